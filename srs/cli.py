@@ -1,0 +1,138 @@
+"""The `srs` command line: a thin shell that parses options, calls the core and prints its results.
+
+Heavy modules (rich, sqlite, fsrs, genanki, the PDF library, torch) are imported inside the commands that
+need them, so `srs --help` and `srs check` start fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from srs.errors import UserError
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class SrsGroup(click.Group):
+    """Turns user errors into one line on stderr and exit 1; adds commands that live elsewhere lazily."""
+
+    lazy_commands = {"demo": "srs.demo.command:demo"}
+
+    def list_commands(self, ctx):
+        return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
+
+    def get_command(self, ctx, name):
+        command = super().get_command(ctx, name)
+        if command is None and name in self.lazy_commands:
+            module_name, attr = self.lazy_commands[name].split(":")
+            try:
+                module = __import__(module_name, fromlist=[attr])
+            except ImportError:
+                return None
+            command = getattr(module, attr)
+        return command
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=SrsGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(package_name="srs")
+def cli():
+    """Spaced repetition and quizzes from YAML decks, scheduled by FSRS."""
+
+
+def main() -> None:
+    cli(prog_name="srs")
+
+
+def deck_paths_argument(func):
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(func)
+
+
+def resolve_paths(paths: tuple[Path, ...]) -> list[Path]:
+    from srs.paths import default_deck_paths
+
+    chosen = list(paths) or default_deck_paths()
+    if not chosen:
+        raise UserError("no decks found: give a path, set SRS_DECKS, or run where ./decks exists")
+    return chosen
+
+
+def echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@deck_paths_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON.")
+def check(paths, as_json):
+    """Lint deck files like a compiler: `file:line:col: error: message`.
+
+    PATHS are deck files or folders (default: ./decks and ./quizzes). Exits 1 when there are errors.
+    """
+    from srs.deck import load_paths
+
+    result = load_paths(resolve_paths(paths))
+    if as_json:
+        echo_json(
+            {
+                "files": len(result.files),
+                "items": len(result.items()),
+                "errors": len(result.errors),
+                "warnings": len(result.warnings),
+                "diagnostics": [d.to_dict() for d in result.diagnostics],
+            }
+        )
+    else:
+        for diagnostic in result.diagnostics:
+            click.echo(str(diagnostic))
+        summary = (
+            f"{len(result.files)} files, {len(result.items())} items: "
+            f"{len(result.errors)} errors, {len(result.warnings)} warnings"
+        )
+        click.echo(summary, err=True)
+    sys.exit(1 if result.errors else 0)
+
+
+@cli.command("list")
+@deck_paths_argument
+@click.option("--json", "as_json", is_flag=True, help="Print the decks as JSON.")
+def list_decks(paths, as_json):
+    """List decks and quizzes with their item counts by kind."""
+    from srs.deck import load_paths
+    from srs.deck.summary import deck_summaries
+
+    result = load_paths(resolve_paths(paths))
+    rows = deck_summaries(result.decks)
+    if as_json:
+        echo_json(rows)
+    else:
+        for row in rows:
+            counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
+            click.echo(f"{row['id']:<28} {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+    for diagnostic in result.errors:
+        click.echo(str(diagnostic), err=True)
+    sys.exit(1 if result.errors else 0)
+
+
+def now_option(func):
+    """`--now ISO-TIME` (or SRS_NOW) fixes the clock, so days can be simulated without waiting."""
+
+    @click.option("--now", "now", envvar="SRS_NOW", help="Pretend it is this time (ISO 8601).")
+    @functools.wraps(func)
+    def wrapper(*args, now=None, **kwargs):
+        from srs.clock import parse_now
+
+        return func(*args, now=parse_now(now), **kwargs)
+
+    return wrapper
