@@ -6,13 +6,12 @@ need them, so `srs --help` and `srs check` start fast.
 
 from __future__ import annotations
 
-import functools
-import json
 import sys
 from pathlib import Path
 
 import click
 
+from srs.commands.options import echo_json
 from srs.errors import UserError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -21,7 +20,15 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 class SrsGroup(click.Group):
     """Turns user errors into one line on stderr and exit 1; adds commands that live elsewhere lazily."""
 
-    lazy_commands = {"demo": "srs.demo.command:demo"}
+    lazy_commands = {
+        "demo": "srs.demo.command:demo",
+        "export": "srs.export.command:export",
+        "stats": "srs.commands.stats:stats",
+        "optimize": "srs.commands.optimize:optimize",
+        "evaluate": "srs.commands.optimize:evaluate",
+        "show": "srs.commands.show:show",
+        "import": "srs.commands.importing:import_group",
+    }
 
     def list_commands(self, ctx):
         return sorted(set(super().list_commands(ctx)) | set(self.lazy_commands))
@@ -66,10 +73,6 @@ def resolve_paths(paths: tuple[Path, ...]) -> list[Path]:
     if not chosen:
         raise UserError("no decks found: give a path, set SRS_DECKS, or run where ./decks exists")
     return chosen
-
-
-def echo_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2))
 
 
 @cli.command()
@@ -123,16 +126,3 @@ def list_decks(paths, as_json):
     for diagnostic in result.errors:
         click.echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)
-
-
-def now_option(func):
-    """`--now ISO-TIME` (or SRS_NOW) fixes the clock, so days can be simulated without waiting."""
-
-    @click.option("--now", "now", envvar="SRS_NOW", help="Pretend it is this time (ISO 8601).")
-    @functools.wraps(func)
-    def wrapper(*args, now=None, **kwargs):
-        from srs.clock import parse_now
-
-        return func(*args, now=parse_now(now), **kwargs)
-
-    return wrapper

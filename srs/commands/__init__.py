@@ -1,0 +1,1 @@
+"""Click commands that are too large for srs/cli.py, one module per command family."""

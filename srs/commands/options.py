@@ -1,0 +1,108 @@
+"""Options every learning command shares, and the step they all start with: open the store, sync decks."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from srs.errors import UserError
+
+
+def now_option(func):
+    """`--now ISO-TIME` (or SRS_NOW) fixes the clock, so days can be simulated without waiting."""
+
+    @click.option("--now", "now", envvar="SRS_NOW", metavar="ISO-TIME", help="Pretend it is this time.")
+    @functools.wraps(func)
+    def wrapper(*args, now=None, **kwargs):
+        from srs.clock import parse_now
+
+        return func(*args, now=parse_now(now) if now else None, **kwargs)
+
+    return wrapper
+
+
+def db_option(func):
+    return click.option(
+        "--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+        help="The SQLite file (default: in your user data folder).",
+    )(func)
+
+
+def decks_option(func):
+    return click.option(
+        "--decks", "deck_paths", multiple=True, type=click.Path(path_type=Path),
+        help="Deck files or folders (default: SRS_DECKS, ./decks and ./quizzes, or the bundled course).",
+    )(func)
+
+
+def learning_options(func):
+    """--db, --decks and --now together."""
+    return db_option(decks_option(now_option(func)))
+
+
+@dataclass
+class Workspace:
+    store: "Store"  # noqa: F821
+    deck_ids: list[str]
+    sync_summary: str | None
+    diagnostics: list
+    fixed_now: datetime | None
+
+    def clock(self) -> datetime:
+        from srs.clock import parse_now
+
+        return self.fixed_now or parse_now(None)
+
+    def select_decks(self, names: tuple[str, ...] | list[str]) -> list[str]:
+        """Deck ids for the names given (all when none); an unknown name names the nearest deck."""
+        if not names:
+            return self.deck_ids
+        import difflib
+
+        chosen = []
+        for name in names:
+            if name in self.deck_ids:
+                chosen.append(name)
+                continue
+            match = difflib.get_close_matches(name, self.deck_ids, n=1, cutoff=0.4)
+            hint = f"; did you mean '{match[0]}'?" if match else f"; decks: {', '.join(self.deck_ids)}"
+            raise UserError(f"unknown deck '{name}'{hint}")
+        return chosen
+
+
+def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sync: bool = True) -> Workspace:
+    """Open the store and mirror the decks into it (reading only changed files)."""
+    from srs.paths import default_db_path, default_deck_paths
+    from srs.store import Store
+    from srs.store.db import database_error
+    from srs.sync import sync as sync_decks
+
+    path = db_path or default_db_path()
+    store = Store.open(path)
+    if not sync:
+        return Workspace(store, store.deck_ids(), None, [], now)
+    paths = list(deck_paths) or default_deck_paths()
+    try:
+        report = sync_decks(store, paths)
+    except sqlite3.Error as exc:
+        raise database_error(exc, path) from None
+    return Workspace(store, report.deck_ids, report.summary(), report.diagnostics, now)
+
+
+def report_sync(workspace: Workspace) -> None:
+    """Deck errors and what changed, on stderr, so stdout stays clean for --json."""
+    for diagnostic in workspace.diagnostics:
+        if diagnostic.severity == "error":
+            click.echo(str(diagnostic), err=True)
+    if workspace.sync_summary:
+        click.echo(workspace.sync_summary[0].upper() + workspace.sync_summary[1:] + ".", err=True)
+
+
+def echo_json(value) -> None:
+    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))

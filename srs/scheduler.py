@@ -1,0 +1,138 @@
+"""FSRS scheduling through the `fsrs` package, applied to the store's card records.
+
+The `fsrs` package decides every interval; this module only converts between its Card and our
+CardRecord and makes the fuzz reproducible, so the interval shown on the "Good" button is the one the
+answer then gets.
+"""
+
+from __future__ import annotations
+
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import fsrs
+import fsrs.scheduler as fsrs_scheduler
+
+from srs.clock import from_epoch, to_epoch
+from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
+from srs.store.store import CardRecord
+
+RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+@dataclass(frozen=True)
+class SchedulerSettings:
+    desired_retention: float = 0.9
+    learning_steps: tuple[timedelta, ...] = (timedelta(minutes=1), timedelta(minutes=10))
+    relearning_steps: tuple[timedelta, ...] = (timedelta(minutes=10),)
+    maximum_interval: int = 36500
+    fuzz: bool = True
+    parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
+
+    def build(self) -> fsrs.Scheduler:
+        kwargs = dict(
+            desired_retention=self.desired_retention,
+            learning_steps=self.learning_steps,
+            relearning_steps=self.relearning_steps,
+            maximum_interval=self.maximum_interval,
+            enable_fuzzing=self.fuzz,
+        )
+        if self.parameters is not None:
+            kwargs["parameters"] = self.parameters
+        return fsrs.Scheduler(**kwargs)
+
+
+@dataclass
+class Planner:
+    """Schedules cards with one fsrs.Scheduler per distinct setting (decks may override retention)."""
+
+    settings: SchedulerSettings = field(default_factory=SchedulerSettings)
+    _cache: dict = field(default_factory=dict)
+
+    def scheduler(self, settings: SchedulerSettings | None = None) -> fsrs.Scheduler:
+        settings = settings or self.settings
+        if settings not in self._cache:
+            self._cache[settings] = settings.build()
+        return self._cache[settings]
+
+    def review(
+        self, card: CardRecord, rating: int, now: datetime, settings: SchedulerSettings | None = None
+    ) -> CardRecord:
+        """The card after answering `rating` at `now`; the input is not changed."""
+        scheduler = self.scheduler(settings)
+        with _reproducible_fuzz(card):
+            after, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating(rating), review_datetime=now)
+        lapse = card.state == REVIEW and rating == 1
+        return card.with_memory(
+            {
+                "state": int(after.state),
+                "step": after.step,
+                "stability": after.stability,
+                "difficulty": after.difficulty,
+                "due": to_epoch(after.due),
+                "last_review": to_epoch(after.last_review),
+                "reps": card.reps + 1,
+                "lapses": card.lapses + int(lapse),
+            }
+        )
+
+    def preview(
+        self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
+    ) -> dict[int, timedelta]:
+        """For each rating, how long until the card would be due again."""
+        return {
+            rating: from_epoch(self.review(card, rating, now, settings).due) - now for rating in RATINGS
+        }
+
+    def retrievability(self, card: CardRecord, now: datetime) -> float | None:
+        if card.state == NEW or card.stability is None:
+            return None
+        return self.scheduler().get_card_retrievability(to_fsrs(card), current_datetime=now)
+
+
+def to_fsrs(card: CardRecord) -> fsrs.Card:
+    if card.state == NEW:
+        return fsrs.Card(card_id=card.cid, state=fsrs.State.Learning, step=0)
+    return fsrs.Card(
+        card_id=card.cid,
+        state=fsrs.State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=from_epoch(card.due),
+        last_review=from_epoch(card.last_review) if card.last_review is not None else None,
+    )
+
+
+@contextmanager
+def _reproducible_fuzz(card: CardRecord):
+    # fsrs draws fuzz from the module-level random(); seed it per card and repetition (as Anki does)
+    # so a preview and the real answer agree.
+    original = fsrs_scheduler.random
+    fsrs_scheduler.random = random.Random(f"{card.cid}:{card.reps}").random
+    try:
+        yield
+    finally:
+        fsrs_scheduler.random = original
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki's short style: 45s, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    seconds = max(delta.total_seconds(), 0)
+    if seconds < 60:
+        return f"{round(seconds)}s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)}m"
+    if seconds < 86400:
+        return f"{round(seconds / 3600)}h"
+    days = seconds / 86400
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}".rstrip("0").rstrip(".") + "mo"
+    return f"{days / 365:.1f}".rstrip("0").rstrip(".") + "y"
+
+
+STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}

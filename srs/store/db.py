@@ -1,0 +1,92 @@
+"""Opening the SQLite file safely: WAL, foreign keys, a busy timeout, and clear refusals.
+
+A file that is not an srs database, or one from a newer srs, is refused before anything is written to it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from srs.errors import UserError
+from srs.store.schema import SchemaError, migrate
+
+BUSY_TIMEOUT_MS = 10_000
+REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    path = Path(path)
+    if str(path) != ":memory:":
+        if path.is_dir():
+            raise UserError(f"database path {path} is a folder")
+        path.parent.mkdir(parents=True, exist_ok=True)
+    existed = str(path) != ":memory:" and path.exists() and path.stat().st_size > 0
+    try:
+        # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        _refuse_foreign(conn, path, existed)
+        conn.execute("PRAGMA foreign_keys = ON")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        # In WAL mode NORMAL loses nothing when the process dies; only a power cut could.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        migrate(conn)
+    except SchemaError as exc:
+        raise UserError(f"cannot use database {path}: {exc}") from None
+    except sqlite3.DatabaseError as exc:
+        raise database_error(exc, path) from None
+    return sqlite_utils.Database(conn)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if existed and version == 0 and names:
+        raise UserError(f"cannot use database {path}: it is not an srs database (it has tables {sorted(names)[:3]})")
+    if version > 0 and not REQUIRED_TABLES <= names:
+        raise UserError(f"cannot use database {path}: it is damaged (tables are missing)")
+
+
+def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return UserError(
+            f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS // 1000} s; try again"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return UserError(f"cannot use database {path}: it is damaged or not an srs database ({text})")
+    if "readonly" in text or "unable to open" in text:
+        return UserError(f"cannot write database {path}: {text}")
+    return UserError(f"database {path}: {text}")
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database, path: Path | str = "the database"):
+    """BEGIN IMMEDIATE ... COMMIT. Taking the write lock up front lets the busy timeout work, where a
+    deferred transaction that later upgrades would fail at once with "database is locked"."""
+    conn = db.conn
+    for attempt in range(3):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            break
+        except sqlite3.OperationalError as exc:
+            if attempt == 2:
+                raise database_error(exc, path) from None
+            time.sleep(0.05)
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            conn.execute("ROLLBACK")
+            raise database_error(exc, path) from None

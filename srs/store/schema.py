@@ -1,0 +1,124 @@
+"""The database schema and its migrations, versioned with SQLite's `user_version`.
+
+Items and cards have integer keys that never change and public ids (`uid`) that may: relinking a
+reworded item to its history is then one UPDATE of a uid, and the review log never moves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+SCHEMA_VERSION = 1
+
+# Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
+NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE files (
+        path TEXT PRIMARY KEY,
+        mtime_ns INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        deck_id TEXT
+    );
+    CREATE TABLE decks (
+        id TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        path TEXT NOT NULL,
+        options TEXT NOT NULL DEFAULT '{}',
+        retired INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE items (
+        iid INTEGER PRIMARY KEY,
+        uid TEXT NOT NULL UNIQUE,
+        deck_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        key_text TEXT NOT NULL,
+        content TEXT NOT NULL,
+        tags TEXT NOT NULL DEFAULT '[]',
+        path TEXT NOT NULL,
+        line INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        explicit_id INTEGER NOT NULL DEFAULT 0,
+        retired INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX items_deck ON items(deck_id, retired);
+    CREATE TABLE cards (
+        cid INTEGER PRIMARY KEY,
+        iid INTEGER NOT NULL REFERENCES items(iid),
+        uid TEXT NOT NULL UNIQUE,
+        ord INTEGER NOT NULL DEFAULT 0,
+        deck_id TEXT NOT NULL,
+        idx INTEGER NOT NULL DEFAULT 0,
+        active INTEGER NOT NULL DEFAULT 1,
+        state INTEGER NOT NULL DEFAULT 0,
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due INTEGER,
+        last_review INTEGER,
+        reps INTEGER NOT NULL DEFAULT 0,
+        lapses INTEGER NOT NULL DEFAULT 0,
+        suspended INTEGER NOT NULL DEFAULT 0,
+        buried_until INTEGER NOT NULL DEFAULT 0,
+        flagged TEXT,
+        leech INTEGER NOT NULL DEFAULT 0
+    );
+    -- The day's queues read only these indexes: due cards by state and time, new cards by deck order.
+    CREATE INDEX cards_due ON cards(deck_id, state, due) WHERE active = 1 AND suspended = 0 AND state > 0;
+    CREATE INDEX cards_new ON cards(deck_id, idx, ord) WHERE active = 1 AND suspended = 0 AND state = 0;
+    CREATE INDEX cards_item ON cards(iid);
+    CREATE TABLE revlog (
+        rid INTEGER PRIMARY KEY,
+        cid INTEGER NOT NULL REFERENCES cards(cid),
+        deck_id TEXT NOT NULL,
+        reviewed_at INTEGER NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        duration_ms INTEGER,
+        response TEXT,
+        state_before INTEGER NOT NULL,
+        source TEXT NOT NULL DEFAULT 'review',
+        before TEXT NOT NULL,
+        after TEXT NOT NULL
+    );
+    CREATE INDEX revlog_time ON revlog(reviewed_at);
+    CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
+    """,
+}
+
+
+class SchemaError(Exception):
+    pass
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaError(
+            f"it was written by a newer srs (schema {version}, this srs knows up to {SCHEMA_VERSION}); "
+            "upgrade srs"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")  # all of a migration or none of it
+        for statement in _statements(MIGRATIONS[target]):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {target}")
+        conn.execute("COMMIT")
+
+
+def _statements(script: str) -> list[str]:
+    parts, buffer = [], []
+    for line in script.splitlines():
+        if line.strip().startswith("--"):
+            continue
+        buffer.append(line)
+        if line.rstrip().endswith(";"):
+            statement = "\n".join(buffer).strip()
+            if statement:
+                parts.append(statement)
+            buffer = []
+    return parts

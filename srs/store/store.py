@@ -1,0 +1,232 @@
+"""The learner's history in SQLite: items mirrored from the decks, card states and the review log.
+
+The store knows nothing of YAML or of the terminal. Every answer is one transaction that updates the
+card and appends to the log, with the card's state before and after, so undo restores it exactly.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass, fields
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from srs.clock import to_epoch
+from srs.errors import UserError
+from srs.store.db import connect, transaction
+from srs.store.schema import NEW, REVIEW
+
+LEECH_LAPSES = 8
+
+
+@dataclass
+class CardRecord:
+    cid: int
+    uid: str
+    iid: int
+    deck_id: str
+    ord: int
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: int | None
+    last_review: int | None
+    reps: int
+    lapses: int
+    suspended: int
+    buried_until: int
+    flagged: str | None
+    leech: int
+
+    MUTABLE = (
+        "state", "step", "stability", "difficulty", "due", "last_review",
+        "reps", "lapses", "suspended", "buried_until", "flagged", "leech",
+    )
+
+    def memory(self) -> dict:
+        return {name: getattr(self, name) for name in self.MUTABLE}
+
+    def with_memory(self, values: dict) -> CardRecord:
+        data = asdict(self)
+        data.update(values)
+        return CardRecord(**data)
+
+
+CARD_COLUMNS = ", ".join(f.name for f in fields(CardRecord))
+
+
+@dataclass
+class ItemRecord:
+    iid: int
+    uid: str
+    deck_id: str
+    kind: str
+    content: dict
+    tags: list[str]
+    path: str
+    line: int
+    retired: int
+
+
+@dataclass
+class Answer:
+    rid: int
+    card: CardRecord  # after the answer
+    rating: int
+    leech_suspended: bool
+
+
+class Store:
+    def __init__(self, db: sqlite_utils.Database, path: str | Path):
+        self.db = db
+        self.path = str(path)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Store:
+        return cls(connect(path), path)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def transaction(self):
+        return transaction(self.db, self.path)
+
+    # -- settings -----------------------------------------------------------------------------------
+
+    def setting(self, key: str, default=None):
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def set_setting(self, key: str, value) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value, ensure_ascii=False)],
+            )
+
+    # -- cards and items ----------------------------------------------------------------------------
+
+    def card(self, cid: int) -> CardRecord:
+        row = self.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone()
+        if row is None:
+            raise UserError(f"no card with key {cid}")
+        return CardRecord(*row)
+
+    def cards(self, cids: list[int]) -> list[CardRecord]:
+        if not cids:
+            return []
+        marks = ",".join("?" * len(cids))
+        rows = self.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid IN ({marks})", cids).fetchall()
+        by_cid = {row[0]: CardRecord(*row) for row in rows}
+        return [by_cid[c] for c in cids if c in by_cid]
+
+    def item(self, iid: int) -> ItemRecord:
+        row = self.db.execute(
+            "SELECT iid, uid, deck_id, kind, content, tags, path, line, retired FROM items WHERE iid = ?", [iid]
+        ).fetchone()
+        return ItemRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), *row[6:])
+
+    def find_card(self, uid: str) -> CardRecord:
+        """A card by its public id (or its item's id, for single-card items); names the nearest on a miss."""
+        row = self.db.execute(
+            f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ? OR uid = ? ORDER BY ord LIMIT 1", [uid, uid + "#c1"]
+        ).fetchone()
+        if row is not None:
+            return CardRecord(*row)
+        known = [r[0] for r in self.db.execute("SELECT uid FROM cards WHERE active = 1")]
+        match = difflib.get_close_matches(uid, known, n=1, cutoff=0.5)
+        hint = f"; did you mean '{match[0]}'?" if match else ""
+        raise UserError(f"no card with id '{uid}'{hint}")
+
+    def deck_ids(self, include_retired: bool = False) -> list[str]:
+        sql = "SELECT id FROM decks" + ("" if include_retired else " WHERE retired = 0") + " ORDER BY id"
+        return [r[0] for r in self.db.execute(sql)]
+
+    def deck_titles(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, title FROM decks").fetchall())
+
+    def deck_options(self) -> dict[str, dict]:
+        return {row[0]: json.loads(row[1]) for row in self.db.execute("SELECT id, options FROM decks")}
+
+    # -- answers ------------------------------------------------------------------------------------
+
+    def record_answer(
+        self,
+        before: CardRecord,
+        after: CardRecord,
+        rating: int,
+        now: datetime,
+        *,
+        duration_ms: int | None = None,
+        response: str | None = None,
+        source: str = "review",
+    ) -> Answer:
+        """Commit one answer: the card's new state and a log row holding the state before and after."""
+        leech = False
+        if after.lapses >= LEECH_LAPSES and before.lapses < LEECH_LAPSES and not after.leech:
+            after = after.with_memory({"leech": 1, "suspended": 1})
+            leech = True
+        memory = after.memory()
+        assignments = ", ".join(f"{name} = ?" for name in memory)
+        with self.transaction() as conn:
+            # Guard against a second process having answered the same card since we read it.
+            current = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [before.cid]).fetchone()
+            if current is not None and CardRecord(*current).memory() != before.memory():
+                raise UserError(f"card {before.uid} was answered elsewhere meanwhile; it was not recorded twice")
+            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*memory.values(), before.cid])
+            cursor = conn.execute(
+                "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before,"
+                " source, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    before.cid, before.deck_id, to_epoch(now), rating, duration_ms, response, before.state,
+                    source, json.dumps(before.memory()), json.dumps(memory),
+                ],
+            )
+        return Answer(cursor.lastrowid, after, rating, leech)
+
+    def undo_last(self, source: str | None = None) -> tuple[CardRecord, dict] | None:
+        """Remove the newest log row and put its card back exactly as it was; None when nothing to undo."""
+        with self.transaction() as conn:
+            where = "WHERE source = ?" if source else ""
+            row = conn.execute(
+                f"SELECT rid, cid, before, rating, reviewed_at FROM revlog {where} ORDER BY rid DESC LIMIT 1",
+                [source] if source else [],
+            ).fetchone()
+            if row is None:
+                return None
+            rid, cid, before_json, rating, reviewed_at = row
+            before = json.loads(before_json)
+            assignments = ", ".join(f"{name} = ?" for name in before)
+            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*before.values(), cid])
+            conn.execute("DELETE FROM revlog WHERE rid = ?", [rid])
+        return self.card(cid), {"rating": rating, "reviewed_at": reviewed_at}
+
+    def update_card(self, cid: int, **values) -> None:
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction() as conn:
+            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*values.values(), cid])
+
+    # -- queries for the day ------------------------------------------------------------------------
+
+    def answered_since(self, since: datetime) -> dict[str, dict[str, int]]:
+        """Per deck, how many new cards and reviews were answered since `since` (for daily limits)."""
+        rows = self.db.execute(
+            "SELECT deck_id, SUM(state_before = ?), SUM(state_before = ?) FROM revlog "
+            "WHERE reviewed_at >= ? GROUP BY deck_id",
+            [NEW, REVIEW, to_epoch(since)],
+        ).fetchall()
+        return {deck: {"new": new or 0, "review": review or 0} for deck, new, review in rows}
+
+    def revlog_for(self, cid: int) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT rid, reviewed_at, rating, duration_ms, response, state_before, before, after, source "
+            "FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
+            [cid],
+        ).fetchall()
+        keys = ("rid", "reviewed_at", "rating", "duration_ms", "response", "state_before", "before", "after", "source")
+        return [dict(zip(keys, row)) for row in rows]
