@@ -6,6 +6,7 @@ need them, so `srs --help` and `srs check` start fast.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -28,6 +29,12 @@ class SrsGroup(click.Group):
         "evaluate": "srs.commands.optimize:evaluate",
         "show": "srs.commands.show:show",
         "import": "srs.commands.importing:import_group",
+        "review": "srs.commands.learn:review",
+        "quiz": "srs.commands.learn:quiz",
+        "due": "srs.commands.learn:due",
+        "answer": "srs.commands.learn:answer",
+        "undo": "srs.commands.learn:undo",
+        "flagged": "srs.commands.learn:flagged",
     }
 
     def list_commands(self, ctx):
@@ -38,8 +45,10 @@ class SrsGroup(click.Group):
         if command is None and name in self.lazy_commands:
             module_name, attr = self.lazy_commands[name].split(":")
             try:
-                module = __import__(module_name, fromlist=[attr])
-            except ImportError:
+                module = importlib.import_module(module_name)
+            except ModuleNotFoundError as exc:
+                if exc.name != module_name:  # a bug inside the module, not a missing optional part
+                    raise
                 return None
             command = getattr(module, attr)
         return command

@@ -327,6 +327,8 @@ def _describe(error: dict) -> str:
     etype = error["type"]
     given = error.get("input")
     if etype in ("string_type", "str_type"):
+        if isinstance(given, bool):
+            return "must be text, but YAML reads yes/no/true/false/on/off as true/false: put it in quotes"
         return "must be text, not " + _kind_of(given)
     if etype == "string_too_short":
         return "is empty"

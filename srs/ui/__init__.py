@@ -1,0 +1,1 @@
+"""Terminal rendering and input: the only part of srs that draws on the screen during a session."""

@@ -1,0 +1,251 @@
+"""The terminal reviewer: shows a card, takes the learner's answer, and hands it to the session.
+
+Keys as in Anki: space or Enter reveals, 1-4 rate (Enter takes the suggested grade), u undoes the last
+answer, b buries until tomorrow, s suspends, e edits the card's file in $EDITOR, f flags it for the
+author, q or Ctrl-C quits. Every answer is committed by the session before the next card shows.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import time
+from dataclasses import dataclass
+
+from rich.console import Console, Group
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from srs import grading
+from srs.cardview import CHOICE, ORDER, SELFCHECK, TYPED, CardView
+from srs.scheduler import RATINGS, format_interval
+from srs.session import Session
+from srs.ui.terminal import EndOfInput, Keys
+
+RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
+ACTIONS = {"u": "undo", "b": "bury", "s": "suspend", "e": "edit", "f": "flag", "q": "quit"}
+
+
+class Quit(Exception):
+    pass
+
+
+@dataclass
+class Outcome:
+    """What the learner decided about the card on screen."""
+
+    rating: int | None = None
+    response: str | None = None
+    action: str | None = None  # one of ACTIONS' values
+
+
+class Reviewer:
+    def __init__(self, session: Session, console: Console, keys: Keys, *, on_edit=None, source: str = "review"):
+        self.session = session
+        self.console = console
+        self.keys = keys
+        self.on_edit = on_edit  # called after the editor closes, to reload decks
+        self.source = source
+
+    # -- the loop -----------------------------------------------------------------------------------
+
+    def run(self) -> None:
+        try:
+            while True:
+                view = self.session.next_view()
+                if view is None:
+                    return
+                self.show_counts()
+                if self.ask(view) is Quit:
+                    return
+        except (EndOfInput, KeyboardInterrupt):
+            return
+
+    def ask(self, view: CardView, *, show_counts: bool = False):
+        """Show one card and handle what the learner does; returns Quit to stop the session."""
+        started = time.monotonic()
+        self.show_front(view)
+        outcome = self.take_answer(view)
+        if outcome.action:
+            return self.act(outcome.action, view)
+        duration_ms = int((time.monotonic() - started) * 1000)
+        answer = self.session.answer(
+            view.card, outcome.rating, response=outcome.response, duration_ms=duration_ms, source=self.source
+        )
+        when = format_interval(_from_epoch(answer.card.due) - self.session.clock())
+        self.console.print(Text(f"Recorded {RATINGS[outcome.rating]}: next in {when}.", style="dim"))
+        if answer.leech_suspended:
+            self.console.print(
+                Text(f"This card is a leech ({answer.card.lapses} lapses): tagged and suspended. "
+                     "Consider rewriting it.", style="bold magenta")
+            )
+        return outcome
+
+    def act(self, action: str, view: CardView):
+        if action == "quit":
+            return Quit
+        if action == "undo":
+            card = self.session.undo()
+            self.console.print(Text("Nothing to undo." if card is None else f"Undid the answer to {card.uid}.", style="yellow"))
+        elif action == "bury":
+            self.session.bury(view.card)
+            self.console.print(Text("Buried until tomorrow.", style="yellow"))
+        elif action == "suspend":
+            self.session.suspend(view.card)
+            self.console.print(Text("Suspended.", style="yellow"))
+        elif action == "flag":
+            self.session.flag(view.card)
+            self.console.print(Text("Flagged for the author (see `srs flagged`).", style="yellow"))
+        elif action == "edit":
+            self.edit(view)
+        return action
+
+    def edit(self, view: CardView) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        command = shlex.split(editor) + [f"+{view.item.line}", view.item.path]
+        try:
+            subprocess.call(command)
+        except OSError as exc:
+            self.console.print(Text(f"Cannot start the editor '{editor}': {exc}", style="red"))
+            return
+        if self.on_edit:
+            message = self.on_edit()
+            if message:
+                self.console.print(Text(message, style="yellow"))
+
+    # -- showing ------------------------------------------------------------------------------------
+
+    def show_counts(self) -> None:
+        counts = self.session.queue().counts()
+        line = Text()
+        line.append(f"New {counts['new']}", style="blue")
+        line.append("  ")
+        line.append(f"Learning {counts['learning']}", style="red")
+        line.append("  ")
+        line.append(f"Review {counts['review']}", style="green")
+        self.console.print()
+        self.console.print(line)
+
+    def show_front(self, view: CardView) -> None:
+        parts = [Markdown(view.front)]
+        if view.choices:
+            table = Table.grid(padding=(0, 1))
+            for label, text in view.choices.items():
+                table.add_row(Text(f"({label})", style="bold"), Markdown(text))
+            parts.append(table)
+        title = f"{view.deck_title} · {view.kind}"
+        self.console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
+
+    def show_back(self, view: CardView, extra=None) -> None:
+        parts = []
+        if extra is not None:
+            parts.append(extra)
+        parts.append(Markdown(view.back))
+        if view.mode == ORDER:
+            parts.append(Markdown("\n".join(f"{i}. ({label}) {view.choices[label]}" for i, label in enumerate(view.correct, 1))))
+        if view.explanation:
+            parts.append(Markdown(view.explanation))
+        self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
+
+    def show_intervals(self, view: CardView, suggested: int | None) -> None:
+        preview = self.session.preview(view.card)
+        line = Text()
+        for rating, name in RATINGS.items():
+            mark = "*" if rating == suggested else ""
+            line.append(f"{rating} {name}{mark} ", style=RATING_STYLES[rating])
+            line.append(f"{format_interval(preview[rating])}   ")
+        hint = "  Enter = suggested" if suggested else ""
+        line.append(f"(u undo, b bury, s suspend, e edit, f flag, q quit){hint}", style="dim")
+        self.console.print(line)
+
+    # -- taking the answer --------------------------------------------------------------------------
+
+    def take_answer(self, view: CardView) -> Outcome:
+        if view.mode == ORDER:
+            return self.take_labels(view, "Type the order (e.g. b d c f a e):")
+        if view.mode == CHOICE:
+            return self.take_labels(view, "Your answer (letter):")
+        if view.mode in (TYPED, SELFCHECK):
+            return self.take_text(view)
+        self.console.print(Text("Space or Enter: show the answer", style="dim"))
+        while True:
+            key = self.keys.key()
+            if key == " ":
+                self.show_back(view)
+                return self.take_rating(view, None)
+            if key in ACTIONS:
+                return Outcome(action=ACTIONS[key])
+
+    def take_labels(self, view: CardView, prompt: str) -> Outcome:
+        while True:
+            self.console.print(Text(prompt, style="bold"))
+            typed = self.keys.line("> ").strip()
+            if typed in ACTIONS and typed not in view.labels:
+                return Outcome(action=ACTIONS[typed])
+            try:
+                given = grading.parse_labels(typed, view.labels)
+            except grading.AnswerFormatError as exc:
+                self.console.print(Text(str(exc), style="red"))
+                continue
+            break
+        if view.mode == ORDER:
+            grade = grading.grade_order(given, view.correct)
+            verdict = "All in order!" if grade.exact else "One adjacent swap." if grade.one_adjacent_swap else "Not quite."
+            summary = Text(
+                f"You: {' '.join(given)}   {verdict}  {grade.in_order}/{grade.total} in the right relative order.",
+                style="green" if grade.exact else "yellow",
+            )
+            suggested = grade.rating
+        else:
+            suggested = grading.grade_choice(given, view.correct)
+            summary = Text(
+                f"You: {', '.join(given)}   " + ("Right!" if suggested == grading.GOOD else "Wrong."),
+                style="green" if suggested == grading.GOOD else "red",
+            )
+        self.show_back(view, summary)
+        return self.take_rating(view, suggested, response=" ".join(given))
+
+    def take_text(self, view: CardView) -> Outcome:
+        optional = view.mode == SELFCHECK
+        hint = "Type your answer (Enter to skip):" if optional else "Type your answer:"
+        self.console.print(Text(hint, style="bold"))
+        typed = self.keys.line("> ").strip()
+        if typed in ACTIONS:
+            return Outcome(action=ACTIONS[typed])
+        suggested = None
+        extra = None
+        if typed:
+            comparison = grading.compare_typed(typed, view.expected)
+            suggested = comparison.suggested if view.mode == TYPED else None
+            extra = _diff_text(comparison)
+        self.show_back(view, extra)
+        return self.take_rating(view, suggested, response=typed or None)
+
+    def take_rating(self, view: CardView, suggested: int | None, response: str | None = None) -> Outcome:
+        self.show_intervals(view, suggested)
+        while True:
+            key = self.keys.key()
+            if key in ("1", "2", "3", "4"):
+                return Outcome(rating=int(key), response=response)
+            if key == " " and suggested:
+                return Outcome(rating=suggested, response=response)
+            if key in ACTIONS:
+                return Outcome(action=ACTIONS[key])
+
+
+def _diff_text(comparison: grading.TypedComparison) -> Text:
+    text = Text("You typed: ")
+    styles = {"same": "green", "extra": "red strike", "missing": "yellow underline"}
+    for op, words in comparison.segments:
+        text.append(words + " ", style=styles[op])
+    text.append(f"  ({comparison.similarity:.0%} match)", style="dim")
+    return text
+
+
+def _from_epoch(seconds):
+    from srs.clock import from_epoch
+
+    return from_epoch(seconds)

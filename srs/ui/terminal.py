@@ -1,0 +1,65 @@
+"""Reading the learner's keys: single keypresses on a terminal, one line per key or answer otherwise.
+
+A script (or a test) can drive a session by piping lines: "" or " " reveals, "3" rates Good, "q" quits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+class EndOfInput(Exception):
+    """The learner quit (Ctrl-C, Ctrl-D) or the script ran out of lines."""
+
+
+class Keys:
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stdin
+        self.interactive = _isatty(self.stream)
+
+    def key(self) -> str:
+        """One keypress (terminal) or one line (script); Enter and space both read as " "."""
+        if not self.interactive:
+            return self._script_line() or " "
+        char = _read_raw_key(self.stream)
+        if char in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D in raw mode
+            raise EndOfInput
+        return " " if char in ("\r", "\n", " ") else char
+
+    def line(self, prompt: str = "> ") -> str:
+        """A whole typed answer."""
+        if not self.interactive:
+            return self._script_line()
+        try:
+            return input(prompt)
+        except (EOFError, KeyboardInterrupt):
+            raise EndOfInput from None
+
+    def _script_line(self) -> str:
+        line = self.stream.readline()
+        if line == "":
+            raise EndOfInput
+        return line.rstrip("\r\n").strip() if line.strip() else ""
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _read_raw_key(stream) -> str:
+    import termios
+    import tty
+
+    fd = stream.fileno()
+    saved = termios.tcgetattr(fd)
+    try:
+        tty.setraw(fd)
+        data = os.read(fd, 4)
+    finally:
+        termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    text = data.decode("utf-8", errors="ignore")
+    return text[:1] if text else "\x04"
