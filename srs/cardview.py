@@ -1,16 +1,17 @@
 """What a card shows: its question and answer as markdown, and how the learner answers it.
 
-Built from the item content stored in the database, so a review needs no YAML parsing.
+Built from the item content stored in the database (already validated when it was synced), so a
+review needs neither YAML parsing nor pydantic.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from srs.deck.model import CLOZE_PATTERN, ITEM_MODELS, Choice, Cloze, Flashcard, Ordering, SelfCheck
+from srs.deck.cloze import cloze_side
 from srs.store.store import CardRecord, ItemRecord
 
-# How the learner answers: reveal and rate, type labels, type free text, or pick options.
+# How the learner answers: reveal and rate, type free text, compare with a model answer, or pick labels.
 REVEAL, TYPED, SELFCHECK, ORDER, CHOICE = "reveal", "typed", "selfcheck", "order", "choice"
 
 
@@ -38,43 +39,28 @@ class CardView:
 
 
 def build_view(card: CardRecord, item: ItemRecord, deck_title: str, typed_answers: bool = False) -> CardView:
-    content = dict(item.content)
-    body = ITEM_MODELS[content.pop("kind", item.kind)].model_validate(content)
-    view = CardView(card, item, deck_title, "", "", REVEAL)
-    if isinstance(body, Flashcard):
-        view.front, view.back = body.front, body.back
-        if body.typed or typed_answers:
-            view.mode, view.expected = TYPED, body.back
-    elif isinstance(body, SelfCheck):
-        view.front, view.back, view.mode, view.expected = body.question, body.answer, SELFCHECK, body.answer
-    elif isinstance(body, Ordering):
-        view.mode, view.labels, view.correct = ORDER, list(body.steps), list(body.answer)
-        view.choices = dict(body.steps)
-        view.front = body.prompt
-        view.back = "Right order: **" + " → ".join(body.answer) + "**"
-        view.explanation = body.explanation
-    elif isinstance(body, Choice):
-        view.mode, view.labels, view.correct = CHOICE, body.labels, [c.lower() for c in body.correct]
-        view.choices = dict(zip(body.labels, body.options))
-        view.front = body.question
+    c = item.content
+    view = CardView(card, item, deck_title, "", "", REVEAL, explanation=c.get("explanation", ""))
+    if item.kind == "flashcard":
+        view.front, view.back = c["front"], c["back"]
+        if c.get("typed") or typed_answers:
+            view.mode, view.expected = TYPED, c["back"]
+    elif item.kind == "selfcheck":
+        view.front, view.back, view.mode, view.expected = c["question"], c["answer"], SELFCHECK, c["answer"]
+    elif item.kind == "ordering":
+        view.mode, view.labels, view.correct = ORDER, list(c["steps"]), list(c["answer"])
+        view.choices = dict(c["steps"])
+        view.front = c["prompt"]
+        view.back = "Right order: **" + " → ".join(c["answer"]) + "**"
+    elif item.kind == "choice":
+        view.labels = [chr(ord("a") + i) for i in range(len(c["options"]))]
+        view.mode, view.correct = CHOICE, [label.lower() for label in c["correct"]]
+        view.choices = dict(zip(view.labels, c["options"]))
+        view.front = c["question"]
         view.back = "Answer: **" + ", ".join(view.correct) + "**"
-        view.explanation = body.explanation
-    elif isinstance(body, Cloze):
-        view.front = cloze_side(body.text, card.ord, reveal=False)
-        view.back = cloze_side(body.text, card.ord, reveal=True)
-        if body.extra:
-            view.back += "\n\n" + body.extra
+    elif item.kind == "cloze":
+        view.front = cloze_side(c["text"], card.ord, reveal=False)
+        view.back = cloze_side(c["text"], card.ord, reveal=True)
+        if c.get("extra"):
+            view.back += "\n\n" + c["extra"]
     return view
-
-
-def cloze_side(text: str, number: int, *, reveal: bool) -> str:
-    """The cloze text with deletion `number` hidden ([...] or its hint) or shown in bold."""
-
-    def replace(match):
-        if int(match.group(1)) != number:
-            return match.group(2)
-        if reveal:
-            return f"**{match.group(2)}**"
-        return f"[{match.group(3)}]" if match.group(3) else "[...]"
-
-    return CLOZE_PATTERN.sub(replace, text)

@@ -62,25 +62,26 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     now_s, end_s, ahead_s = to_epoch(now), to_epoch(day_end(now)), to_epoch(now + LEARN_AHEAD)
     new_left = max(limits.new_per_day - sum(d["new"] for d in done.values()), 0)
     reviews_left = max(limits.reviews_per_day - sum(d["review"] for d in done.values()), 0)
-    db = store.db
+    db = store.conn
     learning: list[tuple[int, int]] = []
     reviews: list[tuple[int, int]] = []
     new_by_deck: list[list[int]] = []
     for deck_id in deck_ids:
         deck_done = done.get(deck_id, {"new": 0, "review": 0})
         opts = options.get(deck_id, {})
-        for state in (LEARNING, RELEARNING):
-            learning += db.execute(
-                "SELECT due, cid FROM cards WHERE deck_id = ? AND state = ? AND due < ? AND active = 1 "
-                "AND suspended = 0 AND buried_until <= ? ORDER BY due",
-                [deck_id, state, end_s, now_s],
-            ).fetchall()
+        # States are literals, not parameters: SQLite uses a partial index only when it can prove the
+        # query's WHERE implies the index's, and it cannot see through a bound parameter.
+        learning += db.execute(
+            f"SELECT due, cid FROM cards WHERE deck_id = ? AND state IN ({LEARNING}, {RELEARNING}) AND due < ? "
+            "AND active = 1 AND suspended = 0 AND buried_until <= ?",
+            [deck_id, end_s, now_s],
+        ).fetchall()
         deck_reviews = min(opts.get("reviews_per_day", limits.reviews_per_day) - deck_done["review"], reviews_left)
         if deck_reviews > 0:
             reviews += db.execute(
-                "SELECT due, cid FROM cards WHERE deck_id = ? AND state = ? AND due < ? AND active = 1 "
+                f"SELECT due, cid FROM cards WHERE deck_id = ? AND state = {REVIEW} AND due < ? AND active = 1 "
                 "AND suspended = 0 AND buried_until <= ? ORDER BY due LIMIT ?",
-                [deck_id, REVIEW, end_s, now_s, deck_reviews],
+                [deck_id, end_s, now_s, deck_reviews],
             ).fetchall()
         deck_new = min(opts.get("new_per_day", limits.new_per_day) - deck_done["new"], new_left)
         if deck_new > 0:
@@ -88,9 +89,9 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
                 [
                     row[0]
                     for row in db.execute(
-                        "SELECT cid FROM cards WHERE deck_id = ? AND state = ? AND active = 1 AND suspended = 0 "
+                        f"SELECT cid FROM cards WHERE deck_id = ? AND state = {NEW} AND active = 1 AND suspended = 0 "
                         "AND buried_until <= ? ORDER BY idx, ord LIMIT ?",
-                        [deck_id, NEW, now_s, deck_new],
+                        [deck_id, now_s, deck_new],
                     )
                 ]
             )

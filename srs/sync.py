@@ -13,9 +13,14 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from srs.deck import Deck, Diagnostic, Item, deck_files, load_file
+from srs.deck.diagnostics import Diagnostic
+from srs.deck.files import deck_files
 from srs.store.store import Store
+
+if TYPE_CHECKING:
+    from srs.deck.loader import Deck, Item
 
 RELINK_MIN_SIMILARITY = 0.5
 RELINK_MIN_SIMILARITY_SAME_PLACE = 0.25
@@ -54,7 +59,7 @@ def sync(store: Store, paths: list[str | Path]) -> SyncReport:
     files = deck_files(paths)
     known = {
         row[0]: (row[1], row[2], row[3])
-        for row in store.db.execute("SELECT path, mtime_ns, size, deck_id FROM files")
+        for row in store.conn.execute("SELECT path, mtime_ns, size, deck_id FROM files")
     }
     seen_paths: set[str] = set()
     for path in files:
@@ -66,6 +71,8 @@ def sync(store: Store, paths: list[str | Path]) -> SyncReport:
             if stamp[2]:
                 report.deck_ids.append(stamp[2])
             continue
+        from srs.deck.loader import load_file  # only now: parsing needs pydantic and PyYAML
+
         result = load_file(path)
         report.diagnostics.extend(result.diagnostics)
         if not result.ok:
@@ -93,7 +100,7 @@ def _foreign_ids(store: Store, deck: Deck) -> list[Diagnostic]:
     for start in range(0, len(uids), 500):
         chunk = uids[start : start + 500]
         marks = ",".join("?" * len(chunk))
-        rows = store.db.execute(
+        rows = store.conn.execute(
             f"SELECT uid, deck_id, path, line FROM items WHERE uid IN ({marks}) AND deck_id != ? AND retired = 0",
             [*chunk, deck.id],
         ).fetchall()
@@ -110,7 +117,7 @@ def _foreign_ids(store: Store, deck: Deck) -> list[Diagnostic]:
 def _apply_deck(store: Store, deck: Deck, key: str, stat: os.stat_result, report: SyncReport) -> None:
     stored = {
         row[1]: row
-        for row in store.db.execute(
+        for row in store.conn.execute(
             "SELECT iid, uid, kind, key_text, idx, retired, explicit_id FROM items WHERE deck_id = ?", [deck.id]
         )
     }
@@ -215,7 +222,7 @@ def _item_values(deck: Deck, item: Item, key: str) -> dict:
     }
 
 
-def _card_uid(item_uid: str, ord_: int, item: Item) -> str:
+def _card_uid(item_uid: str, ord_: int, item: "Item") -> str:
     return f"{item_uid}#c{ord_}" if item.kind == "cloze" else item_uid
 
 

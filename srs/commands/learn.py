@@ -164,7 +164,7 @@ def flagged(as_json, db_path, deck_paths, now):
     ws = open_workspace(db_path, deck_paths, now)
     rows = [
         {"id": uid, "path": path, "line": line, "note": note}
-        for uid, path, line, note in ws.store.db.execute(
+        for uid, path, line, note in ws.store.conn.execute(
             "SELECT c.uid, i.path, i.line, c.flagged FROM cards c JOIN items i ON i.iid = c.iid "
             "WHERE c.flagged IS NOT NULL ORDER BY i.path, i.line"
         )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.identity import normalize_text
-from srs.deck.loader import DECK_SUFFIXES, Deck, FileResult, Item, load_file
-from srs.errors import UserError
+from srs.deck.files import deck_files
+from srs.deck.loader import Deck, FileResult, Item, load_file
 
 LONG_FRONT_CHARS = 400
 
@@ -29,20 +29,6 @@ class LoadResult:
 
     def items(self) -> list[Item]:
         return [item for deck in self.decks for item in deck.items]
-
-
-def deck_files(paths: list[str | Path]) -> list[Path]:
-    """The deck files named by `paths` (files, or folders searched recursively), in a stable order."""
-    found: list[Path] = []
-    for raw in paths:
-        path = Path(raw)
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.suffix in DECK_SUFFIXES and p.is_file()))
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise UserError(f"no such file or folder: {raw}")
-    return list(dict.fromkeys(found))
 
 
 def load_paths(paths: list[str | Path]) -> LoadResult:

@@ -27,9 +27,6 @@ from srs.deck.model import (
 )
 from srs.deck.yamltree import Document, YamlProblem, parse
 
-DECK_SUFFIXES = (".yaml", ".yml")
-
-
 @dataclass(slots=True)
 class Item:
     """One validated item of a deck, with where it came from and who it is."""

@@ -13,11 +13,12 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from srs.deck.cloze import deletion_numbers
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Label = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,3}$")]
 
-CLOZE_PATTERN = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 
 
 def _as_text(value: Any) -> Any:
@@ -126,7 +127,7 @@ class Cloze(ItemBase):
     extra: OptionalText = ""
 
     def deletion_numbers(self) -> list[int]:
-        return sorted({int(m.group(1)) for m in CLOZE_PATTERN.finditer(self.text)})
+        return deletion_numbers(self.text)
 
     def key_text(self) -> str:
         return self.text

@@ -10,8 +10,6 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-import sqlite_utils
-
 from srs.errors import UserError
 from srs.store.schema import SchemaError, migrate
 
@@ -19,7 +17,7 @@ BUSY_TIMEOUT_MS = 10_000
 REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
 
 
-def connect(path: str | Path) -> sqlite_utils.Database:
+def connect(path: str | Path) -> sqlite3.Connection:
     path = Path(path)
     if str(path) != ":memory:":
         if path.is_dir():
@@ -41,7 +39,7 @@ def connect(path: str | Path) -> sqlite_utils.Database:
         raise UserError(f"cannot use database {path}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise database_error(exc, path) from None
-    return sqlite_utils.Database(conn)
+    return conn
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
@@ -67,10 +65,9 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
 
 
 @contextmanager
-def transaction(db: sqlite_utils.Database, path: Path | str = "the database"):
+def transaction(conn: sqlite3.Connection, path: Path | str = "the database"):
     """BEGIN IMMEDIATE ... COMMIT. Taking the write lock up front lets the busy timeout work, where a
     deferred transaction that later upgrades would fail at once with "database is locked"."""
-    conn = db.conn
     for attempt in range(3):
         try:
             conn.execute("BEGIN IMMEDIATE")

@@ -68,7 +68,8 @@ MIGRATIONS: dict[int, str] = {
         leech INTEGER NOT NULL DEFAULT 0
     );
     -- The day's queues read only these indexes: due cards by state and time, new cards by deck order.
-    CREATE INDEX cards_due ON cards(deck_id, state, due) WHERE active = 1 AND suspended = 0 AND state > 0;
+    -- (SQLite uses a partial index only when the query repeats its WHERE terms literally.)
+    CREATE INDEX cards_due ON cards(deck_id, state, due) WHERE active = 1 AND suspended = 0;
     CREATE INDEX cards_new ON cards(deck_id, idx, ord) WHERE active = 1 AND suspended = 0 AND state = 0;
     CREATE INDEX cards_item ON cards(iid);
     CREATE TABLE revlog (

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
+import sqlite3
 
 from srs.clock import to_epoch
 from srs.errors import UserError
@@ -81,24 +81,37 @@ class Answer:
 
 
 class Store:
-    def __init__(self, db: sqlite_utils.Database, path: str | Path):
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: str | Path):
+        self.conn = conn
         self.path = str(path)
+        self._db = None
+
+    @property
+    def db(self):
+        """The same connection wrapped by sqlite-utils, for table-level work (imports, reports).
+
+        Built on first use: importing sqlite-utils costs more start-up time than a review can spare.
+        """
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
         return cls(connect(path), path)
 
     def close(self) -> None:
-        self.db.conn.close()
+        self.conn.close()
 
     def transaction(self):
-        return transaction(self.db, self.path)
+        return transaction(self.conn, self.path)
 
     # -- settings -----------------------------------------------------------------------------------
 
     def setting(self, key: str, default=None):
-        row = self.db.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
+        row = self.conn.execute("SELECT value FROM settings WHERE key = ?", [key]).fetchone()
         return json.loads(row[0]) if row else default
 
     def set_setting(self, key: str, value) -> None:
@@ -112,7 +125,7 @@ class Store:
     # -- cards and items ----------------------------------------------------------------------------
 
     def card(self, cid: int) -> CardRecord:
-        row = self.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone()
+        row = self.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone()
         if row is None:
             raise UserError(f"no card with key {cid}")
         return CardRecord(*row)
@@ -121,37 +134,37 @@ class Store:
         if not cids:
             return []
         marks = ",".join("?" * len(cids))
-        rows = self.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid IN ({marks})", cids).fetchall()
+        rows = self.conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid IN ({marks})", cids).fetchall()
         by_cid = {row[0]: CardRecord(*row) for row in rows}
         return [by_cid[c] for c in cids if c in by_cid]
 
     def item(self, iid: int) -> ItemRecord:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT iid, uid, deck_id, kind, content, tags, path, line, retired FROM items WHERE iid = ?", [iid]
         ).fetchone()
         return ItemRecord(row[0], row[1], row[2], row[3], json.loads(row[4]), json.loads(row[5]), *row[6:])
 
     def find_card(self, uid: str) -> CardRecord:
         """A card by its public id (or its item's id, for single-card items); names the nearest on a miss."""
-        row = self.db.execute(
+        row = self.conn.execute(
             f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ? OR uid = ? ORDER BY ord LIMIT 1", [uid, uid + "#c1"]
         ).fetchone()
         if row is not None:
             return CardRecord(*row)
-        known = [r[0] for r in self.db.execute("SELECT uid FROM cards WHERE active = 1")]
+        known = [r[0] for r in self.conn.execute("SELECT uid FROM cards WHERE active = 1")]
         match = difflib.get_close_matches(uid, known, n=1, cutoff=0.5)
         hint = f"; did you mean '{match[0]}'?" if match else ""
         raise UserError(f"no card with id '{uid}'{hint}")
 
     def deck_ids(self, include_retired: bool = False) -> list[str]:
         sql = "SELECT id FROM decks" + ("" if include_retired else " WHERE retired = 0") + " ORDER BY id"
-        return [r[0] for r in self.db.execute(sql)]
+        return [r[0] for r in self.conn.execute(sql)]
 
     def deck_titles(self) -> dict[str, str]:
-        return dict(self.db.execute("SELECT id, title FROM decks").fetchall())
+        return dict(self.conn.execute("SELECT id, title FROM decks").fetchall())
 
     def deck_options(self) -> dict[str, dict]:
-        return {row[0]: json.loads(row[1]) for row in self.db.execute("SELECT id, options FROM decks")}
+        return {row[0]: json.loads(row[1]) for row in self.conn.execute("SELECT id, options FROM decks")}
 
     # -- answers ------------------------------------------------------------------------------------
 
@@ -215,7 +228,7 @@ class Store:
 
     def answered_since(self, since: datetime) -> dict[str, dict[str, int]]:
         """Per deck, how many new cards and reviews were answered since `since` (for daily limits)."""
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT deck_id, SUM(state_before = ?), SUM(state_before = ?) FROM revlog "
             "WHERE reviewed_at >= ? GROUP BY deck_id",
             [NEW, REVIEW, to_epoch(since)],
@@ -223,7 +236,7 @@ class Store:
         return {deck: {"new": new or 0, "review": review or 0} for deck, new, review in rows}
 
     def revlog_for(self, cid: int) -> list[dict]:
-        rows = self.db.execute(
+        rows = self.conn.execute(
             "SELECT rid, reviewed_at, rating, duration_ms, response, state_before, before, after, source "
             "FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
             [cid],

@@ -13,7 +13,7 @@ from srs.ui.terminal import EndOfInput, Keys
 def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> dict:
     cids = [
         row[0]
-        for row in session.store.db.execute(
+        for row in session.store.conn.execute(
             "SELECT cid FROM cards WHERE deck_id = ? AND active = 1 ORDER BY idx, ord", [deck_id]
         )
     ]

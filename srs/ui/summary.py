@@ -15,7 +15,7 @@ def session_summary(session: Session) -> dict:
     now = session.clock()
     tomorrow_end = to_epoch(day_end(day_end(now) + timedelta(hours=1)))
     marks = ",".join("?" * len(session.deck_ids)) or "''"
-    due_tomorrow = session.store.db.execute(
+    due_tomorrow = session.store.conn.execute(
         f"SELECT COUNT(*) FROM cards WHERE active = 1 AND suspended = 0 AND state > 0 AND due < ? "
         f"AND due >= ? AND deck_id IN ({marks})",
         [tomorrow_end, to_epoch(day_end(now)), *session.deck_ids],
@@ -36,7 +36,7 @@ def streak_days(store, now) -> int:
     today = learner_date(now)
     days = {
         learner_date(from_epoch(row[0]))
-        for row in store.db.execute(
+        for row in store.conn.execute(
             "SELECT DISTINCT reviewed_at / 3600 * 3600 FROM revlog WHERE reviewed_at >= ?",
             [to_epoch(now - timedelta(days=400))],
         )

@@ -1,0 +1,23 @@
+"""Finding deck files; kept free of heavy imports because every command starts here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from srs.errors import UserError
+
+DECK_SUFFIXES = (".yaml", ".yml")
+
+
+def deck_files(paths: list[str | Path]) -> list[Path]:
+    """The deck files named by `paths` (files, or folders searched recursively), in a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix in DECK_SUFFIXES and p.is_file()))
+        elif path.is_file():
+            found.append(path)
+        else:
+            raise UserError(f"no such file or folder: {raw}")
+    return list(dict.fromkeys(found))
