@@ -47,8 +47,9 @@ class SrsGroup(click.Group):
             try:
                 module = importlib.import_module(module_name)
             except ModuleNotFoundError as exc:
-                if exc.name != module_name:  # a bug inside the module, not a missing optional part
-                    raise
+                if not (exc.name and module_name.startswith(exc.name)):
+                    raise  # a bug inside the module, not a part of srs that is missing
+
                 return None
             command = getattr(module, attr)
         return command

@@ -7,7 +7,7 @@ from datetime import timedelta
 from rich.console import Console
 from rich.text import Text
 
-from srs.clock import day_end, from_epoch, learner_date, to_epoch
+from srs.clock import day_end, day_start, to_epoch
 from srs.session import Session
 
 
@@ -32,20 +32,25 @@ def session_summary(session: Session) -> dict:
 
 
 def streak_days(store, now) -> int:
-    """Learner-days in a row with a review, ending today (or yesterday, when today has none yet)."""
-    today = learner_date(now)
-    days = {
-        learner_date(from_epoch(row[0]))
-        for row in store.conn.execute(
-            "SELECT DISTINCT reviewed_at / 3600 * 3600 FROM revlog WHERE reviewed_at >= ?",
-            [to_epoch(now - timedelta(days=400))],
-        )
-    }
-    day = today if today in days else today - timedelta(days=1)
+    """Learner-days in a row with a review, ending today (or yesterday, when today has none yet).
+
+    One indexed EXISTS per day walked back, rather than reading the whole log.
+    """
+
+    def reviewed_on(start) -> bool:
+        end = day_end(start)
+        return store.conn.execute(
+            "SELECT EXISTS (SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ?)",
+            [to_epoch(start), to_epoch(end)],
+        ).fetchone()[0] == 1
+
+    start = day_start(now)
+    if not reviewed_on(start):
+        start = day_start(start - timedelta(hours=1))
     streak = 0
-    while day in days:
+    while reviewed_on(start):
         streak += 1
-        day -= timedelta(days=1)
+        start = day_start(start - timedelta(hours=1))
     return streak
 
 

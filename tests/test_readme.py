@@ -1,0 +1,35 @@
+"""The README cannot drift from the program: its test command is CI's, and every command is documented."""
+
+import re
+from pathlib import Path
+
+from srs.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def quick_start_commands() -> list[str]:
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", section)
+
+
+def test_quick_start_is_exactly_two_commands():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert commands[0].endswith("pip install . && srs review")
+    assert commands[1].endswith("python -m pytest")
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    install_and_test = quick_start_commands()[1].split("&& pip install torch", 1)[1]
+    assert "pip install torch" + install_and_test in ci
+
+
+def test_every_command_is_in_the_readme():
+    ctx = cli.make_context("srs", ["--help"], resilient_parsing=True)
+    for name in cli.list_commands(ctx):
+        if cli.get_command(ctx, name) is None:
+            continue  # an optional part that is not installed
+        assert f"srs {name}" in README, f"`srs {name}` is not documented in the README"
