@@ -7,6 +7,7 @@ need them, so `srs --help` and `srs check` start fast.
 from __future__ import annotations
 
 import importlib
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -59,6 +60,9 @@ class SrsGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             click.echo(f"Error: {exc}", err=True)
+            ctx.exit(1)
+        except sqlite3.Error as exc:  # anything the store did not already explain
+            click.echo(f"Error: database: {exc}", err=True)
             ctx.exit(1)
 
 

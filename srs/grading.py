@@ -107,5 +107,5 @@ def compare_typed(given: str, expected: str) -> TypedComparison:
             segments.append(("extra", " ".join(given_words[i1:i2])))
         if j2 > j1:
             segments.append(("missing", " ".join(expected_words[j1:j2])))
-    suggested = GOOD if similarity >= 0.9 else HARD if similarity >= 0.6 else AGAIN
+    suggested = GOOD if similarity >= 0.9 else HARD if similarity >= 0.5 else AGAIN
     return TypedComparison(similarity, suggested, tuple(segments))
