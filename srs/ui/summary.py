@@ -7,8 +7,9 @@ from datetime import timedelta
 from rich.console import Console
 from rich.text import Text
 
-from srs.clock import day_end, day_start, to_epoch
+from srs.clock import day_end, to_epoch
 from srs.session import Session
+from srs.stats import streak
 
 
 def session_summary(session: Session) -> dict:
@@ -25,33 +26,10 @@ def session_summary(session: Session) -> dict:
         "reviewed": tally.reviewed,
         "accuracy": tally.correct / tally.reviewed if tally.reviewed else None,
         "seconds": round(tally.seconds),
-        "streak": streak_days(session.store, now),
+        "streak": streak(session.store, now).current,
         "due_tomorrow": due_tomorrow,
         "leeches": tally.leeches,
     }
-
-
-def streak_days(store, now) -> int:
-    """Learner-days in a row with a review, ending today (or yesterday, when today has none yet).
-
-    One indexed EXISTS per day walked back, rather than reading the whole log.
-    """
-
-    def reviewed_on(start) -> bool:
-        end = day_end(start)
-        return store.conn.execute(
-            "SELECT EXISTS (SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ?)",
-            [to_epoch(start), to_epoch(end)],
-        ).fetchone()[0] == 1
-
-    start = day_start(now)
-    if not reviewed_on(start):
-        start = day_start(start - timedelta(hours=1))
-    streak = 0
-    while reviewed_on(start):
-        streak += 1
-        start = day_start(start - timedelta(hours=1))
-    return streak
 
 
 def print_summary(console: Console, session: Session) -> None:
