@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -121,15 +120,26 @@ def bench_answer(store: Store, deck_ids: list[str]) -> tuple[float, float]:
 def bench_startup(db: Path, decks: Path) -> tuple[float, float, float]:
     env = dict(os.environ, SRS_DB=str(db), SRS_DECKS=str(decks), SRS_NOW=NOW.isoformat(), COLUMNS="100")
 
+    peaks = []
+
     def review_to_first_card():
-        subprocess.run([sys.executable, "-m", "srs", "review"], input="q\n", env=env, text=True,
-                       capture_output=True, check=True)
+        done = subprocess.run([sys.executable, "-c", REPORT_PEAK_MEMORY, "review"], input="q\n", env=env,
+                              text=True, capture_output=True, check=True)
+        peaks.append(int(done.stderr.rsplit("MAXRSS ", 1)[1]) / 1024)
 
     review_to_first_card()  # warm the file cache
     ours = min(timed(review_to_first_card, 5))
     baseline = min(timed(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), 5))
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return ours, baseline, peak_mb
+    return ours, baseline, max(peaks)
+
+
+# Runs `srs ARGS...` and reports the process's own peak resident memory (KB) on stderr as it exits.
+REPORT_PEAK_MEMORY = (
+    "import atexit, resource, sys\n"
+    "atexit.register(lambda: sys.stderr.write('MAXRSS %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "from srs.cli import cli\n"
+    "cli(sys.argv[1:], prog_name='srs')\n"
+)
 
 
 def run(items: int, reviews: int) -> dict:
@@ -170,7 +180,7 @@ def main() -> None:
           f"ratio {r['answer_ms'] / r['answer_baseline_ms']:.2f})   target < 1 ms median")
     print(f"start-up to card   {r['startup_ms']:7.1f} ms   (python -c pass {r['startup_baseline_ms']:.1f} ms, "
           f"ratio {r['startup_ms'] / r['startup_baseline_ms']:.1f})   target < 300 ms")
-    print(f"peak memory        {r['peak_mb']:7.1f} MB   target < 200 MB")
+    print(f"peak memory        {r['peak_mb']:7.1f} MB   (of the review process)   target < 200 MB")
 
 
 if __name__ == "__main__":
