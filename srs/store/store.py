@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -51,9 +51,7 @@ class CardRecord:
         return {name: getattr(self, name) for name in self.MUTABLE}
 
     def with_memory(self, values: dict) -> CardRecord:
-        data = asdict(self)
-        data.update(values)
-        return CardRecord(**data)
+        return replace(self, **values)
 
 
 CARD_COLUMNS = ", ".join(f.name for f in fields(CardRecord))

@@ -1,0 +1,779 @@
+"""`srs import anki FILE.apkg`: an Anki package becomes YAML decks, and its review log the learner's history.
+
+Reads the package format that genanki and Anki's "Support older Anki versions" export write: a zip with
+`collection.anki2` or `collection.anki21`, SQLite schema 11, and a JSON `media` map. Anki 2.1.50 and later
+write `collection.anki21b` by default (zstd-compressed, schema 18); such a package is refused with a
+message that says how to export one srs can read.
+
+Notes become items: cloze notes cloze items (`{{c1::...}}` kept; the second field becomes `extra`), other
+notes flashcards (first field front, second back, further non-empty fields appended to the back; a
+"type in the answer" template gives `typed: true`). Field HTML becomes markdown-ish text (html_text).
+Images come along into `media/` beside the deck files; the first becomes the item's `image`.
+
+Notes `srs export anki` wrote carry their item's id and the item itself as JSON (the hidden fields
+"srs id" and "srs item"): they come back exactly, whatever their kind. A deck's srs id comes back when the
+Anki deck id (a hash of it) can be matched, else it is made from the title. Any other note gets the id
+`anki-<hash of its GUID>`, stable across re-imports of the same notes.
+
+Reviews (Again/Hard/Good/Easy entries; manual and rescheduling entries carry no rating and are left
+out, as are entries before a card was reset to new) become the learner's history in the database,
+replayed through srs's scheduler.
+
+Nothing is written unless everything succeeds: the YAML and media files are written to a temporary
+folder beside the output folder, checked with the deck loader, and moved into place inside the same
+database transaction that adds the reviews; a failure moves them back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import tempfile
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote
+
+from srs.errors import UserError
+from srs.importers.html_text import html_to_markdown
+from srs.importers.reviews import ImportedReview, ImportReport
+from srs.importers.yaml_writer import dump_deck
+
+SUPPORTED_SCHEMA = 11
+NEW_FORMAT_HINT = (
+    "in Anki, export the deck again with 'Support older Anki versions (slower/larger files)' ticked, "
+    "which writes a package srs can read"
+)
+PLEASE_UPDATE = "please update to the latest anki version"
+SLUG_CHARS = re.compile(r"[^a-z0-9._-]+")
+MEDIA_DIR = "media"
+# Fields that carry srs's identity of a note (see srs_identity), compared case-insensitively without spaces.
+ID_FIELDS = ("srsid", "srs_id", "srs-id", "id")
+ITEM_FIELDS = ("srsitem", "srs_item", "srs-item", "srssource", "srs_source", "srs")
+
+# Anki revlog types: 0 learn, 1 review, 2 relearn, 3 filtered (cram), 4 manual, 5 rescheduled.
+RATED_TYPES = (0, 1, 2, 3)
+MANUAL = 4
+
+
+# -- reading the package ---------------------------------------------------------------------------------
+
+
+@dataclass
+class AnkiModel:
+    id: int
+    name: str
+    cloze: bool
+    fields: list[str]
+    typed: bool  # a template asks to type the answer ({{type:...}})
+
+
+@dataclass
+class AnkiNote:
+    id: int
+    guid: str
+    model_id: int
+    fields: list[str]
+    tags: list[str]
+
+
+@dataclass
+class AnkiCard:
+    id: int
+    note_id: int
+    deck_id: int
+    ord: int
+
+
+@dataclass
+class AnkiRevlogEntry:
+    id: int  # epoch milliseconds
+    card_id: int
+    ease: int
+    factor: int
+    time_ms: int
+    type: int
+
+
+@dataclass
+class AnkiPackage:
+    path: str
+    collection: str  # the member read: collection.anki2 or collection.anki21
+    schema: int
+    decks: dict[int, dict]
+    models: dict[int, AnkiModel]
+    notes: list[AnkiNote]
+    cards: list[AnkiCard]
+    revlog: list[AnkiRevlogEntry]
+    media: dict[str, str]  # file name -> zip member
+
+
+def read_package(path: str | Path) -> AnkiPackage:
+    path = Path(path)
+    shown = str(path)
+    if not path.is_file():
+        raise UserError(f"no such file: {shown}")
+    if not zipfile.is_zipfile(path):
+        raise UserError(f"{shown}: not an Anki package (not a zip file)")
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        if "collection.anki21b" in names:
+            raise UserError(
+                f"{shown}: written by Anki 2.1.50 or newer in its new package format (collection.anki21b, "
+                f"zstd-compressed, schema 18), which srs cannot read; {NEW_FORMAT_HINT}"
+            )
+        member = next((m for m in ("collection.anki21", "collection.anki2") if m in names), None)
+        if member is None:
+            raise UserError(f"{shown}: not an Anki package (no collection.anki2 or collection.anki21 inside)")
+        media = _media_map(archive, names, shown)
+        with tempfile.TemporaryDirectory(prefix="srs-apkg-") as tmp:
+            db_path = Path(tmp) / "collection.sqlite"
+            with archive.open(member) as source, open(db_path, "wb") as target:
+                shutil.copyfileobj(source, target)
+            package = _read_collection(db_path, shown, member)
+    package.media = media
+    return package
+
+
+def _media_map(archive: zipfile.ZipFile, names: set[str], shown: str) -> dict[str, str]:
+    if "media" not in names:
+        return {}
+    raw = archive.read("media")
+    try:
+        mapping = json.loads(raw.decode("utf-8") or "{}")
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UserError(f"{shown}: its media list is not in the older JSON format; {NEW_FORMAT_HINT}") from None
+    return {str(name): str(number) for number, name in mapping.items() if str(number) in names}
+
+
+def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"col", "notes", "cards"} <= tables:
+                raise UserError(f"{shown}: {member} is not an Anki collection (tables are missing)")
+            ver, models_json, decks_json = conn.execute("SELECT ver, models, decks FROM col").fetchone()
+            if ver != SUPPORTED_SCHEMA:
+                newer = "newer" if ver > SUPPORTED_SCHEMA else "older"
+                raise UserError(
+                    f"{shown}: collection schema {ver} is {newer} than the one srs reads ({SUPPORTED_SCHEMA})"
+                    + (f"; {NEW_FORMAT_HINT}" if ver > SUPPORTED_SCHEMA else "")
+                )
+            models = _models(json.loads(models_json or "{}"))
+            decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
+            notes = [
+                AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split())
+                for nid, guid, mid, flds, tags in conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
+            ]
+            cards = [
+                AnkiCard(cid, nid, odid or did, ord_)
+                for cid, nid, did, odid, ord_ in conn.execute(
+                    "SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"
+                )
+            ]
+            revlog = []
+            if "revlog" in tables:
+                revlog = [
+                    AnkiRevlogEntry(*row)
+                    for row in conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY cid, id")
+                ]
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise UserError(f"{shown}: {member} cannot be read ({exc})") from None
+    if (
+        member == "collection.anki2" and len(notes) == 1 and notes[0].fields
+        and html_to_markdown(notes[0].fields[0]).text.casefold().startswith(PLEASE_UPDATE)
+    ):
+        raise UserError(f"{shown}: written by a newer Anki in a format srs cannot read; {NEW_FORMAT_HINT}")
+    return AnkiPackage(shown, member, ver, decks, models, notes, cards, revlog, {})
+
+
+def _models(raw: dict) -> dict[int, AnkiModel]:
+    models = {}
+    for key, m in raw.items():
+        fields = [f.get("name", "") for f in sorted(m.get("flds", []), key=lambda f: f.get("ord", 0))]
+        typed = any("{{type:" in (t.get("qfmt", "") + t.get("afmt", "")) for t in m.get("tmpls", []))
+        models[int(m.get("id", key))] = AnkiModel(int(m.get("id", key)), m.get("name", ""), m.get("type") == 1, fields, typed)
+    return models
+
+
+# -- converting to srs decks ------------------------------------------------------------------------------
+
+
+@dataclass
+class DeckOut:
+    id: str
+    title: str
+    file: str  # file name inside the output folder
+    data: dict  # the deck in the deck format
+    media: dict[str, str] = field(default_factory=dict)  # path relative to the output folder -> zip member
+
+
+@dataclass
+class Conversion:
+    decks: list[DeckOut]
+    reviews: dict[str, list[ImportedReview]]  # srs card id -> reviews
+    notes: int = 0
+    items: int = 0
+    skipped: list[str] = field(default_factory=list)
+    unmapped_reviews: int = 0  # reviews of cards srs has no card for (e.g. reverse cards)
+
+
+def slugify(text: str, fallback: str = "deck") -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").casefold()
+    text = text.replace("::", "-")
+    slug = SLUG_CHARS.sub("-", text).strip("-._")
+    slug = re.sub(r"-{2,}", "-", slug)
+    return slug[:80].strip("-._") or fallback
+
+
+def tag_slug(tag: str) -> str | None:
+    text = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode("ascii").casefold()
+    slug = SLUG_CHARS.sub("-", text.replace("::", ".")).strip("-._")
+    return slug[:120] or None
+
+
+def anki_item_id(guid: str) -> str:
+    return "anki-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:10]
+
+
+def _is_slug(text: str) -> bool:
+    from srs.deck.model import SLUG_PATTERN
+
+    return bool(re.match(SLUG_PATTERN, text)) and len(text) <= 120
+
+
+def _field_key(name: str) -> str:
+    return re.sub(r"\s+", "", name).casefold()
+
+
+def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | None, set[int]]:
+    """What srs wrote into the note: (item id, the item itself, indexes of fields that are not text).
+
+    `srs export anki` keeps an item's id in a field named "srs id" (or in the note's GUID) and may keep the
+    whole item as JSON in a field named "srs item"; other notes give (None, None, {}).
+    """
+    item_id, item, hidden = None, None, set()
+    for index, name in enumerate(model.fields):
+        key = _field_key(name)
+        value = note.fields[index] if index < len(note.fields) else ""
+        if key in ITEM_FIELDS:
+            hidden.add(index)
+            raw = html_to_markdown(value).text if value.lstrip().startswith("<") else _unescape(value)
+            try:
+                parsed = json.loads(raw) if raw.strip() else None
+            except json.JSONDecodeError:
+                parsed = None
+            if isinstance(parsed, dict):
+                item = parsed
+        elif key in ID_FIELDS:
+            hidden.add(index)
+            text = html_to_markdown(value).text.strip()
+            if _is_slug(text):
+                item_id = text
+    if item_id is None and item and isinstance(item.get("id"), str) and _is_slug(item["id"]):
+        item_id = item["id"]
+    if item_id is None and _is_slug(note.guid) and ("." in note.guid or len(note.guid) > 10):
+        item_id = note.guid  # srs ids used as GUIDs look like "diffusion-basics.1a2b3c4d5e"
+    return item_id, item, hidden
+
+
+def _unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)
+
+
+def convert(package: AnkiPackage) -> Conversion:
+    cards_by_note: dict[int, list[AnkiCard]] = {}
+    for card in package.cards:
+        cards_by_note.setdefault(card.note_id, []).append(card)
+    deck_outs: dict[int, DeckOut] = {}
+    used_files: set[str] = set()
+    used_ids: dict[str, str] = {}
+    card_uids: dict[int, str] = {}  # Anki card id -> srs card id
+    conversion = Conversion([], {})
+    for note in package.notes:
+        model = package.models.get(note.model_id)
+        cards = cards_by_note.get(note.id, [])
+        conversion.notes += 1
+        if model is None:
+            conversion.skipped.append(f"note {note.id}: its note type is missing from the package")
+            continue
+        if not cards:
+            conversion.skipped.append(f"note {note.id}: it has no cards")
+            continue
+        deck = deck_outs.get(cards[0].deck_id)
+        if deck is None:
+            deck = deck_outs[cards[0].deck_id] = _new_deck(package, cards[0].deck_id, used_files)
+        built = _build_item(package, model, note, deck)
+        if isinstance(built, str):
+            conversion.skipped.append(f"note {note.id} ({model.name}): {built}")
+            continue
+        item, numbers = built
+        item_id = item["id"]
+        if item_id in used_ids:
+            replacement = anki_item_id(note.guid + ":" + str(note.id))
+            conversion.skipped.append(
+                f"note {note.id}: id '{item_id}' is used by another note too; gave it '{replacement}'"
+            )
+            item["id"] = item_id = replacement
+        used_ids[item_id] = deck.id
+        deck.data["items"].append(item)
+        conversion.items += 1
+        for card in cards:
+            if "text" in item:
+                number = card.ord + 1
+                if number in numbers:
+                    card_uids[card.id] = f"{item_id}#c{number}"
+            elif card.ord == 0:
+                card_uids[card.id] = item_id
+    for anki_deck_id, deck in deck_outs.items():
+        _restore_deck_identity(anki_deck_id, deck, used_files)
+    conversion.decks = [d for d in deck_outs.values() if d.data["items"]]
+    conversion.reviews, conversion.unmapped_reviews = _reviews(package, card_uids)
+    return conversion
+
+
+def srs_deck_number(deck_id: str) -> int:
+    """The Anki deck id `srs export anki` gives an srs deck (a hash of its id)."""
+    try:
+        from srs.export.anki_notes import stable_id
+    except ImportError:  # the exporter is optional; its hash is simple to repeat
+        def stable_id(*parts: str) -> int:
+            digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).digest()
+            return 2**31 + int.from_bytes(digest[:8], "big") % (2**52 - 2**31)
+    return stable_id("srs-deck", deck_id)
+
+
+def _restore_deck_identity(anki_deck_id: int, deck: DeckOut, used_files: set[str]) -> None:
+    """For a deck `srs export anki` wrote: its srs id (when it can be told from the Anki deck id) and the
+    tags it gave all its items; then the helper keys used on the way are dropped."""
+    items = deck.data["items"]
+    restored = [item for item in items if "_note_tags" in item]
+    if items and len(restored) == len(items):
+        common = None
+        for item in restored:
+            own = set(item.get("tags", []))
+            extra = [t for t in item["_note_tags"] if t not in own]
+            common = extra if common is None else [t for t in common if t in extra]
+        if common:
+            deck.data = {**{k: v for k, v in deck.data.items() if k != "items"}, "tags": common, "items": items}
+        candidates = []
+        suffix = re.search(r" \(([a-z0-9][a-z0-9._-]*)\)$", deck.title)
+        if suffix:
+            candidates.append(suffix.group(1))
+        for item in restored:
+            head = item["id"].rsplit(".", 1)[0] if "." in item["id"] else None
+            if head:
+                candidates.append(head)
+        candidates.append(deck.id)
+        for candidate in dict.fromkeys(candidates):
+            if _is_slug(candidate) and srs_deck_number(candidate) == anki_deck_id:
+                if suffix and candidate == suffix.group(1):
+                    deck.data["title"] = deck.title = deck.title[: suffix.start()]
+                if candidate != deck.id:
+                    used_files.discard(deck.file)
+                    deck.id, deck.data["id"] = candidate, candidate
+                    name, n = candidate, 2
+                    while name + ".yaml" in used_files:
+                        name, n = f"{candidate}-{n}", n + 1
+                    deck.file = name + ".yaml"
+                    used_files.add(deck.file)
+                break
+    for item in items:
+        item.pop("_note_tags", None)
+
+
+def _new_deck(package: AnkiPackage, anki_deck_id: int, used_files: set[str]) -> DeckOut:
+    raw = package.decks.get(anki_deck_id) or {}
+    title = (raw.get("name") or "Imported").strip() or "Imported"
+    slug = slugify(title, "imported")
+    base, n = slug, 2
+    while slug + ".yaml" in used_files:
+        slug, n = f"{base}-{n}", n + 1
+    used_files.add(slug + ".yaml")
+    data: dict = {"title": title, "id": slug}
+    description = html_to_markdown(raw.get("desc") or "").text
+    if description:
+        data["description"] = description
+    data["items"] = []
+    return DeckOut(slug, title, slug + ".yaml", data)
+
+
+def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut):
+    """The item for a note and its cloze numbers, or a reason (str) to skip it."""
+    from srs.deck.cloze import deletion_numbers
+
+    item_id, stored, hidden = srs_identity(model, note)
+    item_id = item_id or anki_item_id(note.guid)
+    tags = [t for t in dict.fromkeys(tag_slug(t) for t in note.tags) if t]
+    if stored and stored.get("kind") and _restorable(stored):
+        item = tidy_item({"id": item_id, **{k: v for k, v in stored.items() if k != "id"}})
+        item["_note_tags"] = tags  # for the deck's own tags (see _restore_deck_identity); dropped there
+        numbers = deletion_numbers(item.get("text", "")) if "text" in item else []
+        return _with_media(item, [], package, deck), numbers
+    texts = []
+    images: list[str] = []
+    for index, value in enumerate(note.fields):
+        if index in hidden:
+            continue
+        converted = html_to_markdown(value)
+        texts.append((model.fields[index] if index < len(model.fields) else f"Field {index + 1}", converted.text))
+        images += converted.images
+    if not texts:
+        return "it has no text fields"
+    if model.cloze:
+        text = texts[0][1]
+        numbers = deletion_numbers(text)
+        if not numbers:
+            return "a cloze note without {{c1::...}} deletions (image occlusion is not supported)"
+        item = {"id": item_id, "text": text}
+        extra = "\n\n".join(t for _, t in texts[1:] if t)
+        if extra:
+            item["extra"] = extra
+    else:
+        front = texts[0][1]
+        back_parts = [t for _, t in texts[1:2] if t] + [f"**{name}:** {t}" for name, t in texts[2:] if t]
+        if not front and not images:
+            return "its first field is empty"
+        item = {"id": item_id, "q": front or "(image)", "a": "\n\n".join(back_parts) or "(empty)"}
+        if model.typed:
+            item["typed"] = True
+        numbers = []
+    if tags:
+        item["tags"] = tags
+    return _with_media(item, images, package, deck), numbers
+
+
+def tidy_item(item: dict) -> dict:
+    """An item as a person would write it: `q`/`a` for flashcards, `kind` only where it helps reading,
+    `illustrate: forward` rather than a mapping with only `show`."""
+    item = dict(item)
+    kind = item.get("kind")
+    if kind == "flashcard" and "front" in item and "back" in item and "q" not in item and "a" not in item:
+        item["q"], item["a"] = item.pop("front"), item.pop("back")
+    if kind in ("flashcard", "cloze"):
+        item.pop("kind")
+    illustrate = item.get("illustrate")
+    if isinstance(illustrate, dict) and set(illustrate) == {"show"}:
+        item["illustrate"] = illustrate["show"]
+    return item
+
+
+def _restorable(stored: dict) -> bool:
+    """A stored item is used as is when it validates as the kind it says it is."""
+    from pydantic import ValidationError
+
+    from srs.deck.model import ITEM_MODELS
+
+    model = ITEM_MODELS.get(stored.get("kind"))
+    if model is None:
+        return False
+    values = {k: v for k, v in stored.items() if k != "image"}
+    try:
+        model.model_validate(values)
+    except ValidationError:
+        return False
+    return True
+
+
+TEXT_KEYS = ("q", "a", "front", "back", "text", "extra", "question", "answer", "prompt", "explanation")
+
+
+def _with_media(item: dict, images: list[str], package: AnkiPackage, deck: DeckOut) -> dict:
+    """Bring the item's images along into media/; the first inline one becomes `image` when it has none."""
+    if isinstance(item.get("image"), str):  # an item restored as srs wrote it
+        name = _media_name(item["image"])
+        member = package.media.get(name)
+        if member is None or name in ("", ".", ".."):
+            del item["image"]
+        else:
+            item["image"] = f"{MEDIA_DIR}/{name}"
+            deck.media[item["image"]] = member
+    for src in images:
+        name = _media_name(src)
+        member = package.media.get(name)
+        if member is None or name in ("", ".", ".."):
+            continue  # not in the package: the markup stays, as text
+        target = f"{MEDIA_DIR}/{name}"
+        deck.media[target] = member
+        markup = re.compile(r"!\[[^\]]*\]\(" + re.escape(src) + r"\)")
+        for key in TEXT_KEYS:
+            value = item.get(key)
+            if not isinstance(value, str) or not markup.search(value):
+                continue
+            if "image" not in item:
+                item[key] = _tidy_after_removal(markup.sub("", value, count=1))
+                item["image"] = target
+            item[key] = markup.sub(lambda m: m.group(0).replace(f"]({src})", f"]({target})"), item[key])
+    for key in ("q", "a", "text"):
+        if key in item and not item[key]:
+            item[key] = "(image)"
+    return item
+
+
+def _media_name(src: str) -> str:
+    return unquote(src).replace("\\", "/").split("/")[-1]
+
+
+def _tidy_after_removal(text: str) -> str:
+    text = re.sub(r"[ \t]+\n", "\n", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def _reviews(package: AnkiPackage, card_uids: dict[int, str]) -> tuple[dict[str, list[ImportedReview]], int]:
+    by_card: dict[int, list[AnkiRevlogEntry]] = {}
+    for entry in package.revlog:
+        by_card.setdefault(entry.card_id, []).append(entry)
+    reviews: dict[str, list[ImportedReview]] = {}
+    unmapped = 0
+    name = Path(package.path).name
+    for card_id, entries in by_card.items():
+        entries.sort(key=lambda e: e.id)
+        # Anki forgets the history before a card was reset to new (a manual entry with no ease factor).
+        resets = [i for i, e in enumerate(entries) if e.type == MANUAL and e.ease == 0 and e.factor == 0]
+        if resets:
+            entries = entries[resets[-1] + 1:]
+        rated = [e for e in entries if e.type in RATED_TYPES and 1 <= e.ease <= 4]
+        if not rated:
+            continue
+        uid = card_uids.get(card_id)
+        if uid is None:
+            unmapped += len(rated)
+            continue
+        reviews[uid] = [
+            ImportedReview(e.id // 1000, e.ease, max(e.time_ms, 0), f"{name}: review {e.id} of card {card_id}")
+            for e in rated
+        ]
+    return reviews, unmapped
+
+
+# -- writing: files and history, all or nothing ------------------------------------------------------------
+
+
+@dataclass
+class AnkiImportReport:
+    package: str
+    out_dir: str
+    files: list[str]
+    decks: int
+    notes: int
+    items: int
+    media: int
+    skipped: list[str]
+    unmapped_reviews: int
+    history: ImportReport | None
+
+    def to_dict(self) -> dict:
+        return {
+            "package": self.package, "out_dir": self.out_dir, "files": self.files, "decks": self.decks,
+            "notes": self.notes, "items": self.items, "media_files": self.media, "skipped": self.skipped,
+            "reviews_without_card": self.unmapped_reviews,
+            "history": self.history.to_dict() if self.history else None,
+        }
+
+
+def import_package(
+    path: str | Path,
+    out_dir: str | Path | None,
+    *,
+    store=None,
+    overwrite: bool = False,
+    progress=None,
+) -> AnkiImportReport:
+    """Write the package's decks into `out_dir` and, when `store` is given, its reviews into the store.
+
+    With `out_dir` None no deck is written: the reviews go onto the cards the database already has with
+    the same ids (history only, e.g. back from Anki after `srs export anki`)."""
+    package = read_package(path)
+    conversion = convert(package)
+    if not conversion.decks:
+        raise UserError(f"{package.path}: no notes srs can import" + (
+            f" ({conversion.skipped[0]})" if conversion.skipped else ""))
+    if out_dir is None:
+        return _import_history_only(package, conversion, store, progress)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"-o {out_dir}: not a folder")
+    existing = [d.file for d in conversion.decks if (out_dir / d.file).exists()]
+    if existing and not overwrite:
+        raise UserError(f"{out_dir / existing[0]} already exists; use --overwrite to replace it")
+    report = AnkiImportReport(
+        package.path, str(out_dir), [str(out_dir / d.file) for d in conversion.decks], len(conversion.decks),
+        conversion.notes, conversion.items, len({m for d in conversion.decks for m in d.media}),
+        conversion.skipped, conversion.unmapped_reviews, None,
+    )
+    created_out = not out_dir.exists()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
+    try:
+        relative = _stage(package, conversion, staging)
+        decks = _check_staged(staging, conversion)
+        _check_history(conversion, decks, package.path)
+        mover = _Mover(staging, out_dir, relative)
+        try:
+            if store is not None and conversion.reviews:
+                from srs.importers.reviews import write_reviews
+
+                def prepare(conn):
+                    mover.move()
+                    elsewhere = _apply_decks(conn, [out_dir / d.file for d in conversion.decks])
+                    if elsewhere:
+                        report.skipped.append(
+                            f"{len(elsewhere)} items already live in other decks of the database and stay there "
+                            f"(their reviews went to them): {', '.join(elsewhere[:3])}"
+                            + (", ..." if len(elsewhere) > 3 else "")
+                        )
+
+                report.history = write_reviews(store, conversion.reviews, prepare=prepare, progress=progress)
+            else:
+                mover.move()
+        except BaseException:
+            mover.undo()
+            raise
+    except BaseException:
+        if created_out and out_dir.exists() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return report
+
+
+def _import_history_only(package: AnkiPackage, conversion: Conversion, store, progress) -> AnkiImportReport:
+    from srs.importers.reviews import write_reviews
+
+    if store is None:
+        raise UserError("--history-only needs the database (it cannot go with --no-history)")
+    known = {row[0] for row in store.db.execute("SELECT uid FROM cards")}
+    reviews = {uid: r for uid, r in conversion.reviews.items() if uid in known}
+    unknown = sum(len(r) for uid, r in conversion.reviews.items() if uid not in known)
+    report = AnkiImportReport(
+        package.path, "", [], 0, conversion.notes, 0, 0, list(conversion.skipped),
+        conversion.unmapped_reviews + unknown, None,
+    )
+    if unknown:
+        report.skipped.append(f"{unknown} reviews are of cards the database does not have; left out")
+    report.history = write_reviews(store, reviews, progress=progress)
+    return report
+
+
+def _stage(package: AnkiPackage, conversion: Conversion, staging: Path) -> list[str]:
+    """Write every file into the staging folder; returns their paths relative to it."""
+    header = f"Imported from {Path(package.path).name} by `srs import anki`."
+    written = []
+    media: dict[str, str] = {}
+    for deck in conversion.decks:
+        (staging / deck.file).write_text(dump_deck(deck.data, header), encoding="utf-8")
+        written.append(deck.file)
+        media.update(deck.media)
+    if media:
+        (staging / MEDIA_DIR).mkdir()
+        with zipfile.ZipFile(package.path) as archive:
+            for target, member in sorted(media.items()):
+                with archive.open(member) as source, open(staging / target, "wb") as out:
+                    shutil.copyfileobj(source, out)
+                written.append(target)
+    return written
+
+
+def _check_staged(staging: Path, conversion: Conversion) -> list:
+    from srs.deck import load_file
+
+    decks = []
+    for deck in conversion.decks:
+        result = load_file(staging / deck.file)
+        errors = [d for d in result.diagnostics if d.severity == "error"]
+        if errors:
+            first = errors[0]
+            raise UserError(f"the deck written for '{deck.title}' does not load (line {first.line}: {first.message}); "
+                            "nothing was imported")
+        decks.append(result.deck)
+    return decks
+
+
+def _check_history(conversion: Conversion, decks: list, package: str) -> None:
+    card_ids = {cid for deck in decks for item in deck.items for cid in item.card_ids()}
+    missing = [uid for uid in conversion.reviews if uid not in card_ids]
+    if missing:
+        raise UserError(f"{package}: reviews of card '{missing[0]}', which the written decks do not hold")
+
+
+class _Mover:
+    """Moves staged files into the output folder; `undo` puts back what was there before."""
+
+    def __init__(self, staging: Path, out_dir: Path, relative: list[str]):
+        self.staging, self.out_dir, self.relative = staging, out_dir, relative
+        self.backup = staging / ".replaced"
+        self.moved: list[str] = []
+        self.replaced: list[str] = []
+        self.made_dirs: list[Path] = []
+
+    def move(self) -> None:
+        for rel in self.relative:
+            source, target = self.staging / rel, self.out_dir / rel
+            if not target.parent.exists():
+                target.parent.mkdir(parents=True)
+                self.made_dirs.append(target.parent)
+            if target.exists():
+                (self.backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                os.replace(target, self.backup / rel)
+                self.replaced.append(rel)
+            os.replace(source, target)
+            self.moved.append(rel)
+
+    def undo(self) -> None:
+        for rel in reversed(self.moved):
+            target = self.out_dir / rel
+            if target.exists():
+                target.unlink()
+        for rel in self.replaced:
+            os.replace(self.backup / rel, self.out_dir / rel)
+        for folder in reversed(self.made_dirs):
+            if folder.exists() and not any(folder.iterdir()):
+                folder.rmdir()
+
+
+def _apply_decks(conn, paths: list[Path]) -> list[str]:
+    """Mirror the written deck files into the store, as a sync would, inside the caller's transaction.
+
+    An item whose id already lives in another deck stays there (its reviews go to its cards there); their
+    ids are returned."""
+    from srs.deck import load_file
+    from srs.sync import _item_values, _sync_cards
+
+    elsewhere = []
+    for path in paths:
+        deck = load_file(path).deck
+        key = str(path.resolve())
+        conn.execute(
+            "INSERT INTO decks (id, title, kind, path, options, retired) VALUES (?, ?, ?, ?, ?, 0) "
+            "ON CONFLICT(id) DO UPDATE SET title = excluded.title, kind = excluded.kind, path = excluded.path, "
+            "options = excluded.options, retired = 0",
+            [deck.id, deck.title, deck.kind, key, json.dumps(deck.options.model_dump(exclude_none=True))],
+        )
+        for item in deck.items:
+            row = conn.execute("SELECT iid, deck_id, retired FROM items WHERE uid = ?", [item.id]).fetchone()
+            if row and row[1] != deck.id and not row[2]:
+                elsewhere.append(f"{item.id} (deck '{row[1]}')")
+                continue
+            values = _item_values(deck, item, key)
+            if row is None:
+                iid = conn.execute(
+                    f"INSERT INTO items ({', '.join(values)}) VALUES ({', '.join('?' * len(values))})",
+                    list(values.values()),
+                ).lastrowid
+            else:
+                iid = row[0]
+                conn.execute(f"UPDATE items SET {', '.join(f'{k} = ?' for k in values)} WHERE iid = ?",
+                             [*values.values(), iid])
+            _sync_cards(conn, iid, deck, item)
+    return elsewhere

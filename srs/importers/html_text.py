@@ -1,0 +1,171 @@
+"""Anki field HTML back to the markdown-ish text decks are written in.
+
+`<b>`/`<strong>` become `**`, `<i>`/`<em>` `*`, `<code>` backticks, `<pre>` a fenced block, lists `- ` or
+`1. ` lines, `<br>` and `<div>` line breaks, `<p>` paragraphs, links `[text](href)`, images `![](src)`
+(their sources are also collected, so the importer can bring the files along). Other tags (span, font,
+styles) are dropped and their text kept; entities are decoded and `&nbsp;` becomes a space. Whitespace
+collapses as a browser would show it, except inside `<pre>`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+BLOCK = {"div", "p", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
+INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+@dataclass
+class Converted:
+    text: str
+    images: list[str] = field(default_factory=list)
+
+
+def html_to_markdown(html: str) -> Converted:
+    if "<" not in html and "&" not in html:
+        return Converted(_tidy(_SPACES.sub(" ", html)))
+    parser = _Parser()
+    parser.feed(html)
+    parser.close()
+    return Converted(_tidy("".join(parser.out)), parser.images)
+
+
+class _Parser(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.images: list[str] = []
+        self.lists: list[list] = []  # per open list: [kind, counter]
+        self.pre = 0
+        self.code = 0
+        self.links: list[tuple[str, int]] = []  # (href, position in out)
+        self.skip = 0  # inside <script>/<style>
+
+    # -- helpers ---------------------------------------------------------------------------------------
+
+    def _text(self) -> str:
+        return "".join(self.out)
+
+    def _at_line_start(self) -> bool:
+        text = self._text()
+        return not text or text.endswith("\n")
+
+    def _newline(self, count: int = 1) -> None:
+        text = self._text().rstrip(" ")
+        if not text:
+            self.out = []
+            return
+        have = len(text) - len(text.rstrip("\n"))
+        self.out = [text + "\n" * max(0, count - have)]
+
+    # -- parser callbacks ------------------------------------------------------------------------------
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("script", "style"):
+            self.skip += 1
+        elif tag == "br":
+            self.out.append("\n")
+        elif tag in INLINE_MARKS:
+            self.out.append(INLINE_MARKS[tag])
+        elif tag == "code" and not self.pre:
+            self.code += 1
+            self.out.append("`")
+        elif tag == "pre":
+            self._newline(2)
+            self.pre += 1
+            self.out.append("```\n")
+        elif tag == "p" or tag == "blockquote":
+            self._newline(2)
+            if tag == "blockquote":
+                self.out.append("> ")
+        elif tag in ("ul", "ol"):
+            self._newline(1 if self.lists else 2)
+            self.lists.append([tag, 0])
+        elif tag == "li":
+            self._newline(1)
+            depth = max(len(self.lists) - 1, 0)
+            if self.lists and self.lists[-1][0] == "ol":
+                self.lists[-1][1] += 1
+                self.out.append("   " * depth + f"{self.lists[-1][1]}. ")
+            else:
+                self.out.append("  " * depth + "- ")
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._newline(2)
+            self.out.append("#" * int(tag[1]) + " ")
+        elif tag in ("div", "tr", "table"):
+            if not self._at_line_start():
+                self._newline(1)
+        elif tag == "hr":
+            self._newline(2)
+            self.out.append("---")
+            self._newline(2)
+        elif tag == "img":
+            src = attrs.get("src") or ""
+            if src:
+                self.images.append(src)
+                self.out.append(f"![{attrs.get('alt') or ''}]({src})")
+        elif tag == "a":
+            self.links.append((attrs.get("href") or "", len(self.out)))
+        elif tag in ("td", "th"):
+            if not self._at_line_start():
+                self.out.append(" | ")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style"):
+            self.skip = max(self.skip - 1, 0)
+        elif tag in INLINE_MARKS:
+            self.out.append(INLINE_MARKS[tag])
+        elif tag == "code" and not self.pre and self.code:
+            self.code -= 1
+            self.out.append("`")
+        elif tag == "pre" and self.pre:
+            self.pre -= 1
+            if not self._text().endswith("\n"):
+                self.out.append("\n")
+            self.out.append("```")
+            self._newline(2)
+        elif tag in ("p", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6"):
+            self._newline(2)
+        elif tag in ("ul", "ol"):
+            if self.lists:
+                self.lists.pop()
+            self._newline(1 if self.lists else 2)
+        elif tag in ("div", "tr", "table", "li"):
+            self._newline(1)
+        elif tag == "a" and self.links:
+            href, start = self.links.pop()
+            label = "".join(self.out[start:]).strip()
+            del self.out[start:]
+            if not href or href == label:
+                self.out.append(label or href)
+            else:
+                self.out.append(f"[{label}]({href})")
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "img", "hr"):
+            self.handle_endtag(tag)
+
+    def handle_data(self, data):
+        if self.skip:
+            return
+        data = data.replace("\xa0", " ")
+        if self.pre:
+            self.out.append(data)
+            return
+        data = _SPACES.sub(" ", data)
+        if self._at_line_start():
+            data = data.lstrip(" ")
+        if data:
+            self.out.append(data)
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
+    text = "\n".join(lines)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip("\n").strip()

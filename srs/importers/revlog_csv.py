@@ -1,0 +1,243 @@
+"""`srs import revlog FILE.csv`: a review log as CSV, onto existing cards or placeholder items.
+
+The layout is py-fsrs's (and ../shared/data/review-logs-real.csv's):
+
+    card_id,review_rating,review_time,review_duration
+    1711684180217,1,2024-03-29T20:32:32.250000+00:00,25060
+
+`review_rating` is 1-4 (Again, Hard, Good, Easy); `review_time` ISO 8601 (a time without an offset is
+UTC) or epoch milliseconds; `review_duration` milliseconds, optional. A `card_id` that names a card in the
+database (its public id, or an item's with one card) gets the reviews; an integer one that does not
+becomes a placeholder item `revlog-<card_id>` in the deck `imported-revlog`.
+
+A bad row fails the whole import, naming it (`log.csv:17: review_rating must be 1-4, got 7`); with
+`skip_bad` bad rows are skipped and counted instead.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from srs.errors import UserError
+from srs.importers.reviews import ImportedReview, ImportReport, write_reviews
+
+COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
+REQUIRED = COLUMNS[:3]
+DEFAULT_DECK = "imported-revlog"
+DECK_TITLE = "Imported review history"
+PLACEHOLDER_PREFIX = "revlog-"
+_INTEGER = re.compile(r"^-?\d+$")
+
+
+@dataclass(frozen=True, slots=True)
+class CsvReview:
+    line: int
+    card: str
+    rating: int
+    at: int  # epoch seconds
+    duration_ms: int | None
+
+
+@dataclass
+class CsvLog:
+    path: str
+    reviews: list[CsvReview] = field(default_factory=list)
+    bad: list[str] = field(default_factory=list)  # "file:line: message"
+    rows: int = 0
+
+
+def read_revlog_csv(path: str | Path, *, skip_bad: bool = False, data: bytes | None = None) -> CsvLog:
+    """Parse and check every row; raise UserError naming the first bad one unless `skip_bad`."""
+    path = Path(path)
+    shown = str(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UserError(f"cannot read {shown}: {exc.strerror or exc}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{shown}: not UTF-8 text (byte {exc.start})") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise UserError(f"{shown}: the file is empty; expected a header {','.join(COLUMNS)}") from None
+    except csv.Error as exc:
+        raise UserError(f"{shown}:1: {exc}") from None
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise UserError(
+            f"{shown}:1: missing column{'s' * (len(missing) > 1)} {', '.join(missing)}; "
+            f"expected a header {','.join(COLUMNS)}"
+        )
+    index = {name: names.index(name) for name in COLUMNS if name in names}
+    log = CsvLog(shown)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            log.bad.append(f"{shown}:{reader.line_num}: {exc}")
+            continue
+        line = reader.line_num
+        if not row or all(not cell.strip() for cell in row):
+            continue
+        log.rows += 1
+        try:
+            log.reviews.append(_parse_row(row, index, len(names), line))
+        except ValueError as exc:
+            log.bad.append(f"{shown}:{line}: {exc}")
+    if log.bad and not skip_bad:
+        more = len(log.bad) - 1
+        tail = f" (and {more} more bad row{'s' * (more != 1)}; --skip-bad imports the good ones)" if more else ""
+        raise UserError(log.bad[0] + tail)
+    return log
+
+
+def _parse_row(row: list[str], index: dict[str, int], width: int, line: int) -> CsvReview:
+    if len(row) != width:
+        raise ValueError(f"expected {width} fields, got {len(row)}")
+    card = row[index["card_id"]].strip()
+    if not card:
+        raise ValueError("card_id is empty")
+    raw_rating = row[index["review_rating"]].strip()
+    try:
+        rating = int(raw_rating)
+    except ValueError:
+        raise ValueError(f"review_rating must be 1-4, got '{raw_rating}'") from None
+    if not 1 <= rating <= 4:
+        raise ValueError(f"review_rating must be 1-4, got {rating}")
+    at = parse_time(row[index["review_time"]].strip())
+    duration = None
+    if "review_duration" in index:
+        raw = row[index["review_duration"]].strip()
+        if raw:
+            try:
+                duration = int(float(raw))
+            except ValueError:
+                raise ValueError(f"review_duration must be milliseconds, got '{raw}'") from None
+            if duration < 0:
+                raise ValueError(f"review_duration must not be negative, got {duration}")
+    return CsvReview(line, card, rating, at, duration)
+
+
+def parse_time(text: str) -> int:
+    """ISO 8601 (no offset: UTC) or epoch milliseconds, as whole epoch seconds."""
+    if not text:
+        raise ValueError("review_time is empty")
+    if _INTEGER.match(text):
+        value = int(text)
+        return value // 1000 if abs(value) >= 100_000_000_000 else value
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got '{text}'") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() // 1)
+
+
+# -- into the store ------------------------------------------------------------------------------------
+
+
+def import_revlog(
+    store, log: CsvLog, *, deck_id: str = DEFAULT_DECK, source_path: str | None = None, progress=None
+) -> ImportReport:
+    """Add the log's reviews to the store in one transaction (nothing is written if anything fails)."""
+    from srs.deck.model import SLUG_PATTERN
+
+    if not re.match(SLUG_PATTERN, deck_id):
+        raise UserError(f"--deck: '{deck_id}' is not a deck id (lower-case letters, digits, '-', '_', '.')")
+    report = ImportReport(skipped_bad=len(log.bad))
+    if not log.reviews:
+        report.notes.append("no reviews in the file")
+        return report
+    deck_file = store.db.execute("SELECT path FROM files WHERE deck_id = ?", [deck_id]).fetchone()
+    if deck_file:
+        raise UserError(f"deck '{deck_id}' comes from the deck file {deck_file[0]}; choose another --deck for placeholders")
+    targets, placeholders = _resolve_cards(store, log)
+    by_uid: dict[str, list[ImportedReview]] = {}
+    for review in log.reviews:
+        uid = targets[review.card]
+        by_uid.setdefault(uid, []).append(
+            ImportedReview(review.at, review.rating, review.duration_ms, f"{log.path}:{review.line}")
+        )
+
+    def prepare(conn):
+        report.cards_created = _create_placeholders(conn, placeholders, deck_id, source_path or log.path)
+
+    return write_reviews(store, by_uid, prepare=prepare, report=report, progress=progress)
+
+
+def _resolve_cards(store, log: CsvLog) -> tuple[dict[str, str], list[tuple[str, str, int, int]]]:
+    """Each CSV card id -> a card uid; and the placeholders to create (uid, csv id, first line, order)."""
+    card_uids = {row[0] for row in store.db.execute("SELECT uid FROM cards")}
+    item_cards: dict[str, list[str]] = {}
+    for item_uid, card_uid in store.db.execute(
+        "SELECT i.uid, c.uid FROM items i JOIN cards c ON c.iid = i.iid ORDER BY c.ord"
+    ):
+        item_cards.setdefault(item_uid, []).append(card_uid)
+    targets: dict[str, str] = {}
+    placeholders = []
+    first_line: dict[str, int] = {}
+    for review in log.reviews:
+        first_line.setdefault(review.card, review.line)
+    for card, line in first_line.items():
+        if card in card_uids:
+            targets[card] = card
+        elif card in item_cards and len(item_cards[card]) == 1:
+            targets[card] = item_cards[card][0]
+        elif card in item_cards:
+            names = ", ".join(item_cards[card][:4])
+            raise UserError(f"{log.path}:{line}: item '{card}' has {len(item_cards[card])} cards; name one ({names})")
+        elif _INTEGER.match(card):
+            uid = PLACEHOLDER_PREFIX + card.lstrip("-")
+            targets[card] = uid
+            if uid not in card_uids:
+                placeholders.append((uid, card, line, len(placeholders)))
+        else:
+            match = difflib.get_close_matches(card, list(card_uids), n=1, cutoff=0.6)
+            hint = f"; did you mean '{match[0]}'?" if match else " (integer ids become placeholder items)"
+            raise UserError(f"{log.path}:{line}: no card with id '{card}'{hint}")
+    return targets, placeholders
+
+
+def placeholder_content(card: str) -> dict:
+    return {"kind": "flashcard", "front": f"Imported card {card}", "back": "(placeholder)"}
+
+
+def _create_placeholders(conn, placeholders, deck_id: str, source_path: str) -> int:
+    from srs.deck.identity import content_hash
+
+    if not placeholders:
+        return 0
+    conn.execute(
+        "INSERT INTO decks (id, title, kind, path, options, retired) VALUES (?, ?, 'deck', ?, '{}', 0) "
+        "ON CONFLICT(id) DO NOTHING",
+        [deck_id, DECK_TITLE, str(source_path)],
+    )
+    start = conn.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM items WHERE deck_id = ?", [deck_id]).fetchone()[0]
+    for uid, card, line, order in placeholders:
+        content = placeholder_content(card)
+        cursor = conn.execute(
+            "INSERT INTO items (uid, deck_id, kind, content_hash, key_text, content, tags, path, line, idx, "
+            "explicit_id, retired) VALUES (?, ?, 'flashcard', ?, ?, ?, '[]', ?, ?, ?, 1, 0)",
+            [uid, deck_id, content_hash(content), content["front"], json.dumps(content), str(source_path), line,
+             start + order],
+        )
+        conn.execute(
+            "INSERT INTO cards (iid, uid, ord, deck_id, idx) VALUES (?, ?, 0, ?, ?)",
+            [cursor.lastrowid, uid, deck_id, start + order],
+        )
+    return len(placeholders)

@@ -1,0 +1,125 @@
+"""One item's card info, as Anki's Card Info shows it: text, place, memory state and review history.
+
+Data only; `srs show` prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+
+from srs.clock import from_epoch, local, to_epoch
+from srs.errors import UserError
+from srs.store.schema import NEW
+from srs.store.store import CARD_COLUMNS, CardRecord
+
+STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+
+
+def resolve_cards(store, uid: str) -> list[CardRecord]:
+    """The card with this id, or every card of the item with this id; names the nearest id on a miss."""
+    row = store.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ?", [uid]).fetchone()
+    if row is not None:
+        return [CardRecord(*row)]
+    rows = store.db.execute(
+        f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards c "
+        "JOIN items i ON i.iid = c.iid WHERE i.uid = ? ORDER BY c.active DESC, c.ord",
+        [uid],
+    ).fetchall()
+    if rows:
+        return [CardRecord(*r) for r in rows]
+    return [store.find_card(uid)]  # raises UserError with a "did you mean"
+
+
+def card_info(store, uid: str, now: datetime) -> list[dict]:
+    """Card info for the card `uid`, or for each card of the item `uid`."""
+    from srs.cardview import build_view
+    from srs.scheduler import Planner, to_fsrs
+    from srs.session import scheduler_settings
+
+    cards = resolve_cards(store, uid)
+    titles = store.deck_titles()
+    planner = Planner()
+    out = []
+    for card in cards:
+        item = store.item(card.iid)
+        title = titles.get(card.deck_id, card.deck_id)
+        view = build_view(card, item, title)
+        settings = scheduler_settings(store, card.deck_id)
+        scheduler = planner.scheduler(settings)
+        retrievability = None
+        if card.state != NEW and card.stability is not None:
+            retrievability = scheduler.get_card_retrievability(to_fsrs(card), current_datetime=now)
+        history = []
+        for row in store.revlog_for(card.cid):
+            before, after = json.loads(row["before"]), json.loads(row["after"])
+            predicted = None
+            if before.get("stability") is not None and before.get("last_review") is not None:
+                was = card.with_memory({k: before[k] for k in CardRecord.MUTABLE if k in before})
+                predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=from_epoch(row["reviewed_at"]))
+            history.append({
+                "reviewed_at": from_epoch(row["reviewed_at"]).isoformat(),
+                "type": _review_type(row["state_before"]),
+                "rating": row["rating"],
+                "rating_name": RATING_NAMES.get(row["rating"], str(row["rating"])),
+                "interval_s": (after["due"] - row["reviewed_at"]) if after.get("due") is not None else None,
+                "stability": after.get("stability"),
+                "difficulty": after.get("difficulty"),
+                "retrievability": predicted,
+                "duration_ms": row["duration_ms"],
+                "response": row["response"],
+                "source": row["source"],
+            })
+        durations = [h["duration_ms"] for h in history if h["duration_ms"] is not None]
+        out.append({
+            "id": card.uid,
+            "item": item.uid,
+            "kind": item.kind,
+            "deck": card.deck_id,
+            "deck_title": title,
+            "location": f"{_shown_path(item.path)}:{item.line}",
+            "front": view.front,
+            "back": view.back,
+            "choices": view.choices,
+            "tags": item.tags,
+            "state": STATE_NAMES.get(card.state, str(card.state)),
+            "stability": card.stability,
+            "difficulty": card.difficulty,
+            "retrievability": retrievability,
+            "desired_retention": settings.desired_retention,
+            "parameters": "fitted" if settings.parameters else "default",
+            "due": from_epoch(card.due).isoformat() if card.due is not None else None,
+            "due_in_s": (card.due - to_epoch(now)) if card.due is not None else None,
+            "last_review": from_epoch(card.last_review).isoformat() if card.last_review else None,
+            "reps": card.reps,
+            "lapses": card.lapses,
+            "suspended": bool(card.suspended),
+            "buried": card.buried_until > to_epoch(now),
+            "leech": bool(card.leech),
+            "flagged": card.flagged,
+            "retired": bool(item.retired),
+            "total_time_ms": sum(durations) if durations else None,
+            "average_time_ms": sum(durations) / len(durations) if durations else None,
+            "history": history,
+        })
+    if not out:
+        raise UserError(f"no card with id '{uid}'")
+    return out
+
+
+def _review_type(state_before: int) -> str:
+    return {0: "learn", 1: "learn", 2: "review", 3: "relearn"}.get(state_before, "review")
+
+
+def _shown_path(path: str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return relative if not relative.startswith("..") else path
+
+
+def local_time(iso: str) -> str:
+    return local(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")

@@ -1,0 +1,163 @@
+"""The review log as FSRS sees it: per card, its ratings with the days between them.
+
+Two ways of counting days are offered, because they give different memory states:
+
+- `ELAPSED`: whole 24-hour periods since the previous review, `floor(seconds / 86400)`. This is how
+  py-fsrs (`timedelta.days`), which schedules srs's cards, counts, and how the known figures for
+  `review-logs-real.csv` were computed; it is the default.
+- `LEARNER`: learner days, which start at 4 a.m. local time (srs.clock), like Anki's day rollover. A
+  review at 11 p.m. and one at 5 a.m. the next morning are one learner day apart but zero elapsed days.
+
+An FSRS item (fsrs-rs's unit of training and evaluation) is one review that came at least a day after
+the card's previous one, together with every earlier review of the card; same-day reviews are history
+but never targets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+DAY_SECONDS = 86_400
+ELAPSED, LEARNER = "elapsed", "learner"
+COUNTINGS = (ELAPSED, LEARNER)
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    at: int  # epoch seconds
+    rating: int  # 1-4
+
+
+@dataclass(slots=True)
+class CardHistory:
+    key: int | str  # the store's card key (cid), or any id for histories that do not come from a store
+    deck_id: str
+    reviews: list[Review]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One scored review: the `index`-th review of card `card` (positions in the dataset's lists)."""
+
+    at: int
+    card: int
+    index: int
+
+
+@dataclass
+class Dataset:
+    """Card histories with their day deltas, and the reviews FSRS scores, in time order."""
+
+    histories: list[CardHistory]
+    deltas: list[list[int]]
+    targets: list[Target]
+    counting: str = ELAPSED
+    _ratings: list[list[int]] = field(default_factory=list, repr=False)
+
+    @property
+    def reviews(self) -> int:
+        return sum(len(h.reviews) for h in self.histories)
+
+    def ratings(self, card: int) -> list[int]:
+        if not self._ratings:
+            self._ratings = [[r.rating for r in h.reviews] for h in self.histories]
+        return self._ratings[card]
+
+    def review_days(self) -> int:
+        """How many distinct learner days the log spans (for the too-little-history check)."""
+        from srs.clock import from_epoch, learner_date
+
+        return len({learner_date(from_epoch(r.at)) for h in self.histories for r in h.reviews})
+
+    def items(self, targets: list[Target] | None = None) -> list:
+        """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order."""
+        from fsrs_rs_python import FSRSItem, FSRSReview
+
+        per_card: dict[int, list] = {}
+        out = []
+        for target in self.targets if targets is None else targets:
+            reviews = per_card.get(target.card)
+            if reviews is None:
+                reviews = per_card[target.card] = [
+                    FSRSReview(rating, delta) for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
+                ]
+            out.append(FSRSItem(reviews[: target.index + 1]))
+        return out
+
+    def split(self, fraction: float) -> tuple[list[Target], list[Target]]:
+        """The earlier `fraction` of the scored reviews and the later rest, cut at a moment in time."""
+        if not self.targets:
+            return [], []
+        cut = min(max(int(len(self.targets) * fraction), 1), len(self.targets) - 1)
+        moment = self.targets[cut].at
+        earlier = [t for t in self.targets if t.at < moment]
+        later = [t for t in self.targets if t.at >= moment]
+        return earlier, later
+
+
+def day_deltas(times: list[int], counting: str = ELAPSED) -> list[int]:
+    """Days between each review and the previous one (0 for the first), counted as `counting` says."""
+    if counting not in COUNTINGS:
+        raise ValueError(f"unknown day counting {counting!r}")
+    if not times:
+        return []
+    if counting == ELAPSED:
+        return [0] + [max(0, (b - a) // DAY_SECONDS) for a, b in zip(times, times[1:])]
+    days = [learner_day_number(t) for t in times]
+    return [0] + [max(0, b - a) for a, b in zip(days, days[1:])]
+
+
+def learner_day_number(epoch: int) -> int:
+    """An ordinal for the learner's day containing `epoch` (days start at 4 a.m. local time)."""
+    from srs.clock import from_epoch, learner_date
+
+    return learner_date(from_epoch(epoch)).toordinal()
+
+
+def build_dataset(histories: Iterable[CardHistory], counting: str = ELAPSED) -> Dataset:
+    histories = [h for h in histories if h.reviews]
+    deltas: list[list[int]] = []
+    targets: list[Target] = []
+    for card, history in enumerate(histories):
+        history.reviews.sort(key=lambda r: r.at)
+        d = day_deltas([r.at for r in history.reviews], counting)
+        deltas.append(d)
+        for index in range(1, len(d)):
+            if d[index] > 0:
+                targets.append(Target(history.reviews[index].at, card, index))
+    targets.sort(key=lambda t: (t.at, t.card, t.index))
+    return Dataset(histories, deltas, targets, counting)
+
+
+def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:
+    """(card key, deck id, epoch seconds, rating) rows, in any order, grouped into card histories."""
+    by_card: dict = {}
+    for key, deck_id, at, rating in rows:
+        history = by_card.get(key)
+        if history is None:
+            history = by_card[key] = CardHistory(key, deck_id, [])
+        history.reviews.append(Review(int(at), int(rating)))
+    for history in by_card.values():
+        history.reviews.sort(key=lambda r: r.at)
+    return list(by_card.values())
+
+
+def load_histories(store, deck_ids: list[str] | None = None) -> list[CardHistory]:
+    """The store's review log as card histories, for the given decks (default: every deck)."""
+    sql = "SELECT r.cid, c.deck_id, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid"
+    params: list = []
+    if deck_ids is not None:
+        if not deck_ids:
+            return []
+        sql += f" WHERE c.deck_id IN ({','.join('?' * len(deck_ids))})"
+        params = list(deck_ids)
+    sql += " ORDER BY r.cid, r.reviewed_at, r.rid"
+    return histories_from_rows(store.db.execute(sql, params))
+
+
+def describe_span(dataset: Dataset) -> tuple[int, int] | None:
+    """The first and last review times of the dataset, or None when it is empty."""
+    times = [r.at for h in dataset.histories for r in h.reviews]
+    return (min(times), max(times)) if times else None
+

@@ -1,0 +1,115 @@
+"""Replaying a card's review log through the Planner: its state as if it had always been scheduled so.
+
+Used after fitting new parameters (every card is rescheduled from its log) and by the importers (an
+imported history sets the card's state). Only the scheduling fields are replayed; suspension, burying,
+flags and the leech mark stay as they are. The log's `before`/`after` snapshots are rewritten to the
+replayed states, so `srs undo` still puts a card back exactly as the log says.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from srs.clock import from_epoch
+from srs.store.schema import NEW
+from srs.store.store import CARD_COLUMNS, CardRecord
+
+SCHEDULING = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
+FRESH = {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None,
+         "reps": 0, "lapses": 0}
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One replayed review: the card's scheduling fields before and after it."""
+
+    at: int
+    rating: int
+    before: dict
+    after: dict
+
+
+def replay(planner, settings, card: CardRecord, reviews: list[tuple[int, int]]) -> list[Step]:
+    """Replay (epoch seconds, rating) reviews, in time order, from a new card."""
+    state = card.with_memory(FRESH)
+    steps = []
+    for at, rating in reviews:
+        after = planner.review(state, rating, from_epoch(at), settings)
+        steps.append(Step(at, rating, _scheduling(state), _scheduling(after)))
+        state = after
+    return steps
+
+
+def _scheduling(card: CardRecord) -> dict:
+    return {name: getattr(card, name) for name in SCHEDULING}
+
+
+def merge_snapshot(snapshot_json: str | None, scheduling: dict, card: CardRecord) -> str:
+    """A log snapshot with its scheduling fields replaced (other fields kept, or the card's if none)."""
+    snapshot = json.loads(snapshot_json) if snapshot_json else {}
+    if not snapshot or set(CardRecord.MUTABLE) - set(snapshot):
+        snapshot = {**card.memory(), **snapshot}
+    snapshot.update(scheduling)
+    return json.dumps({name: snapshot[name] for name in CardRecord.MUTABLE})
+
+
+def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict | None = None, progress=None) -> int:
+    """Recompute every reviewed card's state from its log with its deck's current settings.
+
+    `save_settings` (key -> value) are written first, in the same transaction: the new parameters and the
+    cards rescheduled with them are committed together or not at all. Returns how many cards were
+    rescheduled.
+    """
+    from srs.scheduler import Planner
+    from srs.session import scheduler_settings
+
+    where, params = "", []
+    if deck_ids is not None:
+        if not deck_ids:
+            return 0
+        where = f" AND c.deck_id IN ({','.join('?' * len(deck_ids))})"
+        params = list(deck_ids)
+    planner = Planner()
+    settings_by_deck: dict = {}
+    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
+    # Read and write in one transaction, so an answer given meanwhile elsewhere is not lost.
+    with store.transaction() as conn:
+        for key, value in (save_settings or {}).items():
+            conn.execute(
+                "INSERT INTO settings(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, json.dumps(value)],
+            )
+        rows = conn.execute(
+            "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.before, r.after FROM revlog r "
+            f"JOIN cards c ON c.cid = r.cid WHERE 1 = 1{where} ORDER BY r.cid, r.reviewed_at, r.rid",
+            params,
+        ).fetchall()
+        by_card: dict[int, list] = {}
+        for row in rows:
+            by_card.setdefault(row[1], []).append(row)
+        cards = {
+            row[0]: CardRecord(*row)
+            for row in conn.execute(
+                f"SELECT {CARD_COLUMNS} FROM cards c WHERE cid IN (SELECT cid FROM revlog){where}", params
+            )
+        }
+        card_updates, log_updates = [], []
+        for n, (cid, log) in enumerate(by_card.items()):
+            card = cards[cid]
+            settings = settings_by_deck.get(card.deck_id)
+            if settings is None:
+                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
+            steps = replay(planner, settings, card, [(row[2], row[3]) for row in log])
+            for row, step in zip(log, steps):
+                log_updates.append((
+                    step.before["state"], merge_snapshot(row[4], step.before, card),
+                    merge_snapshot(row[5], step.after, card), row[0],
+                ))
+            card_updates.append([*(steps[-1].after[name] for name in SCHEDULING), cid])
+            if progress:
+                progress(n + 1, len(by_card))
+        conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", card_updates)
+        conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", log_updates)
+    return len(card_updates)

@@ -1,0 +1,255 @@
+"""`srs import anki FILE.apkg`: Anki packages become YAML decks and history; nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+import genanki
+import pytest
+from click.testing import CliRunner
+
+from srs.cli import cli
+from srs.deck import load_file
+from srs.errors import UserError
+from srs.importers.anki_package import anki_item_id, import_package, read_package
+from srs.store import Store
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
+    "0001ff5c2a8b1c0000000049454e44ae426082"
+)
+BASIC = genanki.Model(
+    1607392319, "Basic",
+    fields=[{"name": "Front"}, {"name": "Back"}],
+    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
+)
+REVERSED = genanki.Model(
+    1607392320, "Basic (and reversed card)",
+    fields=[{"name": "Front"}, {"name": "Back"}],
+    templates=[
+        {"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"},
+        {"name": "Card 2", "qfmt": "{{Back}}", "afmt": "{{FrontSide}}<hr id=answer>{{Front}}"},
+    ],
+)
+TYPED = genanki.Model(
+    1607392321, "Basic (type in the answer)",
+    fields=[{"name": "Front"}, {"name": "Back"}],
+    templates=[{"name": "Card 1", "qfmt": "{{Front}}\n\n{{type:Back}}", "afmt": "{{Front}}<hr id=answer>{{type:Back}}"}],
+)
+
+
+def genanki_package(tmp_path) -> str:
+    deck = genanki.Deck(2059400110, "Diffusion::Basics", description="The <b>core</b> ideas.")
+    deck.add_note(genanki.Note(BASIC, ["What is <b>noise</b>?<br>Two lines", "Static &amp; snow<div>second</div>"],
+                               tags=["Diffusion::Forward", "lesson_2"], guid="Bz5Ci*Q-GL"))
+    deck.add_note(genanki.Note(genanki.CLOZE_MODEL, ["Starts from {{c1::pure <i>noise</i>}}, goes {{c2::step by step}}.",
+                                                     "Back <b>extra</b>"], guid="cloze-guid"))
+    deck.add_note(genanki.Note(TYPED, ["Year of DDPM?", "2020"], guid="typed-guid"))
+    deck.add_note(genanki.Note(BASIC, ['What does this show? <img src="noise.png">', "Pure noise"], guid="image-guid"))
+    deck.add_note(genanki.Note(REVERSED, ["Forward", "Adds noise"], guid="reversed-guid"))
+    other = genanki.Deck(2059400111, "Ünïcode Deck")
+    other.add_note(genanki.Note(BASIC, ["日本語", "ünïcödé — ✓"], guid="unicode-guid"))
+    (tmp_path / "noise.png").write_bytes(PNG)
+    path = tmp_path / "made-by-genanki.apkg"
+    genanki.Package([deck, other], media_files=[str(tmp_path / "noise.png")]).write_to_file(str(path))
+    return str(path)
+
+
+def test_a_genanki_package_becomes_tidy_decks(tmp_path):
+    out = tmp_path / "decks"
+    report = import_package(genanki_package(tmp_path), out)
+    assert report.decks == 2 and report.items == 6 and report.media == 1
+    text = (out / "diffusion-basics.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Imported from made-by-genanki.apkg")
+    assert "title: Diffusion::Basics\nid: diffusion-basics\ndescription: The **core** ideas.\n" in text
+    result = load_file(out / "diffusion-basics.yaml")
+    assert result.ok, result.diagnostics
+    items = {item.id: item for item in result.deck.items}
+    basic = items[anki_item_id("Bz5Ci*Q-GL")]
+    assert basic.kind == "flashcard"
+    assert basic.body.front == "What is **noise**?\nTwo lines" and basic.body.back == "Static & snow\nsecond"
+    assert basic.tags == ("diffusion.forward", "lesson_2")
+    cloze = items[anki_item_id("cloze-guid")]
+    assert cloze.kind == "cloze" and cloze.body.text == "Starts from {{c1::pure *noise*}}, goes {{c2::step by step}}."
+    assert cloze.body.extra == "Back **extra**"
+    assert cloze.card_ids() == [f"{cloze.id}#c1", f"{cloze.id}#c2"]
+    assert items[anki_item_id("typed-guid")].body.typed is True
+    image = items[anki_item_id("image-guid")]
+    assert image.body.image == "media/noise.png" and image.body.front == "What does this show?"
+    assert (out / "media" / "noise.png").read_bytes() == PNG
+    unicode = load_file(out / "unicode-deck.yaml")
+    assert unicode.ok and unicode.deck.items[0].body.front == "日本語"
+    assert "ünïcödé — ✓" in (out / "unicode-deck.yaml").read_text(encoding="utf-8")
+
+
+def test_importing_over_existing_files_needs_overwrite(tmp_path):
+    package = genanki_package(tmp_path)
+    import_package(package, tmp_path / "decks")
+    (tmp_path / "decks" / "diffusion-basics.yaml").write_text("title: Mine\nitems:\n  - q: a\n    a: b\n")
+    with pytest.raises(UserError, match="already exists; use --overwrite"):
+        import_package(package, tmp_path / "decks")
+    assert "Mine" in (tmp_path / "decks" / "diffusion-basics.yaml").read_text()
+    import_package(package, tmp_path / "decks", overwrite=True)
+    assert "Diffusion::Basics" in (tmp_path / "decks" / "diffusion-basics.yaml").read_text()
+
+
+# -- packages written by Anki itself (the `anki` package), with a review log ------------------------------
+
+DAY = 86_400
+BASE = 1_704_110_400  # 2024-01-01 12:00 UTC
+
+
+def anki_collection(tmp_path):
+    anki_collection = pytest.importorskip("anki.collection")
+    col = anki_collection.Collection(str(tmp_path / "source.anki2"))
+    did = col.decks.id("Diffusion::Basics")
+    basic = col.models.by_name("Basic")
+    note = col.new_note(basic)
+    note["Front"], note["Back"] = "What is <b>noise</b>?", "Static"
+    col.add_note(note, did)
+    cloze = col.new_note(col.models.by_name("Cloze"))
+    cloze["Text"] = "From {{c1::noise}} to {{c2::image}}."
+    col.add_note(cloze, did)
+    reversed_note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+    reversed_note["Front"], reversed_note["Back"] = "Forward", "Adds noise"
+    col.add_note(reversed_note, did)
+    history = {
+        note.cards()[0].id: [(BASE, 3, 0), (BASE + 600, 3, 0), (BASE + 3 * DAY, 1, 1), (BASE + 3 * DAY + 600, 3, 2),
+                             (BASE + 5 * DAY, 3, 1)],
+        cloze.cards()[1].id: [(BASE, 1, 0), (BASE + 60, 3, 0), (BASE + DAY, 4, 1)],
+        reversed_note.cards()[1].id: [(BASE, 3, 0)],  # srs has no card for the reverse side
+    }
+    for n, (cid, rows) in enumerate(history.items()):
+        for i, (at, ease, kind) in enumerate(rows):
+            col.db.execute(
+                "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, 1, 0, "
+                "2500, 4000, ?)", at * 1000 + n * 10 + i, cid, ease, kind,
+            )
+    # A manual entry (set due date) carries no rating and is left out.
+    col.db.execute("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 0, 9, 1, "
+                   "2500, 0, 4)", (BASE + 6 * DAY) * 1000, note.cards()[0].id)
+    return col, did, note, cloze
+
+
+def export(col, did, path, legacy: bool) -> str:
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=True, legacy=legacy)
+    col.export_anki_package(out_path=str(path), options=options, limit=DeckIdLimit(did))
+    return str(path)
+
+
+@pytest.fixture
+def anki_made(tmp_path):
+    col, did, note, cloze = anki_collection(tmp_path)
+    legacy = export(col, did, tmp_path / "legacy.apkg", legacy=True)
+    modern = export(col, did, tmp_path / "modern.apkg", legacy=False)
+    guids = {"basic": note.guid, "cloze": cloze.guid}
+    col.close()
+    return legacy, modern, guids
+
+
+def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
+    legacy, _, guids = anki_made
+    env = {"SRS_DB": str(tmp_path / "srs.db")}
+    result = CliRunner().invoke(cli, ["import", "anki", legacy, "-o", str(tmp_path / "decks"), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["items"] == 3 and report["history"]["reviews_added"] == 8
+    assert report["reviews_without_card"] == 1
+    store = Store.open(tmp_path / "srs.db")
+    basic = store.find_card(anki_item_id(guids["basic"]))
+    rows = store.revlog_for(basic.cid)
+    assert [r["rating"] for r in rows] == [3, 3, 1, 3, 3]
+    assert [r["reviewed_at"] for r in rows][:2] == [BASE, BASE + 600]
+    assert {r["duration_ms"] for r in rows} == {4000} and {r["source"] for r in rows} == {"import"}
+    assert basic.reps == 5 and basic.lapses == 1 and basic.stability > 0
+    cloze2 = store.find_card(anki_item_id(guids["cloze"]) + "#c2")
+    assert cloze2.reps == 3
+    assert store.find_card(anki_item_id(guids["cloze"]) + "#c1").reps == 0
+    store.close()
+    # `srs show` on the imported deck shows the history.
+    shown = CliRunner().invoke(cli, ["show", anki_item_id(guids["basic"]), "--decks", str(tmp_path / "decks")], env=env)
+    assert shown.exit_code == 0, shown.output
+    assert "Review history" in shown.stdout and "Again" in shown.stdout
+    # Importing the same package again (over the same files) adds nothing.
+    again = CliRunner().invoke(cli, ["import", "anki", legacy, "-o", str(tmp_path / "decks"), "--overwrite", "--json"],
+                               env=env)
+    assert json.loads(again.stdout)["history"]["reviews_added"] == 0
+
+
+def test_a_package_in_anki_s_new_format_is_refused_clearly(tmp_path, anki_made):
+    _, modern, _ = anki_made
+    env = {"SRS_DB": str(tmp_path / "srs.db")}
+    result = CliRunner().invoke(cli, ["import", "anki", modern, "-o", str(tmp_path / "decks")], env=env)
+    assert result.exit_code == 1
+    assert "new package format (collection.anki21b" in result.output
+    assert "Support older Anki versions" in result.output
+    assert not (tmp_path / "decks").exists()
+
+
+def test_a_newer_schema_is_refused(tmp_path):
+    import sqlite3
+
+    db = tmp_path / "collection.anki2"
+    conn = sqlite3.connect(db)
+    conn.executescript("CREATE TABLE col (ver INTEGER, models TEXT, decks TEXT); INSERT INTO col VALUES (18, '{}', '{}');"
+                       "CREATE TABLE notes (id); CREATE TABLE cards (id);")
+    conn.close()
+    path = tmp_path / "new.apkg"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(db, "collection.anki2")
+    with pytest.raises(UserError, match="collection schema 18 is newer than the one srs reads"):
+        read_package(path)
+
+
+def test_not_a_package(tmp_path):
+    path = tmp_path / "x.apkg"
+    path.write_text("hello")
+    with pytest.raises(UserError, match="not an Anki package"):
+        read_package(path)
+
+
+def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made, monkeypatch):
+    legacy, _, _ = anki_made
+    store = Store.open(tmp_path / "srs.db")
+    import srs.importers.reviews as reviews
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    original = reviews._write_card
+    calls = {"n": 0}
+
+    def fail_on_second(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            broken()
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(reviews, "_write_card", fail_on_second)
+    out = tmp_path / "decks"
+    with pytest.raises(RuntimeError):
+        import_package(legacy, out, store=store)
+    assert calls["n"] == 2  # the files had been moved into place and the first card written
+    assert not out.exists()
+    for table in ("revlog", "items", "cards", "decks"):
+        assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
+    assert not list(tmp_path.glob(".srs-import-*"))
+
+
+def test_a_failure_restores_files_it_replaced(tmp_path, anki_made, monkeypatch):
+    legacy, _, _ = anki_made
+    out = tmp_path / "decks"
+    out.mkdir()
+    mine = "title: Mine\nid: diffusion-basics\nitems:\n  - q: a\n    a: b\n"
+    (out / "diffusion-basics.yaml").write_text(mine)
+    store = Store.open(tmp_path / "srs.db")
+    import srs.importers.reviews as reviews
+
+    monkeypatch.setattr(reviews, "_write_card", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(RuntimeError):
+        import_package(legacy, out, store=store, overwrite=True)
+    assert (out / "diffusion-basics.yaml").read_text() == mine
+    assert sorted(p.name for p in out.iterdir()) == ["diffusion-basics.yaml"]
