@@ -1,0 +1,244 @@
+"""The learner's srs history written into an Anki package, so moving to Anki keeps the progress.
+
+Input is plain data, one dict per srs card (see `CardHistory`), so this module depends on the store only
+through `load_history`. Output is what Anki keeps per card:
+
+- a `revlog` row per review: when (id, in ms), the button (ease 1-4), the interval after and before,
+  the FSRS difficulty as Anki stores it (factor), the time taken and the review kind;
+- the card's scheduling: type and queue (learning, review, relearning), due, interval, reps, lapses;
+- the FSRS memory state in the card's `data` JSON: `{"s": stability, "d": difficulty}`.
+
+Anki imports scheduling and review log only when "Import any learning progress" is ticked (the
+`with_scheduling` import option), and only for cards it does not have yet: re-importing never rewrites a
+card the learner has already studied in Anki.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, TypedDict
+
+from srs.errors import UserError
+
+DAY = 86_400
+
+# Anki's card types and queues.
+TYPE_LEARN, TYPE_REVIEW, TYPE_RELEARN = 1, 2, 3
+QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 1, 2, 3
+# Anki's revlog review kinds.
+REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN = 0, 1, 2
+# SM-2's starting ease, for learners who turn FSRS off in Anki.
+DEFAULT_EASE = 2500
+
+STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+
+
+class Review(TypedDict, total=False):
+    time: datetime  # when it was answered (UTC)
+    rating: int  # 1 again, 2 hard, 3 good, 4 easy
+    duration_ms: int
+    state_after: dict  # {"state": "learning|review|relearning", "due": datetime, "stability", "difficulty"}
+    state_before: str  # optional; else taken from the previous review ("new" for the first)
+
+
+class CardHistory(TypedDict, total=False):
+    card_id: str  # srs card id: an item id, or "item#c2" for a cloze deletion
+    reviews: list[Review]
+    stability: float | None
+    difficulty: float | None
+    due: datetime | None
+    state: str  # "new", "learning", "review" or "relearning"
+
+
+@dataclass
+class HistoryWritten:
+    cards: int = 0
+    reviews: int = 0
+    unknown_cards: int = 0  # in the history, not in the export (items removed since)
+
+
+def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHistory]:
+    """The history of these srs cards from the srs database, as `write_history` takes it.
+
+    Cards never reviewed are left out. Reads the store's tables directly (cards: state, stability,
+    difficulty, due; revlog: time, rating, duration and the card's state after each answer as JSON).
+    """
+    path = Path(db_path)
+    if not path.is_file():
+        raise UserError(f"no srs history at {path}: nothing has been reviewed yet (or give --db)")
+    from srs.store.db import connect, database_error
+
+    conn = connect(path)
+    try:
+        wanted = list(dict.fromkeys(card_ids))
+        rows = []
+        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows += conn.execute(
+                f"SELECT cid, uid, state, stability, difficulty, due FROM cards WHERE uid IN ({marks})", chunk
+            ).fetchall()
+        by_cid = {row[0]: row for row in rows}
+        reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
+        for cid, reviewed_at, rating, duration_ms, state_before, after in conn.execute(
+            "SELECT cid, reviewed_at, rating, duration_ms, state_before, after FROM revlog ORDER BY reviewed_at, rid"
+        ):
+            if cid in reviews:
+                reviews[cid].append(_store_review(reviewed_at, rating, duration_ms, state_before, after))
+    except sqlite3.Error as exc:
+        raise database_error(exc, path) from None
+    finally:
+        conn.close()
+    history: list[CardHistory] = []
+    for cid, uid, state, stability, difficulty, due in rows:
+        if not reviews[cid] and not state:
+            continue
+        history.append(
+            CardHistory(
+                card_id=uid,
+                reviews=reviews[cid],
+                stability=stability,
+                difficulty=difficulty,
+                due=_time(due),
+                state=STATE_NAMES.get(state, "new"),
+            )
+        )
+    return history
+
+
+def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int, after_json: str) -> Review:
+    after = json.loads(after_json) if after_json else {}
+    return Review(
+        time=_time(reviewed_at),
+        rating=rating,
+        duration_ms=duration_ms or 0,
+        state_before=STATE_NAMES.get(state_before, "new"),
+        state_after={
+            "state": STATE_NAMES.get(after.get("state"), "review"),
+            "due": _time(after.get("due")),
+            "stability": after.get("stability"),
+            "difficulty": after.get("difficulty"),
+        },
+    )
+
+
+def write_history(
+    conn: sqlite3.Connection, history: Iterable[CardHistory], anki_card_ids: dict[str, int]
+) -> HistoryWritten:
+    """Add the review log and scheduling to an Anki collection (schema 11, as genanki writes it).
+
+    `anki_card_ids` maps srs card ids to the collection's card ids. Review cards' due days count from the
+    collection's creation time (`col.crt`), as Anki's importer expects before shifting them to the
+    target collection's calendar.
+    """
+    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    written = HistoryWritten()
+    used_ids = {row[0] for row in conn.execute("SELECT id FROM revlog")}
+    revlog_rows = []
+    card_rows = []
+    for card in history:
+        cid = anki_card_ids.get(card["card_id"])
+        if cid is None:
+            written.unknown_cards += 1
+            continue
+        reviews = sorted(card.get("reviews") or [], key=lambda r: _time(r["time"]))
+        state = _state_name(card.get("state"))
+        if state == "new" and not reviews:
+            continue
+        rows, lapses = _revlog_rows(cid, reviews, used_ids)
+        revlog_rows += rows
+        card_rows.append(_card_columns(card, state, reviews, lapses, crt) + (cid,))
+        written.cards += 1
+        written.reviews += len(rows)
+    conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                     "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)", revlog_rows)
+    conn.executemany(
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
+        "data = ? WHERE id = ?",
+        card_rows,
+    )
+    return written
+
+
+def _revlog_rows(cid: int, reviews: list[Review], used_ids: set[int]) -> tuple[list[tuple], int]:
+    rows = []
+    lapses = 0
+    previous_state = "new"
+    last_interval = 0
+    for review in reviews:
+        moment = _time(review["time"])
+        after = review.get("state_after") or {}
+        before = _state_name(review.get("state_before") or previous_state)
+        rating = int(review["rating"])
+        if before == "review" and rating == 1:
+            lapses += 1
+        interval = _revlog_interval(moment, after)
+        difficulty = after.get("difficulty")
+        # Anki logs FSRS difficulty (1-10) shifted to 0.1-1.1, times 1000, in the ease-factor column.
+        factor = round(((float(difficulty) - 1) / 9 + 0.1) * 1000) if difficulty is not None else 0
+        revlog_id = int(moment.timestamp() * 1000)
+        while revlog_id in used_ids:  # two answers in one millisecond: Anki needs unique ids
+            revlog_id += 1
+        used_ids.add(revlog_id)
+        duration = max(0, min(int(review.get("duration_ms") or 0), 2**31 - 1))
+        kind = {"review": REVLOG_REVIEW, "relearning": REVLOG_RELEARN}.get(before, REVLOG_LEARN)
+        rows.append((revlog_id, cid, rating, interval, last_interval, factor, duration, kind))
+        last_interval = interval
+        previous_state = _state_name(after.get("state") or previous_state)
+    return rows, lapses
+
+
+def _revlog_interval(moment: datetime, after: dict) -> int:
+    """Anki's revlog interval: days for review cards, negative seconds for (re)learning steps."""
+    due = _time(after.get("due"))
+    if due is None:
+        return 0
+    seconds = max(0, int((due - moment).total_seconds()))
+    if _state_name(after.get("state")) == "review":
+        return max(1, round(seconds / DAY))
+    return -max(1, seconds)
+
+
+def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: int, crt: int) -> tuple:
+    due = _time(card.get("due"))
+    last = _time(reviews[-1]["time"]) if reviews else None
+    due_ts = int(due.timestamp()) if due else int(last.timestamp()) if last else crt
+    last_ts = int(last.timestamp()) if last else due_ts
+    day_index = (due_ts - crt) // DAY  # days since the collection was created, as Anki counts them
+    interval_days = max(1, round((due_ts - last_ts) / DAY))
+    if state == "review":
+        ctype, queue, due_value, ivl, left = TYPE_REVIEW, QUEUE_REVIEW, day_index, interval_days, 0
+    else:
+        ctype = TYPE_RELEARN if state == "relearning" else TYPE_LEARN
+        # Steps under a day are due at a time (seconds); longer ones on a day, like a review.
+        if due_ts - last_ts < DAY:
+            queue, due_value = QUEUE_LEARN, due_ts
+        else:
+            queue, due_value = QUEUE_DAY_LEARN, day_index
+        ivl = interval_days if state == "relearning" else 0
+        left = 1  # one learning step to go
+    data = {}
+    if card.get("stability") is not None and card.get("difficulty") is not None:
+        data = {"s": round(float(card["stability"]), 3), "d": round(float(card["difficulty"]), 3)}
+        if last is not None:
+            data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
+    return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
+
+
+def _state_name(state) -> str:
+    if isinstance(state, int):
+        return STATE_NAMES.get(state, "new")
+    return state if state in ("new", "learning", "review", "relearning") else "new"
+
+
+def _time(value) -> datetime | None:
+    """A UTC datetime from a datetime (naive means UTC) or epoch seconds."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.fromtimestamp(value, timezone.utc)

@@ -1,0 +1,65 @@
+"""Write an output file all at once: into a temporary file beside it, then renamed over it.
+
+A failed or interrupted export leaves no half-written file, and an older export at the same path stays
+intact until the new one is complete. The temporary file lives in the same folder so the final
+`os.replace` is a rename on one file system, which is atomic.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from srs.errors import UserError
+
+
+def check_writable(path: Path) -> Path:
+    """The absolute output path, or a UserError saying in one line why it cannot be written."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise UserError(f"cannot write {path}: it is a folder")
+    folder = path.parent.resolve() if str(path.parent) else Path.cwd()
+    if not folder.is_dir():
+        raise UserError(f"cannot write {path}: folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write {path}: permission denied for folder {folder}")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise UserError(f"cannot write {path}: the file is read-only")
+    return folder / path.name
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[Path]:
+    """Yield a temporary path to write; on success it replaces `path`, on any error it is removed."""
+    target = check_writable(path)
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        _keep_mode_of(target, temp)
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def _keep_mode_of(target: Path, temp: Path) -> None:
+    """mkstemp makes the file private (0600); give it the permissions a plain new file would get."""
+    try:
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~_umask()
+        os.chmod(temp, mode)
+    except OSError:
+        pass
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,106 @@
+"""`srs export anki` and `srs export pdf`: the command line, kept thin.
+
+Only click is imported here: `srs --help` lists this group and must start fast, so genanki, fpdf2, rich
+and the deck loader are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from srs.commands.options import db_option, decks_option, echo_json
+
+_OUTPUT = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.group()
+def export():
+    """Export decks as Anki packages or printable flashcards."""
+
+
+@export.command("anki")
+@click.argument("names", metavar="[DECK]...", nargs=-1)
+@click.option("-o", "--output", type=_OUTPUT, required=True, help="The .apkg file to write.")
+@click.option(
+    "--with-history", is_flag=True,
+    help="Include your reviews and memory state, so Anki keeps your progress "
+    "(tick 'Import any learning progress' when importing).",
+)
+@decks_option
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def anki(names, output, with_history, deck_paths, db_path, as_json):
+    """Write decks to one Anki package; importing a newer one updates the notes in place.
+
+    DECK is a deck id or a path to deck files (default: every deck). Each deck becomes an Anki deck
+    named by its title ('Diffusion::Basics' nests). Re-importing keeps your Anki reviews.
+    """
+    from srs.export.anki import export_anki
+    from srs.export.atomic import check_writable
+    from srs.export.progress import terminal_progress
+    from srs.export.selection import select_decks
+
+    check_writable(output)
+    decks = select_decks(names, deck_paths)
+    history = None
+    if with_history:
+        from srs.export.anki_history import load_history
+        from srs.paths import default_db_path
+
+        card_ids = [card_id for deck in decks for item in deck.items for card_id in item.card_ids()]
+        history = load_history(db_path or default_db_path(), card_ids)
+    size = sum(len(deck.items) for deck in decks)
+    with terminal_progress(size, enabled=not as_json) as progress:
+        result = export_anki(decks, output, history=history, progress=progress)
+    _report(result, as_json)
+
+
+@export.command("pdf")
+@click.argument("names", metavar="[DECK]...", nargs=-1)
+@click.option("-o", "--output", type=_OUTPUT, required=True, help="The .pdf file to write.")
+@click.option(
+    "--layout", type=click.Choice(["grid", "foldover", "single"]), default="grid", show_default=True,
+    help="grid: 8 cards a page, backs on the next page for duplex; foldover: front and back side by side "
+    "to fold; single: one card a page.",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option(
+    "--duplex", type=click.Choice(["long", "short"]), default="long", show_default=True,
+    help="The edge your printer flips the sheet on (grid layout).",
+)
+@click.option(
+    "--back-offset", metavar="X,Y", default=None,
+    help="Shift the backs by X,Y millimetres, for a printer that prints the second side off.",
+)
+@decks_option
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def pdf(names, output, layout, paper, duplex, back_offset, deck_paths, as_json):
+    """Print decks as flashcards to cut out: fronts and backs, ready for duplex printing.
+
+    DECK is a deck id or a path to deck files (default: every deck). Cloze items give one card per
+    deletion; ordering and choice items list their steps or options on the front.
+    """
+    from srs.export.atomic import check_writable
+    from srs.export.pdf import PdfOptions, export_pdf, parse_back_offset
+    from srs.export.progress import terminal_progress
+    from srs.export.selection import select_decks
+
+    offset = parse_back_offset(back_offset)
+    check_writable(output)
+    decks = select_decks(names, deck_paths)
+    options = PdfOptions(layout=layout, paper=paper, duplex=duplex, back_offset=offset)
+    size = sum(len(item.card_ids()) for deck in decks for item in deck.items)
+    with terminal_progress(size, enabled=not as_json) as progress:
+        result = export_pdf(decks, output, options, progress=progress)
+    _report(result, as_json)
+
+
+def _report(result, as_json: bool) -> None:
+    if as_json:
+        echo_json(result.to_dict())
+    else:
+        click.echo(result.summary())
+    sys.stdout.flush()

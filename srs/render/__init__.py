@@ -1,0 +1,1 @@
+"""Card text (markdown) turned into what other programs show: HTML for Anki, styled runs for print."""
