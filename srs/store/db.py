@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from srs.errors import UserError
-from srs.store.schema import SchemaError, migrate
+from srs.store.schema import SchemaError, check_version, migrate
 
 BUSY_TIMEOUT_MS = 10_000
 REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
@@ -28,6 +28,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
         # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        check_version(conn)  # a newer srs's database is refused before WAL mode rewrites its header
         _refuse_foreign(conn, path, existed)
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -55,7 +56,7 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return UserError(
-            f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS // 1000} s; try again"
+            f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
         )
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return UserError(f"cannot use database {path}: it is damaged or not an srs database ({text})")

@@ -95,20 +95,33 @@ class SchemaError(Exception):
     pass
 
 
-def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs."""
+def check_version(conn: sqlite3.Connection) -> int:
+    """The schema version; refuses (before anything is written) a database written by a newer srs."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"it was written by a newer srs (schema {version}, this srs knows up to {SCHEMA_VERSION}); "
             "upgrade srs"
         )
-    for target in range(version + 1, SCHEMA_VERSION + 1):
-        conn.execute("BEGIN IMMEDIATE")  # all of a migration or none of it
-        for statement in _statements(MIGRATIONS[target]):
-            conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {target}")
-        conn.execute("COMMIT")
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs."""
+    if check_version(conn) == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")  # all of the migrations or none of them
+    try:
+        # Read again under the write lock: another srs may have migrated since (two started at once).
+        version = check_version(conn)
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            for statement in _statements(MIGRATIONS[target]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _statements(script: str) -> list[str]:

@@ -17,12 +17,15 @@ class Keys:
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
         self.interactive = _isatty(self.stream)
+        self._pending = ""  # keys typed ahead and read together on a terminal, handed out one at a time
 
     def key(self) -> str:
         """One keypress (terminal) or one line (script); Enter and space both read as " "."""
         if not self.interactive:
             return self._script_line() or " "
-        char = _read_raw_key(self.stream)
+        if not self._pending:
+            self._pending = _read_raw_key(self.stream)
+        char, self._pending = self._pending[0], self._pending[1:]
         if char in ("\x03", "\x04"):  # Ctrl-C, Ctrl-D in raw mode
             raise EndOfInput
         return " " if char in ("\r", "\n", " ") else char
@@ -31,6 +34,7 @@ class Keys:
         """A whole typed answer."""
         if not self.interactive:
             return self._script_line()
+        self._pending = ""  # single keys typed ahead are not the start of a typed answer
         try:
             return input(prompt)
         except (EOFError, KeyboardInterrupt):
@@ -57,9 +61,11 @@ def _read_raw_key(stream) -> str:
     fd = stream.fileno()
     saved = termios.tcgetattr(fd)
     try:
-        tty.setraw(fd)
-        data = os.read(fd, 4)
+        tty.setraw(fd, termios.TCSANOW)  # not the default TCSAFLUSH, which drops keys typed ahead
+        data = os.read(fd, 64)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+    if data.startswith(b"\x1b"):
+        return "\x1b"  # an escape sequence (an arrow or function key) is one key, which nothing uses
     text = data.decode("utf-8", errors="ignore")
-    return text[:1] if text else "\x04"
+    return text or "\x04"
