@@ -59,6 +59,7 @@ class Session:
         self.limits = limits or Limits.from_store(store)
         self.planner = Planner()
         self.tally = Tally()
+        self._answered: list[int] = []  # log rows of this session, newest last: what `u` may undo
         self._titles = store.deck_titles()
         self._options = store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
@@ -102,10 +103,14 @@ class Session:
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source
         )
         self.tally.add(answer, duration_ms)
+        self._answered.append(answer.rid)
         return answer
 
     def undo(self) -> CardRecord | None:
-        undone = self.store.undo_last()
+        """Undo this session's last answer (not an earlier session's); None when there is none."""
+        if not self._answered:
+            return None
+        undone = self.store.undo_last(self._answered.pop())
         if undone is None:
             return None
         card, info = undone

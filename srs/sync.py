@@ -47,7 +47,10 @@ class SyncReport:
         if self.retired:
             parts.append(f"retired {self.retired} removed item{'s' * (self.retired != 1)}")
         if self.restored:
-            parts.append(f"restored {self.restored} item{'s' * (self.restored != 1)} with their history")
+            parts.append(
+                f"restored {self.restored} item{'s' * (self.restored != 1)} with "
+                f"{'their' if self.restored != 1 else 'its'} history"
+            )
         if self.skipped_files:
             n = len(self.skipped_files)
             parts.append(f"skipped {n} file{'s' * (n != 1)} with errors")

@@ -200,17 +200,24 @@ class Store:
             )
         return Answer(cursor.lastrowid, after, rating, leech)
 
-    def undo_last(self, source: str | None = None) -> tuple[CardRecord, dict] | None:
-        """Remove the newest log row and put its card back exactly as it was; None when nothing to undo."""
+    def undo_last(self, rid: int | None = None) -> tuple[CardRecord, dict] | None:
+        """Remove a log row (the newest, or `rid`) and put its card back exactly as it was before.
+
+        None when there is nothing to undo. A row is only undone while it is its card's newest, so an
+        answer given since (in another process) is never silently rolled back with it.
+        """
         with self.transaction() as conn:
-            where = "WHERE source = ?" if source else ""
             row = conn.execute(
-                f"SELECT rid, cid, before, rating, reviewed_at FROM revlog {where} ORDER BY rid DESC LIMIT 1",
-                [source] if source else [],
+                "SELECT rid, cid, before, rating, reviewed_at FROM revlog "
+                + ("WHERE rid = ?" if rid is not None else "ORDER BY rid DESC LIMIT 1"),
+                [rid] if rid is not None else [],
             ).fetchone()
             if row is None:
                 return None
             rid, cid, before_json, rating, reviewed_at = row
+            newest = conn.execute("SELECT MAX(rid) FROM revlog WHERE cid = ?", [cid]).fetchone()[0]
+            if newest != rid:
+                raise UserError("that card was answered again since; undo the newer answer first")
             before = json.loads(before_json)
             assignments = ", ".join(f"{name} = ?" for name in before)
             conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*before.values(), cid])

@@ -384,7 +384,7 @@ def test_removing_an_item_retires_it_and_adding_it_back_restores_its_history(pra
 
     practice.write("practice.yaml", PRACTICE)
     result = practice.cli("due", "--json")
-    assert result.stderr == "Restored 1 item with their history.\n"
+    assert result.stderr == "Restored 1 item with its history.\n"
     assert practice.card("noise-choice") == before
     assert practice.answers() == [("noise-choice", 1, None, NEW)]
     assert json.loads(result.stdout)["counts"] == {"learning": 1, "review": 0, "new": 5}
