@@ -21,6 +21,7 @@ from rich.text import Text
 
 from srs import grading
 from srs.cardview import CHOICE, ORDER, SELFCHECK, TYPED, CardView
+from srs.errors import UserError
 from srs.scheduler import RATINGS, format_interval
 from srs.session import Session
 from srs.ui.terminal import EndOfInput, Keys
@@ -88,8 +89,13 @@ class Reviewer:
         if action == "quit":
             return Quit
         if action == "undo":
-            card = self.session.undo()
-            self.console.print(Text("Nothing to undo." if card is None else f"Undid the answer to {card.uid}.", style="yellow"))
+            try:
+                card = self.session.undo()
+            except UserError as exc:
+                self.console.print(Text(f"Cannot undo: {exc}.", style="red"))
+                return action
+            message = "Nothing to undo." if card is None else f"Undid the answer to {card.uid}."
+            self.console.print(Text(message, style="yellow"))
         elif action == "bury":
             self.session.bury(view.card)
             self.console.print(Text("Buried until tomorrow.", style="yellow"))
