@@ -5,6 +5,10 @@ zips the package itself, naming media files as the notes refer to them.
 
 Anki updates a note it already has only when the incoming note is newer, so notes carry the export's
 time (genanki's default), never a fixed one.
+
+Each Anki deck's description is the srs deck's description (as HTML) followed by an HTML comment that
+Anki keeps but never shows, `<!-- srs-deck {...} -->` (see anki_notes.deck_marker): the deck's id, kind,
+title, file name, description, tags, options and item order, which `srs import anki` reads back.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from srs.export.anki_notes import Media, build_note_types, note_for, note_guid, stable_id
+from srs.export.anki_notes import Media, build_note_types, deck_marker, note_for, note_guid, stable_id
 from srs.export.atomic import atomic_output
 from srs.export.progress import Progress
 
@@ -157,9 +161,11 @@ def _id_counter(now: float):
 
 
 def _deck_description(deck) -> str:
+    """What Anki shows above the deck (its description as HTML), then the srs deck itself, unseen."""
     from srs.render.markdown import to_html
 
-    return to_html(deck.description) if deck.description else ""
+    shown = to_html(deck.description) if deck.description else ""
+    return f"{shown}\n{deck_marker(deck)}" if shown else deck_marker(deck)
 
 
 def _anki_card_ids(conn: sqlite3.Connection, card_keys: dict[tuple[str, int], str]) -> dict[str, int]:

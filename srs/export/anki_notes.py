@@ -5,7 +5,9 @@ hashes of srs ids, so the same item always lands on the same Anki note, and the 
 stays with it. Field content is rendered markdown; text that is not meant as HTML is escaped.
 
 Each note also keeps the item's id ("srs id") and the item itself as JSON ("srs item"), unseen on the
-cards: `srs import anki` reads them to restore items exactly.
+cards: `srs import anki` reads them to restore items exactly. Each deck keeps the srs deck's own fields
+(id, kind, title, file name, description, tags, options, item order) in its Anki description, inside an
+HTML comment (`deck_marker`) that Anki keeps and never shows.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from srs.render.markdown import escape_html, image_sources, to_html
 NOTE_TYPE_VERSION = 1
 ID_FIELD = "srs id"
 ITEM_FIELD = "srs item"
+DECK_MARKER = "srs-deck"  # <!-- srs-deck {...} --> in an Anki deck's description
+DECK_MARKER_VERSION = 1
 
 
 def stable_id(*parts: str) -> int:
@@ -40,6 +44,27 @@ def note_guid(item_id: str) -> str:
     from genanki import guid_for
 
     return guid_for("srs", item_id)
+
+
+def deck_marker(deck) -> str:
+    """The srs deck's own fields as an HTML comment, `<!-- srs-deck {JSON} -->`, for its Anki description.
+
+    The JSON escapes `<`, `>` and `&` (as \\u003c and so on, still valid JSON), so no text of the deck can
+    close the comment early or read as markup.
+    """
+    data: dict = {"v": DECK_MARKER_VERSION, "id": deck.id, "kind": deck.kind, "title": deck.title,
+                  "file": Path(deck.path).name}
+    if deck.description:
+        data["description"] = deck.description
+    if deck.tags:
+        data["tags"] = list(deck.tags)
+    options = deck.options.model_dump(mode="json", exclude_defaults=True)
+    if options:
+        data["options"] = options
+    data["items"] = [item.id for item in deck.items]
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<!-- {DECK_MARKER} {text} -->"
 
 
 # -- note types ---------------------------------------------------------------------------------------

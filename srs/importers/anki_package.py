@@ -8,12 +8,21 @@ message that says how to export one srs can read.
 Notes become items: cloze notes cloze items (`{{c1::...}}` kept; the second field becomes `extra`), other
 notes flashcards (first field front, second back, further non-empty fields appended to the back; a
 "type in the answer" template gives `typed: true`). Field HTML becomes markdown-ish text (html_text).
-Images come along into `media/` beside the deck files; the first becomes the item's `image`.
+Images come along into `media/` beside the deck files (in each folder written to); the first becomes the
+item's `image`.
 
 Notes `srs export anki` wrote carry their item's id and the item itself as JSON (the hidden fields
-"srs id" and "srs item"): they come back exactly, whatever their kind. A deck's srs id comes back when the
-Anki deck id (a hash of it) can be matched, else it is made from the title. Any other note gets the id
+"srs id" and "srs item"): they come back exactly, whatever their kind. Any other note gets the id
 `anki-<hash of its GUID>`, stable across re-imports of the same notes.
+
+Decks `srs export anki` wrote end their Anki description with a marker Anki keeps but never shows,
+`<!-- srs-deck {JSON} -->` (read_deck_marker): the deck comes back with its id, kind, title, file name,
+description (its markdown), tags, options and item order. What the learner changed in Anki wins: a deck
+renamed there keeps its new name as title, an edited description its edited text. Quizzes go to the
+`quizzes` folder beside the output folder (quiz_folder): with the default `-o decks`, `./quizzes`, where
+srs finds them. A deck without the marker (made in Anki, or by an older srs) goes to the output folder as
+before: its srs id comes back when the Anki deck id (a hash of it) can be matched, else it is made from
+the title; its kind and options are not known.
 
 Reviews (Again/Hard/Good/Easy entries; manual and rescheduling entries carry no rating and are left
 out, as are entries before a card was reset to new) become the learner's history in the database,
@@ -26,6 +35,7 @@ database transaction that adds the reviews; a failure moves them back.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -211,9 +221,11 @@ def _models(raw: dict) -> dict[int, AnkiModel]:
 class DeckOut:
     id: str
     title: str
-    file: str  # file name inside the output folder
+    file: str  # file name inside its folder (the output folder, or the quizzes folder for a quiz)
     data: dict  # the deck in the deck format
-    media: dict[str, str] = field(default_factory=dict)  # path relative to the output folder -> zip member
+    media: dict[str, str] = field(default_factory=dict)  # path relative to the deck's folder -> zip member
+    kind: str = "deck"  # "quiz" goes to the quizzes folder (see quiz_folder)
+    marker: DeckMarker | None = None  # what `srs export anki` wrote into the deck's description
 
 
 @dataclass
@@ -296,7 +308,6 @@ def convert(package: AnkiPackage) -> Conversion:
     for card in package.cards:
         cards_by_note.setdefault(card.note_id, []).append(card)
     deck_outs: dict[int, DeckOut] = {}
-    used_files: set[str] = set()
     used_ids: dict[str, str] = {}
     card_uids: dict[int, str] = {}  # Anki card id -> srs card id
     conversion = Conversion([], {})
@@ -312,7 +323,7 @@ def convert(package: AnkiPackage) -> Conversion:
             continue
         deck = deck_outs.get(cards[0].deck_id)
         if deck is None:
-            deck = deck_outs[cards[0].deck_id] = _new_deck(package, cards[0].deck_id, used_files)
+            deck = deck_outs[cards[0].deck_id] = _new_deck(package, cards[0].deck_id)
         built = _build_item(package, model, note, deck)
         if isinstance(built, str):
             conversion.skipped.append(f"note {note.id} ({model.name}): {built}")
@@ -336,8 +347,12 @@ def convert(package: AnkiPackage) -> Conversion:
             elif card.ord == 0:
                 card_uids[card.id] = item_id
     for anki_deck_id, deck in deck_outs.items():
-        _restore_deck_identity(anki_deck_id, deck, used_files)
+        if deck.marker is not None:
+            _apply_marker(deck)
+        else:
+            _restore_deck_identity(anki_deck_id, deck)
     conversion.decks = [d for d in deck_outs.values() if d.data["items"]]
+    _settle_names(conversion.decks, conversion.skipped)
     conversion.reviews, conversion.unmapped_reviews = _reviews(package, card_uids)
     return conversion
 
@@ -353,9 +368,9 @@ def srs_deck_number(deck_id: str) -> int:
     return stable_id("srs-deck", deck_id)
 
 
-def _restore_deck_identity(anki_deck_id: int, deck: DeckOut, used_files: set[str]) -> None:
-    """For a deck `srs export anki` wrote: its srs id (when it can be told from the Anki deck id) and the
-    tags it gave all its items; then the helper keys used on the way are dropped."""
+def _restore_deck_identity(anki_deck_id: int, deck: DeckOut) -> None:
+    """For a deck an older `srs export anki` wrote (no marker): its srs id (when it can be told from the
+    Anki deck id) and the tags it gave all its items; then the helper keys used on the way are dropped."""
     items = deck.data["items"]
     restored = [item for item in items if "_note_tags" in item]
     if items and len(restored) == len(items):
@@ -379,33 +394,173 @@ def _restore_deck_identity(anki_deck_id: int, deck: DeckOut, used_files: set[str
             if _is_slug(candidate) and srs_deck_number(candidate) == anki_deck_id:
                 if suffix and candidate == suffix.group(1):
                     deck.data["title"] = deck.title = deck.title[: suffix.start()]
-                if candidate != deck.id:
-                    used_files.discard(deck.file)
-                    deck.id, deck.data["id"] = candidate, candidate
-                    name, n = candidate, 2
-                    while name + ".yaml" in used_files:
-                        name, n = f"{candidate}-{n}", n + 1
-                    deck.file = name + ".yaml"
-                    used_files.add(deck.file)
+                deck.id = deck.data["id"] = candidate
                 break
     for item in items:
         item.pop("_note_tags", None)
 
 
-def _new_deck(package: AnkiPackage, anki_deck_id: int, used_files: set[str]) -> DeckOut:
+# -- the srs deck marker ----------------------------------------------------------------------------------
+
+# What `srs export anki` puts at the end of an Anki deck's description (srs.export.anki_notes.deck_marker).
+DECK_MARKER = re.compile(r"<!--\s*srs-deck\s+(\{.*?\})\s*-->", re.DOTALL)
+DECK_FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,118}\.ya?ml$")
+
+
+@dataclass
+class DeckMarker:
+    """The srs deck's own fields, as read back from an Anki deck's description; None where absent or bad."""
+
+    id: str | None = None
+    kind: str | None = None
+    title: str | None = None
+    file: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    options: dict | None = None
+    items: list[str] = field(default_factory=list)
+
+
+def read_deck_marker(description: str) -> DeckMarker | None:
+    """The marker in an Anki deck description, or None when it has none (a deck made in Anki).
+
+    Each field is checked on its own: a field that is missing or not valid is left None, so a marker
+    damaged by hand still gives back what it can."""
+    found = DECK_MARKER.search(description or "")
+    if found is None:
+        return None
+    try:
+        raw = json.loads(found.group(1))
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(raw, dict):
+        return None
+    marker = DeckMarker()
+    if isinstance(raw.get("id"), str) and _is_slug(raw["id"]):
+        marker.id = raw["id"]
+    if raw.get("kind") in ("deck", "quiz"):
+        marker.kind = raw["kind"]
+    if isinstance(raw.get("title"), str) and raw["title"].strip():
+        marker.title = raw["title"].strip()
+    if isinstance(raw.get("file"), str) and DECK_FILE.match(raw["file"]) and ".." not in raw["file"]:
+        marker.file = raw["file"]
+    if isinstance(raw.get("description"), str):
+        marker.description = raw["description"]
+    if isinstance(raw.get("tags"), list):
+        marker.tags = list(dict.fromkeys(t for t in raw["tags"] if isinstance(t, str) and _is_slug(t)))
+    if isinstance(raw.get("options"), dict):
+        marker.options = _valid_options(raw["options"])
+    if isinstance(raw.get("items"), list):
+        marker.items = [i for i in raw["items"] if isinstance(i, str)]
+    return marker
+
+
+def _valid_options(raw: dict) -> dict | None:
+    from pydantic import ValidationError
+
+    from srs.deck.model import DeckOptions
+
+    try:
+        return DeckOptions.model_validate(raw).model_dump(mode="json", exclude_defaults=True)
+    except ValidationError:
+        return None
+
+
+def strip_deck_marker(description: str) -> str:
+    return DECK_MARKER.sub("", description or "")
+
+
+def _apply_marker(deck: DeckOut) -> None:
+    """A deck `srs export anki` wrote: its id, kind, title, description, tags, options and item order as
+    the marker tells them. What the learner changed in Anki wins: a deck renamed (or moved) there keeps its
+    new name as title, and a description whose shown text was edited there keeps the edited text."""
+    marker = deck.marker
+    items = deck.data["items"]
+    if marker.id:
+        deck.id = marker.id
+    deck.kind = marker.kind or "deck"
+    name = deck.title
+    if marker.title and (name == marker.title or name == f"{marker.title} ({marker.id or deck.id})"):
+        deck.title = marker.title
+    description = deck.data.get("description", "")  # the shown part, read back as markdown
+    if marker.description is not None and _collapsed(_as_shown(marker.description)) == _collapsed(description):
+        description = marker.description
+    tags = marker.tags or []
+    for item in items:
+        note_tags = item.pop("_note_tags", None)
+        if note_tags is None and tags and item.get("tags"):
+            # Made or edited in Anki: its note tags include the deck's, which the deck gives it again.
+            own = [t for t in item["tags"] if t not in tags]
+            if own:
+                item["tags"] = own
+            else:
+                del item["tags"]
+    if marker.items:
+        position = {item_id: i for i, item_id in enumerate(marker.items)}
+        items.sort(key=lambda item: position.get(item["id"], len(position)))
+    data: dict = {"title": deck.title, "id": deck.id, "kind": deck.kind}
+    if description:
+        data["description"] = description
+    if tags:
+        data["tags"] = tags
+    if marker.options:
+        data["options"] = marker.options
+    data["items"] = items
+    deck.data = data
+
+
+def _as_shown(markdown: str) -> str:
+    """The marker's description as the shown part of the Anki description reads back: rendered as the
+    exporter renders it, then through html_to_markdown like any description."""
+    from srs.render.markdown import to_html
+
+    return html_to_markdown(to_html(markdown)).text if markdown else ""
+
+
+def _collapsed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _settle_names(decks: list[DeckOut], notes: list[str]) -> None:
+    """Unique deck ids, then unique file names per folder: the marker's file name, else `<deck id>.yaml`.
+
+    Decks with a marker pick first, in package order; a second deck claiming a taken id gets `-2` (and so
+    on) added, with a note."""
+    taken: set[str] = set()
+    for deck in sorted(decks, key=lambda d: d.marker is None):
+        if deck.id in taken:
+            base, n = deck.id, 2
+            while f"{base}-{n}" in taken:
+                n += 1
+            if deck.marker is not None:
+                notes.append(f"two Anki decks say they are srs deck '{base}'; '{deck.title}' became '{base}-{n}'")
+            deck.id = deck.data["id"] = f"{base}-{n}"
+            if deck.marker is not None:
+                deck.marker.file = None
+        taken.add(deck.id)
+    files: dict[str, set[str]] = {}
+    for deck in sorted(decks, key=lambda d: d.marker is None):
+        used = files.setdefault(deck.kind, set())
+        name = (deck.marker.file if deck.marker is not None and deck.marker.file else None) or deck.id + ".yaml"
+        stem, suffix = name.rsplit(".", 1)
+        n = 2
+        while name.casefold() in used:
+            name, n = f"{stem}-{n}.{suffix}", n + 1
+        used.add(name.casefold())
+        deck.file = name
+
+
+def _new_deck(package: AnkiPackage, anki_deck_id: int) -> DeckOut:
     raw = package.decks.get(anki_deck_id) or {}
     title = (raw.get("name") or "Imported").strip() or "Imported"
     slug = slugify(title, "imported")
-    base, n = slug, 2
-    while slug + ".yaml" in used_files:
-        slug, n = f"{base}-{n}", n + 1
-    used_files.add(slug + ".yaml")
     data: dict = {"title": title, "id": slug}
-    description = html_to_markdown(raw.get("desc") or "").text
+    desc = raw.get("desc") or ""
+    description = html_to_markdown(strip_deck_marker(desc)).text
     if description:
         data["description"] = description
     data["items"] = []
-    return DeckOut(slug, title, slug + ".yaml", data)
+    return DeckOut(slug, title, slug + ".yaml", data, marker=read_deck_marker(desc))
 
 
 def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut):
@@ -455,13 +610,16 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
 
 def tidy_item(item: dict) -> dict:
     """An item as a person would write it: `q`/`a` for flashcards, `kind` only where it helps reading,
-    `illustrate: forward` rather than a mapping with only `show`."""
+    `correct: b` rather than `[b]`, `illustrate: forward` rather than a mapping with only `show`."""
     item = dict(item)
     kind = item.get("kind")
     if kind == "flashcard" and "front" in item and "back" in item and "q" not in item and "a" not in item:
         item["q"], item["a"] = item.pop("front"), item.pop("back")
     if kind in ("flashcard", "cloze"):
         item.pop("kind")
+    correct = item.get("correct")
+    if kind == "choice" and isinstance(correct, list) and len(correct) == 1:
+        item["correct"] = correct[0]
     illustrate = item.get("illustrate")
     if isinstance(illustrate, dict) and set(illustrate) == {"show"}:
         item["illustrate"] = illustrate["show"]
@@ -571,14 +729,44 @@ class AnkiImportReport:
     skipped: list[str]
     unmapped_reviews: int
     history: ImportReport | None
+    quiz_dir: str | None = None  # where quizzes went, when the package had any
 
     def to_dict(self) -> dict:
         return {
-            "package": self.package, "out_dir": self.out_dir, "files": self.files, "decks": self.decks,
-            "notes": self.notes, "items": self.items, "media_files": self.media, "skipped": self.skipped,
-            "reviews_without_card": self.unmapped_reviews,
+            "package": self.package, "out_dir": self.out_dir, "quiz_dir": self.quiz_dir, "files": self.files,
+            "decks": self.decks, "notes": self.notes, "items": self.items, "media_files": self.media,
+            "skipped": self.skipped, "reviews_without_card": self.unmapped_reviews,
             "history": self.history.to_dict() if self.history else None,
         }
+
+
+def quiz_folder(out_dir: Path) -> Path:
+    """Where quizzes go: the `quizzes` folder beside the output folder, as srs lays out its own decks
+    (`./decks` and `./quizzes`, where it looks by default); the output folder itself if it is named
+    `quizzes`."""
+    if out_dir.name == "quizzes":
+        return out_dir
+    return Path(os.path.normpath(os.path.join(out_dir, os.pardir, "quizzes")))
+
+
+def deck_targets(conversion: Conversion, out_dir: Path, quiz_dir: Path | None = None) -> list[Path]:
+    """The file each deck is written to: decks into `out_dir`, quizzes into `quiz_dir` (see quiz_folder).
+
+    Names stay unique even where both are one folder (`-o quizzes`)."""
+    quiz_dir = quiz_dir if quiz_dir is not None else quiz_folder(out_dir)
+    targets: list[Path] = []
+    used: set[tuple[str, str]] = set()
+    for deck in conversion.decks:
+        folder = quiz_dir if deck.kind == "quiz" else out_dir
+        key_folder = os.path.normcase(os.path.abspath(folder))
+        stem, suffix = deck.file.rsplit(".", 1)
+        name, n = deck.file, 2
+        while (key_folder, name.casefold()) in used:
+            name, n = f"{stem}-{n}.{suffix}", n + 1
+        used.add((key_folder, name.casefold()))
+        deck.file = name
+        targets.append(folder / name)
+    return targets
 
 
 def import_package(
@@ -588,11 +776,14 @@ def import_package(
     store=None,
     overwrite: bool = False,
     progress=None,
+    quiz_dir: str | Path | None = None,
 ) -> AnkiImportReport:
     """Write the package's decks into `out_dir` and, when `store` is given, its reviews into the store.
 
-    With `out_dir` None no deck is written: the reviews go onto the cards the database already has with
-    the same ids (history only, e.g. back from Anki after `srs export anki`)."""
+    Quizzes (decks `srs export anki` wrote with `kind: quiz`) go to `quiz_dir`, by default the `quizzes`
+    folder beside `out_dir` (see quiz_folder). With `out_dir` None no deck is written: the reviews go onto
+    the cards the database already has with the same ids (history only, e.g. back from Anki after
+    `srs export anki`)."""
     package = read_package(path)
     conversion = convert(package)
     if not conversion.decks:
@@ -601,31 +792,37 @@ def import_package(
     if out_dir is None:
         return _import_history_only(package, conversion, store, progress)
     out_dir = Path(out_dir)
+    quiz_dir = Path(quiz_dir) if quiz_dir is not None else quiz_folder(out_dir)
+    has_quizzes = any(d.kind == "quiz" for d in conversion.decks)
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"-o {out_dir}: not a folder")
-    existing = [d.file for d in conversion.decks if (out_dir / d.file).exists()]
+    if has_quizzes and quiz_dir.exists() and not quiz_dir.is_dir():
+        raise UserError(f"{quiz_dir} (where quizzes go): not a folder")
+    targets = deck_targets(conversion, out_dir, quiz_dir)
+    existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
-        raise UserError(f"{out_dir / existing[0]} already exists; use --overwrite to replace it")
+        raise UserError(f"{existing[0]} already exists; use --overwrite to replace it")
     report = AnkiImportReport(
-        package.path, str(out_dir), [str(out_dir / d.file) for d in conversion.decks], len(conversion.decks),
-        conversion.notes, conversion.items, len({m for d in conversion.decks for m in d.media}),
-        conversion.skipped, conversion.unmapped_reviews, None,
+        package.path, str(out_dir), [str(t) for t in targets], len(conversion.decks),
+        conversion.notes, conversion.items,
+        len({(t.parent, m) for d, t in zip(conversion.decks, targets) for m in d.media}),
+        conversion.skipped, conversion.unmapped_reviews, None, str(quiz_dir) if has_quizzes else None,
     )
     created_out = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
     try:
-        relative = _stage(package, conversion, staging)
-        decks = _check_staged(staging, conversion)
+        moves = _stage(package, conversion, targets, staging)
+        decks = _check_staged(conversion, moves)
         _check_history(conversion, decks, package.path)
-        mover = _Mover(staging, out_dir, relative)
+        mover = _Mover(moves, staging / ".replaced")
         try:
             if store is not None and conversion.reviews:
                 from srs.importers.reviews import write_reviews
 
                 def prepare(conn):
                     mover.move()
-                    elsewhere = _apply_decks(conn, [out_dir / d.file for d in conversion.decks])
+                    elsewhere = _apply_decks(conn, targets)
                     if elsewhere:
                         report.skipped.append(
                             f"{len(elsewhere)} items already live in other decks of the database and stay there "
@@ -666,31 +863,42 @@ def _import_history_only(package: AnkiPackage, conversion: Conversion, store, pr
     return report
 
 
-def _stage(package: AnkiPackage, conversion: Conversion, staging: Path) -> list[str]:
-    """Write every file into the staging folder; returns their paths relative to it."""
+def _stage(
+    package: AnkiPackage, conversion: Conversion, targets: list[Path], staging: Path
+) -> list[tuple[Path, Path]]:
+    """Write every file into the staging folder (a subfolder per target folder, each deck folder with its
+    own media/); returns (staged file, target) pairs, the decks first, in conversion order."""
     header = f"Imported from {Path(package.path).name} by `srs import anki`."
-    written = []
-    media: dict[str, str] = {}
-    for deck in conversion.decks:
-        (staging / deck.file).write_text(dump_deck(deck.data, header), encoding="utf-8")
-        written.append(deck.file)
-        media.update(deck.media)
-    if media:
-        (staging / MEDIA_DIR).mkdir()
+    folders: dict[str, Path] = {}  # target folder -> its staging subfolder
+    moves: list[tuple[Path, Path]] = []
+    media: dict[str, tuple[Path, dict[str, str]]] = {}
+    for deck, target in zip(conversion.decks, targets, strict=True):
+        key = os.path.normcase(os.path.abspath(target.parent))
+        if key not in folders:
+            folders[key] = staging / str(len(folders))
+            folders[key].mkdir()
+        staged = folders[key] / target.name
+        staged.write_text(dump_deck(deck.data, header), encoding="utf-8")
+        moves.append((staged, target))
+        media.setdefault(key, (target.parent, {}))[1].update(deck.media)
+    if any(files for _, files in media.values()):
         with zipfile.ZipFile(package.path) as archive:
-            for target, member in sorted(media.items()):
-                with archive.open(member) as source, open(staging / target, "wb") as out:
-                    shutil.copyfileobj(source, out)
-                written.append(target)
-    return written
+            for key, (folder, files) in media.items():
+                for rel, member in sorted(files.items()):
+                    staged = folders[key] / rel
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    with archive.open(member) as source, open(staged, "wb") as out:
+                        shutil.copyfileobj(source, out)
+                    moves.append((staged, folder / rel))
+    return moves
 
 
-def _check_staged(staging: Path, conversion: Conversion) -> list:
+def _check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
     from srs.deck import load_file
 
     decks = []
-    for deck in conversion.decks:
-        result = load_file(staging / deck.file)
+    for deck, (staged, _) in zip(conversion.decks, moves):
+        result = load_file(staged)
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors:
             first = errors[0]
@@ -708,38 +916,53 @@ def _check_history(conversion: Conversion, decks: list, package: str) -> None:
 
 
 class _Mover:
-    """Moves staged files into the output folder; `undo` puts back what was there before."""
+    """Moves staged files into place; `undo` puts back what was there before and removes folders it made."""
 
-    def __init__(self, staging: Path, out_dir: Path, relative: list[str]):
-        self.staging, self.out_dir, self.relative = staging, out_dir, relative
-        self.backup = staging / ".replaced"
-        self.moved: list[str] = []
-        self.replaced: list[str] = []
+    def __init__(self, moves: list[tuple[Path, Path]], backup: Path):
+        self.moves, self.backup = moves, backup
+        self.moved: list[Path] = []
+        self.replaced: list[tuple[Path, Path]] = []  # (target, its backup)
         self.made_dirs: list[Path] = []
 
+    def _makedirs(self, folder: Path) -> None:
+        missing = []
+        while not folder.exists():
+            missing.append(folder)
+            folder = folder.parent
+        for made in reversed(missing):
+            made.mkdir()
+            self.made_dirs.append(made)
+
     def move(self) -> None:
-        for rel in self.relative:
-            source, target = self.staging / rel, self.out_dir / rel
-            if not target.parent.exists():
-                target.parent.mkdir(parents=True)
-                self.made_dirs.append(target.parent)
+        for source, target in self.moves:
+            self._makedirs(target.parent)
             if target.exists():
-                (self.backup / rel).parent.mkdir(parents=True, exist_ok=True)
-                os.replace(target, self.backup / rel)
-                self.replaced.append(rel)
-            os.replace(source, target)
-            self.moved.append(rel)
+                saved = self.backup / str(len(self.replaced))
+                saved.parent.mkdir(parents=True, exist_ok=True)
+                _replace(target, saved)
+                self.replaced.append((target, saved))
+            _replace(source, target)
+            self.moved.append(target)
 
     def undo(self) -> None:
-        for rel in reversed(self.moved):
-            target = self.out_dir / rel
+        for target in reversed(self.moved):
             if target.exists():
                 target.unlink()
-        for rel in self.replaced:
-            os.replace(self.backup / rel, self.out_dir / rel)
+        for target, saved in self.replaced:
+            _replace(saved, target)
         for folder in reversed(self.made_dirs):
             if folder.exists() and not any(folder.iterdir()):
                 folder.rmdir()
+
+
+def _replace(source: Path, target: Path) -> None:
+    """os.replace, or a copy and delete where the two are on different file systems (a quiz_dir elsewhere)."""
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        shutil.move(source, target)
 
 
 def _apply_decks(conn, paths: list[Path]) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import time
 import zipfile
@@ -94,6 +95,44 @@ def test_package_layout_ids_and_media(deck_folder, tmp_path):
     conn.close()
 
 
+def deck_descriptions(package_path: Path, tmp_path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(package_path) as package:
+        (tmp_path / "d.anki2").write_bytes(package.read("collection.anki2"))
+    conn = sqlite3.connect(tmp_path / "d.anki2")
+    decks = json.loads(conn.execute("SELECT decks FROM col").fetchone()[0])
+    conn.close()
+    return {deck["name"]: deck.get("desc", "") for deck in decks.values()}
+
+
+def test_each_deck_description_ends_with_the_srs_deck_marker(deck_folder, tmp_path):
+    (deck_folder / "quizzes").mkdir()
+    (deck_folder / "quizzes" / "odd.yaml").write_text(
+        "title: Odd\nid: odd\ndescription: 'Ends a comment --> early? <!-- & <b>'\ntags: [odd]\n"
+        "options: {new_per_day: 3, typed_answers: true}\nitems:\n  - id: odd-1\n    q: Q?\n    a: A.\n"
+        "  - id: odd-0\n    q: Q0?\n    a: A0.\n", encoding="utf-8")
+    out = tmp_path / "course.apkg"
+    export_anki(load(deck_folder), out)
+    descriptions = deck_descriptions(out, tmp_path)
+    marker = re.compile(r"<!-- srs-deck (\{.*?\}) -->$")
+    basics = descriptions["Diffusion::Basics"]
+    assert basics.startswith("The <em>core</em> ideas of lesson 02.\n<!-- srs-deck {")
+    assert json.loads(marker.search(basics).group(1)) == {
+        "v": 1, "id": "basics", "kind": "deck", "title": "Diffusion::Basics", "file": "basics.yaml",
+        "description": "The *core* ideas of lesson 02.", "tags": ["diffusion"],
+        "items": ["forward", "div-card", "small-steps", "stages", "core-idea", "generation"],
+    }
+    odd = descriptions["Odd"]
+    comment = odd[odd.index("<!-- srs-deck"):]
+    # Nothing in the deck's text can end the comment early or read as markup inside it.
+    assert comment.count("-->") == 1 and comment.count("<") == 1 and "&" not in comment
+    assert json.loads(marker.search(odd).group(1)) == {
+        "v": 1, "id": "odd", "kind": "quiz", "title": "Odd", "file": "odd.yaml",
+        "description": "Ends a comment --> early? <!-- & <b>", "tags": ["odd"],
+        "options": {"new_per_day": 3, "typed_answers": True}, "items": ["odd-1", "odd-0"],
+    }
+    assert descriptions["Languages::World"].startswith("<!-- srs-deck {")  # no description: the marker only
+
+
 def test_ids_are_the_same_in_every_export(deck_folder, tmp_path):
     def ids(path):
         export_anki(load(deck_folder), path)
@@ -154,6 +193,19 @@ def test_anki_imports_notes_cards_decks_tags_and_media(deck_folder, tmp_path, co
     korean = note_by_srs_id(collection, "korean")
     assert korean["Front"] == "확산 모델은 무엇을 합니까?"
     assert korean.tags == ["lang"]
+
+
+def test_anki_keeps_the_marker_in_the_deck_description_and_shows_it_on_no_card(deck_folder, tmp_path, collection):
+    out = tmp_path / "course.apkg"
+    export_anki(load(deck_folder), out)
+    import_package(collection, out)
+    desc = collection.decks.get(collection.decks.id_for_name("Diffusion::Basics"))["desc"]
+    assert desc.startswith("The <em>core</em> ideas of lesson 02.\n<!-- srs-deck {")
+    assert '"id":"basics"' in desc and desc.endswith("-->")
+    for cid in collection.find_cards(""):
+        card = collection.get_card(cid)
+        html = card.question() + card.answer() + "".join(card.note().fields)
+        assert "srs-deck" not in html and "<!--" not in html
 
 
 def test_a_newer_export_updates_notes_in_place_and_keeps_anki_progress(deck_folder, tmp_path, collection):
