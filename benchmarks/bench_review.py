@@ -134,9 +134,14 @@ def bench_startup(db: Path, decks: Path) -> tuple[float, float, float]:
 
 
 # Runs `srs ARGS...` and reports the process's own peak resident memory (KB) on stderr as it exits.
+# VmHWM, not getrusage: Linux carries ru_maxrss across exec, so a child of a big parent (pytest) would
+# report the parent's size.
 REPORT_PEAK_MEMORY = (
-    "import atexit, resource, sys\n"
-    "atexit.register(lambda: sys.stderr.write('MAXRSS %d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))\n"
+    "import atexit, re, sys\n"
+    "def report():\n"
+    "    status = open('/proc/self/status').read()\n"
+    "    sys.stderr.write('MAXRSS %s\\n' % re.search(r'VmHWM:\\s+(\\d+)', status).group(1))\n"
+    "atexit.register(report)\n"
     "from srs.cli import cli\n"
     "cli(sys.argv[1:], prog_name='srs')\n"
 )
