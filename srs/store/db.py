@@ -24,23 +24,43 @@ def connect(path: str | Path) -> sqlite3.Connection:
             raise UserError(f"database path {path} is a folder")
         path.parent.mkdir(parents=True, exist_ok=True)
     existed = str(path) != ":memory:" and path.exists() and path.stat().st_size > 0
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return _open(path, existed)
+        except SchemaError as exc:
+            raise UserError(f"cannot use database {path}: {exc}") from None
+        except sqlite3.OperationalError as exc:
+            # SQLite skips the busy handler where waiting could deadlock (two processes creating or
+            # switching the same new file to WAL at once): such a refusal is retried, up to the timeout.
+            if not _is_busy(exc) or time.monotonic() > deadline:
+                raise database_error(exc, path) from None
+            time.sleep(0.05)
+        except sqlite3.DatabaseError as exc:
+            raise database_error(exc, path) from None
+
+
+def _open(path: Path, existed: bool) -> sqlite3.Connection:
+    # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
-        # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
-        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         check_version(conn)  # a newer srs's database is refused before WAL mode rewrites its header
         _refuse_foreign(conn, path, existed)
         conn.execute("PRAGMA foreign_keys = ON")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        if conn.execute("PRAGMA journal_mode").fetchall()[0][0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         # In WAL mode NORMAL loses nothing when the process dies; only a power cut could.
         conn.execute("PRAGMA synchronous = NORMAL")
         migrate(conn)
-    except SchemaError as exc:
-        raise UserError(f"cannot use database {path}: {exc}") from None
-    except sqlite3.DatabaseError as exc:
-        raise database_error(exc, path) from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
