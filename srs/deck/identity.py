@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from typing import Any
 
-_SPACES = re.compile(r"\s+")
+# One encoder for all calls: `json.dumps` with options builds a new one every time.
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL.encode(value)
 
 
 def digest(value: Any) -> str:
@@ -24,7 +24,8 @@ def digest(value: Any) -> str:
 
 
 def normalize_text(text: str) -> str:
-    return _SPACES.sub(" ", text).strip().casefold()
+    """Runs of whitespace as one space, no outer whitespace, case folded."""
+    return " ".join(text.split()).casefold()  # str.split() and regex \s agree on what whitespace is
 
 
 def derived_item_id(deck_id: str, kind: str, key_text: str) -> str:

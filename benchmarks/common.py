@@ -1,0 +1,54 @@
+"""Helpers the benchmarks share: timing and pinning to one core."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from typing import Callable, Iterator
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """The fastest of `repeat` runs of `fn`, in seconds (the least disturbed by other processes)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def _idle_ticks() -> dict[int, int]:
+    ticks = {}
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name.startswith("cpu") and name != "cpu":
+                ticks[int(name[3:])] = int(fields[3]) + int(fields[4])  # idle + iowait
+    return ticks
+
+
+def idlest_cpu(allowed: set[int], sample_s: float = 0.2) -> int:
+    """The allowed CPU that was idle the most over a short sample (Linux); else the lowest numbered."""
+    try:
+        before = _idle_ticks()
+        time.sleep(sample_s)
+        after = _idle_ticks()
+        return max(sorted(allowed), key=lambda cpu: after.get(cpu, 0) - before.get(cpu, 0))
+    except (OSError, ValueError, IndexError):
+        return min(allowed)
+
+
+@contextlib.contextmanager
+def one_core() -> Iterator[None]:
+    """Run the block pinned to a single (the idlest) CPU where the platform allows it."""
+    getter = getattr(os, "sched_getaffinity", None)
+    if getter is None:  # pragma: no cover - macOS, Windows
+        yield
+        return
+    before = getter(0)
+    os.sched_setaffinity(0, {idlest_cpu(before)})
+    try:
+        yield
+    finally:
+        os.sched_setaffinity(0, before)
