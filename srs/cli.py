@@ -114,11 +114,15 @@ def check(paths, as_json):
         for diagnostic in result.diagnostics:
             click.echo(str(diagnostic))
         summary = (
-            f"{len(result.files)} files, {len(result.items())} items: "
-            f"{len(result.errors)} errors, {len(result.warnings)} warnings"
+            f"{_plural(len(result.files), 'file')}, {_plural(len(result.items()), 'item')}: "
+            f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
         )
         click.echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'s' * (count != 1)}"
 
 
 @cli.command("list")

@@ -101,7 +101,7 @@ def test_check_reports_the_one_problem_exactly(name, run_srs, monkeypatch):
 def test_check_summarises_on_stderr(run_srs, monkeypatch):
     monkeypatch.chdir(INVALID)
     result = run_srs("check", "duplicate-id-across-files")
-    assert result.stderr == "2 files, 1 items: 1 errors, 0 warnings\n"
+    assert result.stderr == "2 files, 1 item: 1 error, 0 warnings\n"
 
 
 def test_check_reports_every_problem_of_a_file(run_srs, monkeypatch):
@@ -112,7 +112,7 @@ def test_check_reports_every_problem_of_a_file(run_srs, monkeypatch):
         "three-problems.yaml:8:14: error: choice: correct names option 'd', but the options are a-c",
         "three-problems.yaml:10:11: error: cloze: the text has no deletion; mark one as {{c1::answer}}",
     ]
-    assert result.stderr == "1 files, 0 items: 3 errors, 0 warnings\n"  # a file with errors loads no items
+    assert result.stderr == "1 file, 0 items: 3 errors, 0 warnings\n"  # a file with errors loads no items
     assert result.exit_code == 1
 
 
@@ -149,7 +149,7 @@ def test_check_passes_a_valid_deck_with_exit_0(run_srs, monkeypatch):
     monkeypatch.chdir(FIXTURES / "valid")
     result = run_srs("check", ".")
     assert result.stdout == ""
-    assert result.stderr == "1 files, 6 items: 0 errors, 0 warnings\n"
+    assert result.stderr == "1 file, 6 items: 0 errors, 0 warnings\n"
     assert result.exit_code == 0
 
 
