@@ -1,0 +1,61 @@
+"""What to draw for a card: its `illustrate:` field, else a choice made from its tags and id.
+
+No torch here: the command resolves every card (and rejects bad prompts) before it loads a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from srs.demo.vocab import default_prompt
+
+SHOWS = ("forward", "reverse", "steps", "seeds", "prompt", "guidance")
+
+# The first tag that names a topic picks the picture; a card about anything else gets the filmstrip.
+SHOW_FOR_TAG = {
+    "forward": "forward",
+    "forward-process": "forward",
+    "reverse": "reverse",
+    "reverse-process": "reverse",
+    "steps": "steps",
+    "sampling": "steps",
+    "seeds": "seeds",
+    "seed": "seeds",
+    "guidance": "guidance",
+    "cfg": "guidance",
+    "classifier-free-guidance": "guidance",
+    "conditioning": "prompt",
+    "text-encoder": "prompt",
+    "cross-attention": "prompt",
+    "prompt": "prompt",
+}
+DEFAULT_SHOW = "reverse"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything that decides the picture for one card (with the model and the step count)."""
+
+    item_id: str
+    show: str
+    prompt: str
+    seed: int
+
+
+def show_for_tags(tags) -> str:
+    for tag in tags:
+        if tag in SHOW_FOR_TAG:
+            return SHOW_FOR_TAG[tag]
+    return DEFAULT_SHOW
+
+
+def plan_for(item, *, prompt: str | None = None, seed: int | None = None, default_seed: int = 0) -> Plan:
+    """The card's own `illustrate:` settings win over defaults; `prompt`/`seed` given here win over both
+    (they come from the command line, where the user asked for them explicitly)."""
+    spec = getattr(item, "illustrate", None)
+    show = spec.show if spec is not None else show_for_tags(getattr(item, "tags", ()))
+    if prompt is None:
+        prompt = spec.prompt if spec is not None and spec.prompt is not None else default_prompt(item.id)
+    if seed is None:
+        seed = spec.seed if spec is not None and spec.seed is not None else default_seed
+    return Plan(item.id, show, prompt, seed)

@@ -1,0 +1,236 @@
+"""`srs demo [TARGET...]` draws each card's illustration; `srs demo train` retrains the bundled model.
+
+`demo` is a click group whose parse step sends anything but `train` to its default command, so targets
+and the subcommand share one argument space (a deck called `train` is reached as ./train.yaml).
+torch and diffusers are imported inside the commands: `srs --help` must not pay for them.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from pathlib import Path
+
+import click
+
+from srs.errors import UserError
+
+INSTALL_HINT = "srs demo needs torch and diffusers: pip install 'srs[demo]'"
+DEFAULT_OUT = Path("srs-demo")
+
+
+class DemoGroup(click.Group):
+    """`srs demo train ...` runs `train`; every other argument list goes to `cards`."""
+
+    default_command = "cards"
+
+    def parse_args(self, ctx, args):
+        if not args or (args[0] not in self.commands and args[0] not in ("-h", "--help")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx, formatter):
+        formatter.write_usage(ctx.command_path, "[TARGET...] [OPTIONS]  |  train [OPTIONS]")
+
+
+@click.group(cls=DemoGroup)
+def demo():
+    """Illustrate the diffusion course's cards with a real diffusion model.
+
+    TARGETs are deck files or folders, deck ids or item ids (default: every card of the decks). Each
+    card gets the picture its `illustrate:` field names (forward, reverse, steps, seeds, prompt,
+    guidance), else one chosen from its tags; see `srs demo cards --help` for the options.
+    """
+
+
+@demo.command("cards")
+@click.argument("targets", nargs=-1)
+@click.option("--decks", "deck_paths", multiple=True, type=click.Path(path_type=Path),
+              help="Deck files or folders to look targets up in (default: SRS_DECKS, ./decks, or the course).")
+@click.option("--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Folder for one PNG per card.")
+@click.option("--steps", type=click.IntRange(1, 1000), help="Denoising steps (default 25).")
+@click.option("--seed", type=click.IntRange(min=0), help="Starting noise; the same seed gives the same picture.")
+@click.option("--prompt", help="Draw this instead of the card's prompt.")
+@click.option("--show", type=click.Choice(["forward", "reverse", "steps", "seeds", "prompt", "guidance"]),
+              help="Draw this illustration for every card instead of the card's own.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--model", type=click.Path(path_type=Path, file_okay=False),
+              help="A diffusers text-to-image pipeline folder (e.g. Stable Diffusion) instead of the bundled model.")
+@click.option("--cache", "cache_dir", type=click.Path(path_type=Path), help="Where rendered pictures are kept.")
+def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir):
+    """Draw the illustration of each card in TARGETS, write it to --out and show it here."""
+    from srs.demo.cards import plan_for
+
+    chosen = resolve_cards(targets, deck_paths)
+    plans = [(item, plan_for(item, prompt=prompt, seed=seed)) for item in chosen]
+    if show:
+        plans = [(item, type(p)(p.item_id, show, p.prompt, p.seed)) for item, p in plans]
+    if model is None:  # reject unknown words before paying for torch
+        from srs.demo.vocab import check_prompt
+
+        for _, plan in plans:
+            check_prompt(plan.prompt)
+    require_demo_extra()
+
+    from rich.console import Console
+
+    from srs.demo.models import load_sampler
+    from srs.demo.render import render_plan, safe_name
+
+    console = Console(highlight=False)
+    progress = StepProgress(Console(stderr=True, highlight=False))
+    sampler = load_sampler(model, device)
+    out.mkdir(parents=True, exist_ok=True)
+    for item, plan in plans:
+        console.print(f"[bold]{item.id}[/]  [dim]{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · {sampler.name}[/]",
+                      soft_wrap=True)
+        png = render_plan(plan, sampler, getattr(item, "content_hash", ""), steps=steps, cache_dir=cache_dir,
+                          progress=progress)
+        target = out / f"{safe_name(item.id)}.png"
+        shutil.copyfile(png, target)
+        show_png(console, png)
+        console.print(f"[dim]→ {target}[/]")
+
+
+@demo.command("train")
+@click.option("--steps", type=click.IntRange(min=1), help="Optimizer steps (default: the bundled recipe's).")
+@click.option("--batch-size", type=click.IntRange(min=1))
+@click.option("--learning-rate", type=float)
+@click.option("--offset-noise", type=float, help="Per-channel constant added to the noise (0 turns it off).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same weights (on the CPU).")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), help="CPU threads for torch (default: all).")
+@click.option("--init-from", type=click.Path(path_type=Path, file_okay=False),
+              help="Go on training a saved pipeline instead of starting from random weights.")
+@click.option("--out", type=click.Path(path_type=Path),
+              help="Where to save the pipeline (default: the package's bundled weights).")
+def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, threads, init_from, out):
+    """Train the bundled shapes model from scratch on freshly drawn shapes, with a progress bar."""
+    require_demo_extra()
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from srs.demo.pipeline import WEIGHTS_DIR
+    from srs.demo.train import TrainConfig, train
+
+    config = TrainConfig(seed=seed, device=device, threads=threads, init_from=str(init_from) if init_from else None)
+    for name, value in (("steps", steps), ("batch_size", batch_size), ("learning_rate", learning_rate),
+                        ("offset_noise", offset_noise)):
+        if value is not None:
+            setattr(config, name, value)
+    out = out or WEIGHTS_DIR
+    columns = [TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
+               TimeRemainingColumn()]
+    with Progress(*columns) as bar:
+        task = bar.add_task("train", total=config.steps, loss="…")
+
+        def on_step(step, loss):
+            bar.update(task, completed=step + 1, loss=f"{loss:.4f}")
+
+        result = train(config, out, on_step=on_step, checkpoint_every=1000)
+    click.echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
+               f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s")
+
+
+def require_demo_extra() -> None:
+    try:
+        import diffusers  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError:
+        raise UserError(INSTALL_HINT) from None
+
+
+def resolve_cards(targets, deck_paths) -> list:
+    """Items for the targets: paths load their decks; other words name decks or items (or cards,
+    `item#c2`) among --decks. No targets: every item of --decks."""
+    from srs.deck import load_paths
+    from srs.paths import default_deck_paths
+
+    paths = [Path(t) for t in targets if Path(t).exists()]
+    names = [t for t in targets if not Path(t).exists()]
+    items = []
+    if paths:
+        items += _loaded_items(load_paths(paths))
+    if names or not targets:
+        base = list(deck_paths) or default_deck_paths()
+        if not base:
+            raise UserError("no decks found: give deck files or folders, or --decks")
+        pool = load_paths(base)
+        by_deck = {deck.id: deck.items for deck in pool.decks}
+        by_item = {item.id: item for deck in pool.decks for item in deck.items}
+        if not targets:
+            items += [item for deck in pool.decks for item in deck.items]
+        for name in names:
+            key = re.sub(r"#c\d+$", "", name)
+            if key in by_deck:
+                items += by_deck[key]
+            elif key in by_item:
+                items.append(by_item[key])
+            else:
+                raise UserError(f"no deck file, deck or item '{name}'{_suggest(key, [*by_deck, *by_item])}")
+    if not items:
+        raise UserError("no cards to illustrate")
+    return list({item.id: item for item in items}.values())
+
+
+def _loaded_items(result) -> list:
+    for diagnostic in result.errors:
+        click.echo(str(diagnostic), err=True)
+    return [item for deck in result.decks for item in deck.items]
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def show_png(console, png: Path) -> None:
+    """The PNG's frames as one strip the terminal's width, with the captions under them as text."""
+    from PIL import Image
+
+    from srs.demo.illustrate import frame_boxes, read_captions
+    from srs.demo.terminal import render
+
+    captions = read_captions(png)
+    image = Image.open(png)
+    tiles = [image.crop(box) for box in frame_boxes(image, len(captions))]
+    gap = 2
+    width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
+    strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
+    for i, tile in enumerate(tiles):
+        strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
+    render(strip, console)
+    console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim")
+
+
+class StepProgress:
+    """A bar over one sampling run's denoising steps, then a line with the time each step took."""
+
+    def __init__(self, console):
+        self.console = console
+
+    def start(self, label: str, total: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.label, self.total, self.done = label, total, 0
+        self.bar = Progress(TextColumn(f"  {label}"), BarColumn(), MofNCompleteColumn(),
+                            TextColumn("{task.fields[per_step]}"), console=self.console, transient=True,
+                            disable=not self.console.is_terminal)  # a log gets the summary line alone
+        self.task = self.bar.add_task(label, total=total, per_step="")
+        self.bar.start()
+        self.started = time.perf_counter()
+
+    def advance(self) -> None:
+        self.done += 1
+        per_step = (time.perf_counter() - self.started) / self.done
+        self.bar.update(self.task, advance=1, per_step=f"{per_step * 1000:.0f} ms/step")
+
+    def finish(self) -> None:
+        self.bar.stop()
+        seconds = time.perf_counter() - self.started
+        per_step = seconds / max(1, self.done)
+        self.console.print(f"  [dim]{self.label}: {self.done} step{'s' if self.done != 1 else ''} in {seconds:.2f} s "
+                           f"({per_step * 1000:.0f} ms/step)[/]")

@@ -1,0 +1,183 @@
+"""Load a text-to-image pipeline (the bundled one or any diffusers folder) and sample from it.
+
+`Sampler` hides the differences the illustrations must not see: the bundled model works in pixels
+and knows a handful of words; a Stable Diffusion checkpoint works in VAE latents and reads anything,
+and treats guidance at or below 1 as "no guidance" where the bundled model reads 0 as "prompt ignored".
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+import torch
+
+from srs.errors import UserError
+
+StepCallback = Callable[[], None]
+
+
+class Progress(Protocol):
+    """What sampling reports: one task per pipeline call, advanced once per denoising step."""
+
+    def start(self, label: str, total: int) -> None: ...
+    def advance(self) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class Sample:
+    images: np.ndarray  # (n, H, W, 3) in [0, 1]
+    frames: dict[int, np.ndarray] = field(default_factory=dict)  # step index -> (n, H, W, 3) in [0, 1]
+
+
+@dataclass
+class Sampler:
+    pipe: object
+    name: str
+    identity: str  # changes whenever the weights do; part of the illustration cache key
+    bundled: bool
+    default_steps: int
+    default_guidance: float
+
+    @property
+    def device(self) -> torch.device:
+        return self.pipe._execution_device
+
+    def check_prompt(self, prompt: str) -> None:
+        if self.bundled:
+            from srs.demo.vocab import check_prompt
+
+            check_prompt(prompt, self.pipe.words)
+
+    def sample(
+        self,
+        prompt: str,
+        seeds: list[int],
+        steps: int,
+        guidance: float | None = None,
+        progress: Progress | None = None,
+        keep_steps: set[int] = frozenset(),
+        label: str = "",
+    ) -> Sample:
+        """One image per seed; seed s always starts from the same static (drawn on the CPU)."""
+        self.check_prompt(prompt)
+        guidance = self.default_guidance if guidance is None else guidance
+        if not self.bundled and guidance == 0:
+            prompt, guidance = "", 1.0  # what scale 0 means: the prompt has no say at all
+        frames: dict[int, np.ndarray] = {}
+
+        def on_step(pipe, index, timestep, tensors):
+            if index in keep_steps:
+                frames[index] = self.to_pixels(tensors["latents"])
+            if progress is not None:
+                progress.advance()
+            return tensors
+
+        if progress is not None:
+            progress.start(label or f"{steps} steps", steps)
+        try:
+            output = self.pipe(
+                prompt=[prompt] * len(seeds),
+                num_inference_steps=steps,
+                guidance_scale=guidance,
+                generator=[torch.Generator("cpu").manual_seed(s) for s in seeds],
+                output_type="np",
+                callback_on_step_end=on_step,
+                callback_on_step_end_tensor_inputs=["latents"],
+            )
+        finally:
+            if progress is not None:
+                progress.finish()
+        return Sample(np.asarray(output.images, dtype=np.float32), frames)
+
+    @torch.no_grad()
+    def to_pixels(self, latents: torch.Tensor) -> np.ndarray:
+        """The pipeline's working state as images, for filmstrips: decoded by the VAE if it has one."""
+        vae = getattr(self.pipe, "vae", None)
+        if vae is not None:
+            latents = vae.decode(latents.to(vae.dtype) / vae.config.scaling_factor).sample
+        images = (latents.float() / 2 + 0.5).clamp(0, 1)
+        return images.permute(0, 2, 3, 1).cpu().numpy()
+
+    @property
+    def alphas_cumprod(self) -> torch.Tensor:
+        return self.pipe.scheduler.alphas_cumprod.float().cpu()
+
+
+_LOADED: dict[tuple[str, str], Sampler] = {}
+
+
+def load_sampler(model: str | Path | None = None, device: str = "cpu") -> Sampler:
+    """The bundled pipeline (model None) or a diffusers pipeline folder; loaded once per process."""
+    from srs.demo.pipeline import WEIGHTS_DIR
+
+    folder = Path(model).expanduser().resolve() if model else WEIGHTS_DIR
+    key = (str(folder), device)
+    if key not in _LOADED:
+        _LOADED[key] = _load(folder, device, bundled=model is None)
+    return _LOADED[key]
+
+
+def _load(folder: Path, device: str, bundled: bool) -> Sampler:
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UserError("--device cuda: this torch build sees no CUDA GPU; use --device cpu")
+    index = folder / "model_index.json"
+    if not index.is_file():
+        raise UserError(f"{folder} is not a diffusers pipeline folder (no model_index.json)")
+    class_name = json.loads(index.read_text()).get("_class_name")
+    _quiet_loading(external=class_name != "ShapesPipeline")
+    if class_name == "ShapesPipeline":
+        from srs.demo.pipeline import ShapesPipeline
+
+        pipe = ShapesPipeline.from_pretrained(folder)
+        steps, guidance = 25, 3.0
+    else:
+        from diffusers import DiffusionPipeline
+
+        try:
+            pipe = DiffusionPipeline.from_pretrained(folder, local_files_only=True)
+        except Exception as exc:  # diffusers raises many kinds; the user needs the message, not a trace
+            raise UserError(f"cannot load the pipeline in {folder}: {exc}") from exc
+        if getattr(pipe, "safety_checker", None) is not None:
+            pipe.safety_checker = None  # it blanks images it dislikes; these are classroom pictures
+        steps, guidance = 25, 7.5
+    pipe = pipe.to(device)
+    pipe.set_progress_bar_config(disable=True)  # ours shows the steps and their time
+    return Sampler(pipe, folder.name if not bundled else "bundled shapes model", folder_identity(folder),
+                   bundled=class_name == "ShapesPipeline", default_steps=steps, default_guidance=guidance)
+
+
+def folder_identity(folder: Path) -> str:
+    """A digest of the pipeline's files: contents for small ones (the bundled weights keep their
+    identity across checkouts), size and modification time for large ones (hashing gigabytes of a
+    Stable Diffusion checkpoint on every run would cost more than rendering)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        stat = path.stat()
+        digest.update(str(path.relative_to(folder)).encode())
+        if stat.st_size <= 64 * 2**20:
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        else:
+            digest.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _quiet_loading(external: bool) -> None:
+    # No "install accelerate" advice or loading bars in a student's terminal: ours is the only bar.
+    from diffusers.utils import logging
+
+    logging.set_verbosity_error()
+    logging.disable_progress_bar()
+    if not external:
+        return  # transformers is not needed, and importing it costs a second
+    try:
+        from transformers.utils import logging as transformers_logging
+    except ImportError:
+        return
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()

@@ -1,0 +1,57 @@
+"""Show an image in the terminal: two pixels per character cell with the upper half block.
+
+The cell's foreground colour paints the top pixel and its background the bottom one. rich turns the
+24-bit colours into whatever the terminal supports; with no colour at all (NO_COLOR, a pipe, a dumb
+terminal) the picture becomes characters of growing ink instead, so it still reads as a shape.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+
+UPPER_HALF = "▀"
+INK = " .:-=+*#%@"  # from light to dark, for plain text on a light or dark page alike
+MAX_COLUMNS = 120
+
+
+def render(image: Image.Image, console: Console, max_columns: int = MAX_COLUMNS) -> None:
+    columns = max(8, min(max_columns, console.width))
+    if console.color_system is None:
+        console.print(plain_text(image, columns), markup=False, highlight=False, crop=False)
+        return
+    console.print(HalfBlocks(image, columns))
+
+
+class HalfBlocks:
+    """A rich renderable, so that rich handles colour downgrades and width."""
+
+    def __init__(self, image: Image.Image, columns: int):
+        self.pixels = _resize(image, columns, cell_aspect=1.0)
+
+    def __rich_console__(self, console, options):
+        pixels = self.pixels
+        if pixels.shape[0] % 2:
+            pixels = np.concatenate([pixels, np.full_like(pixels[:1], 255)])
+        for top, bottom in zip(pixels[0::2], pixels[1::2]):
+            for (r1, g1, b1), (r2, g2, b2) in zip(top.tolist(), bottom.tolist()):
+                yield Segment(UPPER_HALF, Style(color=f"rgb({r1},{g1},{b1})", bgcolor=f"rgb({r2},{g2},{b2})"))
+            yield Segment.line()
+
+
+def plain_text(image: Image.Image, columns: int) -> Text:
+    # A character cell is about twice as tall as wide: halve the rows so circles stay round.
+    grey = _resize(image.convert("L").convert("RGB"), columns, cell_aspect=2.0)[..., 0]
+    ink = (255 - grey.astype(np.int32)) * (len(INK) - 1) // 255
+    return Text("\n".join("".join(INK[v] for v in row).rstrip() for row in ink))
+
+
+def _resize(image: Image.Image, columns: int, cell_aspect: float) -> np.ndarray:
+    """RGB pixels `columns` wide; rows per pixel of height follow the aspect of one text cell."""
+    width = min(columns, image.width)
+    height = max(1, round(image.height * width / image.width / cell_aspect))
+    return np.asarray(image.convert("RGB").resize((width, height), Image.LANCZOS))

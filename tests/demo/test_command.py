@@ -1,0 +1,62 @@
+"""`srs demo` end to end on a small deck, with the bundled model on the CPU."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from PIL import Image
+
+from srs.demo.illustrate import read_captions
+
+COURSE = __import__("pathlib").Path(__file__).resolve().parent / "course.yaml"
+
+
+def test_an_unknown_word_lists_the_known_ones_before_loading_anything(run_srs, tmp_path):
+    result = run_srs("demo", COURSE, "--prompt", "a red unicorn", "--out", tmp_path)
+    assert result.exit_code == 1
+    assert "'unicorn'" in result.stderr and "circle" in result.stderr and "red" in result.stderr
+    assert not list(tmp_path.iterdir())
+
+
+def test_an_unknown_target_is_named(run_srs, tmp_path):
+    result = run_srs("demo", "forward-crad", "--decks", COURSE, "--out", tmp_path)
+    assert result.exit_code == 1
+    assert "forward-crad" in result.stderr and "did you mean 'forward-card'" in result.stderr
+
+
+@pytest.mark.slow
+def test_each_card_gets_its_picture_and_the_cache_serves_the_second_run(run_srs, tmp_path):
+    pytest.importorskip("torch")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    args = ("demo", COURSE, "--out", out, "--cache", cache, "--steps", "5")
+    first = run_srs(*args)
+    assert first.exit_code == 0, first.output
+    assert sorted(p.name for p in out.iterdir()) == ["forward-card.png", "guidance-card.png", "plain-card.png"]
+    assert read_captions(out / "guidance-card.png") == [f"guidance {g}" for g in ("0", "1", "2", "4", "7.5")]
+    assert read_captions(out / "forward-card.png")[0] == "clean"
+    with Image.open(out / "forward-card.png") as image:
+        assert image.width > 6 * 128 and image.height > 128
+    assert re.search(r"\d+ steps in [\d.]+ s \(\d+ ms/step\)", first.output)  # the time per step
+    assert "→" in first.output and "guidance-card" in first.output
+
+    cached = sorted(cache.iterdir())
+    second = run_srs(*args)
+    assert second.exit_code == 0
+    assert "ms/step" not in second.output  # nothing was sampled again
+    assert sorted(cache.iterdir()) == cached
+
+
+@pytest.mark.slow
+def test_same_seed_same_picture_other_seed_other_picture(run_srs, tmp_path):
+    pytest.importorskip("torch")
+
+    def picture(seed, name):
+        out = tmp_path / name
+        result = run_srs("demo", "plain-card", "--decks", COURSE, "--out", out, "--cache", tmp_path / f"c-{name}",
+                         "--steps", "4", "--seed", seed, "--show", "seeds")
+        assert result.exit_code == 0, result.output
+        return (out / "plain-card.png").read_bytes()
+
+    assert picture(5, "a") == picture(5, "b")
+    assert picture(5, "a") != picture(6, "c")
