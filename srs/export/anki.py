@@ -71,8 +71,12 @@ def anki_deck_names(decks) -> dict[str, str]:
     return names
 
 
-def export_anki(decks, output: Path, *, history=None, progress: Progress | None = None) -> AnkiExport:
-    """Write `decks` to `output` as an .apkg; with `history` (see anki_history), the learner's progress too."""
+def export_anki(decks, output: Path, *, history=None, illustrations=None,
+                progress: Progress | None = None) -> AnkiExport:
+    """Write `decks` to `output` as an .apkg; with `history` (see anki_history), the learner's progress too.
+
+    `illustrations` (see srs.export.illustrations) maps (deck id, item id) to a PNG shown on the note's back.
+    """
     import genanki
     from genanki.apkg_col import APKG_COL
     from genanki.apkg_schema import APKG_SCHEMA
@@ -92,7 +96,8 @@ def export_anki(decks, output: Path, *, history=None, progress: Progress | None 
         anki_deck = genanki.Deck(stable_id("srs-deck", deck.id), names[deck.id], _deck_description(deck))
         folder = Path(deck.path).parent
         for position, item in enumerate(deck.items):
-            data = note_for(item, folder, media)
+            picture = illustrations.get((deck.id, item.id)) if illustrations else None
+            data = note_for(item, folder, media, picture)
             guid = note_guid(item.id)
             note = genanki.Note(
                 model=models[data.note_type], fields=data.fields, tags=data.tags, guid=guid, due=position

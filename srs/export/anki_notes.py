@@ -112,6 +112,9 @@ ol.labelled li { margin: 0.35em 0; padding-left: 1.75em; text-indent: -1.75em; }
 ol.labelled li.correct { font-weight: 600; }
 .image { margin-top: 0.8em; text-align: center; }
 img { max-width: 100%; height: auto; }
+/* A diffusion illustration (--illustrations): as wide as the card, however small the PNG. */
+.srs-illustration { margin-top: 0.8em; text-align: center; }
+.srs-illustration img { display: block; width: 100%; max-width: 100%; height: auto; margin: 0 auto; border-radius: 6px; }
 """
 
 _IMAGE = '{{#Image}}<div class="image">{{Image}}</div>{{/Image}}'
@@ -212,6 +215,22 @@ class Media:
         except OSError as exc:
             raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read image '{source}': "
                             f"{exc.strerror or exc}") from None
+        return self._register(target, data)
+
+    def add_file(self, path: Path, item) -> str:
+        """A file made for the export (an illustration), not one the deck refers to."""
+        target = Path(path).resolve()
+        name = self._by_path.get(target)
+        if name is not None:
+            return name
+        try:
+            data = target.read_bytes()
+        except OSError as exc:
+            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read illustration {target}: "
+                            f"{exc.strerror or exc}") from None
+        return self._register(target, data)
+
+    def _register(self, target: Path, data: bytes) -> str:
         name = f"srs-{hashlib.sha1(data).hexdigest()[:12]}-{_safe_name(target.name)}"
         self.files[name] = target
         self._by_path[target] = name
@@ -266,7 +285,16 @@ class FieldRenderer:
 _CORRECT = ' class="correct"'
 
 
-def note_for(item, deck_folder: Path, media: Media) -> NoteData:
+# The field shown on the back of each note type, where an illustration goes.
+BACK_FIELD = {"basic": 1, "cloze": 1, "ordering": 2, "choice": 2}
+
+
+def illustration_html(name: str) -> str:
+    return f'<div class="srs-illustration"><img src="{escape_html(name)}"></div>'
+
+
+def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = None) -> NoteData:
+    """The note for `item`; `illustration` (a PNG) is shipped as media and shown on the back."""
     body = item.body
     render = FieldRenderer(item, deck_folder, media)
     image_name = media.add(body.image, deck_folder, item) if body.image else ""
@@ -297,6 +325,8 @@ def note_for(item, deck_folder: Path, media: Media) -> NoteData:
         ]
     else:  # a kind added to the format but not here yet
         raise UserError(f"{item.path}:{item.line}: cannot export items of kind '{kind}' to Anki yet")
+    if illustration is not None:
+        text[BACK_FIELD[KIND_TO_NOTE_TYPE[kind]]] += illustration_html(media.add_file(illustration, item))
     stored = body.model_dump(mode="json", exclude_defaults=True)
     stored = {"id": item.id, "kind": kind, **{k: v for k, v in stored.items() if k not in ("id", "kind")}}
     if image_name:

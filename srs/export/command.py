@@ -14,6 +14,15 @@ import click
 from srs.commands.options import db_option, decks_option, echo_json
 
 _OUTPUT = click.Path(path_type=Path, dir_okay=False)
+_ILLUSTRATIONS = click.option(
+    "--illustrations", is_flag=True,
+    help="Attach each card's diffusion illustration (items with an 'illustrate:' field) on its back; "
+    "needs srs[demo]. Pictures are rendered once and cached.",
+)
+_ILLUSTRATION_STEPS = click.option(
+    "--illustration-steps", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Denoising steps per illustration (default: the model's own).",
+)
 
 
 @click.group()
@@ -29,10 +38,12 @@ def export():
     help="Include your reviews and memory state, so Anki keeps your progress "
     "(tick 'Import any learning progress' when importing).",
 )
+@_ILLUSTRATIONS
+@_ILLUSTRATION_STEPS
 @decks_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def anki(names, output, with_history, deck_paths, db_path, as_json):
+def anki(names, output, with_history, illustrations, illustration_steps, deck_paths, db_path, as_json):
     """Write decks to one Anki package; importing a newer one updates the notes in place.
 
     DECK is a deck id or a path to deck files (default: every deck). Each deck becomes an Anki deck
@@ -53,8 +64,9 @@ def anki(names, output, with_history, deck_paths, db_path, as_json):
         card_ids = [card_id for deck in decks for item in deck.items for card_id in item.card_ids()]
         history = load_history(db_path or default_db_path(), card_ids)
     size = sum(len(deck.items) for deck in decks)
-    with terminal_progress(size, enabled=not as_json) as progress:
-        result = export_anki(decks, output, history=history, progress=progress)
+    with terminal_progress(size + _illustration_steps(decks, illustrations), enabled=not as_json) as progress:
+        pictures = _illustrations(decks, illustrations, illustration_steps, progress)
+        result = export_anki(decks, output, history=history, illustrations=pictures, progress=progress)
     _report(result, as_json)
 
 
@@ -75,9 +87,11 @@ def anki(names, output, with_history, deck_paths, db_path, as_json):
     "--back-offset", metavar="X,Y", default=None,
     help="Shift the backs by X,Y millimetres, for a printer that prints the second side off.",
 )
+@_ILLUSTRATIONS
+@_ILLUSTRATION_STEPS
 @decks_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def pdf(names, output, layout, paper, duplex, back_offset, deck_paths, as_json):
+def pdf(names, output, layout, paper, duplex, back_offset, illustrations, illustration_steps, deck_paths, as_json):
     """Print decks as flashcards to cut out: fronts and backs, ready for duplex printing.
 
     DECK is a deck id or a path to deck files (default: every deck). Cloze items give one card per
@@ -93,9 +107,31 @@ def pdf(names, output, layout, paper, duplex, back_offset, deck_paths, as_json):
     decks = select_decks(names, deck_paths)
     options = PdfOptions(layout=layout, paper=paper, duplex=duplex, back_offset=offset)
     size = sum(len(item.card_ids()) for deck in decks for item in deck.items)
-    with terminal_progress(size, enabled=not as_json) as progress:
-        result = export_pdf(decks, output, options, progress=progress)
+    with terminal_progress(size + _illustration_steps(decks, illustrations), enabled=not as_json) as progress:
+        pictures = _illustrations(decks, illustrations, illustration_steps, progress)
+        result = export_pdf(decks, output, options, illustrations=pictures, progress=progress)
     _report(result, as_json)
+
+
+# Rendering one illustration takes as long as exporting hundreds of cards: weigh it so for the bar.
+_ILLUSTRATION_WEIGHT = 200
+
+
+def _illustration_steps(decks, wanted: bool) -> int:
+    if not wanted:
+        return 0
+    from srs.export.illustrations import illustrated_count
+
+    return _ILLUSTRATION_WEIGHT * illustrated_count(decks)
+
+
+def _illustrations(decks, wanted: bool, steps, progress):
+    """(deck id, item id) -> PNG, rendering (or reading from the cache) only when --illustrations is given."""
+    if not wanted:
+        return None
+    from srs.export.illustrations import render_illustrations
+
+    return render_illustrations(decks, steps=steps, progress=progress)
 
 
 def _report(result, as_json: bool) -> None:

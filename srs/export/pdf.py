@@ -90,10 +90,12 @@ def parse_back_offset(text: str | None) -> tuple[float, float]:
     return (x, y)
 
 
-def export_pdf(decks, output: Path, options: PdfOptions, *, progress: Progress | None = None) -> PdfExport:
+def export_pdf(decks, output: Path, options: PdfOptions, *, illustrations=None,
+               progress: Progress | None = None) -> PdfExport:
+    """`illustrations` (see srs.export.illustrations) maps (deck id, item id) to a PNG drawn on the backs."""
     started = time.perf_counter()
     progress = progress or Progress()
-    cards = print_cards(decks)
+    cards = print_cards(decks, illustrations)
     if not cards:
         raise UserError("nothing to print: the decks have no cards")
     _check_images(decks)
@@ -208,7 +210,7 @@ class CardDocument:
             self._label("ANSWER", margin, rule_y + 4)
             answer_y = rule_y + 10
             self._content(card, card.back, margin, answer_y, width, self.page_h - margin - answer_y,
-                          (SINGLE_SIZES[0] * 0.85, SINGLE_SIZES[1]), valign="top")
+                          (SINGLE_SIZES[0] * 0.85, SINGLE_SIZES[1]), image=card.back_image, valign="top")
             progress.advance()
 
     # -- drawing ------------------------------------------------------------------------------------
@@ -223,7 +225,7 @@ class CardDocument:
         box_w, box_h = w - 2 * PADDING, h - 2 * PADDING - header_h
         blocks = card.front if front else card.back
         sizes = FRONT_SIZES if front else BACK_SIZES
-        self._content(card, blocks, box_x, box_y, box_w, box_h, sizes, image=card.image if front else None)
+        self._content(card, blocks, box_x, box_y, box_w, box_h, sizes, image=card.image if front else card.back_image)
 
     def _content(self, card, blocks, x, y, w, h, sizes, *, image=None, valign="middle") -> None:
         # A card centres short plain text, as flashcards do; a full page reads better set left.

@@ -25,6 +25,7 @@ class PrintCard:
     back: list[Block]
     image: Path | None = None  # shown on the front
     number: int = 0  # 1-based, across the whole export, printed on both sides to pair them after cutting
+    back_image: Path | None = None  # shown on the back: the card's illustration (--illustrations)
 
     @property
     def header(self) -> str:
@@ -35,14 +36,18 @@ class PrintCard:
         return [self.deck_title, self.header] + [b.text() for b in self.front + self.back]
 
 
-def print_cards(decks) -> list[PrintCard]:
+def print_cards(decks, illustrations=None) -> list[PrintCard]:
+    """The cards to print; `illustrations` maps (deck id, item id) to a PNG for the backs."""
     cards: list[PrintCard] = []
     for deck in decks:
         folder = Path(deck.path).parent
         for item in deck.items:
             image = (folder / item.body.image).resolve() if item.body.image else None
+            back_image = illustrations.get((deck.id, item.id)) if illustrations else None
             for front, back, card_id in _faces(item):
-                cards.append(PrintCard(card_id, deck.title, item.kind, front, back, image, len(cards) + 1))
+                cards.append(
+                    PrintCard(card_id, deck.title, item.kind, front, back, image, len(cards) + 1, back_image)
+                )
     return cards
 
 

@@ -1,0 +1,46 @@
+"""`--illustrations`: each illustrated item's diffusion picture, for the exporters to attach.
+
+Only items with an `illustrate:` field get one. srs.demo.render (and with it torch) is imported only here,
+when the flag is given, so `srs export` without it never pays for the model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from srs.errors import UserError
+from srs.export.progress import Progress
+
+INSTALL_HINT = "--illustrations needs torch and diffusers: pip install 'srs[demo]'"
+
+
+def illustration_key(deck, item) -> tuple[str, str]:
+    return (deck.id, item.id)
+
+
+def illustrated_count(decks) -> int:
+    return sum(1 for deck in decks for item in deck.items if getattr(item, "illustrate", None) is not None)
+
+
+def render_illustrations(decks, *, steps: int | None = None, progress: Progress | None = None
+                         ) -> dict[tuple[str, str], Path]:
+    """The PNG of every item that has an `illustrate:` field, keyed by illustration_key (cached on disk)."""
+    progress = progress or Progress()
+    items = [(deck, item) for deck in decks for item in deck.items if getattr(item, "illustrate", None) is not None]
+    if not items:
+        return {}
+    try:
+        from srs.demo.render import render_card_illustration
+    except ImportError as exc:
+        raise UserError(f"{INSTALL_HINT} ({exc})") from None
+    progress.step("Rendering illustrations", len(items))
+    paths: dict[tuple[str, str], Path] = {}
+    for deck, item in items:
+        try:
+            paths[illustration_key(deck, item)] = Path(render_card_illustration(item, steps=steps))
+        except ImportError as exc:
+            raise UserError(f"{INSTALL_HINT} ({exc})") from None
+        except UserError as exc:
+            raise UserError(f"{item.path}:{item.line}: item '{item.id}': illustration: {exc}") from None
+        progress.advance()
+    return paths
