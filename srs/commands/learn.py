@@ -35,7 +35,6 @@ def review(decks, db_path, deck_paths, now):
     """
     from srs.sync import sync
     from srs.ui.reviewer import Reviewer
-    from srs.ui.summary import print_summary
     from srs.ui.terminal import Keys
 
     ws = open_workspace(db_path, deck_paths, now)
@@ -56,6 +55,8 @@ def review(decks, db_path, deck_paths, now):
         console.print("Nothing is due now. Come back later!")
     else:
         Reviewer(session, console, Keys(), on_edit=reload_decks).run()
+    from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
+
     print_summary(console, session)
 
 

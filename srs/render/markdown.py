@@ -3,7 +3,7 @@
 Raw HTML is disabled: a card about `<div>` shows "<div>", never an element. Both renderers parse with
 markdown-it-py (CommonMark), so what is bold in Anki is bold on paper.
 
-Most card text is a plain sentence; those skip the parser (`_is_plain`), which is what keeps a
+Most card text is a plain sentence; those skip the parser (`is_plain`, which the terminal uses too), which is what keeps a
 10,000-note export fast. The shortcut gives exactly the parser's output (tests check it).
 """
 
@@ -41,7 +41,7 @@ def _parser():
     return md
 
 
-def _is_plain(text: str) -> bool:
+def is_plain(text: str) -> bool:
     return _SPECIAL.search(text) is None
 
 
@@ -64,7 +64,7 @@ def to_html(text: str, resolve_image: ImageResolver | None = None) -> str:
     text = text.strip()
     if not text:
         return ""
-    if _is_plain(text):
+    if is_plain(text):
         return escape_html(text)
     env = {"resolve_image": resolve_image} if resolve_image else {}
     if _is_one_paragraph(text):
@@ -226,7 +226,7 @@ def to_blocks(text: str) -> list[Block]:
     text = text.strip()
     if not text:
         return []
-    if _is_plain(text):
+    if is_plain(text):
         return [Block([Run(text)])]
     blocks: list[Block] = []
     lists: list[list] = []  # per open list: [ordered?, next number]

@@ -14,9 +14,7 @@ import time
 from dataclasses import dataclass
 
 from rich.console import Console, Group
-from rich.markdown import Markdown
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from srs import grading
@@ -24,6 +22,7 @@ from srs.cardview import CHOICE, ORDER, SELFCHECK, TYPED, CardView
 from srs.errors import UserError
 from srs.scheduler import RATINGS, format_interval
 from srs.session import Session
+from srs.ui.markup import card_text
 from srs.ui.terminal import EndOfInput, Keys
 
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
@@ -136,11 +135,13 @@ class Reviewer:
         self.console.print(line)
 
     def show_front(self, view: CardView) -> None:
-        parts = [Markdown(view.front)]
+        parts = [card_text(view.front)]
         if view.choices:
+            from rich.table import Table
+
             table = Table.grid(padding=(0, 1))
             for label, text in view.choices.items():
-                table.add_row(Text(f"({label})", style="bold"), Markdown(text))
+                table.add_row(Text(f"({label})", style="bold"), card_text(text))
             parts.append(table)
         title = f"{view.deck_title} · {view.kind}"
         self.console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
@@ -149,11 +150,11 @@ class Reviewer:
         parts = []
         if extra is not None:
             parts.append(extra)
-        parts.append(Markdown(view.back))
+        parts.append(card_text(view.back))
         if view.mode == ORDER:
-            parts.append(Markdown("\n".join(f"{i}. ({label}) {view.choices[label]}" for i, label in enumerate(view.correct, 1))))
+            parts.append(card_text("\n".join(f"{i}. ({label}) {view.choices[label]}" for i, label in enumerate(view.correct, 1))))
         if view.explanation:
-            parts.append(Markdown(view.explanation))
+            parts.append(card_text(view.explanation))
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
 
     def show_intervals(self, view: CardView, suggested: int | None) -> None:

@@ -41,6 +41,8 @@ class Keys:
             raise EndOfInput from None
 
     def _script_line(self) -> str:
+        # A script reads what we showed before it answers: a pipe holds output back until flushed.
+        sys.stdout.flush()
         line = self.stream.readline()
         if line == "":
             raise EndOfInput

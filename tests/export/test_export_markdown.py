@@ -10,7 +10,7 @@ from srs.render.markdown import (
     Block,
     Run,
     _is_one_paragraph,
-    _is_plain,
+    is_plain,
     _parser,
     _simple_inline,
     to_blocks,
@@ -68,8 +68,8 @@ def test_the_hand_written_emphasis_renderer_agrees_with_the_parser(text):
 
 
 def test_the_shortcuts_are_taken():
-    assert _is_plain("A plain sentence, with commas.")
-    assert not _is_plain("*em*") and _is_one_paragraph("Some *em* here")
+    assert is_plain("A plain sentence, with commas.")
+    assert not is_plain("*em*") and _is_one_paragraph("Some *em* here")
     assert not _is_one_paragraph("# heading") and not _is_one_paragraph("1. item")
     assert _simple_inline("Why does `denoise(3)` need **many** *small* steps?") == (
         "Why does <code>denoise(3)</code> need <strong>many</strong> <em>small</em> steps?"
