@@ -138,9 +138,10 @@ def list_decks(paths, as_json):
     if as_json:
         echo_json(rows)
     else:
+        id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            click.echo(f"{row['id']:<28} {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+            click.echo(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
     for diagnostic in result.errors:
         click.echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)

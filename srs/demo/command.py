@@ -33,6 +33,12 @@ class DemoGroup(click.Group):
     def format_usage(self, ctx, formatter):
         formatter.write_usage(ctx.command_path, "[TARGET...] [OPTIONS]  |  train [OPTIONS]")
 
+    def format_options(self, ctx, formatter):
+        # `srs demo --help` is where a learner looks for --steps and --seed: list the default command's.
+        default = self.commands[self.default_command]
+        default.format_options(click.Context(default, info_name=self.default_command, parent=ctx), formatter)
+        self.format_commands(ctx, formatter)
+
 
 @click.group(cls=DemoGroup)
 def demo():
@@ -40,7 +46,7 @@ def demo():
 
     TARGETs are deck files or folders, deck ids or item ids (default: every card of the decks). Each
     card gets the picture its `illustrate:` field names (forward, reverse, steps, seeds, prompt,
-    guidance), else one chosen from its tags; see `srs demo cards --help` for the options.
+    guidance), else one chosen from its tags.
     """
 
 
