@@ -206,19 +206,11 @@ class Media:
     _by_path: dict[Path, str] = field(default_factory=dict)
 
     def add(self, source: str, deck_folder: Path, item) -> str:
-        target = resolve_image(source, deck_folder, item)
-        name = self._by_path.get(target)
-        if name is not None:
-            return name
-        try:
-            data = target.read_bytes()
-        except OSError as exc:
-            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read image '{source}': "
-                            f"{exc.strerror or exc}") from None
-        return self._register(target, data)
+        """An image the deck refers to, by its path relative to the deck's folder."""
+        return self.add_file(resolve_image(source, deck_folder, item), item, f"image '{source}'")
 
-    def add_file(self, path: Path, item) -> str:
-        """A file made for the export (an illustration), not one the deck refers to."""
+    def add_file(self, path: Path, item, what: str | None = None) -> str:
+        """A file for `item`: its image, or one made for the export (an illustration)."""
         target = Path(path).resolve()
         name = self._by_path.get(target)
         if name is not None:
@@ -226,7 +218,7 @@ class Media:
         try:
             data = target.read_bytes()
         except OSError as exc:
-            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read illustration {target}: "
+            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read {what or f'illustration {target}'}: "
                             f"{exc.strerror or exc}") from None
         return self._register(target, data)
 
