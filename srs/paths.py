@@ -34,3 +34,10 @@ def default_db_path() -> Path:
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False) / "srs.sqlite3"
+
+
+def default_trained_model_path() -> Path:
+    """Where `srs demo train` saves a model: beside the history, never over the bundled weights."""
+    from platformdirs import user_data_path
+
+    return user_data_path(APP_NAME, appauthor=False) / "demo-model"

@@ -110,22 +110,29 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 @click.option("--threads", type=click.IntRange(min=1), help="CPU threads for torch (default: all).")
 @click.option("--init-from", type=click.Path(path_type=Path, file_okay=False),
               help="Go on training a saved pipeline instead of starting from random weights.")
-@click.option("--out", type=click.Path(path_type=Path),
-              help="Where to save the pipeline (default: the package's bundled weights).")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Where to save the pipeline (default: demo-model in srs's data folder; the bundled "
+              "weights are rebuilt with --out srs/demo/weights).")
 def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, threads, init_from, out):
     """Train the bundled shapes model from scratch on freshly drawn shapes, with a progress bar."""
     require_demo_extra()
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from srs.demo.pipeline import WEIGHTS_DIR
     from srs.demo.train import TrainConfig, train
+    from srs.paths import default_trained_model_path
 
     config = TrainConfig(seed=seed, device=device, threads=threads, init_from=str(init_from) if init_from else None)
     for name, value in (("steps", steps), ("batch_size", batch_size), ("learning_rate", learning_rate),
                         ("offset_noise", offset_noise)):
         if value is not None:
             setattr(config, name, value)
-    out = out or WEIGHTS_DIR
+    out = out or default_trained_model_path()
+    try:  # find out now, not after hours of training, that the weights cannot be saved
+        out.mkdir(parents=True, exist_ok=True)
+        (out / ".write-test").touch()
+        (out / ".write-test").unlink()
+    except OSError as exc:
+        raise UserError(f"cannot save the model to {out}: {exc.strerror or exc}; choose another --out") from None
     columns = [TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
                TimeRemainingColumn()]
     with Progress(*columns) as bar:
@@ -137,6 +144,7 @@ def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, 
         result = train(config, out, on_step=on_step, checkpoint_every=1000)
     click.echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
                f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s")
+    click.echo(f"draw with it: srs demo --model {result.out_dir}")
 
 
 def require_demo_extra() -> None:

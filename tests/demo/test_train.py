@@ -34,3 +34,25 @@ def test_the_train_command_shows_progress_and_saves(run_srs, tmp_path):
     assert result.exit_code == 0, result.output
     assert "saved" in result.output and "2 steps" in result.output
     assert (tmp_path / "w" / "model_index.json").is_file()
+    assert f"srs demo --model {tmp_path / 'w'}" in result.output
+
+
+def test_training_never_overwrites_the_bundled_weights_by_default(run_srs, tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    from srs.demo.pipeline import WEIGHTS_DIR
+
+    before = {p: p.stat().st_mtime_ns for p in WEIGHTS_DIR.rglob("*")}
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    result = run_srs("demo", "train", "--steps", "1", "--batch-size", "2", "--threads", "1")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "data" / "srs" / "demo-model" / "model_index.json").is_file()
+    assert {p: p.stat().st_mtime_ns for p in WEIGHTS_DIR.rglob("*")} == before
+
+
+def test_an_unwritable_output_fails_before_training(run_srs, tmp_path):
+    pytest.importorskip("torch")
+    (tmp_path / "file").write_text("not a folder")
+    result = run_srs("demo", "train", "--steps", "1", "--out", tmp_path / "file" / "model")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: cannot save the model to ") and result.output.count("\n") == 1
+    assert "training" not in result.output
