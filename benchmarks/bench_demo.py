@@ -13,14 +13,7 @@ import argparse
 import json
 import time
 
-
-def best_of(repeats: int, run) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return min(times)
+from benchmarks.common import best_of
 
 
 def main() -> None:
@@ -49,8 +42,8 @@ def main() -> None:
         sampler.sample("a red circle on a white background", [0], args.steps)
 
     sample()  # warm-up: first calls allocate and pick kernels
-    forward_s = best_of(10, forward_pass)
-    sample_s = best_of(args.repeats, sample)
+    forward_s = best_of(forward_pass, 10)
+    sample_s = best_of(sample, args.repeats)
     result = {
         "sample_s": round(sample_s, 3),
         "steps": args.steps,

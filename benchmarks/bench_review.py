@@ -24,6 +24,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from benchmarks.common import timed
 from srs.queue import Limits, build_queue
 from srs.session import Session
 from srs.store import Store
@@ -73,15 +74,6 @@ def fill_history(store: Store, reviews: int, seed: int = 1) -> None:
             conn.executemany(
                 "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
-
-
-def timed(fn, repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def bench_queue(store: Store, deck_ids: list[str]) -> tuple[float, float]:

@@ -8,14 +8,19 @@ import time
 from typing import Callable, Iterator
 
 
-def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
-    """The fastest of `repeat` runs of `fn`, in seconds (the least disturbed by other processes)."""
+def timed(fn: Callable[[], object], repeat: int) -> list[float]:
+    """The wall time of each of `repeat` runs of `fn`, in seconds."""
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         fn()
         times.append(time.perf_counter() - start)
-    return min(times)
+    return times
+
+
+def best_of(fn: Callable[[], object], repeat: int = 3) -> float:
+    """The fastest of `repeat` runs of `fn`, in seconds (the least disturbed by other processes)."""
+    return min(timed(fn, repeat))
 
 
 def _idle_ticks() -> dict[int, int]:

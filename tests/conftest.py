@@ -2,7 +2,34 @@
 
 from __future__ import annotations
 
+import os
+import time
+from contextlib import contextmanager
+
 import pytest
+
+
+@contextmanager
+def local_time_zone(name: str):
+    """This process's local time zone set to `name` (a POSIX TZ value), restored afterwards: the learner's
+    day starts at 4 a.m. local time, so tests of day boundaries fix the zone."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+@pytest.fixture
+def time_zone():
+    """`with time_zone("UTC"): ...` (see local_time_zone)."""
+    return local_time_zone
 
 
 @pytest.fixture

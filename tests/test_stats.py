@@ -6,7 +6,6 @@ starts at 4 a.m. local time, and a 2:30 a.m. review counts for the day before.
 
 import io
 import json
-import os
 import time
 from datetime import date, datetime, timedelta, timezone
 
@@ -46,16 +45,9 @@ items:
 
 
 @pytest.fixture(autouse=True)
-def eastern_time():
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = EASTERN
-    time.tzset()
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
+def eastern_time(time_zone):
+    with time_zone(EASTERN):
+        yield
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:

@@ -6,8 +6,6 @@ TZ=UTC (the learner's day starts at 04:00 local time), TERM and COLUMNS fixed.
 
 from __future__ import annotations
 
-import os
-import time
 
 import pytest
 
@@ -15,19 +13,12 @@ from learn_helpers import PRACTICE, Learner, Terminal
 
 
 @pytest.fixture(autouse=True)
-def _utc_and_clean_environment(monkeypatch):
+def _utc_and_clean_environment(monkeypatch, time_zone):
     """TZ=UTC in this process too (CliRunner tests), and no SRS_* or editor leaking in from outside."""
     for name in ("SRS_DB", "SRS_DECKS", "SRS_NOW", "EDITOR", "VISUAL"):
         monkeypatch.delenv(name, raising=False)
-    saved = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    yield
-    if saved is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = saved
-    time.tzset()
+    with time_zone("UTC"):
+        yield
 
 
 @pytest.fixture

@@ -11,10 +11,7 @@ computes each card's memory state with `compute_memory_state`. srs computes it t
 
 from __future__ import annotations
 
-import os
 import random
-import time
-from contextlib import contextmanager
 
 import pytest
 
@@ -31,20 +28,16 @@ DAY = 86_400
 NOON = 1_704_110_400  # 2024-01-01 12:00 UTC
 
 
-@contextmanager
-def utc_local_time():
+@pytest.fixture
+def utc_local_time(time_zone):
     """Both Anki and srs count learner days in local time; fix it to UTC for the test."""
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
-        yield
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
+    return lambda: time_zone("UTC")
+
+
+def assert_same_states(ours, anki_states) -> None:
+    for k, ((s, d), (anki_s, anki_d)) in enumerate(zip(ours, anki_states)):
+        assert four_significant(s, anki_s), f"card {k}: stability {s} vs Anki {anki_s}"
+        assert four_significant(d, anki_d), f"card {k}: difficulty {d} vs Anki {anki_d}"
 
 
 def four_significant(a: float, b: float) -> bool:
@@ -131,17 +124,15 @@ def srs_states(tmp_path, cards) -> list[tuple[float, float]]:
     return out
 
 
-def test_fsrs_rs_with_learner_days_equals_anki(tmp_path):
+def test_fsrs_rs_with_learner_days_equals_anki(tmp_path, utc_local_time):
     with utc_local_time():
         cards = histories(5, 40, aligned=False)
         anki_states = anki_memory_states(tmp_path, cards)
         ours = fsrs_rs_states(cards, LEARNER)
-    for k, ((s, d), (anki_s, anki_d)) in enumerate(zip(ours, anki_states)):
-        assert four_significant(s, anki_s), f"card {k}: stability {s} vs Anki {anki_s}"
-        assert four_significant(d, anki_d), f"card {k}: difficulty {d} vs Anki {anki_d}"
+    assert_same_states(ours, anki_states)
 
 
-def test_srs_scheduler_equals_anki_when_days_count_the_same(tmp_path):
+def test_srs_scheduler_equals_anki_when_days_count_the_same(tmp_path, utc_local_time):
     with utc_local_time():
         cards = histories(11, 40, aligned=True)
         for reviews in cards:
@@ -149,12 +140,10 @@ def test_srs_scheduler_equals_anki_when_days_count_the_same(tmp_path):
             assert day_deltas(times, ELAPSED) == day_deltas(times, LEARNER)
         anki_states = anki_memory_states(tmp_path, cards)
         ours = srs_states(tmp_path, cards)
-    for k, ((s, d), (anki_s, anki_d)) in enumerate(zip(ours, anki_states)):
-        assert four_significant(s, anki_s), f"card {k}: stability {s} vs Anki {anki_s}"
-        assert four_significant(d, anki_d), f"card {k}: difficulty {d} vs Anki {anki_d}"
+    assert_same_states(ours, anki_states)
 
 
-def test_day_counting_is_where_they_part(tmp_path):
+def test_day_counting_is_where_they_part(tmp_path, utc_local_time):
     """Across the rollover without 24 hours passing, Anki sees a new day and py-fsrs does not."""
     with utc_local_time():
         cards = histories(5, 40, aligned=False)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -32,23 +30,14 @@ def test_elapsed_days_are_whole_24_hour_periods():
     assert day_deltas(times, ELAPSED) == [0, 0, 0, 1, 8]
 
 
-def test_learner_days_turn_over_at_4_am_local_time():
-    old = os.environ.get("TZ")
-    os.environ["TZ"] = "UTC"
-    time.tzset()
-    try:
+def test_learner_days_turn_over_at_4_am_local_time(time_zone):
+    with time_zone("UTC"):
         t = 1_704_067_200 + 23 * 3600  # 2024-01-01 23:00 UTC
         five_next_morning = t + 6 * 3600
         assert day_deltas([t, five_next_morning], LEARNER) == [0, 1]
         assert day_deltas([t, five_next_morning], ELAPSED) == [0, 0]
         three_next_morning = t + 4 * 3600
         assert day_deltas([t, three_next_morning], LEARNER) == [0, 0]
-    finally:
-        if old is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = old
-        time.tzset()
 
 
 def test_scored_reviews_are_those_a_day_or_more_after_the_previous():
