@@ -33,3 +33,13 @@ def test_every_command_is_in_the_readme():
         if cli.get_command(ctx, name) is None:
             continue  # an optional part that is not installed
         assert f"srs {name}" in README, f"`srs {name}` is not documented in the README"
+
+
+def test_the_cli_reference_is_generated_from_the_commands_help():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("generate_cli", ROOT / "docs" / "generate_cli.py")
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    written = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert written == generator.reference(), "docs/cli.md is stale: run python docs/generate_cli.py"
