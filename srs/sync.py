@@ -13,7 +13,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
@@ -57,7 +57,9 @@ class SyncReport:
         return "; ".join(parts) or None
 
 
-def sync(store: Store, paths: list[str | Path]) -> SyncReport:
+def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], None] | None = None) -> SyncReport:
+    """Mirror the deck files under `paths` into `store`. `progress(done, total)` hears, in bytes of the
+    changed files, how far the reading has come (a first sync of a large collection takes seconds)."""
     report = SyncReport()
     files = deck_files(paths)
     known = {
@@ -65,35 +67,45 @@ def sync(store: Store, paths: list[str | Path]) -> SyncReport:
         for row in store.conn.execute("SELECT path, mtime_ns, size, deck_id FROM files")
     }
     seen_paths: set[str] = set()
-    for path in files:
+    deck_of_file: dict[int, str | None] = {}  # by the file's place in `files`, to list decks in that order
+    changed = []
+    for index, path in enumerate(files):
         key = str(path.resolve())
         seen_paths.add(key)
         stat = path.stat()
         stamp = known.get(key)
         if stamp and stamp[0] == stat.st_mtime_ns and stamp[1] == stat.st_size:
-            if stamp[2]:
-                report.deck_ids.append(stamp[2])
-            continue
-        from srs.deck.loader import load_file  # only now: parsing needs pydantic and PyYAML
-
-        result = load_file(path)
-        report.diagnostics.extend(result.diagnostics)
-        if not result.ok:
-            report.skipped_files.append(str(path))
-            if stamp and stamp[2]:
-                report.deck_ids.append(stamp[2])  # keep reviewing what was stored before the error
-            continue
-        deck = result.deck
-        conflict = _foreign_ids(store, deck)
-        if conflict:
-            report.diagnostics.extend(conflict)
-            report.skipped_files.append(str(path))
-            continue
-        _apply_deck(store, deck, key, stat, report)
-        report.deck_ids.append(deck.id)
+            deck_of_file[index] = stamp[2]
+        else:
+            changed.append((index, path, key, stat, stamp))
+    total, done = sum(stat.st_size for _, _, _, stat, _ in changed), 0
+    for index, path, key, stat, stamp in changed:
+        deck_of_file[index] = _sync_file(store, path, key, stat, stamp, report)
+        done += stat.st_size
+        if progress is not None:
+            progress(done, total)
     _retire_vanished_files(store, files, paths, seen_paths, known, report)
-    report.deck_ids = list(dict.fromkeys(report.deck_ids))
+    report.deck_ids = list(dict.fromkeys(deck for _, deck in sorted(deck_of_file.items()) if deck))
     return report
+
+
+def _sync_file(store: Store, path: Path, key: str, stat: os.stat_result, stamp, report: SyncReport) -> str | None:
+    """Load one changed file into the store; the id of the deck to review from it (None: none)."""
+    from srs.deck.loader import load_file  # only now: parsing needs pydantic and PyYAML
+
+    result = load_file(path)
+    report.diagnostics.extend(result.diagnostics)
+    if not result.ok:
+        report.skipped_files.append(str(path))
+        return stamp[2] if stamp else None  # keep reviewing what was stored before the error
+    deck = result.deck
+    conflict = _foreign_ids(store, deck)
+    if conflict:
+        report.diagnostics.extend(conflict)
+        report.skipped_files.append(str(path))
+        return None
+    _apply_deck(store, deck, key, stat, report)
+    return deck.id
 
 
 def _foreign_ids(store: Store, deck: Deck) -> list[Diagnostic]:

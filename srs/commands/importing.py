@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from srs.commands.options import db_option, echo_json, learning_options, open_workspace, report_sync
+from srs.ui.progress import progress_bar
 
 PROGRESS_FROM = 2000  # show a progress bar for files with at least this many reviews
 
@@ -15,27 +15,6 @@ PROGRESS_FROM = 2000  # show a progress bar for files with at least this many re
 @click.group("import")
 def import_group():
     """Bring review history or decks in from a CSV review log or an Anki package."""
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool):
-    """A rich progress bar on stderr (only on a terminal); yields a callback(done, total)."""
-    from rich.console import Console
-
-    console = Console(stderr=True)
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True) as progress:
-        task = progress.add_task(label, total=None)
-
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
-
-        yield update
 
 
 @import_group.command("revlog")

@@ -76,6 +76,10 @@ class Workspace:
         return chosen
 
 
+# About a second of reading on these machines: below it a bar would only flicker.
+SYNC_BAR_FROM_BYTES = 1_000_000
+
+
 def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sync: bool = True) -> Workspace:
     """Open the store and mirror the decks into it (reading only changed files)."""
     from srs.paths import default_db_path, default_deck_paths
@@ -88,8 +92,11 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
     paths = list(deck_paths) or default_deck_paths()
+    from srs.ui.progress import progress_bar
+
     try:
-        report = sync_decks(store, paths)
+        with progress_bar("Reading decks", show_from=SYNC_BAR_FROM_BYTES, counts=False) as progress:
+            report = sync_decks(store, paths, progress)
     except sqlite3.Error as exc:
         raise database_error(exc, path) from None
     return Workspace(store, report.deck_ids, report.summary(), report.diagnostics, now)

@@ -411,3 +411,25 @@ def test_now_moves_the_learners_day(practice):
     assert before == {"learning": 0, "review": 0, "new": 5}
     on_the_day = datetime.fromtimestamp(due, timezone.utc).isoformat()
     assert json.loads(practice.cli("due", "--json", now=on_the_day).stdout)["counts"]["review"] == 1
+
+
+def test_sync_reports_its_progress_in_bytes_of_the_changed_files(practice):
+    from srs.store import Store
+    from srs.sync import sync
+
+    quiz = practice.write("checks.yaml", CHECKS, quiz=True)
+    changed = (practice.decks / "practice.yaml").stat().st_size + quiz.stat().st_size
+    store = Store.open(practice.db)
+    heard: list[tuple[int, int]] = []
+    report = sync(store, [practice.decks, practice.quizzes], lambda done, total: heard.append((done, total)))
+    assert [total for _, total in heard] == [changed, changed]
+    assert heard[-1][0] == changed and heard[0][0] < changed
+    assert report.deck_ids == ["practice", "checks"]  # in file order, as before the reading
+
+    heard.clear()
+    practice.write("practice.yaml", PRACTICE.replace("Paris", "Paris, on the Seine"))
+    report = sync(store, [practice.decks, practice.quizzes], lambda done, total: heard.append((done, total)))
+    size = (practice.decks / "practice.yaml").stat().st_size
+    assert heard == [(size, size)]  # the unchanged quiz is not read again
+    assert report.deck_ids == ["practice", "checks"]
+    store.close()
