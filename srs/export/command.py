@@ -51,7 +51,7 @@ def anki(names, output, with_history, illustrations, illustration_steps, deck_pa
     """
     from srs.export.anki import export_anki
     from srs.export.atomic import check_writable
-    from srs.export.progress import terminal_progress
+    from srs.ui.progress import terminal_progress
     from srs.export.selection import select_decks
 
     check_writable(output)
@@ -99,7 +99,7 @@ def pdf(names, output, layout, paper, duplex, back_offset, illustrations, illust
     """
     from srs.export.atomic import check_writable
     from srs.export.pdf import PdfOptions, export_pdf, parse_back_offset
-    from srs.export.progress import terminal_progress
+    from srs.ui.progress import terminal_progress
     from srs.export.selection import select_decks
 
     offset = parse_back_offset(back_offset)

@@ -1,7 +1,8 @@
 """Progress bars for long work in the command line layer: on stderr, and only on a terminal.
 
-The core reports progress through a plain callback, `progress(done, total)`, and never learns whether a
-bar is drawn; pipes, scripts and tests get nothing.
+The core reports progress through a plain callback, `progress(done, total)`, or (the exporters, whose
+work has several phases) through srs.export.progress.Progress; it never learns whether a bar is drawn,
+and pipes, scripts and tests get nothing.
 """
 
 from __future__ import annotations
@@ -9,6 +10,11 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator
+
+from srs.export.progress import Progress
+
+# Below this many steps an export is over before a bar would be worth drawing.
+EXPORT_BAR_FROM = 200
 
 
 @contextmanager
@@ -43,3 +49,35 @@ def progress_bar(label: str, enabled: bool = True, *, show_from: int = 0, counts
     finally:
         if bar is not None:
             bar.stop()
+
+
+class _RichProgress(Progress):
+    def __init__(self, bar):
+        self.bar = bar
+        self.task = None
+
+    def step(self, description: str, total: int) -> None:
+        if self.task is not None:
+            self.bar.update(self.task, completed=self.bar.tasks[-1].total)
+        self.task = self.bar.add_task(description, total=max(total, 1))
+
+    def advance(self, amount: int = 1) -> None:
+        if self.task is not None:
+            self.bar.advance(self.task, amount)
+
+
+@contextmanager
+def terminal_progress(size: int, *, enabled: bool = True) -> Iterator[Progress]:
+    """An export's bar, one phase after another, when stderr is a terminal and the export has at least
+    EXPORT_BAR_FROM steps; else the silent Progress."""
+    if not enabled or size < EXPORT_BAR_FROM or not sys.stderr.isatty():
+        yield Progress()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as RichBar
+
+    # transient: the bar disappears when done, leaving only the summary line.
+    with RichBar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                 console=Console(stderr=True), transient=True) as bar:
+        yield _RichProgress(bar)

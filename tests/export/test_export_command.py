@@ -116,15 +116,16 @@ def test_help_lists_both_commands():
 def test_a_progress_bar_is_drawn_only_on_a_terminal(deck_folder, tmp_path, monkeypatch):
     import io
 
-    from srs.export import progress as progress_module
     from srs.export.anki import export_anki
-    from srs.export.progress import Progress, terminal_progress
+    from srs.export.progress import Progress
+    from srs.ui import progress as progress_module
+    from srs.ui.progress import terminal_progress
 
     with terminal_progress(10_000) as silent:
-        assert type(silent) is Progress  # pytest's stdout is not a terminal
-    monkeypatch.setattr(progress_module, "SHOW_FROM", 1)
-    monkeypatch.setattr("sys.stdout", io.StringIO())
-    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+        assert type(silent) is Progress  # pytest's stderr is not a terminal
+    monkeypatch.setattr(progress_module, "EXPORT_BAR_FROM", 1)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
     from export_helpers import load
 
     with terminal_progress(11) as bar:
