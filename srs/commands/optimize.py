@@ -22,10 +22,7 @@ def deck_scope(ws, names: tuple[str, ...]) -> list[str] | None:
     """None for the whole log; else the named decks, which may include imported ones without a file."""
     if not names:
         return None
-    from dataclasses import replace
-
-    known = sorted(set(ws.deck_ids) | set(ws.store.deck_ids()))
-    return replace(ws, deck_ids=known).select_decks(names)
+    return ws.select_decks(names, among=ws.history_deck_ids())
 
 
 @click.command()

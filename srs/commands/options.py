@@ -59,19 +59,28 @@ class Workspace:
 
         return self.fixed_now or parse_now(None)
 
-    def select_decks(self, names: tuple[str, ...] | list[str]) -> list[str]:
-        """Deck ids for the names given (all when none); an unknown name names the nearest deck."""
+    def history_deck_ids(self) -> list[str]:
+        """The decks of the deck files, then those the store holds without one (imported history)."""
+        return list(dict.fromkeys([*self.deck_ids, *self.store.deck_ids()]))
+
+    def select_decks(self, names: tuple[str, ...] | list[str], among: list[str] | None = None) -> list[str]:
+        """Deck ids for the names given (all of `among`, default the deck files' decks, when none); an
+        unknown name names the nearest deck."""
+        known = self.deck_ids if among is None else among
         if not names:
-            return self.deck_ids
+            return known
         import difflib
 
         chosen = []
         for name in names:
-            if name in self.deck_ids:
+            if name in known:
                 chosen.append(name)
                 continue
-            match = difflib.get_close_matches(name, self.deck_ids, n=1, cutoff=0.4)
-            hint = f"; did you mean '{match[0]}'?" if match else f"; decks: {', '.join(self.deck_ids)}"
+            if name in self.store.deck_ids():
+                raise UserError(f"deck '{name}' has no deck file among the decks in use (imported history, or "
+                                "a deck from other --decks); srs stats and srs optimize still count it")
+            match = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+            hint = f"; did you mean '{match[0]}'?" if match else f"; decks: {', '.join(known)}"
             raise UserError(f"unknown deck '{name}'{hint}")
         return chosen
 

@@ -24,14 +24,14 @@ WEEKDAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 def stats(decks, as_json, db_path, deck_paths, now):
     """Today, streak, retention, a 14-day forecast, a heatmap, decks, XP and achievements.
 
-    DECKS are deck ids (default: all); given, the review figures count only their reviews. XP, levels
-    and achievements always count every deck.
+    DECKS are deck ids (default: all, imported history included); given, the review figures count only
+    their reviews. XP, levels and achievements always count every deck.
     """
     from srs.stats import compute_stats
 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
-    chosen = ws.select_decks(decks)
+    chosen = ws.select_decks(decks, among=ws.history_deck_ids())  # imported history counts too
     data = compute_stats(ws.store, ws.clock(), chosen, log_decks=chosen if decks else None)
     if as_json:
         echo_json(data.to_dict())

@@ -206,3 +206,18 @@ def test_epoch_milliseconds_and_naive_times_are_read_as_utc(tmp_path):
     path = write(tmp_path, ["1,3,1711744352250,1", "1,3,2024-03-30T20:32:32,1"])
     log = read_revlog_csv(path)
     assert [r.at for r in log.reviews] == [1711744352, 1711830752]
+
+
+def test_imported_history_counts_in_stats_but_is_not_offered_for_review(tmp_path, env):
+    assert invoke(env, "import", "revlog", str(write(tmp_path, GOOD_ROWS))).exit_code == 0
+    now = {**env, "SRS_NOW": "2024-04-05T09:00:00+00:00"}
+    stats = json.loads(invoke(now, "stats", "--json").stdout)
+    assert stats["decks"] == ["basics", "imported-revlog"]
+    decks = {deck["id"]: deck for deck in stats["deck_stats"]}
+    assert decks["imported-revlog"]["cards"] == 2 and decks["basics"]["cards"] == 3
+    assert sum(day["due"] for day in stats["forecast"]) >= 1  # 102 falls due within the fortnight
+
+    review = invoke(now, "review", "imported-revlog")
+    assert review.exit_code == 1
+    assert review.output == ("Error: deck 'imported-revlog' has no deck file among the decks in use (imported "
+                             "history, or a deck from other --decks); srs stats and srs optimize still count it\n")
