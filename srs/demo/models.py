@@ -130,7 +130,7 @@ def _load(folder: Path, device: str, bundled: bool) -> Sampler:
     if not index.is_file():
         raise UserError(f"{folder} is not a diffusers pipeline folder (no model_index.json)")
     class_name = json.loads(index.read_text()).get("_class_name")
-    _quiet_loading(external=class_name != "ShapesPipeline")
+    quiet_loading(external=class_name != "ShapesPipeline")
     if class_name == "ShapesPipeline":
         from srs.demo.pipeline import ShapesPipeline
 
@@ -167,7 +167,7 @@ def folder_identity(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _quiet_loading(external: bool) -> None:
+def quiet_loading(external: bool = False) -> None:
     # No "install accelerate" advice or loading bars in a student's terminal: ours is the only bar.
     from diffusers.utils import logging
 

@@ -96,6 +96,10 @@ def train(
         torch.set_num_threads(config.threads)
     device = torch.device(config.device)
     torch.manual_seed(config.seed)
+    if config.init_from:
+        from srs.demo.models import quiet_loading
+
+        quiet_loading()
     pipe = ShapesPipeline.from_pretrained(config.init_from) if config.init_from else new_pipeline()
     unet, text_encoder, scheduler = pipe.unet.to(device), pipe.text_encoder.to(device), pipe.scheduler
     modules = torch.nn.ModuleList([unet, text_encoder]).train()
