@@ -60,8 +60,12 @@ class Session:
         self.planner = Planner()
         self.tally = Tally()
         self._answered: list[int] = []  # log rows of this session, newest last: what `u` may undo
-        self._titles = store.deck_titles()
-        self._options = store.deck_options()
+        self.reload_decks()
+
+    def reload_decks(self) -> None:
+        """Read deck titles, options and scheduler settings again (after the decks were synced anew)."""
+        self._titles = self.store.deck_titles()
+        self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
 
     # -- what comes next ----------------------------------------------------------------------------

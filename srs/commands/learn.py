@@ -48,7 +48,7 @@ def review(decks, db_path, deck_paths, now):
         report = sync(ws.store, list(deck_paths) or default_deck_paths())
         for diagnostic in report.diagnostics:
             console.print(str(diagnostic), style="red")
-        session._titles, session._options = ws.store.deck_titles(), ws.store.deck_options()
+        session.reload_decks()
         return "Reloaded the deck" + (f": {report.summary()}." if report.summary() else ".")
 
     if session.queue().next_cid() is None:
