@@ -30,14 +30,16 @@ def default_deck_paths(cwd: Path | None = None) -> list[Path]:
     return bundled_course()
 
 
-def default_db_path() -> Path:
+def data_dir() -> Path:
     from platformdirs import user_data_path
 
-    return user_data_path(APP_NAME, appauthor=False) / "srs.sqlite3"
+    return user_data_path(APP_NAME, appauthor=False)
+
+
+def default_db_path() -> Path:
+    return data_dir() / "srs.sqlite3"
 
 
 def default_trained_model_path() -> Path:
     """Where `srs demo train` saves a model: beside the history, never over the bundled weights."""
-    from platformdirs import user_data_path
-
-    return user_data_path(APP_NAME, appauthor=False) / "demo-model"
+    return data_dir() / "demo-model"

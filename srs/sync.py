@@ -67,7 +67,7 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
         for row in store.conn.execute("SELECT path, mtime_ns, size, deck_id FROM files")
     }
     seen_paths: set[str] = set()
-    deck_of_file: dict[int, str | None] = {}  # by the file's place in `files`, to list decks in that order
+    deck_of_file: list[str | None] = [None] * len(files)  # listed in file order, changed or not
     changed = []
     for index, path in enumerate(files):
         key = str(path.resolve())
@@ -85,7 +85,7 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
         if progress is not None:
             progress(done, total)
     _retire_vanished_files(store, files, paths, seen_paths, known, report)
-    report.deck_ids = list(dict.fromkeys(deck for _, deck in sorted(deck_of_file.items()) if deck))
+    report.deck_ids = list(dict.fromkeys(deck for deck in deck_of_file if deck))
     return report
 
 

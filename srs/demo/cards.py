@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from srs.demo.vocab import default_prompt
 
+# The deck format names the same list (srs.deck.model.IllustrationKind; a test keeps them equal).
 SHOWS = ("forward", "reverse", "steps", "seeds", "prompt", "guidance")
 
 # The first tag that names a topic picks the picture; a card about anything else gets the filmstrip.

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import shutil
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
+from srs.demo.cards import SHOWS
 from srs.errors import UserError
 
 INSTALL_HINT = "srs demo needs torch and diffusers: pip install 'srs[demo]'"
@@ -59,7 +61,7 @@ def demo():
 @click.option("--steps", type=click.IntRange(1, 1000), help="Denoising steps (default 25).")
 @click.option("--seed", type=click.IntRange(min=0), help="Starting noise; the same seed gives the same picture.")
 @click.option("--prompt", help="Draw this instead of the card's prompt.")
-@click.option("--show", type=click.Choice(["forward", "reverse", "steps", "seeds", "prompt", "guidance"]),
+@click.option("--show", type=click.Choice(SHOWS),
               help="Draw this illustration for every card instead of the card's own.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
 @click.option("--model", type=click.Path(path_type=Path, file_okay=False),
@@ -72,7 +74,7 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
     chosen = resolve_cards(targets, deck_paths)
     plans = [(item, plan_for(item, prompt=prompt, seed=seed)) for item in chosen]
     if show:
-        plans = [(item, type(p)(p.item_id, show, p.prompt, p.seed)) for item, p in plans]
+        plans = [(item, replace(plan, show=show)) for item, plan in plans]
     if model is None:  # reject unknown words before paying for torch
         from srs.demo.vocab import check_prompt
 

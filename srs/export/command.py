@@ -120,9 +120,9 @@ _ILLUSTRATION_WEIGHT = 200
 def _illustration_steps(decks, wanted: bool) -> int:
     if not wanted:
         return 0
-    from srs.export.illustrations import illustrated_count
+    from srs.export.illustrations import illustrated
 
-    return _ILLUSTRATION_WEIGHT * illustrated_count(decks)
+    return _ILLUSTRATION_WEIGHT * len(illustrated(decks))
 
 
 def _illustrations(decks, wanted: bool, steps, progress):

@@ -14,19 +14,16 @@ from srs.export.progress import Progress
 INSTALL_HINT = "--illustrations needs torch and diffusers: pip install 'srs[demo]'"
 
 
-def illustration_key(deck, item) -> tuple[str, str]:
-    return (deck.id, item.id)
-
-
-def illustrated_count(decks) -> int:
-    return sum(1 for deck in decks for item in deck.items if getattr(item, "illustrate", None) is not None)
+def illustrated(decks) -> list[tuple]:
+    """(deck, item) for every item with an `illustrate:` field, the only ones that get a picture."""
+    return [(deck, item) for deck in decks for item in deck.items if getattr(item, "illustrate", None) is not None]
 
 
 def render_illustrations(decks, *, steps: int | None = None, progress: Progress | None = None
                          ) -> dict[tuple[str, str], Path]:
-    """The PNG of every item that has an `illustrate:` field, keyed by illustration_key (cached on disk)."""
+    """The PNG of every illustrated item, keyed by (deck id, item id) (cached on disk)."""
     progress = progress or Progress()
-    items = [(deck, item) for deck in decks for item in deck.items if getattr(item, "illustrate", None) is not None]
+    items = illustrated(decks)
     if not items:
         return {}
     try:
@@ -37,7 +34,7 @@ def render_illustrations(decks, *, steps: int | None = None, progress: Progress 
     paths: dict[tuple[str, str], Path] = {}
     for deck, item in items:
         try:
-            paths[illustration_key(deck, item)] = Path(render_card_illustration(item, steps=steps))
+            paths[(deck.id, item.id)] = Path(render_card_illustration(item, steps=steps))
         except ImportError as exc:
             raise UserError(f"{INSTALL_HINT} ({exc})") from None
         except UserError as exc:

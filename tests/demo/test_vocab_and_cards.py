@@ -67,3 +67,13 @@ def test_a_cards_own_illustrate_field_wins_and_the_command_line_wins_over_it(cou
     overridden = plan_for(course_items["guidance-card"], prompt="a red circle", seed=9)
     assert (overridden.prompt, overridden.seed) == ("a red circle", 9)
     assert plan_for(course_items["plain-card"]).show == "reverse"
+
+
+def test_the_demo_draws_exactly_the_illustrations_the_deck_format_accepts():
+    # Two lists on purpose (the deck model must not import the demo, nor `srs demo --help` pydantic).
+    from typing import get_args
+
+    from srs.deck.model import IllustrationKind
+    from srs.demo.cards import SHOWS
+
+    assert get_args(IllustrationKind) == SHOWS
