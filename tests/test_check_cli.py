@@ -169,7 +169,7 @@ def test_check_on_a_path_that_does_not_exist_says_so(run_srs, tmp_path):
     assert result.exit_code == 1
 
 
-def test_an_alias_bomb_is_refused_within_a_second():
+def test_an_alias_bomb_is_refused_before_anything_large_is_built():
     data = (INVALID / "yaml-bomb.yaml").read_bytes()  # ten levels of ten: 10,000,000,000 values
     start = time.perf_counter()
     result = load_file("yaml-bomb.yaml", data=data)
