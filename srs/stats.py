@@ -303,7 +303,7 @@ def _today(store: Store, now: datetime, deck_ids: list[str], where: str, params:
         [NEW, to_epoch(day_start(now)), to_epoch(now), *params],
     ).fetchone()
     queue = build_queue(store, now, list(deck_ids), Limits.from_store(store))
-    return Today(learner_date(now), reviews, new, round(ms / 1000), correct, queue.counts())
+    return Today(learner_date(now), reviews, new, round(ms / 1000), correct, queue.counts(now))
 
 
 def forecast(store: Store, now: datetime, deck_ids: list[str], days: int = FORECAST_DAYS) -> list[ForecastDay]:
