@@ -60,3 +60,9 @@ def siblings(conn: sqlite3.Connection, iid: int, cid: int) -> list[tuple[int, in
         "SELECT cid, state, buried_until FROM cards WHERE iid = ? AND cid != ? AND active = 1 AND suspended = 0",
         [iid, cid],
     ).fetchall()
+
+
+def quiz_cards(conn: sqlite3.Connection, deck_id: str) -> list[int]:
+    """Every active card of a deck in deck order: a quiz's questions."""
+    return [row[0] for row in conn.execute(
+        "SELECT cid FROM cards WHERE deck_id = ? AND active = 1 ORDER BY idx, ord", [deck_id])]
