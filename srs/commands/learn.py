@@ -90,7 +90,7 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
 
     if session.next_view() is None:
         for line in nothing_due(session):
-            console.print(line)
+            console.print(line, soft_wrap=True)
     else:
         Reviewer(session, console, Keys(), on_edit=reload_decks).run()
     from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
