@@ -224,7 +224,7 @@ class Reviewer:
             labels = " ".join(sorted(view.labels))
             return self.take_labels(view, f"Type the labels {labels} in the right order:")
         if view.mode == CHOICE:
-            several = "s, e.g. a c" if len(view.correct) > 1 else ""
+            several = "s: every right one" if len(view.correct) > 1 else ""
             return self.take_labels(view, f"Your answer (letter{several}):")
         if view.mode in (TYPED, SELFCHECK):
             return self.take_text(view)

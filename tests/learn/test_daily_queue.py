@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -195,3 +196,31 @@ def test_undo_inside_a_quiz_keeps_the_score_right(learner, terminal):
     assert term.wait_exit() == 0
     assert [(uid, rating) for uid, rating, *_ in learner.answers()] == [
         ("q1", 1), ("q2", 3), ("q3", 3), ("q4", 3), ("q5", 3), ("q6", 3)]
+
+
+EDITOR_SCRIPT = """\
+import pathlib, sys
+deck = pathlib.Path(sys.argv[-1])
+deck.write_text(deck.read_text().replace("Answer number 1.", "Answer number one."))
+"""
+
+
+def test_undo_of_an_edit_puts_the_deck_file_back(drill, terminal):
+    script = drill.root / "editor.py"
+    script.write_text(EDITOR_SCRIPT)
+    deck = drill.decks / "drill.yaml"
+    before = deck.read_text()
+    term = terminal(drill, "review", EDITOR=f"{sys.executable} {script}")
+    term.expect("Question number 1?", "Space or Enter")
+    term.send("e")
+    term.expect("Reloaded the deck", "Question number 1?", "Space or Enter")
+    assert "Answer number one." in deck.read_text()
+    term.send("u")
+    term.expect("Reloaded the deck", "Undid the edit of “Question number 1?”.", "Question number 1?", "Space or Enter")
+    assert deck.read_text() == before
+    term.send(" ")
+    term.expect("Answer number 1.", "1 Again")
+    term.send("q")
+    assert term.wait_exit() == 0
+    content = drill.sql("SELECT content FROM items WHERE uid = 'card01'")[0][0]
+    assert json.loads(content)["back"] == "Answer number 1."
