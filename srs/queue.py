@@ -242,7 +242,7 @@ def _mix(reviews: list[int], new: list[int]) -> list[tuple[int, str]]:
     mixed: list[tuple[int, str]] = []
     n = r = 0
     while n < len(new) or r < len(reviews):
-        if r == len(reviews) or (n < len(new) and (n + 0.5) / len(new) <= (r + 0.5) / len(reviews)):
+        if r == len(reviews) or (n < len(new) and (n + 0.5) / len(new) < (r + 0.5) / len(reviews)):
             mixed.append((new[n], NEW_KIND))
             n += 1
         else:
