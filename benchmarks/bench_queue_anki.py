@@ -9,7 +9,7 @@ in an Anki collection (the real `anki` package, FSRS on), with the same cards in
   this process too, so both are counted alike);
 - start-up to the first card: a fresh process that imports its library, opens the collection, builds the
   day's queue and renders the first card's question (`srs review` up to its first panel; for Anki a script
-  doing the same through `anki`), wall time, best of 3.
+  doing the same through `anki`), wall time, best of 5.
 
 Prints a table with the ratios srs / Anki. Run: python -m benchmarks.bench_queue_anki [--sizes 1000 10000]
 (the 100k collection takes about a minute to generate on these machines).
@@ -116,7 +116,7 @@ def srs_startup(db: Path, decks: Path) -> float:
         return shown
 
     once()
-    return min(once() for _ in range(3))
+    return min(once() for _ in range(5))
 
 
 # -- Anki -----------------------------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def anki_startup(path: Path) -> float:
         return shown
 
     once()
-    return min(once() for _ in range(3))
+    return min(once() for _ in range(5))
 
 
 # -- both -----------------------------------------------------------------------------------------------

@@ -101,6 +101,11 @@ class DayQueue:
             "new": self._counts[NEW_KIND],
         }
 
+    def cids(self) -> list[int]:
+        """Every card the queue holds, learning cards due later today included."""
+        return [cid for _, cid in self.learning] + [cid for cid, gen in self.main
+                                                     if self._kind.get(cid, (None, -1))[1] == gen]
+
     def learning_later(self, now: datetime) -> int:
         """Learning cards due later today than LEARN_AHEAD from `now`."""
         return len(self.learning) - bisect.bisect_right(self.learning, (to_epoch(now + LEARN_AHEAD), float("inf")))

@@ -58,3 +58,16 @@ def test_the_queue_is_updated_in_place(store):
     queue.place(second, 0, None)  # given back (undo): shown first
     assert queue.next_cid(NOW) == second and queue.counts(NOW)["new"] == 7
     assert queue.order(NOW).count(second) == 1
+
+
+def test_a_card_removed_from_its_deck_file_during_a_session_leaves_the_queue(store, tmp_path):
+    from srs.session import Session
+
+    session = Session(store, ["a", "b"], lambda: NOW)
+    assert session.next_view().uid == "a0"
+    text = (tmp_path / "a.yaml").read_text()
+    (tmp_path / "a.yaml").write_text(text.replace("  - id: a0\n    q: a 0?\n    a: 0.\n", ""))
+    sync(store, [tmp_path / "a.yaml", tmp_path / "b.yaml"])
+    session.reload_decks()
+    assert session.next_view().uid == "b0"
+    assert "a0" not in uids(store, session.order())

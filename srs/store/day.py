@@ -66,3 +66,14 @@ def quiz_cards(conn: sqlite3.Connection, deck_id: str) -> list[int]:
     """Every active card of a deck in deck order: a quiz's questions."""
     return [row[0] for row in conn.execute(
         "SELECT cid FROM cards WHERE deck_id = ? AND active = 1 ORDER BY idx, ord", [deck_id])]
+
+
+def gone(conn: sqlite3.Connection, cids: list[int]) -> list[int]:
+    """Which of these cards are no longer active or are suspended (after their deck file changed)."""
+    found: list[int] = []
+    for start in range(0, len(cids), 500):
+        chunk = cids[start:start + 500]
+        found += [row[0] for row in conn.execute(
+            f"SELECT cid FROM cards WHERE cid IN ({','.join('?' * len(chunk))}) AND (active = 0 OR suspended = 1)",
+            chunk)]
+    return found
