@@ -217,3 +217,11 @@ def test_unsuspend_unbury_and_unflag_give_a_card_back(learner):
     assert learner.card("card01")["flagged"] is None
     result = learner.cli("unbury", "card9")
     assert result.exit_code == 1 and result.stderr.startswith("Error: no card with id 'card9'")
+
+
+def test_the_quiz_names_missed_questions_without_their_markdown(learner):
+    learner.write("md.yaml", "title: Md\noptions: {shuffle_options: false}\nitems:\n"
+                  "  - id: md\n    question: 'Which **method** starts from `noise`?'\n"
+                  "    options: [Retrieval, Diffusion]\n    correct: b\n", quiz=True)
+    out = learner.cli("quiz", "md", input="a\n\n").stdout
+    assert out.rstrip("\n").splitlines()[-2:] == ["Score: 0/1", "  missed: Which method starts from noise?"]
