@@ -9,7 +9,7 @@ in an Anki collection (the real `anki` package, FSRS on), with the same cards in
   this process too, so both are counted alike);
 - start-up to the first card: a fresh process that imports its library, opens the collection, builds the
   day's queue and renders the first card's question (`srs review` up to its first panel; for Anki a script
-  doing the same through `anki`), wall time, best of 5.
+  doing the same through `anki`), wall time, best of 5 taken in turns.
 
 Prints a table with the ratios srs / Anki. Run: python -m benchmarks.bench_queue_anki [--sizes 1000 10000]
 (the 100k collection takes about a minute to generate on these machines).
@@ -98,7 +98,8 @@ def srs_per_card(db: Path) -> float:
     return spent / CARDS
 
 
-def srs_startup(db: Path, decks: Path) -> float:
+def srs_startup(db: Path, decks: Path):
+    """A function that starts `srs review` once and returns the seconds to its first card."""
     env = dict(os.environ, SRS_DB=str(db), SRS_DECKS=str(decks), SRS_NOW=NOW.isoformat(), COLUMNS="100")
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
@@ -115,8 +116,7 @@ def srs_startup(db: Path, decks: Path) -> float:
         process.communicate("q\n")
         return shown
 
-    once()
-    return min(once() for _ in range(5))
+    return once
 
 
 # -- Anki -----------------------------------------------------------------------------------------------
@@ -187,7 +187,9 @@ def anki_per_card(path: Path) -> float:
     return spent / CARDS
 
 
-def anki_startup(path: Path) -> float:
+def anki_startup(path: Path):
+    """A function that starts a process showing Anki's first card once and returns the seconds it took."""
+
     def once() -> float:
         start = time.perf_counter()
         process = subprocess.Popen([sys.executable, "-c", ANKI_FIRST_CARD, str(path)], text=True,
@@ -197,8 +199,18 @@ def anki_startup(path: Path) -> float:
         process.communicate()
         return shown
 
-    once()
-    return min(once() for _ in range(5))
+    return once
+
+
+def best_alternating(first, second, rounds: int = 5) -> tuple[float, float]:
+    """The best of `rounds` runs of each, taken in turns (after one warm-up each), so that a change in the
+    machine's load falls on both alike."""
+    first(), second()
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(first())
+        b.append(second())
+    return min(a), min(b)
 
 
 # -- both -----------------------------------------------------------------------------------------------
@@ -210,13 +222,13 @@ def run(size: int) -> dict:
         root = Path(tmp)
         db, decks = build_srs(root, size, states)
         anki_path = build_anki(root, size, states)
-        # Each measured on a fresh copy of its collection: answering changes it.
+        srs_start, anki_start = best_alternating(srs_startup(db, decks), anki_startup(anki_path))
         return {
             "cards": size,
             "srs_card_ms": srs_per_card(db) * 1000,
             "anki_card_ms": anki_per_card(anki_path) * 1000,
-            "srs_start_ms": srs_startup(db, decks) * 1000,
-            "anki_start_ms": anki_startup(anki_path) * 1000,
+            "srs_start_ms": srs_start * 1000,
+            "anki_start_ms": anki_start * 1000,
         }
 
 
