@@ -155,7 +155,10 @@ class Session:
         buried = self._bury_siblings(card, now)
         self._steps.append(Step("answer", card, rid=answer.rid, rating=rating, marks_before=buried))
         if self._queue is not None:
-            self._queue.answered(card.cid, answer.card.state, answer.card.due)
+            if answer.leech_suspended:
+                self._queue.remove(card.cid)
+            else:
+                self._queue.answered(card.cid, answer.card.state, answer.card.due)
             for cid in buried:
                 self._queue.remove(cid)
         return answer

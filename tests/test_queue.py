@@ -71,3 +71,16 @@ def test_a_card_removed_from_its_deck_file_during_a_session_leaves_the_queue(sto
     session.reload_decks()
     assert session.next_view().uid == "b0"
     assert "a0" not in uids(store, session.order())
+
+
+def test_a_leech_suspended_by_its_answer_leaves_the_queue(store):
+    from srs.session import Session
+
+    make_review(store, "a0", 1)
+    store.conn.execute("UPDATE cards SET lapses = 7 WHERE uid = 'a0'")
+    session = Session(store, ["a", "b"], lambda: NOW)
+    assert "a0" in uids(store, session.order())
+    assert session.answer(store.find_card("a0"), 1).leech_suspended
+    assert "a0" not in uids(store, session.order())
+    undone = session.undo()
+    assert (undone.card.suspended, session.next_view().uid) == (0, "a0")  # given back: shown first

@@ -91,8 +91,10 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
     if session.next_view() is None:
         for line in nothing_due(session):
             console.print(line, soft_wrap=True)
-    else:
-        Reviewer(session, console, Keys(), on_edit=reload_decks).run()
+    elif Reviewer(session, console, Keys(), on_edit=reload_decks).run():
+        console.print()
+        for line in ["That is all for now.", *nothing_due(session)[1:]]:
+            console.print(line, soft_wrap=True)
     from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
 
     print_summary(console, session)

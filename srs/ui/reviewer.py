@@ -65,17 +65,18 @@ class Reviewer:
 
     # -- the loop -----------------------------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Review until nothing is due (True) or the learner quits (False)."""
         try:
             while True:
                 view = self.session.next_view()
                 if view is None:
-                    return
+                    return True
                 self.show_counts()
                 if self.ask(view) is Quit:
-                    return
+                    return False
         except (EndOfInput, KeyboardInterrupt):
-            return
+            return False
 
     def ask(self, view: CardView, *, show_counts: bool = False):
         """Show one card and handle what the learner does; returns Quit to stop the session."""

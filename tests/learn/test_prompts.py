@@ -111,7 +111,11 @@ def test_question_mark_lists_the_keys_and_the_card_stays(learner):
 
 def test_nothing_due_names_the_new_card_limit_and_extra_new_studies_more(learner):
     learner.write("drill.yaml", flashcards("Drill", 5).replace("items:", "options: {new_per_day: 2}\nitems:"))
-    assert learner.cli("review", input=" \n4\n \n4\n").exit_code == 0
+    first = learner.cli("review", input=" \n4\n \n4\n")
+    assert first.exit_code == 0
+    lines = first.stdout.splitlines()
+    at = lines.index("That is all for now.")  # the session ran out: it says why
+    assert lines[at + 1].startswith("3 more new cards wait: the decks' own daily limits")
     out = learner.cli("review").stdout.splitlines()
     assert out[:3] == [
         "Nothing is due now.",
