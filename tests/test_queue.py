@@ -84,3 +84,26 @@ def test_a_leech_suspended_by_its_answer_leaves_the_queue(store):
     assert "a0" not in uids(store, session.order())
     undone = session.undo()
     assert (undone.card.suspended, session.next_view().uid) == (0, "a0")  # given back: shown first
+
+
+def test_a_session_builds_its_queue_once(store, monkeypatch):
+    import srs.session
+    from srs.session import Session
+
+    builds = []
+    real = srs.session.build_queue
+    monkeypatch.setattr(srs.session, "build_queue", lambda *a, **k: builds.append(1) or real(*a, **k))
+    clock = {"now": NOW}
+    session = Session(store, ["a", "b"], lambda: clock["now"])
+    for _ in range(6):
+        view = session.next_view()
+        session.counts()
+        session.preview(view.card)
+        session.answer(view.card, 3)
+        clock["now"] += timedelta(seconds=30)
+    session.bury(session.next_view().card)
+    session.undo()
+    assert len(builds) == 1
+    clock["now"] += timedelta(days=1)  # a new learner's day: built anew
+    session.next_view()
+    assert len(builds) == 2
