@@ -23,7 +23,7 @@ from itertools import zip_longest
 
 from srs.clock import day_end, day_start, to_epoch
 from srs.store import day as reads
-from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
+from srs.store.schema import LEARNING, NEW, RELEARNING
 from srs.store.store import Store
 
 DEFAULT_NEW_PER_DAY = 20

@@ -7,16 +7,16 @@ store before it returns, and each can be undone, newest first.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from srs.cardview import CardView, build_view
 from srs.clock import day_end, to_epoch
 from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
 from srs.scheduler import Planner, SchedulerSettings
-from srs.store import marks
 from srs.store import day as reads
+from srs.store import marks
 from srs.store.schema import NEW, REVIEW
 from srs.store.store import Answer, CardRecord, Store
 

@@ -5,7 +5,7 @@ import pytest
 
 pytest.importorskip("anki")
 
-from benchmarks.bench_queue_anki import run  # noqa: E402
+from benchmarks.bench_queue_anki import run
 
 
 @pytest.mark.slow

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from learn_helpers import TODAY_ENDS_EPOCH, TOMORROW, flashcards
 
 pytestmark = pytest.mark.e2e

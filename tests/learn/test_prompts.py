@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-
 from learn_helpers import NOW, TODAY_ENDS_EPOCH, flashcards
 
 ORDERINGS = """\

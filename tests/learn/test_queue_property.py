@@ -11,7 +11,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from learn_helpers import NOW_EPOCH, TODAY_ENDS_EPOCH, Learner
 
 # Where a card's history puts it (learning cards are due now, in the learn-ahead window, or later today;
