@@ -23,9 +23,9 @@ def parse_labels(text: str, labels: list[str]) -> list[str]:
         parts = list(parts[0])
     unknown = [p for p in parts if p not in by_lower]
     if unknown:
-        raise AnswerFormatError(f"unknown label '{unknown[0]}': use {', '.join(labels)}")
+        raise AnswerFormatError(f"unknown label '{unknown[0]}': use {', '.join(sorted(labels))}")
     if not parts:
-        raise AnswerFormatError(f"type the labels, e.g. {' '.join(labels)}")
+        raise AnswerFormatError(f"nothing typed: use the labels {', '.join(sorted(labels))}")
     return [by_lower[p] for p in parts]
 
 
