@@ -88,6 +88,7 @@ class Flashcard(ItemBase):
     kind: Literal["flashcard"] = "flashcard"
     front: Text
     back: Text
+    extra: OptionalText = ""  # shown after the answer: a caveat, a source, what a lesson simplified
     typed: bool = False
 
     def key_text(self) -> str:
@@ -98,6 +99,7 @@ class SelfCheck(ItemBase):
     kind: Literal["selfcheck"] = "selfcheck"
     question: Text
     answer: Text
+    extra: OptionalText = ""
 
     def key_text(self) -> str:
         return self.question
@@ -157,6 +159,7 @@ class DeckOptions(BaseModel):
     reviews_per_day: int | None = Field(default=None, ge=0, le=100_000)
     desired_retention: float | None = Field(default=None, ge=0.7, le=0.99)
     typed_answers: bool = False
+    max_answer_words: int | None = Field(default=None, ge=1, le=10_000)  # `srs check` warns above it (40)
 
 
 class DeckHeader(BaseModel):
