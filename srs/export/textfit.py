@@ -12,6 +12,7 @@ spaces (Korean is written with spaces and breaks at them). A word wider than the
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from srs.fonts import MONO, SANS
@@ -298,11 +299,35 @@ def draw(pdf, measurer: Measurer, layout: Layout, x: float, y: float, width: flo
             marker_width = measurer.width(line.marker, line.marker_style, size)
             draw_text(pdf, measurer, line.marker, line.marker_style, size, left - marker_width - 0.4 * size * PT,
                   cursor, marker_width, layout.line_height)
-        for text, style in _segments(line.pieces):
-            segment_width = measurer.width(text, style, size)
-            draw_text(pdf, measurer, text, style, size, left, cursor, segment_width, layout.line_height)
-            left += segment_width
+        segments = list(_segments(line.pieces))
+        if right_to_left("".join(text for text, _ in segments)):
+            # Arabic or Hebrew: the line's first words are its rightmost (fpdf2 orders each segment itself).
+            right = left + sum(measurer.width(text, style, size) for text, style in segments)
+            for text, style in segments:
+                segment_width = measurer.width(text, style, size)
+                right -= segment_width
+                draw_text(pdf, measurer, text, style, size, right, cursor, segment_width, layout.line_height)
+        else:
+            for text, style in segments:
+                segment_width = measurer.width(text, style, size)
+                draw_text(pdf, measurer, text, style, size, left, cursor, segment_width, layout.line_height)
+                left += segment_width
         cursor += layout.line_height
+
+
+def right_to_left(text: str) -> bool:
+    """Whether the text's first strongly directional character is right-to-left (Unicode bidi rule P2)."""
+    for ch in text:
+        if ch.isascii():
+            if ch.isalpha():
+                return False
+            continue
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 def _segments(pieces: list[Piece]):
