@@ -34,6 +34,9 @@ MONO_FILES = {"": "NotoSansMono-Regular.ttf", "B": "NotoSansMono-Bold.ttf"}
 # Members of NotoSansCJK-Regular.ttc, which differ in the shapes of shared Han characters.
 CJK_REGIONS = {"jp": 0, "kr": 1, "sc": 2, "tc": 3, "hk": 4}
 CJK_PACKAGE = "noto-cjk-sans-otc"
+# Bold Hangul (shipped here): Noto Sans CJK KR Bold cut down to Hangul, its jamo, and CJK punctuation and
+# full-width forms. Bold Han and kana, which it lacks, fall back to the regular CJK face.
+CJK_BOLD_HANGUL = "NotoSansCJKkr-Bold-Hangul.otf"
 
 
 class MissingFont(Exception):
@@ -233,6 +236,7 @@ def register(pdf, *, cjk: CjkFont | None, scripts: tuple[Script, ...] = ()) -> N
         fallbacks.append(script.family)
     if cjk is not None:
         pdf.add_font(CJK, "", str(cjk.path), collection_font_number=cjk.index)
+        pdf.add_font(CJK, "B", str(FOLDER / CJK_BOLD_HANGUL))  # fpdf2 embeds it only if bold Hangul is set
         fallbacks.append(CJK)
     if fallbacks:
         # exact_match=False: bold text uses a script's bold face, and the one weight of the others.

@@ -129,3 +129,22 @@ def test_latin_text_loads_no_script_font_and_is_not_shaped(tmp_path):
     out = tmp_path / "latin.pdf"
     export_pdf(write_deck(tmp_path / "decks", "latin", "What is noise?", "Random variation."), out, PdfOptions())
     assert embedded_fonts(out) == {"NotoSans"}
+
+
+def test_bold_hangul_is_set_in_a_bold_cjk_face(tmp_path):
+    out = tmp_path / "korean.pdf"
+    export_pdf(write_deck(tmp_path / "decks", "korean", "확산 모델은 **무엇을** 합니까?", "노이즈를 제거합니다."),
+               out, PdfOptions(layout="single"))
+    assert {"NotoSansCJKKR", "NotoSansCJKKRBold"} <= embedded_fonts(out)
+    chunks = []
+    PdfReader(out).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: chunks.append((text.replace("\x00", ""), font["/BaseFont"]))
+        if text.strip() else None)
+    assert [str(font).split("+")[-1] for text, font in chunks if "무엇을" in text] == ["NotoSansCJKKRBold"]
+
+
+def test_korean_without_bold_does_not_embed_the_bold_face(tmp_path):
+    out = tmp_path / "korean.pdf"
+    export_pdf(write_deck(tmp_path / "decks", "korean", "확산 모델은 무엇을 합니까?", "노이즈를 제거합니다."),
+               out, PdfOptions())
+    assert "NotoSansCJKKRBold" not in embedded_fonts(out)
