@@ -247,7 +247,7 @@ def test_options_kind_description_tags_and_order_round_trip(tmp_path):
     assert_same_decks(before, after)
     tuned = next(d for d in after.decks if d.id == "tuned")
     assert tuned.options.model_dump() == {"new_per_day": 5, "reviews_per_day": 50, "desired_retention": 0.85,
-                                          "typed_answers": True}
+                                          "typed_answers": True, "max_answer_words": None}
     assert "<!-- not a comment -->" in tuned.description
     assert next(d for d in after.decks if d.id == "check").kind == "quiz"
     assert (tmp_path / "imported" / "quizzes" / "check.yaml").exists()
