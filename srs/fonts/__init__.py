@@ -230,7 +230,8 @@ def register(pdf, *, cjk: CjkFont | None, scripts: tuple[Script, ...] = ()) -> N
     for style, name in MONO_FILES.items():
         pdf.add_font(MONO, style, str(FOLDER / name))
     fallbacks = []
-    for script in scripts:
+    # OpenMoji first: it must win the zero-width joiner (which the Arabic font also has) for its sequences.
+    for script in sorted(scripts, key=lambda s: s is not EMOJI):
         for style, name in script.files.items():
             pdf.add_font(script.family, style, str(FOLDER / name))
         fallbacks.append(script.family)
@@ -243,3 +244,9 @@ def register(pdf, *, cjk: CjkFont | None, scripts: tuple[Script, ...] = ()) -> N
         pdf.set_fallback_fonts(fallbacks, exact_match=False)
     if any(script.name in SHAPED for script in scripts):
         pdf.set_text_shaping(True)
+    if EMOJI in scripts:
+        # Noto Sans has the zero-width joiner, so fpdf2 would set it apart from the emoji around it and the
+        # sequence (woman + ZWJ + microscope = woman scientist) would print as two pictures. Without it in
+        # Noto Sans's table, the joiner falls back to OpenMoji with its neighbours and HarfBuzz joins them.
+        for style in SANS_FILES:
+            pdf.fonts[SANS + style].cmap.pop(0x200D, None)
