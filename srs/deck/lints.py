@@ -12,21 +12,23 @@ Each finding is a `Diagnostic` with the `file:line:col` of the field it is about
 
 from __future__ import annotations
 
+import gc
 import re
 from difflib import SequenceMatcher
 
-from srs.deck.cloze import CLOZE_PATTERN, cloze_side
+from srs.deck.cloze import CLOZE_PATTERN
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.loader import Deck, Item
 
 NEAR_DUPLICATE = 0.9
 MAX_ANSWER_WORDS = 40
-# Near-duplicates are looked for among the items that share their first or their last KEY_WORDS words,
+# Near-duplicates are looked for among the items that share their first or their last KEY_CHARS characters,
 # so that 10,000 items are not compared pairwise; at most this many candidates are compared per item.
-KEY_WORDS = 4
+KEY_CHARS = 24
 MAX_CANDIDATES = 50
 
 NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\\d+"
+ENUMERATION_VERBS = ("name", "list", "give", "state", "recall", "enumerate", "are")
 ENUMERATION = re.compile(
     rf"\b(?:name|list|give|state|recall|enumerate|what\s+are|which\s+are)\s+(?:all\s+)?(?:the\s+)?"
     rf"(?:{NUMBER_WORDS})\b",
@@ -52,11 +54,31 @@ ENUMERATION_KINDS = ("flashcard", "selfcheck")
 
 def lint(decks: list[Deck]) -> list[Diagnostic]:
     """Every style warning about the decks' items, in the order of the decks and their items."""
+    # The checks make many short-lived strings while the loaded decks fill the heap; the cyclic garbage
+    # collector would scan that heap over and over for nothing (as in srs.deck.loader.load_file).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _lint(decks)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _lint(decks: list[Deck]) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for deck in decks:
         limit = deck.options.max_answer_words or MAX_ANSWER_WORDS
         for item in deck.items:
-            found += enumeration(item) + long_answer(item, limit) + cloze_give_away(item) + illustration_fit(item)
+            kind = item.body.kind
+            if kind in ENUMERATION_KINDS:
+                found += enumeration(item)
+            if kind in ANSWER_FIELD or kind == "cloze":
+                found += long_answer(item, limit)
+            if kind == "cloze":
+                found += cloze_give_away(item)
+            if item.body.illustrate is not None:
+                found += illustration_fit(item)
     found += near_duplicates([item for deck in decks for item in deck.items])
     return sorted(found, key=lambda d: (d.path, d.line, d.col))
 
@@ -69,7 +91,11 @@ def _at(item: Item, field: str, message: str) -> Diagnostic:
 def enumeration(item: Item) -> list[Diagnostic]:
     if item.kind not in ENUMERATION_KINDS:
         return []
-    match = ENUMERATION.search(item.key_text)
+    front = item.key_text
+    lowered = front.lower()
+    if not any(verb in lowered for verb in ENUMERATION_VERBS):  # cheap: most fronts ask for no list
+        return []
+    match = ENUMERATION.search(front)
     if match is None:
         return []
     asked = " ".join(match.group(0).split())
@@ -115,34 +141,47 @@ def cloze_give_away(item: Item) -> list[Diagnostic]:
     if item.kind != "cloze":
         return []
     text = item.body.text
-    answers: dict[int, str] = {}
-    for match in CLOZE_PATTERN.finditer(text):
-        answers.setdefault(int(match.group(1)), match.group(2))
+    deletions = [(int(m.group(1)), m.group(2)) for m in CLOZE_PATTERN.finditer(text)]
+    # The whole text with every answer in place: an answer that occurs in it more often than it is
+    # deleted can be read somewhere on its own card. Only then is it worth finding where.
+    revealed = _plain(CLOZE_PATTERN.sub(lambda m: m.group(2), text))
     found = []
-    for number, answer in sorted(answers.items()):
+    for number, answer in _first_answers(deletions):
         shown = _plain(answer)
         if not shown:
             continue
-        others = [n for n, a in sorted(answers.items()) if n != number and _contains_words(_plain(a), shown)]
+        own = sum(_count_words(_plain(a), shown) for n, a in deletions if n == number)
+        if _count_words(revealed, shown) <= own:
+            continue
+        others = sorted({n for n, a in deletions if n != number and _count_words(_plain(a), shown)})
         if others:
             where = ", ".join(f"c{n}" for n in others)
             found.append(_at(item, "text", f"cloze: c{number}'s answer '{answer}' is shown on its own card, "
                                            f"in {where}; its card gives it away"))
-        elif _contains_words(_plain(cloze_side(text, number, reveal=False)), shown):
+        else:
             found.append(_at(item, "text", f"cloze: c{number}'s answer '{answer}' is shown on its own card, "
                                            f"in the text around it; its card gives it away"))
     return found
 
 
-def _contains_words(text: str, words: str) -> bool:
-    """Whether `words` occurs in `text` as whole words (not "noise" in "noiseless")."""
+def _first_answers(deletions: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Each deletion number once, with its first answer, in number order."""
+    first: dict[int, str] = {}
+    for number, answer in deletions:
+        first.setdefault(number, answer)
+    return sorted(first.items())
+
+
+def _count_words(text: str, words: str) -> int:
+    """How often `words` occurs in `text` as whole words (not "noise" in "noiseless")."""
+    count = 0
     start = text.find(words)
     while start != -1:
         end = start + len(words)
         if (start == 0 or not text[start - 1].isalnum()) and (end == len(text) or not text[end].isalnum()):
-            return True
+            count += 1
         start = text.find(words, start + 1)
-    return False
+    return count
 
 
 def illustration_fit(item: Item) -> list[Diagnostic]:
@@ -157,20 +196,19 @@ def illustration_fit(item: Item) -> list[Diagnostic]:
                                     f"it shows items tagged {', '.join(sorted(suits))}")]
 
 
-def _sketch_keys(text: str) -> list[tuple[str, ...]]:
-    """Keys that two near-identical texts very likely share: their first few words, and their last few.
+def _sketch_keys(text: str) -> tuple[str, str]:
+    """Keys that two near-identical texts very likely share: their first few characters, and their last.
 
     An edit that spares either end leaves that end's key intact, which is how near-duplicate cards
     usually differ ("... of lesson 02?" and "... of lesson 04?").
     """
-    words = text.split()
-    return [("<",) + tuple(words[:KEY_WORDS]), (">",) + tuple(words[-KEY_WORDS:])]
+    return "<" + text[:KEY_CHARS], ">" + text[-KEY_CHARS:]
 
 
 def near_duplicates(items: list[Item]) -> list[Diagnostic]:
     """Each item whose front is >= 90 % like an earlier one's (identical fronts are reported elsewhere)."""
     found: list[Diagnostic] = []
-    buckets: dict[tuple[str, ...], list[int]] = {}
+    buckets: dict[str, list[int]] = {}
     texts: list[str] = []
     for index, item in enumerate(items):
         text = _plain(item.key_text) if item.kind in FRONT_FIELD else ""
