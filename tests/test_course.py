@@ -165,3 +165,15 @@ def test_an_extra_is_shown_after_the_answer_in_review_and_in_print(course):
     deck = SimpleNamespace(id="d", title="Deck", path=str(REPO / "decks" / "lesson-02.yaml"), items=[item])
     [card] = print_cards([deck])
     assert "deterministic sampler such as DDIM" in " ".join(block.text() for block in card.back)
+
+
+def test_an_extra_goes_to_the_back_of_the_anki_note(course):
+    from srs.export.anki_notes import Media, note_for
+
+    note = note_for(course["l04.flux-language"], REPO / "decks", Media())
+    front, back = note.fields[0], note.fields[1]
+    assert "Mistral Small 3.1 in FLUX.2" in " ".join(back.split())
+    assert '<div class="extra">' in back and "FLUX.1 uses T5-XXL and CLIP" in " ".join(back.split())
+    assert "extra" not in front
+    plain = note_for(course["intro.noise"], REPO / "decks", Media())
+    assert '<div class="extra">' not in plain.fields[1]
