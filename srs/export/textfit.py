@@ -33,6 +33,7 @@ _CJK = (
 )
 _TOKENS = re.compile(rf"(\n)|([ \t\r\f\v]+)|([{_CJK}])|([^\s{_CJK}]+)")
 # Punctuation that must not begin a line: it stays with the character before it.
+EMOJI_PRESENTATION = "\ufe0f"
 _NO_LINE_START = set("、。，．：；！？）」』】〕〉》”’ー…・,.!?)]}%")
 
 
@@ -109,7 +110,8 @@ def words_of(block: Block) -> list[Word]:
             words.append(Word([], forced_break=True))
             space, glue = "", False
             continue
-        for newline, blank, cjk, text in _TOKENS.findall(run.text):
+        # U+FE0F asks for the emoji look, which OpenMoji always has; fpdf2's colour glyphs trip over it.
+        for newline, blank, cjk, text in _TOKENS.findall(run.text.replace(EMOJI_PRESENTATION, "")):
             if newline:
                 words.append(Word([], forced_break=True))
                 space, glue = "", False
