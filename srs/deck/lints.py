@@ -45,6 +45,8 @@ FITS: dict[str, frozenset[str]] = {
     "prompt": frozenset({"conditioning", "prompt", "unconditional", "text-encoder", "cross-attention",
                          "trajectory"}),
     "guidance": frozenset({"guidance", "cfg", "classifier-free-guidance"}),
+    # Kinds the demo may add (issue 17): a noise schedule plot, and the model's guess of the clean image.
+    "schedule": frozenset({"schedule", "snr", "forward", "noise", "sampler"}),
 }
 # Where an item's prompt and answer are, by kind; ordering prompts are instructions, not fronts.
 FRONT_FIELD = {"flashcard": "front", "selfcheck": "question", "choice": "question", "cloze": "text"}
