@@ -129,8 +129,6 @@ def _check_images(decks) -> None:
 
 class CardDocument:
     def __init__(self, options: PdfOptions, cards: list[PrintCard]):
-        from fpdf import FPDF
-
         from srs import fonts
 
         if options.paper not in PAPERS:
@@ -138,7 +136,7 @@ class CardDocument:
         self.options = options
         self.cards = cards
         self.page_w, self.page_h = PAPERS[options.paper]
-        pdf = FPDF(unit="mm", format=(self.page_w, self.page_h))
+        pdf = fonts.new_document(unit="mm", format=(self.page_w, self.page_h))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
         pdf.c_margin = 0

@@ -222,6 +222,21 @@ def cjk_font(region: str = "sc") -> CjkFont:
     return CjkFont(Path(str(noto_cjk_sans_otc.FONT_PATH)), CJK_REGIONS[region], region)
 
 
+def new_document(**kwargs):
+    """An fpdf2 document (FPDF's arguments) whose fallback fonts set bold italic in their bold face.
+
+    The fallback fonts (scripts, emoji, CJK) have no italics, and fpdf2 picks a fallback face by exact
+    emphasis first, else the family's first face: bold italic Hangul would come out regular.
+    """
+    from fpdf import FPDF
+
+    class Document(FPDF):
+        def get_fallback_font(self, char: str, style: str = ""):
+            return super().get_fallback_font(char, style.replace("I", ""))
+
+    return Document(**kwargs)
+
+
 def register(pdf, *, cjk: CjkFont | None, scripts: tuple[Script, ...] = ()) -> None:
     """Add srs's families to an fpdf2 document; characters Noto Sans lacks fall back to the fonts of
     `scripts` (see `plan`), then to `cjk`. Shaped scripts turn on fpdf2's text shaping."""

@@ -150,3 +150,14 @@ def test_korean_without_bold_does_not_embed_the_bold_face(tmp_path):
     export_pdf(write_deck(tmp_path / "decks", "korean", "확산 모델은 무엇을 합니까?", "노이즈를 제거합니다."),
                out, PdfOptions())
     assert "NotoSansCJKKRBold" not in embedded_fonts(out)
+
+
+def test_bold_italic_hangul_is_set_in_the_bold_face(tmp_path):
+    out = tmp_path / "korean.pdf"
+    export_pdf(write_deck(tmp_path / "decks", "korean", "noise를 ***제거***하는 법", "생성"), out,
+               PdfOptions(layout="single"))
+    chunks = []
+    PdfReader(out).pages[0].extract_text(
+        visitor_text=lambda text, cm, tm, font, size: chunks.append((text.replace("\x00", ""), font["/BaseFont"]))
+        if text.strip() else None)
+    assert [str(font).split("+")[-1] for text, font in chunks if "제거" in text] == ["NotoSansCJKKRBold"]
