@@ -36,6 +36,8 @@ EXPECTED = {
     "is shown on its own card, in c1; its card gives it away",
     "cloze-gives-away-itself.yaml": "cloze-gives-away-itself.yaml:3:11: warning: cloze: c1's answer 'forward' "
     "is shown on its own card, in the text around it; its card gives it away",
+    "cloze-is-another-cards-answer.yaml": "cloze-is-another-cards-answer.yaml:5:11: warning: cloze: its text is "
+    "100 % the answer of cloze-is-another-cards-answer.yaml:3, which shows every blank (merge them)",
     "illustration-misfit.yaml": "illustration-misfit.yaml:6:17: warning: illustrate: 'guidance' does not fit "
     "the item's tags (conditioning); it shows items tagged cfg, classifier-free-guidance, guidance",
 }

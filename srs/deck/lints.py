@@ -6,7 +6,8 @@ Each finding is a `Diagnostic` with the `file:line:col` of the field it is about
 - near-duplicate fronts: two items whose prompts are at least 90 % alike (difflib's ratio) interfere;
 - enumeration prompts ("Name the six ...", "What are the four ..."): a set is hard to recall, split it;
 - long answers: over `options.max_answer_words` words (40 unless the deck sets it), hard to grade;
-- give-away clozes: a deletion whose answer is visible on its own card, in another deletion or the text;
+- give-away clozes: a deletion whose answer is visible on its own card, in another deletion or the text,
+  and a cloze whose whole text is another card's answer (that card shows every blank);
 - pictures that do not fit: an `illustrate:` kind none of whose topics is among the item's tags.
 """
 
@@ -81,7 +82,8 @@ def _lint(decks: list[Deck]) -> list[Diagnostic]:
                 found += cloze_give_away(item)
             if item.body.illustrate is not None:
                 found += illustration_fit(item)
-    found += near_duplicates([item for deck in decks for item in deck.items])
+    items = [item for deck in decks for item in deck.items]
+    found += near_duplicates(items) + cloze_shown_elsewhere(items)
     return sorted(found, key=lambda d: (d.path, d.line, d.col))
 
 
@@ -244,3 +246,30 @@ def _similarity(a: str, b: str) -> float:
     if matcher.real_quick_ratio() < NEAR_DUPLICATE or matcher.quick_ratio() < NEAR_DUPLICATE:
         return 0.0
     return matcher.ratio()
+
+
+def cloze_shown_elsewhere(items: list[Item]) -> list[Diagnostic]:
+    """Each cloze whose whole text (answers in place) is, >= 90 %, the answer of another card: reviewing
+    that card shows every blank of the cloze (a summary kept as a flashcard and as a cloze)."""
+    found: list[Diagnostic] = []
+    buckets: dict[str, list[int]] = {}
+    answers: list[str] = []
+    for index, item in enumerate(items):
+        field = ANSWER_FIELD.get(item.body.kind)
+        answers.append(_plain(getattr(item.body, field)) if field else "")
+        if field:
+            for key in _sketch_keys(answers[index]):
+                buckets.setdefault(key, []).append(index)
+    for item in items:
+        if item.body.kind != "cloze":
+            continue
+        revealed = _plain(CLOZE_PATTERN.sub(lambda m: m.group(2), item.body.text))
+        candidates = dict.fromkeys(other for key in _sketch_keys(revealed) for other in buckets.get(key, ()))
+        for other in list(candidates)[:MAX_CANDIDATES]:
+            ratio = _similarity(revealed, answers[other])
+            if ratio >= NEAR_DUPLICATE:
+                twin = items[other]
+                found.append(_at(item, "text", f"cloze: its text is {int(ratio * 100)} % the answer of "
+                                               f"{twin.path}:{twin.line}, which shows every blank (merge them)"))
+                break
+    return found
