@@ -36,6 +36,11 @@ class SrsGroup(click.Group):
         "answer": "srs.commands.learn:answer",
         "undo": "srs.commands.learn:undo",
         "flagged": "srs.commands.learn:flagged",
+        "config": "srs.commands.config:config",
+        "search": "srs.commands.search:search",
+        "card": "srs.commands.card:card",
+        "add": "srs.commands.add:add",
+        "completion": "srs.commands.completion:completion",
     }
 
     def list_commands(self, ctx):
@@ -68,8 +73,15 @@ class SrsGroup(click.Group):
 
 @click.group(cls=SrsGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(package_name="srs")
-def cli():
+@click.option(
+    "-c", "settings", multiple=True, metavar="KEY=VALUE",
+    help="Override a setting for this command (see `srs config list`); may be repeated.",
+)
+def cli(settings):
     """Spaced repetition and quizzes from YAML decks, scheduled by FSRS."""
+    from srs import settings as settings_module
+
+    settings_module.command_line = settings_module.parse_assignments(settings)
 
 
 def main() -> None:

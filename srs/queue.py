@@ -23,12 +23,26 @@ LEARN_AHEAD = timedelta(minutes=20)
 class Limits:
     new_per_day: int = DEFAULT_NEW_PER_DAY
     reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
+    decks: dict = field(default_factory=dict, hash=False, compare=False)  # deck id -> its own limits
+    new_order: str = "interleaved"  # or "deck" (deck by deck) or "random"
 
     @classmethod
     def from_store(cls, store: Store) -> Limits:
         return cls(
             store.setting("new_per_day", DEFAULT_NEW_PER_DAY),
             store.setting("reviews_per_day", DEFAULT_REVIEWS_PER_DAY),
+        )
+
+    @classmethod
+    def from_settings(cls, settings, store: Store) -> Limits:
+        """The learner's settings (srs/settings.py) over each deck's YAML options."""
+        options = store.deck_options()
+        names = ("new_per_day", "reviews_per_day")
+        return cls(
+            settings.get("new_per_day"),
+            settings.get("reviews_per_day"),
+            {deck: {n: settings.get(n, deck, options[deck]) for n in names} for deck in options},
+            settings.get("new_order"),
         )
 
 
@@ -68,7 +82,7 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     new_by_deck: list[list[int]] = []
     for deck_id in deck_ids:
         deck_done = done.get(deck_id, {"new": 0, "review": 0})
-        opts = options.get(deck_id, {})
+        opts = {**options.get(deck_id, {}), **limits.decks.get(deck_id, {})}
         # States are literals, not parameters: SQLite uses a partial index only when it can prove the
         # query's WHERE implies the index's, and it cannot see through a bound parameter.
         learning += db.execute(
@@ -90,7 +104,7 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
                     row[0]
                     for row in db.execute(
                         f"SELECT cid FROM cards WHERE deck_id = ? AND state = {NEW} AND active = 1 AND suspended = 0 "
-                        "AND buried_until <= ? ORDER BY idx, ord LIMIT ?",
+                        f"AND buried_until <= ? ORDER BY {_new_order(limits, now)} LIMIT ?",
                         [deck_id, now_s, deck_new],
                     )
                 ]
@@ -102,6 +116,21 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     reviews.sort()
     queue.review = [cid for _, cid in reviews[:reviews_left]]
     # Decks take turns, so one large deck does not hold back the others' new cards.
-    interleaved = [cid for group in zip_longest(*new_by_deck) for cid in group if cid is not None]
-    queue.new = interleaved[:new_left]
+    if limits.new_order == "interleaved":
+        ordered = [cid for group in zip_longest(*new_by_deck) for cid in group if cid is not None]
+    else:
+        ordered = [cid for group in new_by_deck for cid in group]
+        if limits.new_order == "random":
+            import random
+
+            random.Random(to_epoch(day_start(now))).shuffle(ordered)
+    queue.new = ordered[:new_left]
     return queue
+
+
+def _new_order(limits: Limits, now: datetime) -> str:
+    """SQL ORDER BY for a deck's new cards: file order, or shuffled the same way all day."""
+    if limits.new_order != "random":
+        return "idx, ord"
+    seed = to_epoch(day_start(now)) % 1_000_003
+    return f"(cid * 2654435761 + {seed}) % 4294967311, cid"

@@ -37,26 +37,37 @@ class Tally:
         self.correct -= rating > 1
 
 
-def scheduler_settings(store: Store, deck_id: str | None = None) -> SchedulerSettings:
-    """Global FSRS settings, with a deck's own parameters and desired retention where it has them."""
+def scheduler_settings(store: Store, deck_id: str | None = None, settings=None) -> SchedulerSettings:
+    """FSRS settings for a deck: its own fitted parameters where it has them, and retention, steps and
+    maximum interval from the learner's settings over the deck's YAML options (srs/settings.py)."""
+    from srs.settings import current
+
+    settings = settings or current()
     params = store.setting(f"fsrs_parameters:{deck_id}") if deck_id else None
     params = params or store.setting("fsrs_parameters")
-    retention = store.setting("desired_retention", 0.9)
-    if deck_id:
-        retention = store.deck_options().get(deck_id, {}).get("desired_retention", retention)
+    options = store.deck_options().get(deck_id, {}) if deck_id else {}
+    # Before the settings file existed the retention lived in the store; it stays the default.
+    options = {"desired_retention": store.setting("desired_retention", 0.9), **options}
     return SchedulerSettings(
-        desired_retention=retention,
+        desired_retention=settings.get("desired_retention", deck_id, options),
+        learning_steps=settings.steps("learning_steps", deck_id, options),
+        relearning_steps=settings.steps("relearning_steps", deck_id, options),
+        maximum_interval=settings.get("maximum_interval", deck_id, options),
         parameters=tuple(params) if params else None,
         fuzz=store.setting("fuzz", True),
     )
 
 
 class Session:
-    def __init__(self, store: Store, deck_ids: list[str], clock: Callable[[], datetime], limits: Limits | None = None):
+    def __init__(self, store: Store, deck_ids: list[str], clock: Callable[[], datetime], limits: Limits | None = None,
+                 settings=None):
+        from srs.settings import current
+
         self.store = store
         self.deck_ids = deck_ids
         self.clock = clock
-        self.limits = limits or Limits.from_store(store)
+        self.settings = settings or current()
+        self.limits = limits or Limits.from_settings(self.settings, store)
         self.planner = Planner()
         self.tally = Tally()
         self._answered: list[int] = []  # log rows of this session, newest last: what `u` may undo
@@ -84,7 +95,7 @@ class Session:
 
     def settings_for(self, deck_id: str) -> SchedulerSettings:
         if deck_id not in self._settings:
-            self._settings[deck_id] = scheduler_settings(self.store, deck_id)
+            self._settings[deck_id] = scheduler_settings(self.store, deck_id, self.settings)
         return self._settings[deck_id]
 
     def preview(self, card: CardRecord) -> dict[int, timedelta]:
@@ -104,8 +115,12 @@ class Session:
         now = self.clock()
         after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
         answer = self.store.record_answer(
-            card, after, rating, now, duration_ms=duration_ms, response=response, source=source
+            card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
+            leech_lapses=self.settings.get("leech_threshold"),
+            leech_suspends=self.settings.get("leech_action") == "suspend",
         )
+        if self.settings.get("bury_siblings"):
+            self.store.bury_siblings(card, to_epoch(day_end(now)))
         self.tally.add(answer, duration_ms)
         self._answered.append(answer.rid)
         return answer

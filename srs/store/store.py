@@ -176,12 +176,16 @@ class Store:
         duration_ms: int | None = None,
         response: str | None = None,
         source: str = "review",
+        leech_lapses: int = LEECH_LAPSES,
+        leech_suspends: bool = True,
     ) -> Answer:
-        """Commit one answer: the card's new state and a log row holding the state before and after."""
+        """Commit one answer: the card's new state and a log row holding the state before and after.
+
+        A card that reaches `leech_lapses` lapses becomes a leech (and is suspended when `leech_suspends`)."""
         leech = False
-        if after.lapses >= LEECH_LAPSES and before.lapses < LEECH_LAPSES and not after.leech:
-            after = after.with_memory({"leech": 1, "suspended": 1})
-            leech = True
+        if after.lapses >= leech_lapses and before.lapses < leech_lapses and not after.leech:
+            after = after.with_memory({"leech": 1, "suspended": int(leech_suspends or after.suspended)})
+            leech = leech_suspends
         memory = after.memory()
         assignments = ", ".join(f"{name} = ?" for name in memory)
         with self.transaction() as conn:
@@ -223,6 +227,15 @@ class Store:
             conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*before.values(), cid])
             conn.execute("DELETE FROM revlog WHERE rid = ?", [rid])
         return self.card(cid), {"rating": rating, "reviewed_at": reviewed_at}
+
+    def bury_siblings(self, card: CardRecord, until: int) -> None:
+        """Bury the other new and review cards of `card`'s item until `until` (epoch seconds)."""
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE cards SET buried_until = ? WHERE iid = ? AND cid != ? AND state IN ({NEW}, {REVIEW}) "
+                "AND buried_until < ?",
+                [until, card.iid, card.cid, until],
+            )
 
     def update_card(self, cid: int, **values) -> None:
         assignments = ", ".join(f"{name} = ?" for name in values)

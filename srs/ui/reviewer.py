@@ -7,7 +7,6 @@ author, q or Ctrl-C quits. Every answer is committed by the session before the n
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 import time
@@ -109,7 +108,7 @@ class Reviewer:
         return action
 
     def edit(self, view: CardView) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        editor = self.session.settings.editor()
         command = shlex.split(editor) + [f"+{view.item.line}", view.item.path]
         try:
             subprocess.call(command)
