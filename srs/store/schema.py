@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+from srs.store.search import MIGRATION as SEARCH_INDEX
+
+SCHEMA_VERSION = 2
 
 # Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
@@ -88,6 +90,8 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX revlog_time ON revlog(reviewed_at);
     CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
     """,
+    # 2: the search index, kept in step with the items table by triggers (srs/store/search.py).
+    2: SEARCH_INDEX,
 }
 
 
