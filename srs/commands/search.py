@@ -29,7 +29,7 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[dict]:
     from srs.clock import from_epoch
     from srs.scheduler import STATE_NAMES
     from srs.search.query import QueryError, parse
-    from srs.store.search import search_cards
+    from srs.store.search import card_rows, search_cards
 
     try:
         node = parse(query)
@@ -37,8 +37,11 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[dict]:
         raise UserError(f"search: {exc}") from None
     at = moment(store, now)
     rows = []
-    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech in search_cards(
-        store.conn, node, at, limit
+    cids = search_cards(store.conn, node, at)
+    if limit:
+        cids = cids[:limit]  # the first cards added: the key order is the order cards were created
+    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech in card_rows(
+        store.conn, cids
     ):
         r = None
         if state != 0 and stability and last is not None:

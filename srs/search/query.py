@@ -5,7 +5,9 @@
     prop:ivl>N  prop:due<N  prop:r<0.8  prop:lapses>N  prop:reps>=N   (ops: < <= > >= = !=)
     rated:N  rated:N:RATING
 
-Words and phrases match anywhere in an item's text, ignoring case. Terms side by side must all match
+A word matches an item whose text has a word that starts with it, ignoring case (`nois` finds "noise"
+and "noisy"); a "phrase" matches its words whole and in that order. Words are runs of letters and
+digits, as SQLite's unicode61 tokenizer splits them. Terms side by side must all match
 (`and` may be written); `or` binds looser than that. `*` in deck:, tag: and id: matches any run of
 characters. This module knows neither SQL nor the store: `parse` returns a tree, or raises QueryError
 with the column where the query goes wrong.
@@ -33,9 +35,18 @@ class QueryError(ValueError):
 # -- the tree ------------------------------------------------------------------------------------------
 
 
+WORD = re.compile(r"[^\W_]+")
+
+
+def words(text: str) -> tuple[str, ...]:
+    """The words of a text as the search index sees them: runs of letters and digits, lower case."""
+    return tuple(WORD.findall(text.lower()))
+
+
 @dataclass(frozen=True)
 class Text:
-    value: str  # matched anywhere in the item's text, ignoring case
+    words: tuple[str, ...]  # consecutive words of the item's text
+    prefix: bool  # the last word may be the start of a longer word (a bare word; not a "phrase")
 
 
 @dataclass(frozen=True)
@@ -113,10 +124,9 @@ def tokenize(query: str) -> list[Token]:
             continue
         if char == "-" and not negated:
             raise QueryError(start + 1, "'-' must be followed by a term or '('")
-        text, quoted = [], False
+        text, quoted = [], query[i] == '"'
         while i < n and not query[i].isspace() and query[i] not in "()":
             if query[i] == '"':
-                quoted = True
                 close = i + 1
                 while close < n and query[close] != '"':
                     if query[close] == "\\" and close + 1 < n:
@@ -208,10 +218,11 @@ class _Parser:
 def term(token: Token) -> Node:
     text, column = token.text, token.column
     prefix, colon, value = text.partition(":")
-    if not colon or not re.fullmatch(r"[A-Za-z]+", prefix):
-        if not text:
-            raise QueryError(column, "empty search text \"\"")
-        return Text(text.lower())
+    if token.quoted or not colon or not re.fullmatch(r"[A-Za-z]+", prefix):
+        found = words(text)
+        if not found:
+            raise QueryError(column, f"'{text}' has no letters or digits to search for")
+        return Text(found, prefix=not token.quoted)
     name = prefix.lower()
     if name not in FIELDS:
         raise QueryError(column, f"unknown filter '{prefix}:' (filters: {', '.join(FIELDS)}); quote text that has a colon")

@@ -7,9 +7,10 @@ collections, and the search benchmark measures it as the baseline.
 from __future__ import annotations
 
 import operator
+from functools import lru_cache
 from dataclasses import dataclass, field
 
-from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text, glob_to_regex
+from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text, glob_to_regex, words
 
 DAY = 86400
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
@@ -57,7 +58,7 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
     if isinstance(node, Not):
         return not matches(node.node, card, at)
     if isinstance(node, Text):
-        return node.value in card.text.lower()
+        return has_words(_words(card.text), node.words, node.prefix)
     if isinstance(node, Field):
         if node.name == "kind":
             return card.kind == node.value
@@ -65,7 +66,7 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
         if node.name == "deck":
             return bool(pattern.fullmatch(card.deck_id))
         if node.name == "tag":
-            return any(pattern.fullmatch(tag.lower()) for tag in card.tags)
+            return any(pattern.fullmatch(tag) for tag in card.tags)  # tags are slugs: lower case
         return bool(pattern.fullmatch(card.uid) or pattern.fullmatch(card.item_uid))
     if isinstance(node, Is):
         return _is(node.state, card, at)
@@ -76,6 +77,21 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
         since = at.day_start - (node.days - 1) * DAY
         return any(t >= since and (node.rating is None or r == node.rating) for t, r in card.ratings)
     raise TypeError(node)
+
+
+@lru_cache(maxsize=None)
+def _words(text: str) -> tuple[str, ...]:
+    return words(text)
+
+
+def has_words(text: tuple[str, ...], wanted: tuple[str, ...], prefix: bool) -> bool:
+    """Whether `wanted` occurs in `text` as consecutive words (the last one possibly only begun)."""
+    n = len(wanted)
+    for start in range(len(text) - n + 1):
+        window = text[start : start + n]
+        if window[:-1] == wanted[:-1] and (window[-1].startswith(wanted[-1]) if prefix else window[-1] == wanted[-1]):
+            return True
+    return False
 
 
 def _is(state: str, card: SearchCard, at: Moment) -> bool:

@@ -1,7 +1,7 @@
 """Searching cards in SQL: the query tree of srs/search/query.py compiled to one SELECT.
 
-Item text is found through `items_fts`, an FTS5 trigram index that triggers keep in step with the
-items table (so every sync updates it). srs/search/reference.py says what each query means; the tests
+Item text is found through `items_fts`, an FTS5 index (unicode61 words) that triggers keep in step
+with the items table, so every sync updates it. srs/search/reference.py says what each query means; the tests
 hold this SQL to it.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text
 from srs.search.reference import DAY, Moment
-
-TRIGRAM = 3  # FTS5's trigram index answers texts at least this long; shorter ones are scanned with LIKE
 
 # The text of an item: every string in its content but its kind, joined with the unit separator.
 ITEM_TEXT_SQL = (
@@ -22,11 +20,12 @@ _NEW_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='new.content')}, '')"
 
 # Schema migration 2 (srs/store/schema.py). One statement a line: the migration splits at a line's ';'.
 MIGRATION = f"""
-    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'trigram');
+    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');
     INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
     CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
     CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
     CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
+    CREATE INDEX items_kind_tags ON items(kind, tags);
 """
 
 STATE_SQL = {
@@ -61,28 +60,33 @@ class _Compiler:
         return f":{name}"
 
     def sql(self, node: Node) -> str:
-        if isinstance(node, And):
-            return "(" + " AND ".join(self.sql(n) for n in node.nodes) + ")" if node.nodes else "1"
+        fts = _fts_expression(node)
+        if fts is not None and not isinstance(node, Text):  # several words answered by one index lookup
+            return f"c.iid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {self.param(fts)})"
+        if isinstance(node, And):  # SQLite tries the terms in the order written: the cheap ones first
+            return "(" + " AND ".join(self.sql(n) for n in sorted(node.nodes, key=_cost)) + ")" if node.nodes else "1"
         if isinstance(node, Or):
             return "(" + " OR ".join(self.sql(n) for n in node.nodes) + ")"
         if isinstance(node, Not):
             return f"NOT {self.sql(node.node)}"
         if isinstance(node, Text):
-            if len(node.value) >= TRIGRAM:
-                phrase = '"' + node.value.replace('"', '""') + '"'
-                return f"c.iid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {self.param(phrase)})"
-            like = "%" + node.value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            return f"c.iid IN (SELECT rowid FROM items_fts WHERE text LIKE {self.param(like)} ESCAPE '\\')"
+            return f"c.iid IN (SELECT rowid FROM items_fts WHERE items_fts MATCH {self.param(_fts_expression(node))})"
         if isinstance(node, Field):
+            # items' rows are large (their content): kind: and tag: read this small index of them instead
             if node.name == "kind":
-                return f"i.kind = {self.param(node.value)}"
+                return f"c.iid IN (SELECT iid FROM items INDEXED BY items_kind_tags WHERE kind = {self.param(node.value)})"
             glob = "".join("*" if ch == "*" else f"[{ch}]" if ch in "[]?" else ch for ch in node.value)
             if node.name == "deck":
                 return f"c.deck_id GLOB {self.param(glob)}"
             if node.name == "tag":
-                return f"EXISTS (SELECT 1 FROM json_each(i.tags) WHERE lower(value) GLOB {self.param(glob)})"
-            p = self.param(glob)
-            return f"(c.uid GLOB {p} OR i.uid GLOB {p})"
+                # Tags are slugs (lower case, no quotes), so `"tag"` in the JSON text is that tag; a pattern
+                # with * also checks the tags one by one, as `*` might span two of them in the text.
+                rough = "tags GLOB " + self.param('*"' + glob + '"*')
+                if "*" in glob:
+                    rough += f" AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value GLOB {self.param(glob)})"
+                return f"c.iid IN (SELECT iid FROM items INDEXED BY items_kind_tags WHERE {rough})"
+            p = self.param(glob)  # both uids are indexed: GLOB with a fixed start reads only that range
+            return f"(c.uid GLOB {p} OR c.iid IN (SELECT iid FROM items WHERE uid GLOB {p}))"
         if isinstance(node, Is):
             return STATE_SQL[node.state]
         if isinstance(node, Prop):
@@ -95,18 +99,53 @@ class _Compiler:
         raise TypeError(node)
 
 
-def search_cards(conn, node: Node, at: Moment, limit: int | None = None) -> list[tuple]:
-    """Active cards matching `node`, in deck and file order: (cid, uid, deck_id, key_text, state, due,
-    last_review, stability, suspended, buried_until, flagged, leech)."""
+def _cost(node: Node) -> int:
+    """A rough rank of how much a term costs per card: a column, a computed value, a lookup, a tags scan."""
+    if isinstance(node, Not):
+        return _cost(node.node)
+    if isinstance(node, (And, Or)):
+        return max((_cost(n) for n in node.nodes), default=0)
+    if isinstance(node, Is) or (isinstance(node, Field) and node.name == "deck"):
+        return 0
+    if isinstance(node, Prop):
+        return 1
+    if isinstance(node, Field):
+        return 4 if node.name == "tag" else 2
+    return 3  # words (an index lookup, made once) and rated:
+
+
+def _fts_expression(node: Node) -> str | None:
+    """An FTS5 query for a tree of words and phrases joined by and/or; None when it holds anything else."""
+    if isinstance(node, Text):
+        return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
+    if isinstance(node, (And, Or)) and node.nodes:
+        parts = [_fts_expression(n) for n in node.nodes]
+        if all(part is not None for part in parts):
+            return "(" + (" AND " if isinstance(node, And) else " OR ").join(parts) + ")"
+    return None
+
+
+def search_cards(conn, node: Node, at: Moment) -> list[int]:
+    """The keys (cid) of the active cards matching `node`, in key order."""
     compiler = _Compiler()
     where = compiler.sql(node)
     params = {**compiler.params, "now": at.now, "day_start": at.day_start, "day_end": at.day_end,
               "factor": at.factor, "decay": at.decay}
-    sql = (
-        "SELECT c.cid, c.uid, c.deck_id, i.key_text, c.state, c.due, c.last_review, c.stability, c.suspended, "
-        "c.buried_until, c.flagged, c.leech FROM cards c JOIN items i ON i.iid = c.iid "
-        f"WHERE c.active = 1 AND {where} ORDER BY c.deck_id, c.idx, c.ord"
-    )
-    if limit:
-        sql += f" LIMIT {int(limit)}"
-    return conn.execute(sql, params).fetchall()
+    sql = f"SELECT c.cid FROM cards c WHERE c.active = 1 AND {where} ORDER BY c.cid"
+    return [row[0] for row in conn.execute(sql, params)]
+
+
+def card_rows(conn, cids: list[int]) -> list[tuple]:
+    """For a search's result table, in deck and file order: (cid, uid, deck_id, key_text, state, due,
+    last_review, stability, suspended, buried_until, flagged, leech)."""
+    rows = []
+    for start in range(0, len(cids), 500):
+        chunk = cids[start : start + 500]
+        rows += conn.execute(
+            "SELECT c.cid, c.uid, c.deck_id, i.key_text, c.state, c.due, c.last_review, c.stability, c.suspended, "
+            "c.buried_until, c.flagged, c.leech, c.idx, c.ord FROM cards c JOIN items i ON i.iid = c.iid "
+            f"WHERE c.cid IN ({','.join('?' * len(chunk))})",
+            chunk,
+        ).fetchall()
+    rows.sort(key=lambda row: (row[2], row[12], row[13]))
+    return [row[:12] for row in rows]

@@ -1,0 +1,130 @@
+"""`srs search` at scale: 100,000 items (about 110,000 cards) with review states and a review log.
+
+Prints, for each query, the time the store's SQL takes (srs.store.search: FTS5 trigram index for text,
+card indexes for the rest; best of 3, pinned to one core) beside a plain Python filter of the same cards
+held in memory (srs.search.reference, what each query means), and their ratio. Target: every query
+under 100 ms.
+
+Run: python benchmarks/bench_search.py [--items 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+from pathlib import Path
+
+from benchmarks.common import best_of, one_core
+
+WORDS = (
+    "noise image step denoiser sample model prompt guidance seed latent pixel schedule variance training "
+    "pair static forward reverse process network predict remove add small large gradient score text encoder "
+    "decoder attention layer weight loss error mean signal blur detail colour shape edge picture random"
+).split()
+QUERIES = [
+    "denoiser",
+    "de",
+    '"reverse process"',
+    "deck:deck-07 is:due",
+    "tag:core -is:new prop:ivl>30",
+    "prop:r<0.8",
+    "latent or attention -is:suspended",
+    "kind:cloze rated:7:1",
+    "id:item-0999*",
+    "is:new deck:deck-1*",
+]
+NOW = 1_795_428_000
+DAY = 86400
+
+
+def build(path: Path, items: int, seed: int = 7):
+    """A store with `items` items, and the same cards as SearchCards for the Python filter."""
+    from srs.search.reference import SEPARATOR, SearchCard
+    from srs.store import Store
+
+    rng = random.Random(seed)
+    store = Store.open(path)
+    conn = store.conn
+    cards: list[SearchCard] = []
+    item_rows, card_rows, log_rows = [], [], []
+    cid = 0
+    for iid in range(1, items + 1):
+        kind = rng.choice(("flashcard", "flashcard", "choice", "cloze"))
+        front = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14)))
+        back = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 10)))
+        deck = f"deck-{rng.randrange(20):02d}"
+        tags = rng.sample(["core", "extra", "maths", "history"], rng.randint(0, 2))
+        uid = f"item-{iid:06d}"
+        item_rows.append((iid, uid, deck, kind, front, json.dumps({"kind": kind, "front": front, "back": back}),
+                          json.dumps(tags), iid))
+        for ord_ in range(2 if kind == "cloze" else 1):
+            cid += 1
+            state = rng.choice((0, 0, 1, 2, 2, 2, 3))
+            last = None if state == 0 else NOW - rng.randrange(90 * DAY)
+            due = None if state == 0 else last + rng.randrange(60, 120 * DAY)
+            stability = None if state == 0 else rng.uniform(0.5, 200)
+            card = SearchCard(
+                f"{uid}#c{ord_ + 1}" if kind == "cloze" else uid, uid, deck, kind, front + SEPARATOR + back, tags,
+                state, due, last, stability, rng.randrange(4), rng.randrange(12), int(rng.random() < 0.05),
+                0, None, int(rng.random() < 0.01),
+                [] if state == 0 else [(NOW - rng.randrange(30 * DAY), rng.randint(1, 4))],
+            )
+            cards.append(card)
+            card_rows.append((cid, iid, card.uid, ord_, deck, iid, state, due, last, stability, card.lapses,
+                              card.reps, card.suspended, card.leech))
+            log_rows += [(cid, deck, t, r) for t, r in card.ratings]
+    with store.transaction() as tx:
+        tx.executemany(
+            "INSERT INTO items (iid, uid, deck_id, kind, content_hash, key_text, content, tags, path, line, idx) "
+            "VALUES (?, ?, ?, ?, '', ?, ?, ?, 'bench.yaml', 1, ?)", item_rows)
+        tx.executemany(
+            "INSERT INTO cards (cid, iid, uid, ord, deck_id, idx, state, due, last_review, stability, lapses, reps, "
+            "suspended, leech) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
+        tx.executemany(
+            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, state_before, before, after) "
+            "VALUES (?, ?, ?, ?, 1, '{}', '{}')", log_rows)
+    conn.execute("ANALYZE")
+    return store, cards
+
+
+def measure(items: int) -> list[dict]:
+    from srs.search.query import parse
+    from srs.search.reference import Moment, matches
+    from srs.store.search import search_cards
+
+    at = Moment(NOW, NOW - 6 * 3600, NOW + 18 * 3600, 19 / 81, 0.5)
+    with tempfile.TemporaryDirectory() as tmp:
+        store, cards = build(Path(tmp) / "bench.sqlite3", items)
+        results = []
+        with one_core():
+            for query in QUERIES:
+                node = parse(query)
+                found = search_cards(store.conn, node, at)
+                expected = [c for c in cards if matches(node, c, at)]
+                assert len(found) == len(expected), query
+                sql_s = best_of(lambda: search_cards(store.conn, node, at), 3)
+                python_s = best_of(lambda: [c for c in cards if matches(node, c, at)], 1)
+                results.append({"query": query, "cards": len(found), "sql_ms": sql_s * 1000,
+                                "python_ms": python_s * 1000})
+        store.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=100_000)
+    args = parser.parse_args()
+    rows = measure(args.items)
+    print(f"srs search over {args.items:,} items: SQL (FTS5) vs a plain Python filter in memory")
+    print(f"{'query':<36} {'cards':>7} {'sql ms':>8} {'python ms':>10} {'ratio':>7}")
+    for row in rows:
+        ratio = row["python_ms"] / max(row["sql_ms"], 1e-6)
+        print(f"{row['query']:<36} {row['cards']:>7} {row['sql_ms']:>8.1f} {row['python_ms']:>10.1f} {ratio:>6.1f}x")
+    worst = max(row["sql_ms"] for row in rows)
+    print(f"slowest query: {worst:.1f} ms (target: under 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
