@@ -151,3 +151,26 @@ def test_the_index_follows_item_edits():
     assert search_cards(store.conn, parse("new"), AT) == [1]
     assert search_cards(store.conn, parse("old"), AT) == []
     store.close()
+
+
+def test_a_database_from_before_search_is_indexed_when_opened(tmp_path):
+    import sqlite3
+
+    from srs.store.schema import MIGRATIONS, _statements
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in _statements(MIGRATIONS[1]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute(
+        "INSERT INTO items (uid, deck_id, kind, content_hash, key_text, content, path, line, idx) VALUES "
+        """('a', 'd', 'flashcard', '', 'k', '{"kind": "flashcard", "front": "Forward diffusion"}', 'p', 1, 0)"""
+    )
+    conn.execute("INSERT INTO cards (iid, uid, deck_id) VALUES (1, 'a', 'd')")
+    conn.commit()
+    conn.close()
+    store = Store.open(path)
+    assert search_cards(store.conn, parse("diffus"), AT) == [1]
+    assert search_cards(store.conn, parse("flashcard"), AT) == []  # the kind is not text
+    store.close()
