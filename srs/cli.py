@@ -76,12 +76,19 @@ class SrsGroup(click.Group):
 @click.option(
     "-c", "settings", multiple=True, metavar="KEY=VALUE",
     help="Override a setting for this command (see `srs config list`); may be repeated.",
+    shell_complete=lambda ctx, param, incomplete: _complete_assignments(ctx, param, incomplete),
 )
 def cli(settings):
     """Spaced repetition and quizzes from YAML decks, scheduled by FSRS."""
     from srs import settings as settings_module
 
     settings_module.command_line = settings_module.parse_assignments(settings)
+
+
+def _complete_assignments(ctx, param, incomplete):
+    from srs.commands.completion import complete_assignments
+
+    return complete_assignments(ctx, param, incomplete)
 
 
 def main() -> None:

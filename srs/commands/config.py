@@ -22,9 +22,9 @@ def _deck_options(deck: str, deck_paths) -> dict:
 
 
 def _complete_keys(ctx, param, incomplete):
-    from srs.commands.completion import setting_keys
+    from srs.commands.completion import complete_setting_keys
 
-    return [k for k in setting_keys() if k.startswith(incomplete)]
+    return complete_setting_keys(ctx, param, incomplete)
 
 
 @click.group()

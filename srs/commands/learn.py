@@ -12,6 +12,18 @@ from srs.errors import UserError
 RATING_NAMES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
+def _decks(ctx, param, incomplete):
+    from srs.commands.completion import complete_deck_ids
+
+    return complete_deck_ids(ctx, param, incomplete)
+
+
+def _cards(ctx, param, incomplete):
+    from srs.commands.completion import complete_card_ids
+
+    return complete_card_ids(ctx, param, incomplete)
+
+
 def _console():
     from rich.console import Console
 
@@ -25,7 +37,7 @@ def _session(ws, decks):
 
 
 @click.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, shell_complete=_decks)
 @learning_options
 def review(decks, db_path, deck_paths, now):
     """Review what is due today: learning cards, then reviews, then new cards.
@@ -61,7 +73,7 @@ def review(decks, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("quiz")
+@click.argument("quiz", shell_complete=_decks)
 @learning_options
 def quiz(quiz, db_path, deck_paths, now):
     """Take a whole quiz in order, then see the score and what you missed.
@@ -78,7 +90,7 @@ def quiz(quiz, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, shell_complete=_decks)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @learning_options
 def due(decks, as_json, db_path, deck_paths, now):
@@ -110,8 +122,8 @@ def due(decks, as_json, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("card_id")
-@click.argument("rating")
+@click.argument("card_id", shell_complete=_cards)
+@click.argument("rating", shell_complete=lambda ctx, param, incomplete: [r for r in RATING_NAMES if r.startswith(incomplete)])
 @click.option("--response", help="What the learner answered (an order typed, an option chosen).")
 @click.option("--duration", "duration_ms", type=int, help="Milliseconds taken.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new card state as JSON.")

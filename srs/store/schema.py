@@ -10,6 +10,13 @@ import sqlite3
 
 from srs.store.search import MIGRATION as SEARCH_INDEX
 
+# The log of card actions (srs/store/actions.py) comes with the search index, in migration 2.
+CARD_ACTIONS = """
+    CREATE TABLE card_actions (aid INTEGER PRIMARY KEY, batch INTEGER NOT NULL, cid INTEGER NOT NULL REFERENCES cards(cid), at INTEGER NOT NULL, action TEXT NOT NULL, detail TEXT, before TEXT NOT NULL, after TEXT NOT NULL);
+    CREATE INDEX card_actions_card ON card_actions(cid, aid);
+    CREATE INDEX card_actions_batch ON card_actions(batch);
+"""
+
 SCHEMA_VERSION = 2
 
 # Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
@@ -90,8 +97,9 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX revlog_time ON revlog(reviewed_at);
     CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
     """,
-    # 2: the search index, kept in step with the items table by triggers (srs/store/search.py).
-    2: SEARCH_INDEX,
+    # 2: the search index, kept in step with the items table by triggers (srs/store/search.py), and the
+    # log of actions done to cards by hand (srs/store/actions.py).
+    2: SEARCH_INDEX + CARD_ACTIONS,
 }
 
 

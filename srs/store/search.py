@@ -149,3 +149,11 @@ def card_rows(conn, cids: list[int]) -> list[tuple]:
         ).fetchall()
     rows.sort(key=lambda row: (row[2], row[12], row[13]))
     return [row[:12] for row in rows]
+
+
+def ids_starting(conn, table: str, prefix: str, limit: int) -> list[str]:
+    """Public ids of active cards (table "cards") or live items ("items") that start with `prefix`."""
+    live = "active = 1" if table == "cards" else "retired = 0"
+    glob = "".join(f"[{ch}]" if ch in "*?[]" else ch for ch in prefix) + "*"
+    rows = conn.execute(f"SELECT uid FROM {table} WHERE uid GLOB ? AND {live} ORDER BY uid LIMIT ?", [glob, limit])
+    return [row[0] for row in rows]
