@@ -40,9 +40,13 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[dict]:
     cids = search_cards(store.conn, node, at)
     if limit:
         cids = cids[:limit]  # the first cards added: the key order is the order cards were created
-    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech in card_rows(
+    from srs.deck.cloze import cloze_side
+
+    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech, kind, ord_ in card_rows(
         store.conn, cids
     ):
+        if kind == "cloze":
+            front = cloze_side(front, ord_, reveal=False)
         r = None
         if state != 0 and stability and last is not None:
             r = (1 + at.factor * max(0, (at.now - last) // 86400) / stability) ** -at.decay

@@ -137,18 +137,18 @@ def search_cards(conn, node: Node, at: Moment) -> list[int]:
 
 def card_rows(conn, cids: list[int]) -> list[tuple]:
     """For a search's result table, in deck and file order: (cid, uid, deck_id, key_text, state, due,
-    last_review, stability, suspended, buried_until, flagged, leech)."""
+    last_review, stability, suspended, buried_until, flagged, leech, kind, ord)."""
     rows = []
     for start in range(0, len(cids), 500):
         chunk = cids[start : start + 500]
         rows += conn.execute(
             "SELECT c.cid, c.uid, c.deck_id, i.key_text, c.state, c.due, c.last_review, c.stability, c.suspended, "
-            "c.buried_until, c.flagged, c.leech, c.idx, c.ord FROM cards c JOIN items i ON i.iid = c.iid "
+            "c.buried_until, c.flagged, c.leech, i.kind, c.ord, c.idx FROM cards c JOIN items i ON i.iid = c.iid "
             f"WHERE c.cid IN ({','.join('?' * len(chunk))})",
             chunk,
         ).fetchall()
-    rows.sort(key=lambda row: (row[2], row[12], row[13]))
-    return [row[:12] for row in rows]
+    rows.sort(key=lambda row: (row[2], row[14], row[13]))
+    return [row[:14] for row in rows]
 
 
 def ids_starting(conn, table: str, prefix: str, limit: int) -> list[str]:
