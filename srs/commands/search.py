@@ -95,7 +95,7 @@ def search(query, as_json, limit, db_path, deck_paths, now):
         state = row["state"] + "".join(f",{flag}" for flag in ("suspended", "buried", "leech") if row[flag])
         due = row["due"][:10] if row["due"] else ""
         front = CONTROL.sub(" ", row["front"])
-        front = front if len(front) <= 50 else front[:49] + "…"
+        front = front if len(front) <= 50 else front[:49].rstrip() + "…"
         table.append((row["id"], row["deck"], front, state, due, f"{row['r']:.2f}" if row["r"] is not None else ""))
     headers = ("id", "deck", "front", "state", "due", "R")
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers)]
