@@ -13,11 +13,11 @@ def test_search_prints_a_table_of_matching_cards(practice):
     result = practice.cli("search", "noise")
     assert result.exit_code == 0
     assert result.stdout == (
-        "id             deck      front                                               state  due  R\n"
-        "stages         practice  Put the stages in order.                            new\n"  # "Noise real images."
-        "noise-choice   practice  Which method starts from noise?                     new\n"
-        "generation#c1  practice  Generation starts from [...] and removes it step…   new\n"
-        "generation#c2  practice  Generation starts from pure noise and removes it…   new\n"
+        "id             deck      front                                              state  due  R\n"
+        "stages         practice  Put the stages in order.                           new\n"  # "Noise real images."
+        "noise-choice   practice  Which method starts from noise?                    new\n"
+        "generation#c1  practice  Generation starts from [...] and removes it step…  new\n"
+        "generation#c2  practice  Generation starts from pure noise and removes it…  new\n"
     )
     assert result.stderr == "Added 5 new items.\n4 cards\n"
 
