@@ -21,6 +21,12 @@ from srs.errors import UserError
 APP_NAME = "srs"
 ENV_PREFIX = "SRS_"
 
+def _q(value: Any) -> str:
+    """A value quoted for a one-line message, control characters escaped."""
+    text = value if isinstance(value, str) else repr(value)
+    return "'" + re.sub(r"[\x00-\x1f\x7f-\x9f]", lambda m: f"\\x{ord(m[0]):02x}", text) + "'"
+
+
 # -- one parser per kind of value: text (command line, environment) or TOML value -> the value -------
 
 
@@ -30,7 +36,7 @@ def _int(low: int, high: int) -> Callable[[Any], int]:
             try:
                 value = int(value.strip())
             except ValueError:
-                raise ValueError(f"'{value}' is not a whole number") from None
+                raise ValueError(f"{_q(value)} is not a whole number") from None
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"{value!r} is not a whole number")
         if not low <= value <= high:
@@ -46,7 +52,7 @@ def _float(low: float, high: float) -> Callable[[Any], float]:
             try:
                 value = float(value.strip())
             except ValueError:
-                raise ValueError(f"'{value}' is not a number") from None
+                raise ValueError(f"{_q(value)} is not a number") from None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ValueError(f"{value!r} is not a number")
         if not low <= value <= high:
@@ -65,7 +71,7 @@ def _bool(value: Any) -> bool:
             return True
         if value.strip().lower() in FALSE:
             return False
-        raise ValueError(f"'{value}' is not true or false")
+        raise ValueError(f"{_q(value)} is not true or false")
     if not isinstance(value, bool):
         raise ValueError(f"{value!r} is not true or false")
     return value
@@ -74,7 +80,7 @@ def _bool(value: Any) -> bool:
 def _choice(*choices: str) -> Callable[[Any], str]:
     def parse(value: Any) -> str:
         if not isinstance(value, str) or value.strip() not in choices:
-            raise ValueError(f"{value!r} is not one of {', '.join(choices)}".replace('"', "'"))
+            raise ValueError(f"{_q(value)} is not one of {', '.join(choices)}")
         return value.strip()
 
     return parse
@@ -83,7 +89,7 @@ def _choice(*choices: str) -> Callable[[Any], str]:
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{value!r} is not text")
-    if any(ord(c) < 32 for c in value):
+    if re.search(r"[\x00-\x1f\x7f-\x9f]", value):
         raise ValueError("control characters are not allowed")
     return value.strip()
 
@@ -104,7 +110,7 @@ def _steps(value: Any) -> tuple[str, ...]:
     for part in parts:
         match = STEP.match(part) if isinstance(part, str) else None
         if not match or float(match[1]) <= 0:
-            raise ValueError(f"step {part!r} is not a time such as 30s, 10m, 1h or 1d".replace('"', "'"))
+            raise ValueError(f"step {_q(part)} is not a time such as 30s, 10m, 1h or 1d")
         steps.append(part)
     if len(steps) > 10:
         raise ValueError("at most 10 steps")
@@ -126,11 +132,15 @@ class Key:
     default: Any
     help: str
     per_deck: bool = False  # may be set per deck, and a deck's YAML `options` may hold it
+    choices: tuple[str, ...] = ()  # the values to offer on completion
 
     @property
     def env(self) -> str:
         return ENV_PREFIX + self.name.upper()
 
+
+NEW_ORDERS = ("interleaved", "deck", "random")
+LEECH_ACTIONS = ("suspend", "tag")
 
 KEYS: dict[str, Key] = {
     key.name: key
@@ -142,11 +152,13 @@ KEYS: dict[str, Key] = {
         Key("relearning_steps", _steps, ("10m",), "steps after a lapse, such as '10m'", True),
         Key("maximum_interval", _int(1, 36_500), 36_500, "the longest interval, in days", True),
         Key("day_starts_at", _int(0, 23), 4, "the hour (local time) at which the learner's day starts"),
-        Key("bury_siblings", _bool, False, "answering a card buries its item's other cards until tomorrow"),
-        Key("new_order", _choice("interleaved", "deck", "random"), "interleaved",
-            "new cards: decks taking turns, deck by deck, or in random order"),
+        Key("bury_siblings", _bool, False, "answering a card buries its item's other cards until tomorrow",
+            choices=("true", "false")),
+        Key("new_order", _choice(*NEW_ORDERS), "interleaved",
+            "new cards: decks taking turns, deck by deck, or in random order", choices=NEW_ORDERS),
         Key("leech_threshold", _int(1, 1000), 8, "lapses that make a card a leech"),
-        Key("leech_action", _choice("suspend", "tag"), "suspend", "what happens to a leech: suspend, or only tag it"),
+        Key("leech_action", _choice(*LEECH_ACTIONS), "suspend", "what happens to a leech: suspend, or only tag it",
+            choices=LEECH_ACTIONS),
         Key("editor", _text, "", "the editor command (default: $VISUAL, then $EDITOR, then vi)"),
     )
 }

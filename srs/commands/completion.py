@@ -70,6 +70,18 @@ def complete_setting_keys(ctx, param, incomplete):
     return [k for k in setting_keys(ctx) if k.startswith(incomplete)]
 
 
+def complete_setting_values(ctx, param, incomplete):
+    """`srs config set KEY VALUE`: the values KEY takes, where they are few."""
+    from srs.errors import UserError
+    from srs.settings import split_key
+
+    try:
+        _, key = split_key(ctx.params.get("key") or "")
+    except UserError:
+        return []
+    return [c for c in key.choices if c.startswith(incomplete)]
+
+
 def complete_assignments(ctx, param, incomplete):
     """`-c KEY=VALUE`: the keys, each with its `=`."""
     return [f"{k}=" for k in setting_keys(ctx) if k.startswith(incomplete)]

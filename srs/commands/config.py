@@ -27,6 +27,12 @@ def _complete_keys(ctx, param, incomplete):
     return complete_setting_keys(ctx, param, incomplete)
 
 
+def _complete_values(ctx, param, incomplete):
+    from srs.commands.completion import complete_setting_values
+
+    return complete_setting_values(ctx, param, incomplete)
+
+
 @click.group()
 def config():
     """Show and change your settings (a TOML file; `srs config path` says where).
@@ -88,7 +94,7 @@ def get(key, as_json, deck_paths):
 
 @config.command("set")
 @click.argument("key", shell_complete=_complete_keys)
-@click.argument("value")
+@click.argument("value", shell_complete=lambda ctx, param, incomplete: _complete_values(ctx, param, incomplete))
 def set_(key, value):
     """Set KEY to VALUE in the settings file (checked first; comments in the file are kept)."""
     from srs.settings import format_value, parse_value, settings_path, write_setting

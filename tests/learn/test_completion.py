@@ -68,6 +68,8 @@ def test_settings_keys(complete):
     assert complete("srs", "config", "set", "leech_") == ["leech_threshold", "leech_action"]
     assert "deck.practice.new_per_day" in complete("srs", "config", "get", "deck.")
     assert complete("srs", "-c", "day_") == ["day_starts_at="]
+    assert complete("srs", "config", "set", "new_order", "") == ["interleaved", "deck", "random"]
+    assert complete("srs", "config", "set", "leech_action", "t") == ["tag"]
 
 
 @pytest.mark.parametrize("shell", ["zsh", "fish"])

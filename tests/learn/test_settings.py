@@ -290,3 +290,41 @@ def test_editor_setting_beats_the_environment(learner, monkeypatch):
     learner.cli("config", "set", "editor", "nano -w")
     assert load(path, environ={}).editor() == "nano -w"
     assert load(path, environ={"SRS_EDITOR": "ed"}).editor() == "ed"
+
+
+# -- the value parsers, as properties ---------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from srs.settings import KEYS as ALL_KEYS, format_value, parse_value  # noqa: E402
+
+STEP_TEXT = st.builds(lambda n, unit: f"{n}{unit}", st.integers(1, 999), st.sampled_from("smhd"))
+VALUES = {
+    "new_per_day": st.integers(0, 10_000), "reviews_per_day": st.integers(0, 100_000),
+    "desired_retention": st.floats(0.7, 0.99), "learning_steps": st.lists(STEP_TEXT, max_size=10).map(tuple),
+    "relearning_steps": st.lists(STEP_TEXT, max_size=10).map(tuple), "maximum_interval": st.integers(1, 36_500),
+    "day_starts_at": st.integers(0, 23), "bury_siblings": st.booleans(),
+    "new_order": st.sampled_from(["interleaved", "deck", "random"]), "leech_threshold": st.integers(1, 1000),
+    "leech_action": st.sampled_from(["suspend", "tag"]),
+    "editor": st.text(st.one_of(st.characters(min_codepoint=33, max_codepoint=126),
+                                st.characters(min_codepoint=0xA1, max_codepoint=0x2FFF,
+                                              exclude_categories=("Zs", "Zl", "Zp", "Cc"))), max_size=20),
+}
+
+
+@given(st.sampled_from(sorted(VALUES)).flatmap(lambda k: st.tuples(st.just(k), VALUES[k])))
+def test_a_value_printed_by_srs_reads_back_the_same(pair):
+    key, value = pair
+    assert set(VALUES) == set(ALL_KEYS)
+    assert parse_value(key, format_value(value)) == value
+
+
+@settings(max_examples=300)
+@given(st.sampled_from(sorted(ALL_KEYS)), st.text(max_size=12))
+def test_any_text_is_a_value_or_one_line_error(key, text):
+    from srs.errors import UserError
+
+    try:
+        parse_value(key, text)
+    except UserError as exc:
+        assert str(exc).startswith(f"{key}: ") and "\n" not in str(exc)
