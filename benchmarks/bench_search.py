@@ -104,8 +104,8 @@ def measure(items: int) -> list[dict]:
                 found = search_cards(store.conn, node, at)
                 expected = [c for c in cards if matches(node, c, at)]
                 assert len(found) == len(expected), query
-                sql_s = best_of(lambda: search_cards(store.conn, node, at), 3)
-                python_s = best_of(lambda: [c for c in cards if matches(node, c, at)], 1)
+                sql_s = best_of(lambda node=node: search_cards(store.conn, node, at), 3)
+                python_s = best_of(lambda node=node: [c for c in cards if matches(node, c, at)], 1)
                 results.append({"query": query, "cards": len(found), "sql_ms": sql_s * 1000,
                                 "python_ms": python_s * 1000})
         store.close()

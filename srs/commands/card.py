@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import click
 
-from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+from srs.commands.options import (
+    echo_json,
+    learning_options,
+    open_workspace,
+    report_sync,
+)
 from srs.errors import UserError
 
 

@@ -7,10 +7,22 @@ collections, and the search benchmark measures it as the baseline.
 from __future__ import annotations
 
 import operator
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import cache
 
-from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text, glob_to_regex, words
+from srs.search.query import (
+    And,
+    Field,
+    Is,
+    Node,
+    Not,
+    Or,
+    Prop,
+    Rated,
+    Text,
+    glob_to_regex,
+    words,
+)
 
 DAY = 86400
 COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
@@ -79,7 +91,7 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
     raise TypeError(node)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(text: str) -> tuple[str, ...]:
     return words(text)
 

@@ -8,7 +8,24 @@ from __future__ import annotations
 
 import sqlite3
 
-from srs.store.search import MIGRATION as SEARCH_INDEX
+# The text of an item: every string in its content but its kind, joined with the unit separator.
+ITEM_TEXT_SQL = (
+    "(SELECT group_concat(value, char(31)) FROM json_tree({content}) "
+    "WHERE type = 'text' AND fullkey != '$.kind')"
+)
+
+_NEW_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='new.content')}, '')"
+
+# The search index (srs/store/search.py) and its triggers. One statement a line: _statements splits at ';'.
+SEARCH_INDEX = f"""
+    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');
+    INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
+    CREATE INDEX items_kind_tags ON items(kind, tags);
+"""
+
 
 # The log of card actions (srs/store/actions.py) comes with the search index, in migration 2.
 CARD_ACTIONS = """

@@ -1,7 +1,7 @@
 """Searching cards in SQL: the query tree of srs/search/query.py compiled to one SELECT.
 
 Item text is found through `items_fts`, an FTS5 index (unicode61 words) that triggers keep in step
-with the items table, so every sync updates it. srs/search/reference.py says what each query means; the tests
+with the items table, so every sync updates it (srs/store/schema.py, migration 2). srs/search/reference.py says what each query means; the tests
 hold this SQL to it.
 """
 
@@ -9,24 +9,6 @@ from __future__ import annotations
 
 from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text
 from srs.search.reference import DAY, Moment
-
-# The text of an item: every string in its content but its kind, joined with the unit separator.
-ITEM_TEXT_SQL = (
-    "(SELECT group_concat(value, char(31)) FROM json_tree({content}) "
-    "WHERE type = 'text' AND fullkey != '$.kind')"
-)
-
-_NEW_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='new.content')}, '')"
-
-# Schema migration 2 (srs/store/schema.py). One statement a line: the migration splits at a line's ';'.
-MIGRATION = f"""
-    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');
-    INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
-    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
-    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
-    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
-    CREATE INDEX items_kind_tags ON items(kind, tags);
-"""
 
 STATE_SQL = {
     "new": "c.state = 0",

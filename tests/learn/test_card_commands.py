@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from learn_helpers import TODAY_ENDS_EPOCH
 
 STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "suspended",

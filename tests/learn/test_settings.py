@@ -10,8 +10,9 @@ import hashlib
 import json
 
 import pytest
-
-from learn_helpers import NOW, PRACTICE, flashcards
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from learn_helpers import flashcards
 
 # key: (a good value as typed, how srs prints it back, as TOML in the file, a bad value, the error)
 KEYS = {
@@ -209,10 +210,11 @@ def test_learning_steps_and_retention_reach_the_scheduler(learner):
 
 
 def test_relearning_steps_maximum_interval_and_retention_build_the_fsrs_scheduler(learner):
+    from datetime import timedelta
+
     from srs.session import scheduler_settings
     from srs.settings import load
     from srs.store import Store
-    from datetime import timedelta
 
     learner.write("d.yaml", "title: D\noptions: {desired_retention: 0.8}\n" + flashcards("D", 1).split("\n", 1)[1])
     learner.sync()
@@ -294,10 +296,6 @@ def test_editor_setting_beats_the_environment(learner, monkeypatch):
 
 # -- the value parsers, as properties ---------------------------------------------------------------
 
-from hypothesis import given, settings, strategies as st  # noqa: E402
-
-from srs.settings import KEYS as ALL_KEYS, format_value, parse_value  # noqa: E402
-
 STEP_TEXT = st.builds(lambda n, unit: f"{n}{unit}", st.integers(1, 999), st.sampled_from("smhd"))
 VALUES = {
     "new_per_day": st.integers(0, 10_000), "reviews_per_day": st.integers(0, 100_000),
@@ -314,15 +312,19 @@ VALUES = {
 
 @given(st.sampled_from(sorted(VALUES)).flatmap(lambda k: st.tuples(st.just(k), VALUES[k])))
 def test_a_value_printed_by_srs_reads_back_the_same(pair):
+    from srs.settings import KEYS as ALL_KEYS
+    from srs.settings import format_value, parse_value
+
     key, value = pair
     assert set(VALUES) == set(ALL_KEYS)
     assert parse_value(key, format_value(value)) == value
 
 
 @settings(max_examples=300)
-@given(st.sampled_from(sorted(ALL_KEYS)), st.text(max_size=12))
+@given(st.sampled_from(sorted(KEYS)), st.text(max_size=12))
 def test_any_text_is_a_value_or_one_line_error(key, text):
     from srs.errors import UserError
+    from srs.settings import parse_value
 
     try:
         parse_value(key, text)
