@@ -24,6 +24,7 @@ SEARCH_INDEX = f"""
     CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
     CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
     CREATE INDEX items_kind_tags ON items(kind, tags);
+    CREATE INDEX cards_item_active ON cards(iid, active);
 """
 
 

@@ -7,6 +7,8 @@ hold this SQL to it.
 
 from __future__ import annotations
 
+import json
+
 from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text
 from srs.search.reference import DAY, Moment
 
@@ -113,8 +115,10 @@ def search_cards(conn, node: Node, at: Moment) -> list[int]:
     where = compiler.sql(node)
     params = {**compiler.params, "now": at.now, "day_start": at.day_start, "day_end": at.day_end,
               "factor": at.factor, "decay": at.decay}
-    sql = f"SELECT c.cid FROM cards c WHERE c.active = 1 AND {where} ORDER BY c.cid"
-    return [row[0] for row in conn.execute(sql, params)]
+    # One JSON array instead of a row per card, and Python's sort instead of SQLite's: on 100,000 cards
+    # building the rows and the ORDER BY's b-tree cost more than finding them.
+    sql = f"SELECT json_group_array(c.cid) FROM cards c WHERE c.active = 1 AND {where}"
+    return sorted(json.loads(conn.execute(sql, params).fetchone()[0]))
 
 
 def card_rows(conn, cids: list[int]) -> list[tuple]:
