@@ -20,20 +20,26 @@ def _complete_card_ids(ctx, param, incomplete):
     return card_ids(ctx, incomplete)
 
 
-def _apply(action: str, ids, db_path, deck_paths, now, **options) -> None:
+def _apply(action: str, ids, db_path, deck_paths, now, query=None, **options) -> None:
     from srs import card_actions
     from srs.store.actions import record_actions
 
-    if not ids:
-        raise UserError("give one or more card ids (see `srs search`)")
+    if not ids and not query:
+        raise UserError("give one or more card ids, or --query (see `srs search`)")
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
+    if query:
+        from srs.search.results import run_search
+
+        ids = [*ids, *(row["id"] for row in run_search(ws.store, query, ws.clock()))]
+        if not ids:
+            raise UserError(f"no card matches '{query}'; nothing was changed")
     cards = [ws.store.find_card(uid) for uid in dict.fromkeys(ids)]
     moment = ws.clock()
     changes = [(card, card_actions.ACTIONS[action](card, moment, **options)) for card in cards]
     detail = ", ".join(f"{k} {v}" for k, v in options.items()) or None
     record_actions(ws.store, action, detail, changes, moment)
-    names = ", ".join(card.uid for card in cards)
+    names = ", ".join(card.uid for card in cards[:10]) + (f" and {len(cards) - 10} more" if len(cards) > 10 else "")
     past = {"flag": "Flagged", "unflag": "Unflagged", "bury": "Buried", "unbury": "Unburied",
             "reschedule": "Rescheduled", "forget": "Forgot"}.get(action, action.capitalize() + "ed")
     click.echo(f"{past} {names}" + (f" ({detail})" if detail else "") + ". `srs card undo` takes it back.")
@@ -44,12 +50,18 @@ def card():
     """Do something to cards by id: each action is logged (`srs card log ID`) and undoable (`srs card undo`)."""
 
 
+def query_option(func):
+    return click.option("--query", "-q", metavar="QUERY",
+                        help="Also every card this search finds (`srs search` syntax).")(func)
+
+
 def _simple(action: str, help_text: str):
     @card.command(action, help=help_text)
     @click.argument("ids", nargs=-1, metavar="ID...", shell_complete=_complete_card_ids)
+    @query_option
     @learning_options
-    def command(ids, db_path, deck_paths, now):
-        _apply(action, ids, db_path, deck_paths, now)
+    def command(ids, query, db_path, deck_paths, now):
+        _apply(action, ids, db_path, deck_paths, now, query)
 
     return command
 
@@ -65,19 +77,21 @@ _simple("forget", "Make the cards new again; their review log is kept.")
 @card.command()
 @click.argument("ids", nargs=-1, metavar="ID...", shell_complete=_complete_card_ids)
 @click.option("--note", default="needs a fix", show_default=True, help="What needs fixing.")
+@query_option
 @learning_options
-def flag(ids, note, db_path, deck_paths, now):
+def flag(ids, note, query, db_path, deck_paths, now):
     """Flag the cards for the author (listed by `srs flagged`)."""
-    _apply("flag", ids, db_path, deck_paths, now, note=note)
+    _apply("flag", ids, db_path, deck_paths, now, query, note=note)
 
 
 @card.command()
 @click.argument("days", type=click.IntRange(0, 36_500))
 @click.argument("ids", nargs=-1, metavar="ID...", shell_complete=_complete_card_ids)
+@query_option
 @learning_options
-def reschedule(days, ids, db_path, deck_paths, now):
+def reschedule(days, ids, query, db_path, deck_paths, now):
     """Make the cards due DAYS days from now (0: now), keeping their memory."""
-    _apply("reschedule", ids, db_path, deck_paths, now, days=days)
+    _apply("reschedule", ids, db_path, deck_paths, now, query, days=days)
 
 
 @card.command()

@@ -128,3 +128,15 @@ def test_edit_with_a_missing_editor_is_one_line(practice):
     assert (result.exit_code, result.stderr.splitlines()[-1]) == (
         1, "Error: cannot start the editor '/nonexistent/editor' (No such file or directory)"
     )
+
+
+def test_query_picks_the_cards_and_one_undo_takes_them_all_back(practice):
+    practice.sync()
+    before = practice.cards()
+    result = practice.cli("card", "suspend", "--query", "kind:cloze")
+    assert result.stdout == "Suspended generation#c1, generation#c2. `srs card undo` takes it back.\n"
+    assert [uid for uid, c in practice.cards().items() if c["suspended"]] == ["generation#c1", "generation#c2"]
+    assert practice.cli("card", "undo").stdout == "Undid 'suspend' on generation#c1, generation#c2.\n"
+    assert practice.cards() == before
+    nothing = practice.cli("card", "bury", "-q", "tag:none")
+    assert (nothing.exit_code, nothing.stderr) == (1, "Error: no card matches 'tag:none'; nothing was changed\n")
