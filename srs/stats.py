@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from srs.achievements import Achievement, Facts, MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Progress
+from srs.achievements import MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Achievement, Facts, Progress
 from srs.achievements import achievements as evaluate_achievements
 from srs.achievements import progress as xp_progress
 from srs.clock import day_end, day_start, from_epoch, learner_date, to_epoch

@@ -48,7 +48,7 @@ def learning_options(func):
 
 @dataclass
 class Workspace:
-    store: "Store"  # noqa: F821
+    store: Store  # noqa: F821
     deck_ids: list[str]
     sync_summary: str | None
     diagnostics: list

@@ -66,8 +66,8 @@ def print_card(console, info: dict) -> None:
         facts.add_row("Stability", f"{info['stability']:.2f} days")
         facts.add_row("Difficulty", f"{info['difficulty']:.2f} (1-10)")
     if info["retrievability"] is not None:
-        facts.add_row("Retrievability", f"{info['retrievability'] * 100:.1f}% now "
-                                        f"(desired {info['desired_retention'] * 100:.0f}%, {info['parameters']} parameters)")
+        desired = f"desired {info['desired_retention'] * 100:.0f}%, {info['parameters']} parameters"
+        facts.add_row("Retrievability", f"{info['retrievability'] * 100:.1f}% now ({desired})")
     facts.add_row("Reviews", f"{info['reps']} ({info['lapses']} lapses)")
     if info["last_review"]:
         facts.add_row("Last review", local_time(info["last_review"]))

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srs.deck.diagnostics import Diagnostic
-from srs.deck.identity import normalize_text
 from srs.deck.files import deck_files
+from srs.deck.identity import normalize_text
 from srs.deck.loader import Deck, FileResult, Item, load_file
 
 LONG_FRONT_CHARS = 400

@@ -359,9 +359,8 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     (`function-after[...]`), which are not keys of the author's data; real keys are kept whatever they hold."""
     kept = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if isinstance(data, dict) and part in data or in_list:
             data = data[part]
         elif isinstance(part, str) and ("[" in part or part[:1].isupper()):
             continue  # a branch name such as 'function-after[_as_text(), str]' or 'Illustration'

@@ -13,7 +13,6 @@ from srs.errors import UserError
 from srs.export.progress import Progress
 
 
-
 def install_hint(exc: ImportError) -> str:
     """srs's one line for a missing demo extra, naming the module that is missing."""
     missing = f" ({exc.name} is not installed)" if exc.name else ""

@@ -293,10 +293,7 @@ def draw(pdf, measurer: Measurer, layout: Layout, x: float, y: float, width: flo
     size = layout.size
     for line in layout.lines:
         cursor += line.gap_before
-        if layout.centered:
-            left = x + (width - line.width) / 2
-        else:
-            left = x + line.indent
+        left = x + (width - line.width) / 2 if layout.centered else x + line.indent
         if line.marker:
             marker_width = measurer.width(line.marker, line.marker_style, size)
             draw_text(pdf, measurer, line.marker, line.marker_style, size, left - marker_width - 0.4 * size * PT,

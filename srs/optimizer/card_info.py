@@ -58,7 +58,8 @@ def card_info(store, uid: str, now: datetime) -> list[dict]:
             predicted = None
             if before.get("stability") is not None and before.get("last_review") is not None:
                 was = card.with_memory({k: before[k] for k in CardRecord.MUTABLE if k in before})
-                predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=from_epoch(row["reviewed_at"]))
+                at = from_epoch(row["reviewed_at"])
+                predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=at)
             history.append({
                 "reviewed_at": from_epoch(row["reviewed_at"]).isoformat(),
                 "type": _review_type(row["state_before"]),

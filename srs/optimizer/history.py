@@ -15,8 +15,8 @@ but never targets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 DAY_SECONDS = 86_400
 ELAPSED, LEARNER = "elapsed", "learner"
@@ -80,7 +80,8 @@ class Dataset:
             reviews = per_card.get(target.card)
             if reviews is None:
                 reviews = per_card[target.card] = [
-                    FSRSReview(rating, delta) for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
+                    FSRSReview(rating, delta)
+                    for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
                 ]
             out.append(FSRSItem(reviews[: target.index + 1]))
         return out

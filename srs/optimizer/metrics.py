@@ -81,7 +81,8 @@ def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -
     for t in targets:
         p = forgetting_curve(parameters, dataset.deltas[t.card][t.index], stability[t.card][t.index - 1])
         ratings = dataset.ratings(t.card)
-        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_matrix_bin(ratings, dataset.deltas[t.card], t.index)))
+        r_bin = r_matrix_bin(ratings, dataset.deltas[t.card], t.index)
+        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_bin))
     return out
 
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import difflib
 import json
+import sqlite3
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
-
-import sqlite3
 
 from srs.clock import to_epoch
 from srs.errors import UserError

@@ -8,8 +8,8 @@ and pipes, scripts and tests get nothing.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from srs.export.progress import Progress
 
@@ -34,8 +34,14 @@ def progress_bar(label: str, enabled: bool = True, *, show_from: int = 0, counts
             if total < show_from:
                 return
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                       TimeElapsedColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             amount = MofNCompleteColumn() if counts else TaskProgressColumn()
             bar = Progress(TextColumn(label), BarColumn(), amount, TimeElapsedColumn(), console=Console(stderr=True),
