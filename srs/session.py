@@ -91,9 +91,10 @@ class Session:
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
         self._bury_default = self.store.setting("bury_siblings", True)
-        if getattr(self, "_queue", None) is not None:  # an edit may have removed or suspended queued cards
-            for cid in reads.gone(self.store.conn, self._queue.cids()):
-                self._queue.remove(cid)
+        queue = self._queue
+        if queue is not None:  # an edit may have removed or suspended queued cards
+            for cid in reads.gone(self.store.conn, queue.cids()):
+                queue.remove(cid)
 
     # -- what comes next ----------------------------------------------------------------------------
 

@@ -411,11 +411,11 @@ def _deck_stats(store: Store, now: datetime, deck_ids: list[str], retention: dic
     titles = store.deck_titles()
     result = []
     for deck_id in deck_ids:
-        counts = [n or 0 for n in rows.get(deck_id, (0,) * 6)]
+        cards, new, learning, review, suspended, due_today = (n or 0 for n in rows.get(deck_id, (0,) * 6))
         reviewed, passed = retention.get(deck_id, (0, 0))
         result.append(
             DeckStats(
-                deck_id, titles.get(deck_id, deck_id), *counts,
+                deck_id, titles.get(deck_id, deck_id), cards, new, learning, review, suspended, due_today,
                 reviews_30d=reviewed, retention=passed / reviewed if reviewed else None,
             )
         )

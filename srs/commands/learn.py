@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -82,7 +83,8 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
     def reload_decks():
         from srs.paths import default_deck_paths
 
-        report = sync(ws.store, list(deck_paths) or default_deck_paths())
+        paths: list[str | Path] = list(deck_paths) or list(default_deck_paths())
+        report = sync(ws.store, paths)
         for diagnostic in report.diagnostics:
             console.print(str(diagnostic), style="red")
         session.reload_decks()

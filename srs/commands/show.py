@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
 
 
 @click.command()
@@ -86,8 +90,11 @@ def print_card(console, info: dict) -> None:
     table = Table(title="Review history, newest first", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   caption="R: predicted recall at the review; S: stability in days, D: difficulty (1-10) after it; "
                           "* imported", caption_justify="left")
-    for name, justify in (("Date", "left"), ("Type", "left"), ("Rating", "left"), ("Interval", "right"),
-                          ("R", "right"), ("S", "right"), ("D", "right"), ("Time", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Date", "left"), ("Type", "left"), ("Rating", "left"), ("Interval", "right"),
+        ("R", "right"), ("S", "right"), ("D", "right"), ("Time", "right"),
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=True)
     styles = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
     for h in reversed(info["history"]):

@@ -144,7 +144,7 @@ class Cloze(ItemBase):
 
 
 ItemBody = Flashcard | SelfCheck | Ordering | Choice | Cloze
-ITEM_MODELS: dict[str, type[ItemBase]] = {
+ITEM_MODELS: dict[str, type[ItemBody]] = {
     "flashcard": Flashcard,
     "selfcheck": SelfCheck,
     "ordering": Ordering,

@@ -99,9 +99,8 @@ def optimize(
 
     fitted = fit(dataset)
     result.parameters, result.fit_seconds = fitted.parameters, fitted.seconds
-    result.in_sample = Comparison(
-        score(predict(defaults, dataset)), score(predict(fitted.parameters, dataset)), len(dataset.targets)
-    )
+    fitted_score = score(predict(fitted.parameters, dataset))
+    in_sample = result.in_sample = Comparison(score(predict(defaults, dataset)), fitted_score, len(dataset.targets))
     earlier, later = dataset.split(1 - holdout)
     if len(earlier) >= MIN_SCORED // 2 and later:
         early_fit = fit(dataset, earlier)
@@ -111,9 +110,11 @@ def optimize(
         )
     current = current_parameters(store, deck_ids)
     if current:
-        result.in_sample.current = score(predict(current, dataset))
-    best_other = min(m.log_loss for m in (result.in_sample.defaults, result.in_sample.current) if m)
-    if result.in_sample.fitted.log_loss >= best_other:
+        in_sample.current = score(predict(current, dataset))
+    others = [m.log_loss for m in (in_sample.defaults, in_sample.current) if m is not None]
+    # The dataset has scored reviews (else `problem` was set above), so every score exists; were one missing,
+    # the fit could not be shown to be better, and is not kept.
+    if fitted_score is None or (others and fitted_score.log_loss >= min(others)):
         kept = "the parameters saved before" if current else "the defaults"
         result.kept_reason = f"the fitted parameters predict this log no better than {kept}; kept {kept}"
     elif save:
@@ -190,8 +191,8 @@ def predictions_in_use(store, dataset: Dataset) -> tuple[list[Prediction], dict[
         params = in_use[dataset.histories[target.card].deck_id]
         groups.setdefault(tuple(params) if params else (), []).append(target)
     predictions: list[Prediction] = []
-    for params, targets in groups.items():
-        predictions += predict(list(params) or default_parameters(), dataset, targets)
+    for key, targets in groups.items():
+        predictions += predict(list(key) or default_parameters(), dataset, targets)
     predictions.sort(key=lambda p: p.at)
     return predictions, in_use
 

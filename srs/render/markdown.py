@@ -23,8 +23,10 @@ ImageResolver = Callable[[str], str]
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
 
     md = MarkdownIt("commonmark", {"html": False})
+    assert isinstance(md.renderer, RendererHTML)  # MarkdownIt's default renderer, whose rules we extend
     default_image = md.renderer.rules.get("image")
 
     def render_image(renderer, tokens, idx, options, env):

@@ -12,11 +12,15 @@ import sqlite3
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srs.clock import to_epoch
 from srs.errors import UserError
 from srs.store.db import connect, transaction
 from srs.store.schema import NEW, REVIEW
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LEECH_LAPSES = 8
 
@@ -81,7 +85,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str | Path):
         self.conn = conn
         self.path = str(path)
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
 
     @property
     def db(self):

@@ -87,6 +87,7 @@ class Reviewer:
         outcome = self.take_answer(view)
         if outcome.action:
             return self.act(outcome.action, view)
+        assert outcome.rating is not None  # take_answer returns either an action or a rating
         duration_ms = int((time.monotonic() - started) * 1000)
         answer = self.session.answer(
             view.card, outcome.rating, response=outcome.response, duration_ms=duration_ms, source=self.source
