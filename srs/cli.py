@@ -24,7 +24,7 @@ class SrsGroup(click.Group):
 
     lazy_commands = {
         "demo": "srs.demo.command:demo",
-        "export": "srs.export.command:export",
+        "export": "srs.commands.export:export",
         "stats": "srs.commands.stats:stats",
         "optimize": "srs.commands.optimize:optimize",
         "evaluate": "srs.commands.optimize:evaluate",

@@ -216,6 +216,3 @@ class Session:
         self._steps.append(Step(action, card, marks_before=before))
         if leave_queue and self._queue is not None:
             self._queue.remove(card.cid)
-
-    def is_new(self, card: CardRecord) -> bool:
-        return card.state == NEW

@@ -205,12 +205,10 @@ def undo(db_path, deck_paths, now):
 def flagged(as_json, db_path, deck_paths, now):
     """Cards flagged during review as needing an author's fix, with file:line."""
     ws = open_workspace(db_path, deck_paths, now)
+    from srs.store.reports import flagged_cards
+
     rows = [
-        {"id": uid, "path": path, "line": line, "note": note}
-        for uid, path, line, note in ws.store.conn.execute(
-            "SELECT c.uid, i.path, i.line, c.flagged FROM cards c JOIN items i ON i.iid = c.iid "
-            "WHERE c.flagged IS NOT NULL ORDER BY i.path, i.line"
-        )
+        {"id": uid, "path": path, "line": line, "note": note} for uid, path, line, note in flagged_cards(ws.store)
     ]
     if as_json:
         echo_json(rows)

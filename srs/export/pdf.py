@@ -21,8 +21,8 @@ from pathlib import Path
 from srs.errors import UserError
 from srs.export.atomic import atomic_output
 from srs.export.print_cards import PrintCard, print_cards
-from srs.export.progress import Progress
 from srs.export.textfit import PT, Fitter, Measurer, draw, draw_text
+from srs.progress import Progress
 
 LAYOUTS = ("grid", "foldover", "single")
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}

@@ -37,11 +37,3 @@ def calibration(predictions: list[Prediction], width: float = 0.05, min_reviews:
         for i, (n, p, y) in sorted(sums.items())
         if n >= min_reviews
     ]
-
-
-def mean_absolute_gap(bins: list[CalibrationBin]) -> float | None:
-    """The review-weighted mean of |predicted - actual| over the bins (a one-number summary)."""
-    total = sum(b.reviews for b in bins)
-    if not total:
-        return None
-    return sum(abs(b.predicted - b.actual) * b.reviews for b in bins) / total

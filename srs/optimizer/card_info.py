@@ -12,7 +12,7 @@ from datetime import datetime
 from srs.clock import from_epoch, local, to_epoch
 from srs.errors import UserError
 from srs.store.schema import NEW
-from srs.store.store import CARD_COLUMNS, CardRecord
+from srs.store.store import CardRecord
 
 STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
@@ -20,17 +20,9 @@ RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 
 def resolve_cards(store, uid: str) -> list[CardRecord]:
     """The card with this id, or every card of the item with this id; names the nearest id on a miss."""
-    row = store.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ?", [uid]).fetchone()
-    if row is not None:
-        return [CardRecord(*row)]
-    rows = store.db.execute(
-        f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards c "
-        "JOIN items i ON i.iid = c.iid WHERE i.uid = ? ORDER BY c.active DESC, c.ord",
-        [uid],
-    ).fetchall()
-    if rows:
-        return [CardRecord(*r) for r in rows]
-    return [store.find_card(uid)]  # raises UserError with a "did you mean"
+    from srs.store.history import cards_by_uid
+
+    return cards_by_uid(store, uid) or [store.find_card(uid)]  # raises UserError with a "did you mean"
 
 
 def card_info(store, uid: str, now: datetime) -> list[dict]:

@@ -1,7 +1,7 @@
 """Progress bars for long work in the command line layer: on stderr, and only on a terminal.
 
 The core reports progress through a plain callback, `progress(done, total)`, or (the exporters, whose
-work has several phases) through srs.export.progress.Progress; it never learns whether a bar is drawn,
+work has several phases) through srs.progress.Progress; it never learns whether a bar is drawn,
 and pipes, scripts and tests get nothing.
 """
 
@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from srs.export.progress import Progress
+from srs.progress import Progress
 
 # Below this many steps an export is over before a bar would be worth drawing.
 EXPORT_BAR_FROM = 200
