@@ -88,9 +88,11 @@ class Store:
         self._db: sqlite_utils.Database | None = None
 
     @property
-    def db(self):
-        """The same connection wrapped by sqlite-utils, for table-level work (imports, reports).
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils' table API over `conn` (insert_all, upsert, transform), for table-level writes only.
 
+        SQL goes through `conn`, the one name for the connection; `db.execute` is the same connection under
+        a second name, and is left only in srs/importers until issue 15's rewrite lands there.
         Built on first use: importing sqlite-utils costs more start-up time than a review can spare.
         """
         if self._db is None:
