@@ -17,10 +17,11 @@ import fsrs
 import fsrs.scheduler as fsrs_scheduler
 
 from srs.clock import from_epoch, to_epoch
-from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
+from srs.domain import Rating, State
+from srs.store.schema import NEW, REVIEW
 from srs.store.store import CardRecord
 
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATINGS = {int(r): r.label for r in Rating}  # {1: "Again", ..., 4: "Easy"}
 
 
 @dataclass(frozen=True)
@@ -140,4 +141,4 @@ def format_interval(delta: timedelta) -> str:
     return f"{days / 365:.1f}".rstrip("0").rstrip(".") + "y"
 
 
-STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+STATE_NAMES = {int(s): s.label for s in State}  # {0: "new", ..., 3: "relearning"}

@@ -10,8 +10,6 @@ import click
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
 
-RATING_NAMES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
-
 
 def _console():
     from rich.console import Console
@@ -137,7 +135,7 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
         {
             "id": card.uid,
             "deck": card.deck_id,
-            "queue": "new" if card.state == 0 else "learning" if card.state in (1, 3) else "review",
+            "queue": _queue_name(card.state),
             "due": from_epoch(card.due).isoformat() if card.due else None,
         }
         for card in cards
@@ -151,6 +149,14 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
         click.echo(f"{row['queue']:<9} {row['deck']:<24} {row['id']}")
 
 
+def _queue_name(state: int) -> str:
+    from srs.domain import State
+
+    if state == State.NEW:
+        return "new"
+    return "learning" if state in (State.LEARNING, State.RELEARNING) else "review"
+
+
 @click.command()
 @click.argument("card_id")
 @click.argument("rating")
@@ -161,9 +167,10 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
 def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths, now):
     """Record one answer exactly as a review session would. RATING: 1-4 or again/hard/good/easy."""
     from srs.clock import from_epoch
+    from srs.domain import Rating
     from srs.scheduler import RATINGS, STATE_NAMES
 
-    value = RATING_NAMES.get(rating.lower()) or (int(rating) if rating in ("1", "2", "3", "4") else None)
+    value = Rating.parse(rating)
     if value is None:
         raise UserError(f"rating '{rating}' is not one of 1-4 or again, hard, good, easy")
     ws = open_workspace(db_path, deck_paths, now)

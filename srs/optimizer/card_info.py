@@ -10,12 +10,13 @@ import os
 from datetime import datetime
 
 from srs.clock import from_epoch, local, to_epoch
+from srs.domain import Rating, State
 from srs.errors import UserError
 from srs.store.schema import NEW
 from srs.store.store import CardRecord
 
-STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+STATE_NAMES = {int(s): s.label for s in State}
+RATING_NAMES = {int(r): r.label for r in Rating}
 
 
 def resolve_cards(store, uid: str) -> list[CardRecord]:

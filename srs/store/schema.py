@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from srs.domain import State
+
 SCHEMA_VERSION = 1
 
-# Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+# Card states (srs.domain.State); NEW has no FSRS memory yet. The others are fsrs.State's values.
+NEW, LEARNING, REVIEW, RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
 
 MIGRATIONS: dict[int, str] = {
     1: """
