@@ -11,8 +11,9 @@ read row by row (to compare true retention with the retention FSRS predicted for
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from srs.achievements import MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Achievement, Facts, Progress
 from srs.achievements import achievements as evaluate_achievements
@@ -20,6 +21,17 @@ from srs.achievements import progress as xp_progress
 from srs.clock import day_end, day_start, from_epoch, learner_date, to_epoch
 from srs.store import reports
 from srs.store.store import Store
+
+if TYPE_CHECKING:
+    from srs.jsontypes import (
+        DeckStatsJson,
+        ForecastDayJson,
+        HeatmapJson,
+        RetentionJson,
+        StatsJson,
+        StreakJson,
+        TodayJson,
+    )
 
 RETENTION_DAYS = 30
 FORECAST_DAYS = 14
@@ -44,7 +56,7 @@ class Today:
     def accuracy(self) -> float | None:
         return self.correct / self.reviews if self.reviews else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> TodayJson:
         return {
             "date": self.date.isoformat(),
             "reviews": self.reviews,
@@ -52,7 +64,10 @@ class Today:
             "seconds": self.seconds,
             "correct": self.correct,
             "accuracy": self.accuracy,
-            "due_now": {**self.due_now, "total": sum(self.due_now.values())},
+            "due_now": {
+                "learning": self.due_now["learning"], "review": self.due_now["review"], "new": self.due_now["new"],
+                "total": sum(self.due_now.values()),
+            },
         }
 
 
@@ -62,8 +77,8 @@ class Streak:
     longest: int
     reviewed_today: bool
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> StreakJson:
+        return {"current": self.current, "longest": self.longest, "reviewed_today": self.reviewed_today}
 
 
 @dataclass
@@ -77,7 +92,7 @@ class Retention:
     def true(self) -> float | None:
         return self.passed / self.reviews if self.reviews else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RetentionJson:
         return {
             "days": self.days,
             "reviews": self.reviews,
@@ -92,7 +107,7 @@ class ForecastDay:
     date: date
     due: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ForecastDayJson:
         return {"date": self.date.isoformat(), "due": self.due}
 
 
@@ -128,7 +143,7 @@ class Heatmap:
             monday += timedelta(days=7)
         return columns
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> HeatmapJson:
         return {
             "start": self.start.isoformat(),
             "end": self.today.isoformat(),
@@ -151,8 +166,12 @@ class DeckStats:
     reviews_30d: int
     retention: float | None  # true retention over the last 30 days
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> DeckStatsJson:
+        return {
+            "id": self.id, "title": self.title, "cards": self.cards, "new": self.new, "learning": self.learning,
+            "review": self.review, "suspended": self.suspended, "due_today": self.due_today,
+            "reviews_30d": self.reviews_30d, "retention": self.retention,
+        }
 
 
 @dataclass
@@ -172,7 +191,7 @@ class Stats:
     def earned(self) -> int:
         return sum(a.earned for a in self.achievements)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> StatsJson:
         return {
             "now": self.now.isoformat(),
             "decks": self.decks,

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
+
+if TYPE_CHECKING:
+    from srs.jsontypes import AnswerJson, DueCardJson, DueJson, FlaggedJson
 
 
 def _console():
@@ -131,7 +135,7 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
     report_sync(ws)
     session = _session(ws, decks, extra_new, ahead_days)
     cards = ws.store.cards(session.order())
-    rows = [
+    rows: list[DueCardJson] = [
         {
             "id": card.uid,
             "deck": card.deck_id,
@@ -142,7 +146,11 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
     ]
     counts = session.counts()
     if as_json:
-        echo_json({"counts": counts, "cards": rows})
+        data: DueJson = {
+            "counts": {"learning": counts["learning"], "review": counts["review"], "new": counts["new"]},
+            "cards": rows,
+        }
+        echo_json(data)
         return
     click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
     for row in rows:
@@ -180,7 +188,7 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
     result = session.answer(card, value, response=response, duration_ms=duration_ms)
     after = result.card
     due_at = from_epoch(after.due)
-    data = {
+    data: AnswerJson = {
         "id": after.uid,
         "rating": RATINGS[value],
         "state": STATE_NAMES[after.state],
@@ -214,7 +222,7 @@ def flagged(as_json, db_path, deck_paths, now):
     ws = open_workspace(db_path, deck_paths, now)
     from srs.store.reports import flagged_cards
 
-    rows = [
+    rows: list[FlaggedJson] = [
         {"id": uid, "path": path, "line": line, "note": note} for uid, path, line, note in flagged_cards(ws.store)
     ]
     if as_json:

@@ -12,6 +12,8 @@ from srs.commands.options import echo_json, learning_options, open_workspace, re
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 
+    from srs.jsontypes import CardInfoJson
+
 
 @click.command()
 @click.argument("item_id")
@@ -36,7 +38,7 @@ def show(item_id, as_json, db_path, deck_paths, now):
         print_card(console, info)
 
 
-def print_card(console, info: dict) -> None:
+def print_card(console, info: CardInfoJson) -> None:
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.table import Table
@@ -62,9 +64,10 @@ def print_card(console, info: dict) -> None:
     if info["flagged"]:
         status.append(f"flagged: {info['flagged']}")
     facts.add_row("State", ", ".join(status))
-    if info["due"]:
-        delta = timedelta(seconds=info["due_in_s"])
-        when = f"in {format_interval(delta)}" if info["due_in_s"] >= 0 else f"overdue by {format_interval(-delta)}"
+    due_in_s = info["due_in_s"]
+    if info["due"] and due_in_s is not None:
+        delta = timedelta(seconds=due_in_s)
+        when = f"in {format_interval(delta)}" if due_in_s >= 0 else f"overdue by {format_interval(-delta)}"
         facts.add_row("Due", f"{local_time(info['due'])} ({when})")
     if info["stability"] is not None:
         facts.add_row("Stability", f"{info['stability']:.2f} days")
@@ -75,9 +78,9 @@ def print_card(console, info: dict) -> None:
     facts.add_row("Reviews", f"{info['reps']} ({info['lapses']} lapses)")
     if info["last_review"]:
         facts.add_row("Last review", local_time(info["last_review"]))
-    if info["total_time_ms"] is not None:
-        facts.add_row("Time", f"{info['total_time_ms'] / 1000:.0f} s in all, {info['average_time_ms'] / 1000:.1f} s "
-                              "on average")
+    total_ms, average_ms = info["total_time_ms"], info["average_time_ms"]
+    if total_ms is not None and average_ms is not None:
+        facts.add_row("Time", f"{total_ms / 1000:.0f} s in all, {average_ms / 1000:.1f} s on average")
     if info["tags"]:
         facts.add_row("Tags", ", ".join(info["tags"]))
     console.print(facts)

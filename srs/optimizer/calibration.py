@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from srs.optimizer.metrics import Prediction
+
+if TYPE_CHECKING:
+    from srs.jsontypes import CalibrationBinJson
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class CalibrationBin:
     predicted: float  # mean predicted recall
     actual: float  # share recalled
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CalibrationBinJson:
         return {
             "low": self.low, "high": self.high, "reviews": self.reviews,
             "predicted": round(self.predicted, 4), "actual": round(self.actual, 4),

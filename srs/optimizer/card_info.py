@@ -8,12 +8,16 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from srs.clock import from_epoch, local, to_epoch
 from srs.domain import Rating, State
 from srs.errors import UserError
 from srs.store.schema import NEW
 from srs.store.store import CardRecord
+
+if TYPE_CHECKING:
+    from srs.jsontypes import CardInfoJson, ReviewJson
 
 STATE_NAMES = {int(s): s.label for s in State}
 RATING_NAMES = {int(r): r.label for r in Rating}
@@ -26,7 +30,7 @@ def resolve_cards(store, uid: str) -> list[CardRecord]:
     return cards_by_uid(store, uid) or [store.find_card(uid)]  # raises UserError with a "did you mean"
 
 
-def card_info(store, uid: str, now: datetime) -> list[dict]:
+def card_info(store, uid: str, now: datetime) -> list[CardInfoJson]:
     """Card info for the card `uid`, or for each card of the item `uid`."""
     from srs.cardview import build_view
     from srs.scheduler import Planner, to_fsrs
@@ -35,7 +39,7 @@ def card_info(store, uid: str, now: datetime) -> list[dict]:
     cards = resolve_cards(store, uid)
     titles = store.deck_titles()
     planner = Planner()
-    out = []
+    out: list[CardInfoJson] = []
     for card in cards:
         item = store.item(card.iid)
         title = titles.get(card.deck_id, card.deck_id)
@@ -45,7 +49,7 @@ def card_info(store, uid: str, now: datetime) -> list[dict]:
         retrievability = None
         if card.state != NEW and card.stability is not None:
             retrievability = scheduler.get_card_retrievability(to_fsrs(card), current_datetime=now)
-        history = []
+        history: list[ReviewJson] = []
         for row in store.revlog_for(card.cid):
             before, after = json.loads(row["before"]), json.loads(row["after"])
             predicted = None

@@ -6,11 +6,15 @@ These functions return data; the commands print it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
 from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories
 from srs.optimizer.metrics import Metrics, Prediction, predict, score
+
+if TYPE_CHECKING:
+    from srs.jsontypes import ComparisonJson, EvaluateJson, OptimizeJson
 
 HOLDOUT = 0.2  # out-of-sample: fit on the earlier 80% of scored reviews, score on the later 20%
 
@@ -26,8 +30,8 @@ class Comparison:
     scored: int = 0
     current: Metrics | None = None  # the saved parameters in use before this fit, if any
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> ComparisonJson:
+        out: ComparisonJson = {
             "scored_reviews": self.scored,
             "defaults": self.defaults.to_dict() if self.defaults else None,
             "fitted": self.fitted.to_dict() if self.fitted else None,
@@ -56,7 +60,7 @@ class OptimizeResult:
     rescheduled: int = 0
     optimal_retention: float | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> OptimizeJson:
         from srs.clock import from_epoch
 
         return {
@@ -159,7 +163,7 @@ class EvaluateResult:
     defaults: Metrics | None
     calibration: list[CalibrationBin]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> EvaluateJson:
         return {
             "decks": self.decks,
             "day_counting": self.counting,
