@@ -66,8 +66,10 @@ def main() -> None:
     print(f"{dataset.reviews:,} reviews of {len(dataset.histories):,} cards, {len(dataset.targets):,} scored")
     print(f"fit (fsrs-rs)        {fit_time * 1000:8.1f} ms   (building the FSRSItems {build_items * 1000:.1f} ms, "
           f"ratio {fit_time / build_items:.1f})   target < 1000 ms")
-    print(f"score a parameter set{score_time * 1000:8.1f} ms   (ratio to building the items {score_time / build_items:.1f})")
-    print(f"srs optimize, all    {whole * 1000:8.0f} ms   (srs --help {baseline * 1000:.0f} ms, ratio {whole / baseline:.1f})")
+    print(f"score a parameter set{score_time * 1000:8.1f} ms   "
+          f"(ratio to building the items {score_time / build_items:.1f})")
+    print(f"srs optimize, all    {whole * 1000:8.0f} ms   "
+          f"(srs --help {baseline * 1000:.0f} ms, ratio {whole / baseline:.1f})")
     print(f"in-sample: defaults log loss {defaults.log_loss:.4f} RMSE(bins) {defaults.rmse_bins:.4f}; "
           f"fitted {ours.log_loss:.4f} / {ours.rmse_bins:.4f}")
 

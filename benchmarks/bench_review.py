@@ -64,7 +64,8 @@ def fill_history(store: Store, reviews: int, seed: int = 1) -> None:
         batch = []
         for i in range(reviews):
             cid = studied[i % len(studied)]
-            batch.append((cid, "bench-0", now - rng.randrange(1, 400 * 86400), rng.choice((1, 3, 3, 3, 4)), 5000, 2, blob, blob))
+            at = now - rng.randrange(1, 400 * 86400)
+            batch.append((cid, "bench-0", at, rng.choice((1, 3, 3, 3, 4)), 5000, 2, blob, blob))
             if len(batch) == 50_000:
                 conn.executemany(
                     "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"

@@ -9,7 +9,11 @@ than the one before.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from srs.jsontypes import AchievementJson, XpJson
 
 XP_PER_REVIEW = 10
 XP_CORRECT_BONUS = 5
@@ -62,9 +66,14 @@ class Progress:
     def to_next_text(self) -> str:
         return f"{self.into_level:,}/{self.level_span:,} XP to next level"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> XpJson:
         return {
-            **asdict(self),
+            "xp": self.xp,
+            "level": self.level,
+            "name": self.name,
+            "level_xp": self.level_xp,
+            "next_level_xp": self.next_level_xp,
+            "next_name": self.next_name,
             "into_level": self.into_level,
             "level_span": self.level_span,
             "title": self.title(),
@@ -108,8 +117,11 @@ class Achievement:
     value: int | None = None  # progress towards `goal`, for the countable ones
     goal: int | None = None
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> AchievementJson:
+        return {
+            "id": self.id, "name": self.name, "description": self.description, "earned": self.earned,
+            "value": self.value, "goal": self.goal,
+        }
 
 
 def _count(id_: str, name: str, description: str, value: int, goal: int) -> Achievement:

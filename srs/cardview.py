@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from srs.deck.cloze import cloze_side
+from srs.domain import Mode
 from srs.store.store import CardRecord, ItemRecord
 
 # How the learner answers: reveal and rate, type free text, compare with a model answer, or pick labels.
-REVEAL, TYPED, SELFCHECK, ORDER, CHOICE = "reveal", "typed", "selfcheck", "order", "choice"
+REVEAL, TYPED, SELFCHECK, ORDER, CHOICE = Mode.REVEAL, Mode.TYPED, Mode.SELFCHECK, Mode.ORDER, Mode.CHOICE
 
 
 @dataclass
@@ -22,7 +23,7 @@ class CardView:
     deck_title: str
     front: str  # markdown
     back: str  # markdown
-    mode: str
+    mode: Mode
     labels: list[str] = field(default_factory=list)
     correct: list[str] = field(default_factory=list)
     choices: dict[str, str] = field(default_factory=dict)  # label -> text, for ordering and choice

@@ -10,11 +10,15 @@ import importlib
 import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.commands.options import echo_json
 from srs.errors import UserError
+
+if TYPE_CHECKING:
+    from srs.jsontypes import CheckJson
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -24,7 +28,7 @@ class SrsGroup(click.Group):
 
     lazy_commands = {
         "demo": "srs.demo.command:demo",
-        "export": "srs.export.command:export",
+        "export": "srs.commands.export:export",
         "stats": "srs.commands.stats:stats",
         "optimize": "srs.commands.optimize:optimize",
         "evaluate": "srs.commands.optimize:evaluate",
@@ -123,15 +127,14 @@ def check(paths, as_json):
 
     result = load_paths(resolve_paths(paths))
     if as_json:
-        echo_json(
-            {
-                "files": len(result.files),
-                "items": len(result.items()),
-                "errors": len(result.errors),
-                "warnings": len(result.warnings),
-                "diagnostics": [d.to_dict() for d in result.diagnostics],
-            }
-        )
+        data: CheckJson = {
+            "files": len(result.files),
+            "items": len(result.items()),
+            "errors": len(result.errors),
+            "warnings": len(result.warnings),
+            "diagnostics": [d.to_dict() for d in result.diagnostics],
+        }
+        echo_json(data)
     else:
         for diagnostic in result.diagnostics:
             click.echo(str(diagnostic))

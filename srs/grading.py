@@ -53,7 +53,9 @@ def grade_order(given: list[str], correct: list[str]) -> OrderGrade:
 
 def _is_one_adjacent_swap(given: list[str], correct: list[str]) -> bool:
     diffs = [i for i, (a, b) in enumerate(zip(given, correct)) if a != b]
-    return len(diffs) == 2 and diffs[1] == diffs[0] + 1 and given[diffs[0]] == correct[diffs[1]] and given[diffs[1]] == correct[diffs[0]]
+    if len(diffs) != 2 or diffs[1] != diffs[0] + 1:
+        return False
+    return given[diffs[0]] == correct[diffs[1]] and given[diffs[1]] == correct[diffs[0]]
 
 
 def longest_in_order(given: list[str], correct: list[str]) -> int:

@@ -11,15 +11,17 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import fsrs
 import fsrs.scheduler as fsrs_scheduler
 
 from srs.clock import from_epoch, to_epoch
-from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
+from srs.domain import Rating, State
+from srs.store.schema import NEW, REVIEW
 from srs.store.store import CardRecord
 
-RATINGS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+RATINGS = {int(r): r.label for r in Rating}  # {1: "Again", ..., 4: "Easy"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class SchedulerSettings:
     parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
 
     def build(self) -> fsrs.Scheduler:
-        kwargs = dict(
+        kwargs: dict[str, Any] = dict(
             desired_retention=self.desired_retention,
             learning_steps=self.learning_steps,
             relearning_steps=self.relearning_steps,
@@ -72,7 +74,7 @@ class Planner:
                 "stability": after.stability,
                 "difficulty": after.difficulty,
                 "due": to_epoch(after.due),
-                "last_review": to_epoch(after.last_review),
+                "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
                 "reps": card.reps + 1,
                 "lapses": card.lapses + int(lapse),
             }
@@ -82,9 +84,12 @@ class Planner:
         self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
     ) -> dict[int, timedelta]:
         """For each rating, how long until the card would be due again."""
-        return {
-            rating: from_epoch(self.review(card, rating, now, settings).due) - now for rating in RATINGS
-        }
+        out = {}
+        for rating in RATINGS:
+            due = self.review(card, rating, now, settings).due
+            assert due is not None  # a reviewed card always has a due time (review() sets it)
+            out[rating] = from_epoch(due) - now
+        return out
 
     def retrievability(self, card: CardRecord, now: datetime) -> float | None:
         if card.state == NEW or card.stability is None:
@@ -101,7 +106,8 @@ def to_fsrs(card: CardRecord) -> fsrs.Card:
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
-        due=from_epoch(card.due),
+        # A card past "new" always has a due time; fsrs's own default (now) stands in if a store lacks one.
+        **({"due": from_epoch(card.due)} if card.due is not None else {}),
         last_review=from_epoch(card.last_review) if card.last_review is not None else None,
     )
 
@@ -135,4 +141,4 @@ def format_interval(delta: timedelta) -> str:
     return f"{days / 365:.1f}".rstrip("0").rstrip(".") + "y"
 
 
-STATE_NAMES = {NEW: "new", LEARNING: "learning", REVIEW: "review", RELEARNING: "relearning"}
+STATE_NAMES = {int(s): s.label for s in State}  # {0: "new", ..., 3: "relearning"}

@@ -101,9 +101,10 @@ class Session:
         self._titles = self.store.deck_titles()
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
-        if getattr(self, "_queue", None) is not None:  # an edit may have removed or suspended queued cards
-            for cid in reads.gone(self.store.conn, self._queue.cids()):
-                self._queue.remove(cid)
+        queue = self._queue
+        if queue is not None:  # an edit may have removed or suspended queued cards
+            for cid in reads.gone(self.store.conn, queue.cids()):
+                queue.remove(cid)
 
     # -- what comes next ----------------------------------------------------------------------------
 
@@ -227,6 +228,3 @@ class Session:
         self._steps.append(Step(action, card, marks_before=before))
         if leave_queue and self._queue is not None:
             self._queue.remove(card.cid)
-
-    def is_new(self, card: CardRecord) -> bool:
-        return card.state == NEW

@@ -11,15 +11,27 @@ read row by row (to compare true retention with the retention FSRS predicted for
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
-from srs.achievements import Achievement, Facts, MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Progress
+from srs.achievements import MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Achievement, Facts, Progress
 from srs.achievements import achievements as evaluate_achievements
 from srs.achievements import progress as xp_progress
 from srs.clock import day_end, day_start, from_epoch, learner_date, to_epoch
-from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
+from srs.store import reports
 from srs.store.store import Store
+
+if TYPE_CHECKING:
+    from srs.jsontypes import (
+        DeckStatsJson,
+        ForecastDayJson,
+        HeatmapJson,
+        RetentionJson,
+        StatsJson,
+        StreakJson,
+        TodayJson,
+    )
 
 RETENTION_DAYS = 30
 FORECAST_DAYS = 14
@@ -44,7 +56,7 @@ class Today:
     def accuracy(self) -> float | None:
         return self.correct / self.reviews if self.reviews else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> TodayJson:
         return {
             "date": self.date.isoformat(),
             "reviews": self.reviews,
@@ -52,7 +64,10 @@ class Today:
             "seconds": self.seconds,
             "correct": self.correct,
             "accuracy": self.accuracy,
-            "due_now": {**self.due_now, "total": sum(self.due_now.values())},
+            "due_now": {
+                "learning": self.due_now["learning"], "review": self.due_now["review"], "new": self.due_now["new"],
+                "total": sum(self.due_now.values()),
+            },
         }
 
 
@@ -62,8 +77,8 @@ class Streak:
     longest: int
     reviewed_today: bool
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> StreakJson:
+        return {"current": self.current, "longest": self.longest, "reviewed_today": self.reviewed_today}
 
 
 @dataclass
@@ -77,7 +92,7 @@ class Retention:
     def true(self) -> float | None:
         return self.passed / self.reviews if self.reviews else None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> RetentionJson:
         return {
             "days": self.days,
             "reviews": self.reviews,
@@ -92,7 +107,7 @@ class ForecastDay:
     date: date
     due: int
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ForecastDayJson:
         return {"date": self.date.isoformat(), "due": self.due}
 
 
@@ -128,7 +143,7 @@ class Heatmap:
             monday += timedelta(days=7)
         return columns
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> HeatmapJson:
         return {
             "start": self.start.isoformat(),
             "end": self.today.isoformat(),
@@ -151,8 +166,12 @@ class DeckStats:
     reviews_30d: int
     retention: float | None  # true retention over the last 30 days
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> DeckStatsJson:
+        return {
+            "id": self.id, "title": self.title, "cards": self.cards, "new": self.new, "learning": self.learning,
+            "review": self.review, "suspended": self.suspended, "due_today": self.due_today,
+            "reviews_30d": self.reviews_30d, "retention": self.retention,
+        }
 
 
 @dataclass
@@ -172,7 +191,7 @@ class Stats:
     def earned(self) -> int:
         return sum(a.earned for a in self.achievements)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> StatsJson:
         return {
             "now": self.now.isoformat(),
             "decks": self.decks,
@@ -208,9 +227,7 @@ def compute_stats(store: Store, now: datetime, deck_ids: list[str], log_decks: l
 
     XP, levels and achievements always cover the learner's whole history, every deck.
     """
-    conn = store.conn
     now_s = to_epoch(now)
-    log_where, log_params = _deck_filter(log_decks)
     days = learner_days(store, now, log_decks)
     today = learner_date(now)
     all_days = days if log_decks is None else learner_days(store, now, None)
@@ -219,24 +236,15 @@ def compute_stats(store: Store, now: datetime, deck_ids: list[str], log_decks: l
     return Stats(
         now=now,
         decks=list(deck_ids),
-        today=_today(store, now, deck_ids, log_where, log_params),
+        today=_today(store, now, deck_ids, log_decks),
         streak=_streak([d.date for d in days], today),
         retention=retention,
         forecast=forecast(store, now, deck_ids),
-        heatmap=_heatmap(conn, today, now_s, days, log_where, log_params),
+        heatmap=_heatmap(store, today, now_s, days, log_decks),
         deck_stats=_deck_stats(store, now, deck_ids, by_deck),
         progress=xp_progress(facts.xp),
         achievements=evaluate_achievements(facts),
     )
-
-
-def _deck_filter(deck_ids: list[str] | None, column: str = "deck_id") -> tuple[str, list]:
-    """An SQL condition (to follow AND) limiting `column` to `deck_ids`; None means no limit."""
-    if deck_ids is None:
-        return "1", []
-    if not deck_ids:
-        return "0", []
-    return f"{column} IN ({','.join('?' * len(deck_ids))})", list(deck_ids)
 
 
 def _next_day_start(start: datetime, days: int = 1) -> datetime:
@@ -254,19 +262,14 @@ def learner_days(store: Store, now: datetime, log_decks: list[str] | None = None
     One index seek per such day: the first review at or after the cursor names its day, and the cursor
     jumps to that day's end. A million reviews over three years take about a thousand seeks.
     """
-    where, params = _deck_filter(log_decks)
     now_s = to_epoch(now)
     days: list[Day] = []
-    cursor = None
+    cursor = -(2**62)
     while True:
-        row = store.conn.execute(
-            "SELECT reviewed_at FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND "
-            f"{where} ORDER BY reviewed_at LIMIT 1",
-            [cursor if cursor is not None else -(2**62), now_s, *params],
-        ).fetchone()
-        if row is None:
+        at = reports.first_review_at_or_after(store, cursor, now_s, log_decks)
+        if at is None:
             return days
-        start = day_start(from_epoch(row[0]))
+        start = day_start(from_epoch(at))
         end = day_end(start)
         days.append(Day(learner_date(start), to_epoch(start), to_epoch(end)))
         cursor = to_epoch(end)
@@ -294,14 +297,10 @@ def _streak(dates: list[date], today: date) -> Streak:
     return Streak(current, longest, reviewed_today)
 
 
-def _today(store: Store, now: datetime, deck_ids: list[str], where: str, params: list) -> Today:
+def _today(store: Store, now: datetime, deck_ids: list[str], log_decks: list[str] | None) -> Today:
     from srs.queue import Limits, build_queue
 
-    reviews, new, ms, correct = store.conn.execute(
-        "SELECT COUNT(*), COALESCE(SUM(state_before = ?), 0), COALESCE(SUM(duration_ms), 0), "
-        f"COALESCE(SUM(rating > 1), 0) FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND {where}",
-        [NEW, to_epoch(day_start(now)), to_epoch(now), *params],
-    ).fetchone()
+    reviews, new, ms, correct = reports.day_totals(store, to_epoch(day_start(now)), to_epoch(now), log_decks)
     from srs.settings import current
 
     queue = build_queue(store, now, list(deck_ids), Limits.from_settings(current(), store))
@@ -319,29 +318,16 @@ def forecast(store: Store, now: datetime, deck_ids: list[str], days: int = FOREC
         dates.append(learner_date(start))
         start = _next_day_start(start)
         ends.append(to_epoch(start))
-    sums = ["SUM(due < ?)"] + ["SUM(due >= ? AND due < ?)"] * (days - 1)
-    bounds = [ends[0]] + [b for k in range(1, days) for b in (ends[k - 1], ends[k])]
-    where, params = _deck_filter(deck_ids)
-    # The literal states, active and suspended let SQLite use the partial index cards_due.
-    row = store.conn.execute(
-        f"SELECT {', '.join(sums)} FROM cards WHERE {where} AND state IN ({LEARNING}, {REVIEW}, {RELEARNING}) "
-        "AND due < ? AND active = 1 AND suspended = 0",
-        [*bounds, *params, ends[-1]],
-    ).fetchone()
-    return [ForecastDay(d, n or 0) for d, n in zip(dates, row)]
+    return [ForecastDay(d, n) for d, n in zip(dates, reports.due_buckets(store, ends, deck_ids))]
 
 
-def _heatmap(conn, today: date, now_s: int, days: list[Day], where: str, params: list) -> Heatmap:
+def _heatmap(store: Store, today: date, now_s: int, days: list[Day], log_decks: list[str] | None) -> Heatmap:
     start = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
     counts = {}
     for day in days:
         if day.date < start:
             continue
-        # COUNT over a range of the time index reads no table rows (without a deck filter).
-        counts[day.date] = conn.execute(
-            f"SELECT COUNT(*) FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ? AND reviewed_at <= ? AND {where}",
-            [day.start, day.end, now_s, *params],
-        ).fetchone()[0]
+        counts[day.date] = reports.reviews_between(store, day.start, day.end, now_s, log_decks)
     return Heatmap(start, today, {d: n for d, n in counts.items() if n})
 
 
@@ -354,18 +340,12 @@ def _retention(
     Predicted retrievability follows fsrs.Scheduler.get_card_retrievability: whole days elapsed since the
     card's last review, with the deck's own FSRS parameters where it has them.
     """
-    where, params = _deck_filter(log_decks)
     since = to_epoch(_next_day_start(day_start(now), -(RETENTION_DAYS - 1)))
     curves: dict[str, tuple[float, float]] = {}
     reviews = passed = 0
     predicted_sum, predicted_n = 0.0, 0
     by_deck: dict[str, list[int]] = {}
-    rows = store.conn.execute(
-        "SELECT deck_id, rating, reviewed_at, json_extract(before, '$.stability'), "
-        "json_extract(before, '$.last_review') FROM revlog "
-        f"WHERE reviewed_at >= ? AND reviewed_at <= ? AND state_before = {REVIEW} AND {where}",
-        [since, to_epoch(now), *params],
-    )
+    rows = reports.review_state_reviews(store, since, to_epoch(now), log_decks)
     for deck_id, rating, reviewed_at, stability, last_review in rows:
         ok = rating > 1
         reviews += 1
@@ -399,25 +379,15 @@ def _curve(store: Store, deck_id: str) -> tuple[float, float]:
 
 
 def _deck_stats(store: Store, now: datetime, deck_ids: list[str], retention: dict) -> list[DeckStats]:
-    where, params = _deck_filter(deck_ids)
-    rows = {
-        row[0]: row[1:]
-        for row in store.conn.execute(
-            f"SELECT deck_id, COUNT(*), SUM(state = {NEW} AND suspended = 0), "
-            f"SUM(state IN ({LEARNING}, {RELEARNING}) AND suspended = 0), SUM(state = {REVIEW} AND suspended = 0), "
-            f"SUM(suspended = 1), SUM(state != {NEW} AND suspended = 0 AND due < ?) "
-            f"FROM cards WHERE active = 1 AND {where} GROUP BY deck_id",
-            [to_epoch(day_end(now)), *params],
-        )
-    }
+    rows = reports.deck_card_counts(store, to_epoch(day_end(now)), deck_ids)
     titles = store.deck_titles()
     result = []
     for deck_id in deck_ids:
-        counts = [n or 0 for n in rows.get(deck_id, (0,) * 6)]
+        cards, new, learning, review, suspended, due_today = rows.get(deck_id, (0,) * 6)
         reviewed, passed = retention.get(deck_id, (0, 0))
         result.append(
             DeckStats(
-                deck_id, titles.get(deck_id, deck_id), *counts,
+                deck_id, titles.get(deck_id, deck_id), cards, new, learning, review, suspended, due_today,
                 reviews_30d=reviewed, retention=passed / reviewed if reviewed else None,
             )
         )
@@ -428,61 +398,36 @@ def _deck_stats(store: Store, now: datetime, deck_ids: list[str], retention: dic
 
 
 def _facts(store: Store, now: datetime, days: list[Day]) -> Facts:
-    conn = store.conn
     now_s = to_epoch(now)
-    # One pass over the log; `+reviewed_at` keeps SQLite from walking the time index row by row.
-    reviews, correct, new_cards, quiz_rows = conn.execute(
-        f"SELECT COUNT(*), COALESCE(SUM(rating > 1), 0), COALESCE(SUM(state_before = {NEW}), 0), "
-        "COALESCE(SUM(source = 'quiz'), 0) FROM revlog WHERE +reviewed_at <= ?",
-        [now_s],
-    ).fetchone()
+    reviews, correct, new_cards, quiz_rows = reports.log_totals(store, now_s)
     facts = Facts(reviews=reviews, correct=correct, new_cards=new_cards)
     facts.longest_streak = _streak([d.date for d in days], learner_date(now)).longest
-    facts.marathon = any(_count_at_least(conn, day.start, min(day.end, now_s + 1), MARATHON_REVIEWS) for day in days)
+    facts.marathon = any(
+        reports.at_least_reviews(store, day.start, min(day.end, now_s + 1), MARATHON_REVIEWS) for day in days
+    )
     facts.night_owl = any(
-        _any_between(conn, max(day.start, _local_epoch(day.date + timedelta(days=1), 0)), min(day.end, now_s + 1))
+        reports.any_review_between(
+            store, max(day.start, _local_epoch(day.date + timedelta(days=1), 0)), min(day.end, now_s + 1)
+        )
         for day in days
     )
     facts.early_bird = any(
-        _any_between(conn, day.start, min(_local_epoch(day.date, 7), day.end, now_s + 1)) for day in days
+        reports.any_review_between(store, day.start, min(_local_epoch(day.date, 7), day.end, now_s + 1)) for day in days
     )
-    for deck_id, active, mastered, studied in conn.execute(
-        f"SELECT c.deck_id, SUM(c.active = 1), SUM(c.active = 1 AND c.state = {REVIEW} AND c.stability >= ?), "
-        "SUM(c.reps > 0) FROM cards c JOIN decks d ON d.id = c.deck_id WHERE d.retired = 0 GROUP BY c.deck_id",
-        [MASTERED_STABILITY_DAYS],
-    ):
+    for deck_id, active, mastered, studied in reports.deck_mastery(store, MASTERED_STABILITY_DAYS):
         if active and mastered == active:
             facts.mastered_decks.append(deck_id)
         facts.decks_studied += bool(studied)
-    facts.perfect_quiz = bool(quiz_rows) and _perfect_quiz(conn, now_s)
+    facts.perfect_quiz = bool(quiz_rows) and _perfect_quiz(store, now_s)
     return facts
 
 
-def _count_at_least(conn, start: int, end: int, n: int) -> bool:
-    return conn.execute(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ? LIMIT ?)",
-        [start, end, n],
-    ).fetchone()[0] >= n
-
-
-def _any_between(conn, start: int, end: int) -> bool:
-    if start >= end:
-        return False
-    return conn.execute(
-        "SELECT EXISTS (SELECT 1 FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ?)", [start, end]
-    ).fetchone()[0] == 1
-
-
-def _perfect_quiz(conn, now_s: int) -> bool:
+def _perfect_quiz(store: Store, now_s: int) -> bool:
     """Some learner's day on which every active card of a deck that the program grades (choices and orderings:
     self-rated answers do not count) was answered in quiz mode, none Again."""
     sittings: dict[tuple[str, date], dict[int, int]] = {}
     dates: dict[int, date] = {}
-    for deck_id, bucket, cid, worst in conn.execute(
-        f"SELECT deck_id, reviewed_at / {QUIZ_BUCKET_S}, cid, MIN(rating) FROM revlog "
-        "WHERE source = 'quiz' AND +reviewed_at <= ? GROUP BY 1, 2, 3",
-        [now_s],
-    ):
+    for deck_id, bucket, cid, worst in reports.quiz_answers(store, now_s, QUIZ_BUCKET_S):
         if bucket not in dates:
             dates[bucket] = learner_date(from_epoch(bucket * QUIZ_BUCKET_S))
         answers = sittings.setdefault((deck_id, dates[bucket]), {})
@@ -490,11 +435,7 @@ def _perfect_quiz(conn, now_s: int) -> bool:
     active: dict[str, set[int]] = {}
     for (deck_id, _), answers in sittings.items():
         if deck_id not in active:
-            active[deck_id] = {
-                row[0] for row in conn.execute(
-                    "SELECT c.cid FROM cards c JOIN items i ON i.iid = c.iid WHERE c.deck_id = ? AND c.active = 1 "
-                    "AND i.kind IN ('choice', 'ordering')", [deck_id])
-            }
+            active[deck_id] = reports.graded_cards(store, deck_id)
         cards = active[deck_id]
         if cards and all(answers.get(cid, 0) > 1 for cid in cards):
             return True

@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 from srs.deck import load_file, yamltree

@@ -128,7 +128,7 @@ def test_unicode_text_round_trips_exactly(text):
 
 
 def test_nfc_and_nfd_spellings_stay_distinct():
-    assert ACCENTS_NFD != unicodedata.normalize("NFC", ACCENTS_NFD)
+    assert unicodedata.normalize("NFC", ACCENTS_NFD) != ACCENTS_NFD
     item = only_item(one_item_deck(f"- q: {ACCENTS_NFD}\n  a: A"))
     assert item.body.front == ACCENTS_NFD
 

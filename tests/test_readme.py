@@ -30,7 +30,6 @@ def test_ci_runs_the_readme_test_command_from_the_lock():
 
 def test_the_lock_pins_every_dependency_of_every_extra():
     import tomllib
-
     from packaging.requirements import Requirement
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]

@@ -103,4 +103,5 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         click.echo(f"Imported {h.reviews_added:,} reviews of {h.cards:,} cards into the review log"
                    + (f" ({h.reviews_present:,} were already there)" if h.reviews_present else "") + ".")
     if report.unmapped_reviews:
-        click.echo(f"Left out {report.unmapped_reviews:,} reviews of cards srs has no card for (such as reverse cards).")
+        click.echo(f"Left out {report.unmapped_reviews:,} reviews of cards srs has no card for "
+                   "(such as reverse cards).")

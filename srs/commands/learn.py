@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
 
-RATING_NAMES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
+if TYPE_CHECKING:
+    from srs.jsontypes import AnswerJson, DueCardJson, DueJson, FlaggedJson
 
 
 def _decks(ctx, param, incomplete):
@@ -95,7 +98,8 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
     def reload_decks():
         from srs.paths import default_deck_paths
 
-        report = sync(ws.store, list(deck_paths) or default_deck_paths())
+        paths: list[str | Path] = list(deck_paths) or list(default_deck_paths())
+        report = sync(ws.store, paths)
         for diagnostic in report.diagnostics:
             console.print(str(diagnostic), style="red")
         session.reload_decks()
@@ -144,27 +148,40 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
     report_sync(ws)
     session = _session(ws, decks, extra_new, ahead_days)
     cards = ws.store.cards(session.order())
-    rows = [
+    rows: list[DueCardJson] = [
         {
             "id": card.uid,
             "deck": card.deck_id,
-            "queue": "new" if card.state == 0 else "learning" if card.state in (1, 3) else "review",
+            "queue": _queue_name(card.state),
             "due": from_epoch(card.due).isoformat() if card.due else None,
         }
         for card in cards
     ]
     counts = session.counts()
     if as_json:
-        echo_json({"counts": counts, "cards": rows})
+        data: DueJson = {
+            "counts": {"learning": counts["learning"], "review": counts["review"], "new": counts["new"]},
+            "cards": rows,
+        }
+        echo_json(data)
         return
     click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
     for row in rows:
         click.echo(f"{row['queue']:<9} {row['deck']:<24} {row['id']}")
 
 
+def _queue_name(state: int) -> str:
+    from srs.domain import State
+
+    if state == State.NEW:
+        return "new"
+    return "learning" if state in (State.LEARNING, State.RELEARNING) else "review"
+
+
 @click.command()
 @click.argument("card_id", shell_complete=_cards)
-@click.argument("rating", shell_complete=lambda ctx, param, incomplete: [r for r in RATING_NAMES if r.startswith(incomplete)])
+@click.argument("rating", shell_complete=lambda ctx, param, incomplete: [
+    r for r in ("again", "hard", "good", "easy") if r.startswith(incomplete)])
 @click.option("--response", help="What the learner answered (an order typed, an option chosen).")
 @click.option("--duration", "duration_ms", type=int, help="Milliseconds taken.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new card state as JSON.")
@@ -172,9 +189,10 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
 def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths, now):
     """Record one answer exactly as a review session would. RATING: 1-4 or again/hard/good/easy."""
     from srs.clock import from_epoch
+    from srs.domain import Rating
     from srs.scheduler import RATINGS, STATE_NAMES
 
-    value = RATING_NAMES.get(rating.lower()) or (int(rating) if rating in ("1", "2", "3", "4") else None)
+    value = Rating.parse(rating)
     if value is None:
         raise UserError(f"rating '{rating}' is not one of 1-4 or again, hard, good, easy")
     ws = open_workspace(db_path, deck_paths, now)
@@ -184,7 +202,7 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
     result = session.answer(card, value, response=response, duration_ms=duration_ms)
     after = result.card
     due_at = from_epoch(after.due)
-    data = {
+    data: AnswerJson = {
         "id": after.uid,
         "rating": RATINGS[value],
         "state": STATE_NAMES[after.state],
@@ -216,12 +234,10 @@ def undo(db_path, deck_paths, now):
 def flagged(as_json, db_path, deck_paths, now):
     """Cards flagged during review as needing an author's fix, with file:line."""
     ws = open_workspace(db_path, deck_paths, now)
-    rows = [
-        {"id": uid, "path": path, "line": line, "note": note}
-        for uid, path, line, note in ws.store.conn.execute(
-            "SELECT c.uid, i.path, i.line, c.flagged FROM cards c JOIN items i ON i.iid = c.iid "
-            "WHERE c.flagged IS NOT NULL ORDER BY i.path, i.line"
-        )
+    from srs.store.reports import flagged_cards
+
+    rows: list[FlaggedJson] = [
+        {"id": uid, "path": path, "line": line, "note": note} for uid, path, line, note in flagged_cards(ws.store)
     ]
     if as_json:
         echo_json(rows)

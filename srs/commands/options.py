@@ -8,10 +8,14 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.errors import UserError
+
+if TYPE_CHECKING:
+    from srs.store import Store
 
 
 def now_option(func):
@@ -48,7 +52,7 @@ def learning_options(func):
 
 @dataclass
 class Workspace:
-    store: "Store"  # noqa: F821
+    store: Store
     deck_ids: list[str]
     sync_summary: str | None
     diagnostics: list
@@ -119,7 +123,7 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
     store = Store.open(path)
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
-    paths = list(deck_paths) or default_deck_paths()
+    paths: list[str | Path] = list(deck_paths) or list(default_deck_paths())
     from srs.ui.progress import progress_bar
 
     try:

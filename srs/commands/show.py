@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+
+    from srs.jsontypes import CardInfoJson
 
 
 def _cards(ctx, param, incomplete):
@@ -38,7 +44,7 @@ def show(item_id, as_json, db_path, deck_paths, now):
         print_card(console, info)
 
 
-def print_card(console, info: dict) -> None:
+def print_card(console, info: CardInfoJson) -> None:
     from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.table import Table
@@ -64,22 +70,23 @@ def print_card(console, info: dict) -> None:
     if info["flagged"]:
         status.append(f"flagged: {info['flagged']}")
     facts.add_row("State", ", ".join(status))
-    if info["due"]:
-        delta = timedelta(seconds=info["due_in_s"])
-        when = f"in {format_interval(delta)}" if info["due_in_s"] >= 0 else f"overdue by {format_interval(-delta)}"
+    due_in_s = info["due_in_s"]
+    if info["due"] and due_in_s is not None:
+        delta = timedelta(seconds=due_in_s)
+        when = f"in {format_interval(delta)}" if due_in_s >= 0 else f"overdue by {format_interval(-delta)}"
         facts.add_row("Due", f"{local_time(info['due'])} ({when})")
     if info["stability"] is not None:
         facts.add_row("Stability", f"{info['stability']:.2f} days")
         facts.add_row("Difficulty", f"{info['difficulty']:.2f} (1-10)")
     if info["retrievability"] is not None:
-        facts.add_row("Retrievability", f"{info['retrievability'] * 100:.1f}% now "
-                                        f"(desired {info['desired_retention'] * 100:.0f}%, {info['parameters']} parameters)")
+        desired = f"desired {info['desired_retention'] * 100:.0f}%, {info['parameters']} parameters"
+        facts.add_row("Retrievability", f"{info['retrievability'] * 100:.1f}% now ({desired})")
     facts.add_row("Reviews", f"{info['reps']} ({info['lapses']} lapses)")
     if info["last_review"]:
         facts.add_row("Last review", local_time(info["last_review"]))
-    if info["total_time_ms"] is not None:
-        facts.add_row("Time", f"{info['total_time_ms'] / 1000:.0f} s in all, {info['average_time_ms'] / 1000:.1f} s "
-                              "on average")
+    total_ms, average_ms = info["total_time_ms"], info["average_time_ms"]
+    if total_ms is not None and average_ms is not None:
+        facts.add_row("Time", f"{total_ms / 1000:.0f} s in all, {average_ms / 1000:.1f} s on average")
     if info["tags"]:
         facts.add_row("Tags", ", ".join(info["tags"]))
     console.print(facts)
@@ -92,8 +99,11 @@ def print_card(console, info: dict) -> None:
     table = Table(title="Review history, newest first", title_justify="left", box=box.SIMPLE_HEAD, show_edge=False,
                   caption="R: predicted recall at the review; S: stability in days, D: difficulty (1-10) after it; "
                           "* imported", caption_justify="left")
-    for name, justify in (("Date", "left"), ("Type", "left"), ("Rating", "left"), ("Interval", "right"),
-                          ("R", "right"), ("S", "right"), ("D", "right"), ("Time", "right")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Date", "left"), ("Type", "left"), ("Rating", "left"), ("Interval", "right"),
+        ("R", "right"), ("S", "right"), ("D", "right"), ("Time", "right"),
+    )
+    for name, justify in columns:
         table.add_column(name, justify=justify, no_wrap=True)
     styles = {1: "red", 2: "yellow", 3: "green", 4: "cyan"}
     for h in reversed(info["history"]):

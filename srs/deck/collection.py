@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from srs.deck.diagnostics import Diagnostic
-from srs.deck.identity import normalize_text
 from srs.deck.files import deck_files
+from srs.deck.identity import normalize_text
 from srs.deck.loader import Deck, FileResult, Item, load_file
 
 LONG_FRONT_CHARS = 400
@@ -63,12 +63,12 @@ def _drop_cross_file_duplicates(decks: list[Deck], diagnostics: list[Diagnostic]
             )
             bad = True
         for item in deck.items:
-            other = item_owner.get(item.id)
-            if other is not None and other.path != item.path:
+            owner = item_owner.get(item.id)
+            if owner is not None and owner.path != item.path:
                 diagnostics.append(
                     Diagnostic(
                         item.path, item.line, item.col, "error",
-                        f"duplicate id '{item.id}' (also at {other.path}:{other.line}:{other.col})",
+                        f"duplicate id '{item.id}' (also at {owner.path}:{owner.line}:{owner.col})",
                     )
                 )
                 bad = True

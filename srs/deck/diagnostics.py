@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from srs.jsontypes import DiagnosticJson
 
 Severity = Literal["error", "warning"]
 
@@ -19,7 +22,7 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> DiagnosticJson:
         return {
             "path": self.path,
             "line": self.line,

@@ -20,6 +20,7 @@ from difflib import SequenceMatcher
 from srs.deck.cloze import CLOZE_PATTERN
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.loader import Deck, Item
+from srs.deck.model import Cloze
 
 NEAR_DUPLICATE = 0.9
 MAX_ANSWER_WORDS = 40
@@ -119,7 +120,7 @@ def long_answer(item: Item, limit: int) -> list[Diagnostic]:
         if words > limit:
             return [_at(item, field, f"{item.kind}: the answer is {words} words, over {limit}; a long answer "
                                      f"is hard to grade (shorten it, or set the deck's options.max_answer_words)")]
-    elif item.kind == "cloze":
+    elif isinstance(item.body, Cloze):
         found = []
         for match in CLOZE_PATTERN.finditer(item.body.text):
             words = word_count(match.group(2))
@@ -142,7 +143,7 @@ _MARKUP = str.maketrans("", "", "*_`")
 
 def cloze_give_away(item: Item) -> list[Diagnostic]:
     """A deletion whose answer can be read on its own card: in another deletion, or in the plain text."""
-    if item.kind != "cloze":
+    if not isinstance(item.body, Cloze):
         return []
     text = item.body.text
     deletions = [(int(m.group(1)), m.group(2)) for m in CLOZE_PATTERN.finditer(text)]
@@ -261,7 +262,7 @@ def cloze_shown_elsewhere(items: list[Item]) -> list[Diagnostic]:
             for key in _sketch_keys(answers[index]):
                 buckets.setdefault(key, []).append(index)
     for item in items:
-        if item.body.kind != "cloze":
+        if not isinstance(item.body, Cloze):
             continue
         revealed = _plain(CLOZE_PATTERN.sub(lambda m: m.group(2), item.body.text))
         candidates = dict.fromkeys(other for key in _sketch_keys(revealed) for other in buckets.get(key, ()))

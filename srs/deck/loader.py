@@ -9,13 +9,14 @@ from __future__ import annotations
 import difflib
 import gc
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from srs.deck.diagnostics import Diagnostic
+from srs.deck.diagnostics import Diagnostic, Severity
 from srs.deck.identity import content_hash, derived_item_id
 from srs.deck.model import (
     COMPACT_KEYS,
@@ -24,7 +25,7 @@ from srs.deck.model import (
     Cloze,
     DeckHeader,
     DeckOptions,
-    ItemBase,
+    ItemBody,
     semantic_problems,
 )
 from srs.deck.yamltree import Document, YamlProblem, parse
@@ -36,7 +37,7 @@ class Item:
 
     id: str
     deck_id: str
-    body: ItemBase
+    body: ItemBody
     path: str
     line: int
     col: int
@@ -158,7 +159,7 @@ class _Problems:
         self.path = path
         self.found: list[Diagnostic] = []
 
-    def add(self, pos: tuple[int, int], message: str, severity: str = "error") -> None:
+    def add(self, pos: tuple[int, int], message: str, severity: Severity = "error") -> None:
         self.found.append(Diagnostic(self.path, pos[0], pos[1], severity, message))
 
     @property
@@ -359,9 +360,8 @@ def _data_loc(data: Any, loc: tuple) -> tuple:
     (`function-after[...]`), which are not keys of the author's data; real keys are kept whatever they hold."""
     kept = []
     for part in loc:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if isinstance(data, dict) and part in data or in_list:
             data = data[part]
         elif isinstance(part, str) and ("[" in part or part[:1].isupper()):
             continue  # a branch name such as 'function-after[_as_text(), str]' or 'Illustration'
@@ -428,7 +428,7 @@ def _bounds(info) -> tuple[Any, Any]:
     return low, high
 
 
-def _describe(error: dict, info=None) -> str:
+def _describe(error: Mapping[str, Any], info=None) -> str:
     etype = error["type"]
     given = error.get("input")
     if etype in ("string_type", "str_type"):

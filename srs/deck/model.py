@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date, datetime
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
@@ -143,8 +143,8 @@ class Cloze(ItemBase):
         return self.text
 
 
-ItemBody = Union[Flashcard, SelfCheck, Ordering, Choice, Cloze]
-ITEM_MODELS: dict[str, type[ItemBase]] = {
+ItemBody = Flashcard | SelfCheck | Ordering | Choice | Cloze
+ITEM_MODELS: dict[str, type[ItemBody]] = {
     "flashcard": Flashcard,
     "selfcheck": SelfCheck,
     "ordering": Ordering,
@@ -229,14 +229,13 @@ def semantic_problems(body: ItemBase) -> list[tuple[tuple, str]]:
                         f"{_describe_labels(labels)}",
                     )
                 )
-    elif isinstance(body, Cloze):
-        if not body.deletion_numbers():
-            problems.append((("text",), "cloze: the text has no deletion; mark one as {{c1::answer}}"))
+    elif isinstance(body, Cloze) and not body.deletion_numbers():
+        problems.append((("text",), "cloze: the text has no deletion; mark one as {{c1::answer}}"))
     return problems
 
 
 def _describe_labels(labels: list[str]) -> str:
-    if len(labels) > 2 and all(len(x) == 1 for x in labels):
-        if [ord(x) for x in labels] == list(range(ord(labels[0]), ord(labels[0]) + len(labels))):
-            return f"{labels[0]}-{labels[-1]}"
+    letters = len(labels) > 2 and all(len(x) == 1 for x in labels)
+    if letters and [ord(x) for x in labels] == list(range(ord(labels[0]), ord(labels[0]) + len(labels))):
+        return f"{labels[0]}-{labels[-1]}"
     return ", ".join(labels)

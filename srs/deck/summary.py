@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from srs.deck.loader import Deck
 
+if TYPE_CHECKING:
+    from srs.jsontypes import DeckSummaryJson
 
-def deck_summaries(decks: list[Deck]) -> list[dict]:
-    rows = []
+
+def deck_summaries(decks: list[Deck]) -> list[DeckSummaryJson]:
+    rows: list[DeckSummaryJson] = []
     for deck in decks:
         kinds = Counter(item.kind for item in deck.items)
         rows.append(

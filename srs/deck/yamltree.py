@@ -33,7 +33,7 @@ from yaml.nodes import ScalarNode
 from yaml.reader import ReaderError
 
 try:  # the C parser is several times faster; fall back where libyaml is missing
-    _Loader: type = yaml.CSafeLoader
+    _Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader] = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 

@@ -1,4 +1,4 @@
 """`srs export`: decks as Anki packages and as printable PDFs.
 
-Import nothing heavy here: `srs --help` loads `srs.export.command`, which imports this package.
+Import nothing heavy here: `srs --help` loads `srs.commands.export`, which imports this package.
 """

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from srs.distribution import install_command
 from srs.errors import UserError
-from srs.export.progress import Progress
-
+from srs.progress import Progress
 
 
 def install_hint(exc: ImportError) -> str:

@@ -15,14 +15,18 @@ Text wraps and shrinks to fit its card (srs.export.textfit); the fonts are descr
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from srs.errors import UserError
 from srs.export.atomic import atomic_output
 from srs.export.print_cards import PrintCard, print_cards
-from srs.export.progress import Progress
 from srs.export.textfit import PT, Fitter, Measurer, draw, draw_text
+from srs.progress import Progress
+
+if TYPE_CHECKING:
+    from srs.jsontypes import PdfExportJson
 
 LAYOUTS = ("grid", "foldover", "single")
 PAPERS = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
@@ -73,8 +77,11 @@ class PdfExport:
         cards = f"{self.cards} card{'' if self.cards == 1 else 's'}"
         return f"Wrote {self.path}: {cards} on {self.pages} pages ({how}){cut} in {self.seconds:.1f} s"
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> PdfExportJson:
+        return {
+            "path": self.path, "cards": self.cards, "pages": self.pages, "layout": self.layout, "paper": self.paper,
+            "duplex": self.duplex, "cut_short": list(self.cut_short), "seconds": self.seconds,
+        }
 
 
 def parse_back_offset(text: str | None) -> tuple[float, float]:

@@ -1,17 +1,5 @@
-"""How exporters report progress: `step(description, total)`, then `advance()`.
+"""Kept for the exporters that still import it from here: the interface lives in srs/progress.py."""
 
-They never know whether a bar is drawn (srs.ui.progress.terminal_progress draws one), so tests and pipes
-pay nothing.
-"""
+from srs.progress import Progress
 
-from __future__ import annotations
-
-
-class Progress:
-    """The silent kind: the interface exporters use."""
-
-    def step(self, description: str, total: int) -> None:
-        pass
-
-    def advance(self, amount: int = 1) -> None:
-        pass
+__all__ = ["Progress"]

@@ -14,9 +14,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from srs.fonts import MONO, SANS
 from srs.render.markdown import CODE, LINE_BREAK, Block
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 PT = 25.4 / 72  # millimetres per point
 BASE_SIZE = 10.0  # the size at which widths are measured and cached
@@ -75,7 +79,7 @@ class Layout:
 class Measurer:
     """Widths of styled text, cached at BASE_SIZE; fpdf2 measures (its font fallback included)."""
 
-    pdf: object
+    pdf: FPDF
     cache: dict = field(default_factory=dict)
 
     def font(self, style: str) -> tuple[str, str]:
@@ -293,10 +297,7 @@ def draw(pdf, measurer: Measurer, layout: Layout, x: float, y: float, width: flo
     size = layout.size
     for line in layout.lines:
         cursor += line.gap_before
-        if layout.centered:
-            left = x + (width - line.width) / 2
-        else:
-            left = x + line.indent
+        left = x + (width - line.width) / 2 if layout.centered else x + line.indent
         if line.marker:
             marker_width = measurer.width(line.marker, line.marker_style, size)
             draw_text(pdf, measurer, line.marker, line.marker_style, size, left - marker_width - 0.4 * size * PT,

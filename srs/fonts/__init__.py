@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 FOLDER = Path(__file__).resolve().parent
@@ -164,7 +164,7 @@ def mono_path(style: str = "") -> Path:
     return FOLDER / MONO_FILES["B" if "B" in style else ""]
 
 
-@lru_cache(maxsize=None)
+@cache
 def coverage(path: Path) -> frozenset[int]:
     """Code points a font file can draw."""
     from fontTools.ttLib import TTFont
@@ -176,7 +176,7 @@ def coverage(path: Path) -> frozenset[int]:
         font.close()
 
 
-@lru_cache(maxsize=None)
+@cache
 def cjk_coverage(font: CjkFont) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 

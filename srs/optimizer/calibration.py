@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from srs.optimizer.metrics import Prediction
+
+if TYPE_CHECKING:
+    from srs.jsontypes import CalibrationBinJson
 
 
 @dataclass(frozen=True)
@@ -15,7 +19,7 @@ class CalibrationBin:
     predicted: float  # mean predicted recall
     actual: float  # share recalled
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> CalibrationBinJson:
         return {
             "low": self.low, "high": self.high, "reviews": self.reviews,
             "predicted": round(self.predicted, 4), "actual": round(self.actual, 4),
@@ -37,11 +41,3 @@ def calibration(predictions: list[Prediction], width: float = 0.05, min_reviews:
         for i, (n, p, y) in sorted(sums.items())
         if n >= min_reviews
     ]
-
-
-def mean_absolute_gap(bins: list[CalibrationBin]) -> float | None:
-    """The review-weighted mean of |predicted - actual| over the bins (a one-number summary)."""
-    total = sum(b.reviews for b in bins)
-    if not total:
-        return None
-    return sum(abs(b.predicted - b.actual) * b.reviews for b in bins) / total

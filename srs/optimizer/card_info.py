@@ -8,32 +8,29 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from srs.clock import from_epoch, local, to_epoch
+from srs.domain import Rating, State
 from srs.errors import UserError
 from srs.store.schema import NEW
-from srs.store.store import CARD_COLUMNS, CardRecord
+from srs.store.store import CardRecord
 
-STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
-RATING_NAMES = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+if TYPE_CHECKING:
+    from srs.jsontypes import CardInfoJson, ReviewJson
+
+STATE_NAMES = {int(s): s.label for s in State}
+RATING_NAMES = {int(r): r.label for r in Rating}
 
 
 def resolve_cards(store, uid: str) -> list[CardRecord]:
     """The card with this id, or every card of the item with this id; names the nearest id on a miss."""
-    row = store.db.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ?", [uid]).fetchone()
-    if row is not None:
-        return [CardRecord(*row)]
-    rows = store.db.execute(
-        f"SELECT {', '.join('c.' + c.strip() for c in CARD_COLUMNS.split(','))} FROM cards c "
-        "JOIN items i ON i.iid = c.iid WHERE i.uid = ? ORDER BY c.active DESC, c.ord",
-        [uid],
-    ).fetchall()
-    if rows:
-        return [CardRecord(*r) for r in rows]
-    return [store.find_card(uid)]  # raises UserError with a "did you mean"
+    from srs.store.history import cards_by_uid
+
+    return cards_by_uid(store, uid) or [store.find_card(uid)]  # raises UserError with a "did you mean"
 
 
-def card_info(store, uid: str, now: datetime) -> list[dict]:
+def card_info(store, uid: str, now: datetime) -> list[CardInfoJson]:
     """Card info for the card `uid`, or for each card of the item `uid`."""
     from srs.cardview import build_view
     from srs.scheduler import Planner, to_fsrs
@@ -42,7 +39,7 @@ def card_info(store, uid: str, now: datetime) -> list[dict]:
     cards = resolve_cards(store, uid)
     titles = store.deck_titles()
     planner = Planner()
-    out = []
+    out: list[CardInfoJson] = []
     for card in cards:
         item = store.item(card.iid)
         title = titles.get(card.deck_id, card.deck_id)
@@ -52,13 +49,14 @@ def card_info(store, uid: str, now: datetime) -> list[dict]:
         retrievability = None
         if card.state != NEW and card.stability is not None:
             retrievability = scheduler.get_card_retrievability(to_fsrs(card), current_datetime=now)
-        history = []
+        history: list[ReviewJson] = []
         for row in store.revlog_for(card.cid):
             before, after = json.loads(row["before"]), json.loads(row["after"])
             predicted = None
             if before.get("stability") is not None and before.get("last_review") is not None:
                 was = card.with_memory({k: before[k] for k in CardRecord.MUTABLE if k in before})
-                predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=from_epoch(row["reviewed_at"]))
+                at = from_epoch(row["reviewed_at"])
+                predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=at)
             history.append({
                 "reviewed_at": from_epoch(row["reviewed_at"]).isoformat(),
                 "type": _review_type(row["state_before"]),

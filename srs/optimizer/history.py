@@ -15,8 +15,8 @@ but never targets.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 DAY_SECONDS = 86_400
 ELAPSED, LEARNER = "elapsed", "learner"
@@ -80,7 +80,8 @@ class Dataset:
             reviews = per_card.get(target.card)
             if reviews is None:
                 reviews = per_card[target.card] = [
-                    FSRSReview(rating, delta) for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
+                    FSRSReview(rating, delta)
+                    for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
                 ]
             out.append(FSRSItem(reviews[: target.index + 1]))
         return out
@@ -145,19 +146,8 @@ def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:
 
 def load_histories(store, deck_ids: list[str] | None = None) -> list[CardHistory]:
     """The store's review log as card histories, for the given decks (default: every deck)."""
-    sql = "SELECT r.cid, c.deck_id, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid"
-    params: list = []
-    if deck_ids is not None:
-        if not deck_ids:
-            return []
-        sql += f" WHERE c.deck_id IN ({','.join('?' * len(deck_ids))})"
-        params = list(deck_ids)
-    sql += " ORDER BY r.cid, r.reviewed_at, r.rid"
-    return histories_from_rows(store.db.execute(sql, params))
+    from srs.store.history import review_history
 
-
-def describe_span(dataset: Dataset) -> tuple[int, int] | None:
-    """The first and last review times of the dataset, or None when it is empty."""
-    times = [r.at for h in dataset.histories for r in h.reviews]
-    return (min(times), max(times)) if times else None
-
+    if deck_ids is not None and not deck_ids:
+        return []
+    return histories_from_rows(review_history(store, deck_ids))

@@ -17,9 +17,13 @@ the i-th of n in time order, and both metrics are weighted means:
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from srs.optimizer.history import Dataset, Target
+
+if TYPE_CHECKING:
+    from srs.jsontypes import MetricsJson
 
 EPSILON = 1e-7  # predictions are clipped away from 0 and 1 before taking logs
 
@@ -40,8 +44,14 @@ class Metrics:
     log_loss_unweighted: float
     rmse_bins_unweighted: float
 
-    def to_dict(self) -> dict:
-        return {k: (round(v, 6) if isinstance(v, float) else v) for k, v in asdict(self).items()}
+    def to_dict(self) -> MetricsJson:
+        return {
+            "log_loss": round(self.log_loss, 6),
+            "rmse_bins": round(self.rmse_bins, 6),
+            "reviews": self.reviews,
+            "log_loss_unweighted": round(self.log_loss_unweighted, 6),
+            "rmse_bins_unweighted": round(self.rmse_bins_unweighted, 6),
+        }
 
 
 def forgetting_curve(parameters, days: float, stability: float) -> float:
@@ -81,7 +91,8 @@ def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -
     for t in targets:
         p = forgetting_curve(parameters, dataset.deltas[t.card][t.index], stability[t.card][t.index - 1])
         ratings = dataset.ratings(t.card)
-        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_matrix_bin(ratings, dataset.deltas[t.card], t.index)))
+        r_bin = r_matrix_bin(ratings, dataset.deltas[t.card], t.index)
+        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_bin))
     return out
 
 

@@ -6,11 +6,15 @@ These functions return data; the commands print it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
 from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories
 from srs.optimizer.metrics import Metrics, Prediction, predict, score
+
+if TYPE_CHECKING:
+    from srs.jsontypes import ComparisonJson, EvaluateJson, OptimizeJson
 
 HOLDOUT = 0.2  # out-of-sample: fit on the earlier 80% of scored reviews, score on the later 20%
 
@@ -26,8 +30,8 @@ class Comparison:
     scored: int = 0
     current: Metrics | None = None  # the saved parameters in use before this fit, if any
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> ComparisonJson:
+        out: ComparisonJson = {
             "scored_reviews": self.scored,
             "defaults": self.defaults.to_dict() if self.defaults else None,
             "fitted": self.fitted.to_dict() if self.fitted else None,
@@ -56,7 +60,7 @@ class OptimizeResult:
     rescheduled: int = 0
     optimal_retention: float | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> OptimizeJson:
         from srs.clock import from_epoch
 
         return {
@@ -99,9 +103,8 @@ def optimize(
 
     fitted = fit(dataset)
     result.parameters, result.fit_seconds = fitted.parameters, fitted.seconds
-    result.in_sample = Comparison(
-        score(predict(defaults, dataset)), score(predict(fitted.parameters, dataset)), len(dataset.targets)
-    )
+    fitted_score = score(predict(fitted.parameters, dataset))
+    in_sample = result.in_sample = Comparison(score(predict(defaults, dataset)), fitted_score, len(dataset.targets))
     earlier, later = dataset.split(1 - holdout)
     if len(earlier) >= MIN_SCORED // 2 and later:
         early_fit = fit(dataset, earlier)
@@ -111,9 +114,11 @@ def optimize(
         )
     current = current_parameters(store, deck_ids)
     if current:
-        result.in_sample.current = score(predict(current, dataset))
-    best_other = min(m.log_loss for m in (result.in_sample.defaults, result.in_sample.current) if m)
-    if result.in_sample.fitted.log_loss >= best_other:
+        in_sample.current = score(predict(current, dataset))
+    others = [m.log_loss for m in (in_sample.defaults, in_sample.current) if m is not None]
+    # The dataset has scored reviews (else `problem` was set above), so every score exists; were one missing,
+    # the fit could not be shown to be better, and is not kept.
+    if fitted_score is None or (others and fitted_score.log_loss >= min(others)):
         kept = "the parameters saved before" if current else "the defaults"
         result.kept_reason = f"the fitted parameters predict this log no better than {kept}; kept {kept}"
     elif save:
@@ -158,7 +163,7 @@ class EvaluateResult:
     defaults: Metrics | None
     calibration: list[CalibrationBin]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> EvaluateJson:
         return {
             "decks": self.decks,
             "day_counting": self.counting,
@@ -190,8 +195,8 @@ def predictions_in_use(store, dataset: Dataset) -> tuple[list[Prediction], dict[
         params = in_use[dataset.histories[target.card].deck_id]
         groups.setdefault(tuple(params) if params else (), []).append(target)
     predictions: list[Prediction] = []
-    for params, targets in groups.items():
-        predictions += predict(list(params) or default_parameters(), dataset, targets)
+    for key, targets in groups.items():
+        predictions += predict(list(key) or default_parameters(), dataset, targets)
     predictions.sort(key=lambda p: p.at)
     return predictions, in_use
 

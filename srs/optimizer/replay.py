@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from srs.clock import from_epoch
 from srs.store.schema import NEW
-from srs.store.store import CARD_COLUMNS, CardRecord
+from srs.store.store import CardRecord
 
 SCHEDULING = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
 FRESH = {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None,
@@ -63,38 +63,16 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
     """
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
+    from srs.store import history
 
-    where, params = "", []
-    if deck_ids is not None:
-        if not deck_ids:
-            return 0
-        where = f" AND c.deck_id IN ({','.join('?' * len(deck_ids))})"
-        params = list(deck_ids)
+    if deck_ids is not None and not deck_ids:
+        return 0
     planner = Planner()
     settings_by_deck: dict = {}
-    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     # Read and write in one transaction, so an answer given meanwhile elsewhere is not lost.
     with store.transaction() as conn:
-        for key, value in (save_settings or {}).items():
-            conn.execute(
-                "INSERT INTO settings(key, value) VALUES (?, ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, json.dumps(value)],
-            )
-        rows = conn.execute(
-            "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.before, r.after FROM revlog r "
-            f"JOIN cards c ON c.cid = r.cid WHERE 1 = 1{where} ORDER BY r.cid, r.reviewed_at, r.rid",
-            params,
-        ).fetchall()
-        by_card: dict[int, list] = {}
-        for row in rows:
-            by_card.setdefault(row[1], []).append(row)
-        cards = {
-            row[0]: CardRecord(*row)
-            for row in conn.execute(
-                f"SELECT {CARD_COLUMNS} FROM cards c WHERE cid IN (SELECT cid FROM revlog){where}", params
-            )
-        }
+        history.put_settings(conn, save_settings or {})
+        by_card, cards = history.logs_to_replay(conn, deck_ids)
         card_updates, log_updates = [], []
         for n, (cid, log) in enumerate(by_card.items()):
             card = cards[cid]
@@ -110,6 +88,5 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
             card_updates.append([*(steps[-1].after[name] for name in SCHEDULING), cid])
             if progress:
                 progress(n + 1, len(by_card))
-        conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", card_updates)
-        conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", log_updates)
+        history.write_replay(conn, tuple(SCHEDULING), card_updates, log_updates)
     return len(card_updates)

@@ -3,16 +3,16 @@
 Raw HTML is disabled: a card about `<div>` shows "<div>", never an element. Both renderers parse with
 markdown-it-py (CommonMark), so what is bold in Anki is bold on paper.
 
-Most card text is a plain sentence; those skip the parser (`is_plain`, which the terminal uses too), which is what keeps a
-10,000-note export fast. The shortcut gives exactly the parser's output (tests check it).
+Most card text is a plain sentence; those skip the parser (`is_plain`, which the terminal uses too), which is what
+keeps a 10,000-note export fast. The shortcut gives exactly the parser's output (tests check it).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Callable
 
 # Characters or openings that can make text more than a plain paragraph.
 _SPECIAL = re.compile(r"[*_`\[\]!<>&\\#|~\n\r\t{}]|^\s*(?:[-+=>]|\d{1,9}[.)])|  ")
@@ -23,8 +23,10 @@ ImageResolver = Callable[[str], str]
 @lru_cache(maxsize=1)
 def _parser():
     from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
 
     md = MarkdownIt("commonmark", {"html": False})
+    assert isinstance(md.renderer, RendererHTML)  # MarkdownIt's default renderer, whose rules we extend
     default_image = md.renderer.rules.get("image")
 
     def render_image(renderer, tokens, idx, options, env):

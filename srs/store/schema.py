@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from srs.domain import State
+
 # The text of an item: every string in its content but its kind, joined with the unit separator.
 ITEM_TEXT_SQL = (
     "(SELECT group_concat(value, char(31)) FROM json_tree({content}) "
@@ -37,8 +39,8 @@ CARD_ACTIONS = """
 
 SCHEMA_VERSION = 2
 
-# Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
-NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
+# Card states (srs.domain.State); NEW has no FSRS memory yet. The others are fsrs.State's values.
+NEW, LEARNING, REVIEW, RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
 
 MIGRATIONS: dict[int, str] = {
     1: """

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import difflib
 import json
+import sqlite3
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from pathlib import Path
-
-import sqlite3
+from typing import TYPE_CHECKING
 
 from srs.clock import to_epoch
 from srs.errors import UserError
 from srs.store.db import connect, transaction
 from srs.store.schema import NEW, REVIEW
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 LEECH_LAPSES = 8
 
@@ -82,12 +85,14 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str | Path):
         self.conn = conn
         self.path = str(path)
-        self._db = None
+        self._db: sqlite_utils.Database | None = None
 
     @property
-    def db(self):
-        """The same connection wrapped by sqlite-utils, for table-level work (imports, reports).
+    def db(self) -> sqlite_utils.Database:
+        """sqlite-utils' table API over `conn` (insert_all, upsert, transform), for table-level writes only.
 
+        SQL goes through `conn`, the one name for the connection; `db.execute` is the same connection under
+        a second name, and is left only in srs/importers until issue 15's rewrite lands there.
         Built on first use: importing sqlite-utils costs more start-up time than a review can spare.
         """
         if self._db is None:

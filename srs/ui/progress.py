@@ -1,17 +1,17 @@
 """Progress bars for long work in the command line layer: on stderr, and only on a terminal.
 
 The core reports progress through a plain callback, `progress(done, total)`, or (the exporters, whose
-work has several phases) through srs.export.progress.Progress; it never learns whether a bar is drawn,
+work has several phases) through srs.progress.Progress; it never learns whether a bar is drawn,
 and pipes, scripts and tests get nothing.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
-from srs.export.progress import Progress
+from srs.progress import Progress
 
 # Below this many steps an export is over before a bar would be worth drawing.
 EXPORT_BAR_FROM = 200
@@ -34,8 +34,14 @@ def progress_bar(label: str, enabled: bool = True, *, show_from: int = 0, counts
             if total < show_from:
                 return
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                                       TimeElapsedColumn)
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TaskProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
 
             amount = MofNCompleteColumn() if counts else TaskProgressColumn()
             bar = Progress(TextColumn(label), BarColumn(), amount, TimeElapsedColumn(), console=Console(stderr=True),

@@ -86,6 +86,7 @@ class Reviewer:
         outcome = self.take_answer(view)
         if outcome.action:
             return self.act(outcome.action, view)
+        assert outcome.rating is not None  # take_answer returns either an action or a rating
         duration_ms = int((time.monotonic() - started) * 1000)
         answer = self.session.answer(
             view.card, outcome.rating, response=outcome.response, duration_ms=duration_ms, source=self.source
@@ -201,7 +202,8 @@ class Reviewer:
             parts.append(extra)
         parts.append(card_text(view.back))
         if view.mode == ORDER:
-            parts.append(card_text("\n".join(f"{i}. ({label}) {view.choices[label]}" for i, label in enumerate(view.correct, 1))))
+            lines = (f"{i}. ({label}) {view.choices[label]}" for i, label in enumerate(view.correct, 1))
+            parts.append(card_text("\n".join(lines)))
         if view.explanation:
             parts.append(card_text(view.explanation))
         self.console.print(Panel(Group(*parts), title="Answer", title_align="left", border_style="green"))
@@ -258,7 +260,10 @@ class Reviewer:
             break
         if view.mode == ORDER:
             grade = grading.grade_order(given, view.correct)
-            verdict = "All in order!" if grade.exact else "One adjacent swap." if grade.one_adjacent_swap else "Not quite."
+            if grade.exact:
+                verdict = "All in order!"
+            else:
+                verdict = "One adjacent swap." if grade.one_adjacent_swap else "Not quite."
             summary = Text(
                 f"You: {' '.join(given)}   {verdict}  {grade.in_order}/{grade.total} in the right relative order.",
                 style="green" if grade.exact else "yellow",

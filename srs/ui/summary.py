@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from rich.console import Console
 from rich.text import Text
 
-from srs.clock import day_end, to_epoch
 from srs.session import Session
-from srs.stats import streak
+from srs.stats import forecast, streak
 
 
 def session_summary(session: Session) -> dict:
     now = session.clock()
-    tomorrow_end = to_epoch(day_end(day_end(now) + timedelta(hours=1)))
-    marks = ",".join("?" * len(session.deck_ids)) or "''"
-    due_tomorrow = session.store.conn.execute(
-        f"SELECT COUNT(*) FROM cards WHERE active = 1 AND suspended = 0 AND state > 0 AND due < ? "
-        f"AND due >= ? AND deck_id IN ({marks})",
-        [tomorrow_end, to_epoch(day_end(now)), *session.deck_ids],
-    ).fetchone()[0]
+    due_tomorrow = forecast(session.store, now, list(session.deck_ids), days=2)[1].due
     tally = session.tally
     return {
         "reviewed": tally.reviewed,

@@ -98,7 +98,7 @@ def test_with_history_needs_a_database(deck_folder, tmp_path):
 
 def test_the_export_group_imports_nothing_heavy():
     code = (
-        "import sys, srs.cli, srs.export.command as c; "
+        "import sys, srs.cli, srs.commands.export as c; "
         "print(sorted(m for m in ('genanki', 'fpdf', 'rich', 'markdown_it', 'pydantic', 'anki', 'PIL') "
         "if m in sys.modules))"
     )

@@ -10,9 +10,9 @@ from srs.render.markdown import (
     Block,
     Run,
     _is_one_paragraph,
-    is_plain,
     _parser,
     _simple_inline,
+    is_plain,
     to_blocks,
     to_html,
 )

@@ -6,9 +6,7 @@ TZ=UTC (the learner's day starts at 04:00 local time), TERM and COLUMNS fixed.
 
 from __future__ import annotations
 
-
 import pytest
-
 from learn_helpers import PRACTICE, Learner, Terminal
 
 

@@ -11,9 +11,9 @@ import time
 import traceback
 
 import pytest
+from learn_helpers import NOW, flashcards
 
 import srs.store.db
-from learn_helpers import NOW, flashcards
 
 pytestmark = pytest.mark.slow
 

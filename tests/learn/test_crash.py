@@ -6,6 +6,7 @@ the reviewer prints only after the answer's transaction committed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import queue
 import signal
@@ -16,7 +17,6 @@ import threading
 import time
 
 import pytest
-
 from learn_helpers import flashcards
 
 pytestmark = pytest.mark.slow
@@ -61,10 +61,8 @@ class PipedReview:
         self.proc.wait(timeout=10)
         self.reader.join(timeout=10)  # it reads to the end of the pipe, then stops
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
-            try:
+            with contextlib.suppress(OSError):  # the pipe to a killed process
                 stream.close()
-            except OSError:  # the pipe to a killed process
-                pass
 
     def feed(self, line: str) -> None:
         self.proc.stdin.write(line + "\n")

@@ -3,6 +3,7 @@ every action undone exactly, in review and in a quiz."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -30,10 +31,8 @@ def wait_any(term, *patterns: str, timeout: float = 20) -> re.Match:
             return match
         if time.monotonic() > deadline:
             raise AssertionError(f"none of {patterns} showed; the screen ends with:\n{term.text[-3000:]}")
-        try:
+        with contextlib.suppress(term.pexpect.TIMEOUT):
             term.raw += term.child.read_nonblocking(4096, timeout=0.05)
-        except term.pexpect.TIMEOUT:
-            pass
 
 
 PROMPTS = (r"Space or Enter: show the answer", r"Type the labels ([a-z ]+) in the right order:",

@@ -12,7 +12,6 @@ import sqlite3
 from datetime import datetime, timezone
 
 import pytest
-
 from learn_helpers import NOW, NOW_EPOCH, PRACTICE, PRACTICE_FRONTS
 
 NEW, LEARNING, REVIEW = 0, 1, 2

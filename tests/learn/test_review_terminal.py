@@ -7,7 +7,6 @@ import json
 import sys
 
 import pytest
-
 from learn_helpers import NOW_EPOCH, PRACTICE_FRONTS, TODAY_ENDS_EPOCH, TOMORROW, flashcards
 
 pytestmark = pytest.mark.e2e

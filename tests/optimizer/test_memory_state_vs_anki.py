@@ -115,7 +115,8 @@ def srs_states(tmp_path, cards) -> list[tuple[float, float]]:
     store = Store.open(tmp_path / "srs.db")
     with store.transaction() as conn:
         _create_placeholders(conn, [(f"revlog-{k}", str(k), 1, k) for k in range(len(cards))], "anki-check", "test")
-    write_reviews(store, {f"revlog-{k}": [ImportedReview(at, r) for at, r in reviews] for k, reviews in enumerate(cards)})
+    by_card = {f"revlog-{k}": [ImportedReview(at, r) for at, r in reviews] for k, reviews in enumerate(cards)}
+    write_reviews(store, by_card)
     out = []
     for k in range(len(cards)):
         card = store.find_card(f"revlog-{k}")

@@ -10,7 +10,13 @@ from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview
 
 from srs.optimizer.calibration import calibration
 from srs.optimizer.history import (
-    ELAPSED, LEARNER, CardHistory, Review, build_dataset, day_deltas, histories_from_rows,
+    ELAPSED,
+    LEARNER,
+    CardHistory,
+    Review,
+    build_dataset,
+    day_deltas,
+    histories_from_rows,
 )
 from srs.optimizer.metrics import evaluate, predict, r_matrix_bin, recency_weights
 

@@ -55,7 +55,9 @@ def test_fit_saves_globally_and_reschedules_in_one_go(workspace):
     tmp_path, env = workspace
     import_synthetic(tmp_path, env, cards=250, reviews=6)
     store = Store.open(tmp_path / "srs.db")
-    before = {c: (s, d) for c, s, d in store.db.execute("SELECT cid, stability, difficulty FROM cards WHERE reps > 0")}
+    before = {
+        c: (s, d) for c, s, d in store.conn.execute("SELECT cid, stability, difficulty FROM cards WHERE reps > 0")
+    }
     store.close()
     report = json.loads(run(env, "optimize", "--json").stdout)
     assert report["problem"] is None
@@ -66,7 +68,9 @@ def test_fit_saves_globally_and_reschedules_in_one_go(workspace):
     assert report["saved_keys"] == ["fsrs_parameters"] and report["rescheduled_cards"] == 250
     store = Store.open(tmp_path / "srs.db")
     assert len(store.setting("fsrs_parameters")) == 21
-    after = {c: (s, d) for c, s, d in store.db.execute("SELECT cid, stability, difficulty FROM cards WHERE reps > 0")}
+    after = {
+        c: (s, d) for c, s, d in store.conn.execute("SELECT cid, stability, difficulty FROM cards WHERE reps > 0")
+    }
     assert set(after) == set(before)
     assert sum(after[c] != before[c] for c in after) > 200
     # The log's snapshots were rewritten with the card: the newest `after` is the card's state.
@@ -80,7 +84,7 @@ def test_undo_after_rescheduling_puts_back_the_rescheduled_state(workspace):
     import_synthetic(tmp_path, env, cards=250, reviews=6)
     run(env, "optimize")
     store = Store.open(tmp_path / "srs.db")
-    rid, cid, before = store.db.execute("SELECT rid, cid, before FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
+    rid, cid, before = store.conn.execute("SELECT rid, cid, before FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
     store.undo_last()
     assert store.card(cid).memory() == json.loads(before)
 

@@ -24,6 +24,7 @@ from srs.optimizer.history import build_dataset, histories_from_rows
 from srs.optimizer.metrics import evaluate
 from srs.store import Store
 
+
 def find_real_log() -> Path:
     """$SRS_REAL_LOG, else shared/data/review-logs-real.csv beside the checkout or beside any folder above it."""
     if os.environ.get("SRS_REAL_LOG"):

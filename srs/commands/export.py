@@ -51,8 +51,8 @@ def anki(names, output, with_history, illustrations, illustration_steps, deck_pa
     """
     from srs.export.anki import export_anki
     from srs.export.atomic import check_writable
-    from srs.ui.progress import terminal_progress
     from srs.export.selection import select_decks
+    from srs.ui.progress import terminal_progress
 
     check_writable(output)
     decks = select_decks(names, deck_paths)
@@ -99,8 +99,8 @@ def pdf(names, output, layout, paper, duplex, back_offset, illustrations, illust
     """
     from srs.export.atomic import check_writable
     from srs.export.pdf import PdfOptions, export_pdf, parse_back_offset
-    from srs.ui.progress import terminal_progress
     from srs.export.selection import select_decks
+    from srs.ui.progress import terminal_progress
 
     offset = parse_back_offset(back_offset)
     check_writable(output)

@@ -1,0 +1,173 @@
+"""srs's store beside Anki's collection on the same generated cards: first sync, and database size.
+
+For each size (1k and 10k cards by default; `--sizes 100000` for the issue's 100k), the same notes are
+written twice: as 10 srs deck files, and as one Anki CSV file (`#deck column`, Basic notetype). Then:
+
+- first sync: process CPU time of `srs.sync.sync` into an empty store, beside Anki's CSV import
+  (`Collection.import_csv`, the real `anki` package) into an empty collection; both in this process;
+- database size: each file after the import, and again after REVIEWS_PER_CARD reviews per card were
+  written straight into each log in that program's own row format (srs: rating, time, state and the
+  card's memory before and after as JSON, as Store.record_answer writes them; Anki: a revlog row);
+  both closed and checkpointed, so the size is the file's.
+
+Prints a table with the ratios srs / Anki. Run: python -m benchmarks.bench_store_anki [--sizes 1000 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+DECKS = 10
+REVIEWS_PER_CARD = 7  # the issue's collection: 100k cards, 738k reviews
+
+
+def texts(size: int) -> list[tuple[str, str]]:
+    return [(f"Question {i} about diffusion step {i % 50}?", f"Answer {i}, remove a little noise.")
+            for i in range(size)]
+
+
+def history(size: int, seed: int = 1) -> list[list[tuple[int, int, int]]]:
+    """For each card, REVIEWS_PER_CARD (epoch seconds, rating, duration ms), oldest first."""
+    rng = random.Random(seed)
+    now = int(NOW.timestamp())
+    out = []
+    for _ in range(size):
+        at = now - 400 * 86400 + rng.randrange(0, 86400)
+        reviews = []
+        for _ in range(REVIEWS_PER_CARD):
+            reviews.append((at, rng.choice((1, 3, 3, 3, 3, 4)), rng.randrange(2000, 20000)))
+            at += rng.randrange(1, 50) * 86400
+        out.append(reviews)
+    return out
+
+
+def file_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))  # the file, and any -wal or -shm
+
+
+# -- srs ------------------------------------------------------------------------------------------------
+
+
+def srs_side(root: Path, notes, log) -> dict:
+    from srs.store import Store
+    from srs.sync import sync
+
+    decks = root / "decks"
+    decks.mkdir()
+    for d in range(DECKS):
+        lines = [f"title: Bench {d}", f"id: bench-{d}", "items:"]
+        for i in range(d, len(notes), DECKS):
+            front, back = notes[i]
+            lines += [f"  - id: c{i}", f"    q: {front}", f"    a: {back}"]
+        (decks / f"bench-{d}.yaml").write_text("\n".join(lines) + "\n")
+    db = root / "srs.db"
+    store = Store.open(db)
+    start = time.process_time()
+    report = sync(store, [decks])
+    sync_s = time.process_time() - start
+    synced = store.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
+    if synced != len(notes):
+        raise SystemExit(f"srs synced {synced} of {len(notes)} cards: {report.diagnostics[:3]}")
+    store.close()
+    empty_size = file_size(db)
+
+    store = Store.open(db)
+    cards = store.conn.execute("SELECT cid, uid, deck_id FROM cards").fetchall()
+    rows = []
+    for cid, uid, deck_id in cards:
+        memory = {"state": 0, "step": 0, "stability": None, "difficulty": None, "due": None, "last_review": None,
+                  "reps": 0, "lapses": 0, "suspended": 0, "buried_until": 0, "flagged": None, "leech": 0}
+        for at, rating, ms in log[int(uid[1:])]:
+            after = dict(memory, state=2, step=None, stability=round(random.uniform(1, 300), 4),
+                         difficulty=round(random.uniform(1, 10), 4), due=at + 86400 * 10, last_review=at,
+                         reps=memory["reps"] + 1)
+            rows.append((cid, deck_id, at, rating, ms, memory["state"], json.dumps(memory), json.dumps(after)))
+            memory = after
+    # Benchmark set-up, not the code under test: the log rows in the store's own format, in bulk.
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    return {"sync_s": sync_s, "size": empty_size, "size_log": file_size(db)}
+
+
+# -- Anki -----------------------------------------------------------------------------------------------
+
+
+def anki_side(root: Path, notes, log) -> dict:
+    from anki.collection import Collection, ImportCsvRequest
+
+    csv = root / "notes.csv"
+    lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
+    lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
+    csv.write_text("\n".join(lines) + "\n")
+    path = root / "anki" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    start = time.process_time()
+    metadata = col.get_csv_metadata(str(csv), None)
+    col.import_csv(ImportCsvRequest(path=str(csv), metadata=metadata))
+    import_s = time.process_time() - start
+    ids = col.db.list("SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid ORDER BY n.id")
+    col.close()
+    if len(ids) != len(notes):
+        raise SystemExit(f"Anki imported {len(ids)} of {len(notes)} cards")
+    empty_size = file_size(path)
+
+    rows = []
+    for cid, reviews in zip(ids, log):
+        last_ivl = 0
+        for at, rating, ms in reviews:
+            ivl = random.randrange(1, 300)
+            rows.append((at * 1000 + cid % 1000, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
+            last_ivl = ivl
+    conn = sqlite3.connect(path)
+    conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.commit()
+    conn.close()
+    return {"import_s": import_s, "size": empty_size, "size_log": file_size(path)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    args = parser.parse_args()
+    results = []
+    for size in args.sizes:
+        notes, log = texts(size), history(size)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            (root / "srs").mkdir()
+            (root / "anki").mkdir()
+            srs = srs_side(root / "srs", notes, log)
+            anki = anki_side(root / "anki", notes, log)
+        results.append((size, srs, anki))
+        print(f"{size:>7,} cards: srs sync {srs['sync_s']:.2f} s CPU, Anki CSV import {anki['import_s']:.2f} s CPU",
+              flush=True)
+    mb = 1024 * 1024
+    print()
+    print(f"| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio | db srs / Anki, no log (MB) | ratio "
+          f"| db srs / Anki, {REVIEWS_PER_CARD} reviews per card (MB) | ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size, srs, anki in results:
+        print(f"| {size:,} | {size * REVIEWS_PER_CARD:,} | {srs['sync_s']:.2f} / {anki['import_s']:.2f} "
+              f"| {srs['sync_s'] / anki['import_s']:.2f} | {srs['size'] / mb:.1f} / {anki['size'] / mb:.1f} "
+              f"| {srs['size'] / anki['size']:.2f} | {srs['size_log'] / mb:.1f} / {anki['size_log'] / mb:.1f} "
+              f"| {srs['size_log'] / anki['size_log']:.2f} |")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TZ", "UTC")
+    main()
