@@ -131,11 +131,12 @@ def write_history(
 ) -> HistoryWritten:
     """Add the review log and scheduling to an Anki collection (schema 11, as genanki writes it).
 
-    `anki_card_ids` maps srs card ids to the collection's card ids. Review cards' due days count from the
-    collection's creation time (`col.crt`), as Anki's importer expects before shifting them to the
-    target collection's calendar.
+    `anki_card_ids` maps srs card ids to the collection's card ids. Review cards' due days count the
+    learner's days (4 a.m. local, as in srs and Anki) since the collection's creation, which is first moved
+    to the start of such a day: Anki's importer counts the package's "today" from it and shifts every due
+    day by the difference to the target collection's today, so both calendars must turn over together.
     """
-    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    crt = align_creation_time(conn)
     written = HistoryWritten()
     used_ids = {row[0] for row in conn.execute("SELECT id FROM revlog")}
     revlog_rows = []
@@ -208,7 +209,7 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
     last = _time(reviews[-1]["time"]) if reviews else None
     due_ts = int(due.timestamp()) if due else int(last.timestamp()) if last else crt
     last_ts = int(last.timestamp()) if last else due_ts
-    day_index = (due_ts - crt) // DAY  # days since the collection was created, as Anki counts them
+    day_index = learner_day_index(due_ts, crt)
     interval_days = max(1, round((due_ts - last_ts) / DAY))
     if state == "review":
         ctype, queue, due_value, ivl, left = TYPE_REVIEW, QUEUE_REVIEW, day_index, interval_days, 0
@@ -227,6 +228,26 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
         if last is not None:
             data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
     return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
+
+
+def align_creation_time(conn: sqlite3.Connection) -> int:
+    """Move the collection's creation time (`col.crt`) to the start of the learner's day it falls in.
+
+    genanki writes a fixed 11:00 UTC; counted from there, a card due at 05:00 lands a day early.
+    """
+    from srs.clock import day_start
+
+    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    aligned = int(day_start(datetime.fromtimestamp(crt, timezone.utc)).timestamp())
+    conn.execute("UPDATE col SET crt = ?", [aligned])
+    return aligned
+
+
+def learner_day_index(moment: int, crt: int) -> int:
+    """Anki's day number of epoch second `moment`: learner's days (starting 4 a.m. local) since `crt`."""
+    from srs.clock import learner_date
+
+    return (learner_date(_time(moment)) - learner_date(_time(crt))).days
 
 
 def _state_name(state) -> str:
