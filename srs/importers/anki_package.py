@@ -1,9 +1,9 @@
 """`srs import anki FILE.apkg`: an Anki package becomes YAML decks, and its review log the learner's history.
 
-Reads the package format that genanki and Anki's "Support older Anki versions" export write: a zip with
-`collection.anki2` or `collection.anki21`, SQLite schema 11, and a JSON `media` map. Anki 2.1.50 and later
-write `collection.anki21b` by default (zstd-compressed, schema 18); such a package is refused with a
-message that says how to export one srs can read.
+Reads both package formats: the one genanki and Anki's "Support older Anki versions" export write (a zip
+with `collection.anki2` or `collection.anki21`, SQLite schema 11, and a JSON `media` map), and the one
+Anki 2.1.50 and later write by default (`collection.anki21b`: zstd-compressed, schema 18, media list and
+files compressed too; see anki_modern).
 
 Notes become items: cloze notes cloze items (`{{c1::...}}` kept; the second field becomes `extra`), other
 notes flashcards (first field front, second back, further non-empty fields appended to the back; a
@@ -55,6 +55,7 @@ from srs.importers.reviews import ImportedReview, ImportReport
 from srs.importers.yaml_writer import dump_deck
 
 SUPPORTED_SCHEMA = 11
+MODERN_SCHEMAS = range(15, 19)  # note types and decks in tables of their own (see anki_modern)
 NEW_FORMAT_HINT = (
     "in Anki, export the deck again with 'Support older Anki versions (slower/larger files)' ticked, "
     "which writes a package srs can read"
@@ -98,6 +99,8 @@ class AnkiCard:
     note_id: int
     deck_id: int
     ord: int
+    queue: int = 0  # -1 suspended; -2 and -3 buried
+    flags: int = 0  # the flag colour in the low 3 bits: 1 red, 2 orange, 3 green, 4 blue, ...
 
 
 @dataclass
@@ -121,6 +124,7 @@ class AnkiPackage:
     cards: list[AnkiCard]
     revlog: list[AnkiRevlogEntry]
     media: dict[str, str]  # file name -> zip member
+    media_compressed: bool = False  # members are zstd-compressed (the anki21b format)
 
 
 def read_package(path: str | Path) -> AnkiPackage:
@@ -130,24 +134,43 @@ def read_package(path: str | Path) -> AnkiPackage:
         raise UserError(f"no such file: {shown}")
     if not zipfile.is_zipfile(path):
         raise UserError(f"{shown}: not an Anki package (not a zip file)")
+    from srs.importers import anki_modern
+
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        if "collection.anki21b" in names:
-            raise UserError(
-                f"{shown}: written by Anki 2.1.50 or newer in its new package format (collection.anki21b, "
-                f"zstd-compressed, schema 18), which srs cannot read; {NEW_FORMAT_HINT}"
-            )
-        member = next((m for m in ("collection.anki21", "collection.anki2") if m in names), None)
+        modern = anki_modern.MODERN_MEMBER in names
+        member = anki_modern.MODERN_MEMBER if modern else next(
+            (m for m in ("collection.anki21", "collection.anki2") if m in names), None)
         if member is None:
             raise UserError(f"{shown}: not an Anki package (no collection.anki2 or collection.anki21 inside)")
-        media = _media_map(archive, names, shown)
+        if modern:
+            try:
+                media = _modern_media_map(archive, names)
+            except Exception:  # zstd or protobuf errors: both mean a damaged list
+                raise UserError(f"{shown}: its media list cannot be read (a damaged package?)") from None
+        else:
+            media = _media_map(archive, names, shown)
         with tempfile.TemporaryDirectory(prefix="srs-apkg-") as tmp:
             db_path = Path(tmp) / "collection.sqlite"
-            with archive.open(member) as source, open(db_path, "wb") as target:
-                shutil.copyfileobj(source, target)
+            try:
+                with archive.open(member) as source, open(db_path, "wb") as target:
+                    shutil.copyfileobj(anki_modern.zstd_reader(source) if modern else source, target)
+            except UserError:
+                raise
+            except Exception:  # a zstd error: the member is damaged
+                raise UserError(f"{shown}: {member} cannot be decompressed (a damaged package?)") from None
             package = _read_collection(db_path, shown, member)
     package.media = media
+    package.media_compressed = modern
     return package
+
+
+def _modern_media_map(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    from srs.importers.anki_modern import media_entries
+
+    if "media" not in names:
+        return {}
+    return {name: member for name, member in media_entries(archive.read("media")).items() if member in names}
 
 
 def _media_map(archive: zipfile.ZipFile, names: set[str], shown: str) -> dict[str, str]:
@@ -169,22 +192,33 @@ def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
             if not {"col", "notes", "cards"} <= tables:
                 raise UserError(f"{shown}: {member} is not an Anki collection (tables are missing)")
             ver, models_json, decks_json = conn.execute("SELECT ver, models, decks FROM col").fetchone()
-            if ver != SUPPORTED_SCHEMA:
+            if ver in MODERN_SCHEMAS and "notetypes" in tables:
+                from srs.importers import anki_modern
+
+                anki_modern.prepare(conn)
+                try:
+                    models = _models(anki_modern.note_types(conn))
+                    decks = anki_modern.decks(conn)
+                except ValueError:
+                    raise UserError(f"{shown}: its note types or decks cannot be read (a damaged package?)") from None
+            elif ver != SUPPORTED_SCHEMA:
                 newer = "newer" if ver > SUPPORTED_SCHEMA else "older"
                 raise UserError(
-                    f"{shown}: collection schema {ver} is {newer} than the one srs reads ({SUPPORTED_SCHEMA})"
+                    f"{shown}: collection schema {ver} is {newer} than the ones srs reads ({SUPPORTED_SCHEMA}, "
+                    f"{MODERN_SCHEMAS.start}-{MODERN_SCHEMAS.stop - 1})"
                     + (f"; {NEW_FORMAT_HINT}" if ver > SUPPORTED_SCHEMA else "")
                 )
-            models = _models(json.loads(models_json or "{}"))
-            decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
+            else:
+                models = _models(json.loads(models_json or "{}"))
+                decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
             notes = [
                 AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split())
                 for nid, guid, mid, flds, tags in conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
             ]
             cards = [
-                AnkiCard(cid, nid, odid or did, ord_)
-                for cid, nid, did, odid, ord_ in conn.execute(
-                    "SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"
+                AnkiCard(cid, nid, odid or did, ord_, queue, flags)
+                for cid, nid, did, odid, ord_, queue, flags in conn.execute(
+                    "SELECT id, nid, did, odid, ord, queue, flags FROM cards ORDER BY nid, ord"
                 )
             ]
             revlog = []
@@ -888,6 +922,10 @@ def _stage(
                     staged = folders[key] / rel
                     staged.parent.mkdir(parents=True, exist_ok=True)
                     with archive.open(member) as source, open(staged, "wb") as out:
+                        if package.media_compressed:
+                            from srs.importers.anki_modern import zstd_reader
+
+                            source = zstd_reader(source)
                         shutil.copyfileobj(source, out)
                     moves.append((staged, folder / rel))
     return moves
