@@ -64,3 +64,11 @@ def retired_items(conn: sqlite3.Connection, deck_ids: list[str]) -> list[Retired
 
 def _has_table(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_origins'").fetchone() is not None
+
+
+def mark_suspended(conn: sqlite3.Connection, card_uids: list[str]) -> int:
+    """Inside the caller's transaction: suspend these cards (suspended in Anki); how many there were."""
+    count = 0
+    for uid in card_uids:
+        count += conn.execute("UPDATE cards SET suspended = 1 WHERE uid = ?", [uid]).rowcount
+    return count

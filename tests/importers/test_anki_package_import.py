@@ -59,7 +59,7 @@ def genanki_package(tmp_path) -> str:
 def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     out = tmp_path / "decks"
     report = import_package(genanki_package(tmp_path), out)
-    assert report.decks == 2 and report.items == 6 and report.media == 1
+    assert report.decks == 2 and report.items == 7 and report.media == 1  # the reverse card is an item too
     text = (out / "diffusion-basics.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Imported from made-by-genanki.apkg")
     assert "title: Diffusion::Basics\nid: diffusion-basics\ndescription: The **core** ideas.\n" in text
@@ -69,7 +69,9 @@ def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     basic = items[anki_item_id("Bz5Ci*Q-GL")]
     assert basic.kind == "flashcard"
     assert basic.body.front == "What is **noise**?\nTwo lines" and basic.body.back == "Static & snow\nsecond"
-    assert basic.tags == ("diffusion.forward", "lesson_2")
+    assert basic.tags == ("diffusion::forward", "lesson_2")
+    reverse = items["reversed-guid-card2"]  # the GUID looks like an srs id, so it is the item's id
+    assert (reverse.body.front, reverse.body.back) == ("Adds noise", "Forward")
     cloze = items[anki_item_id("cloze-guid")]
     assert cloze.kind == "cloze" and cloze.body.text == "Starts from {{c1::pure *noise*}}, goes {{c2::step by step}}."
     assert cloze.body.extra == "Back **extra**"
@@ -156,8 +158,8 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     result = CliRunner().invoke(cli, ["import", "anki", legacy, "-o", str(tmp_path / "decks"), "--json"], env=env)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["items"] == 3 and report["history"]["reviews_added"] == 8
-    assert report["reviews_without_card"] == 1
+    assert report["items"] == 4 and report["history"]["reviews_added"] == 9  # the reverse card is an item
+    assert report["reviews_without_card"] == 0
     store = Store.open(tmp_path / "srs.db")
     basic = store.find_card(anki_item_id(guids["basic"]))
     rows = store.revlog_for(basic.cid)
@@ -198,7 +200,7 @@ def test_a_package_in_anki_s_new_format_imports_as_the_legacy_one_does(tmp_path,
         store.close()
         outputs[name] = ([f.name for f in files], texts, report["items"], report["history"]["reviews_added"], history)
     assert outputs["modern"] == outputs["legacy"]
-    assert outputs["modern"][2:4] == (3, 8)
+    assert outputs["modern"][2:4] == (4, 9)
 
 
 def test_a_package_with_a_media_file_in_the_new_format(tmp_path):
