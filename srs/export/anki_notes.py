@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -268,9 +269,18 @@ class FieldRenderer:
     def html(self, text: str) -> str:
         if not text:
             return ""
+        if "](" in text and _SOUND_LINK.search(text):
+            text = _SOUND_LINK.sub(self._sound, text)
         if "![" in text and image_sources(text):
             return to_html(text, self._resolve)
         return to_html(text)
+
+    def _sound(self, match) -> str:
+        """A link to a sound file next to the deck becomes Anki's `[sound:name]` (brackets escaped)."""
+        source = match.group(2) or match.group(3)
+        if match.start() > 0 and match.string[match.start() - 1] == "!" or _is_url(source):
+            return match.group(0)
+        return f"\\[sound:{self.media.add(source, self.folder, self.item)}\\]"
 
     def _resolve(self, source: str) -> str:
         return source if _is_url(source) else self.media.add(source, self.folder, self.item)
@@ -285,6 +295,13 @@ class FieldRenderer:
 
 
 _CORRECT = ' class="correct"'
+SOUND_EXTENSIONS = ("mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm", "spx")
+# `[text](file.mp3)` or `[text](<a file.mp3>)`: what `srs import anki` makes of Anki's `[sound:...]`.
+_SOUND_LINK = re.compile(
+    r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((?:<([^>]+\.(?:" + "|".join(SOUND_EXTENSIONS) + r"))>|([^\s)]+\.(?:"
+    + "|".join(SOUND_EXTENSIONS) + r")))\)",
+    re.IGNORECASE,
+)
 
 
 # The field shown on the back of each note type, where an illustration goes.

@@ -763,7 +763,7 @@ TEXT_KEYS = ("q", "a", "front", "back", "text", "extra", "question", "answer", "
 
 FRONT_KEYS = ("q", "front", "text", "question", "prompt")
 # An inline image `![alt](src)`, or a link `[text](src)` (Anki's sounds), with the source in <...> or not.
-_MEDIA_LINK = r"(!?)\[((?:[^\]\\]|\\.)*)\]\((<?)({})(>?)\)"
+_MEDIA_LINK = r"(?<!\\)(!?)\[((?:[^\[\]\\]|\\.)*)\]\((<?)({})(>?)\)"
 
 
 def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
@@ -790,6 +790,8 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
             name = _media_name(match.group(4))
             member = package.media.get(name)
             if member is None or name in ("", ".", ".."):
+                if not match.group(1) and match.group(2).startswith("sound: "):
+                    return "\\[sound:" + match.group(2)[len("sound: "):] + "\\]"  # no file: Anki's text as it was
                 return match.group(0)  # not in the package: the markup stays, as text
             target = f"{MEDIA_DIR}/{name}"
             deck.media[target] = member
@@ -1008,7 +1010,7 @@ def _stage(
             folders[key] = staging / str(len(folders))
             folders[key].mkdir()
         staged = folders[key] / target.name
-        staged.write_text(dump_deck(deck.data, header), encoding="utf-8")
+        staged.write_text(dump_deck(_without_default_kind(deck.data, target), header), encoding="utf-8")
         moves.append((staged, target))
         media.setdefault(key, (target.parent, {}))[1].update(deck.media)
     if any(files for _, files in media.values()):
@@ -1027,12 +1029,25 @@ def _stage(
     return moves
 
 
+def _without_default_kind(data: dict, target: Path) -> dict:
+    """`kind` is written only where the folder would not say it (a quiz outside `quizzes/`), as people write it."""
+    from srs.deck.loader import default_deck_kind
+
+    if data.get("kind") == default_deck_kind(target.resolve()):
+        return {k: v for k, v in data.items() if k != "kind"}
+    return data
+
+
 def _check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
     from srs.deck import load_file
 
+    from srs.deck.loader import default_deck_kind
+
     decks = []
-    for deck, (staged, _) in zip(conversion.decks, moves):
+    for deck, (staged, target) in zip(conversion.decks, moves):
         result = load_file(staged)
+        if result.deck is not None and "kind" not in _without_default_kind(deck.data, target):
+            result.deck.kind = default_deck_kind(target.resolve())  # as the folder it goes to says
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors:
             first = errors[0]
