@@ -59,6 +59,9 @@ def _dict(dumper: yaml.SafeDumper, value: dict):
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
 
 
+# libyaml's loader, where PyYAML was built with it, reads the same YAML ten times faster.
+_CHECK_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(list, _list)
 _Dumper.add_representer(dict, _dict)
@@ -79,7 +82,7 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
     if "options" in deck and isinstance(deck["options"], dict):
         deck["options"] = dict(deck["options"])
     body = yaml.dump(deck, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    if yaml.safe_load(body) != deck:  # never write text that reads back differently
+    if yaml.load(body, Loader=_CHECK_LOADER) != deck:  # never write text that reads back differently
         body = yaml.dump(deck, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100,
                          default_flow_style=False)
     # A blank line between items, as people write them.
