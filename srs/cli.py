@@ -36,6 +36,7 @@ class SrsGroup(click.Group):
         "answer": "srs.commands.learn:answer",
         "undo": "srs.commands.learn:undo",
         "flagged": "srs.commands.learn:flagged",
+        "sync": "srs.ankisync.command:sync",
     }
 
     def list_commands(self, ctx):
