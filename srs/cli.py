@@ -68,7 +68,7 @@ class SrsGroup(click.Group):
 
 
 @click.group(cls=SrsGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="srs")
+@click.version_option(package_name="srs-terminal")
 def cli():
     """Spaced repetition and quizzes from YAML decks, scheduled by FSRS."""
 
