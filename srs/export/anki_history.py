@@ -52,6 +52,7 @@ class CardHistory(TypedDict, total=False):
     difficulty: float | None
     due: datetime | None
     state: str  # "new", "learning", "review" or "relearning"
+    suspended: bool  # optional; a suspended card stays suspended in Anki
 
 
 @dataclass
@@ -80,7 +81,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows += conn.execute(
-                f"SELECT cid, uid, state, stability, difficulty, due FROM cards WHERE uid IN ({marks})", chunk
+                f"SELECT cid, uid, state, stability, difficulty, due, suspended FROM cards WHERE uid IN ({marks})", chunk
             ).fetchall()
         by_cid = {row[0]: row for row in rows}
         reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
@@ -94,8 +95,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     finally:
         conn.close()
     history: list[CardHistory] = []
-    for cid, uid, state, stability, difficulty, due in rows:
-        if not reviews[cid] and not state:
+    for cid, uid, state, stability, difficulty, due, suspended in rows:
+        if not reviews[cid] and not state and not suspended:
             continue
         history.append(
             CardHistory(
@@ -105,6 +106,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
                 difficulty=difficulty,
                 due=_time(due),
                 state=STATE_NAMES.get(state, "new"),
+                suspended=bool(suspended),
             )
         )
     return history
@@ -141,6 +143,7 @@ def write_history(
     used_ids = {row[0] for row in conn.execute("SELECT id FROM revlog")}
     revlog_rows = []
     card_rows = []
+    suspended_new = []
     for card in history:
         cid = anki_card_ids.get(card["card_id"])
         if cid is None:
@@ -149,10 +152,16 @@ def write_history(
         reviews = sorted(card.get("reviews") or [], key=lambda r: _time(r["time"]))
         state = _state_name(card.get("state"))
         if state == "new" and not reviews:
+            if card.get("suspended"):
+                suspended_new.append((cid,))
+                written.cards += 1
             continue
         rows, lapses = _revlog_rows(cid, reviews, used_ids)
         revlog_rows += rows
-        card_rows.append(_card_columns(card, state, reviews, lapses, crt) + (cid,))
+        columns = _card_columns(card, state, reviews, lapses, crt)
+        if card.get("suspended"):
+            columns = columns[:1] + (-1,) + columns[2:]  # queue -1: suspended, its type kept
+        card_rows.append(columns + (cid,))
         written.cards += 1
         written.reviews += len(rows)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
@@ -162,6 +171,7 @@ def write_history(
         "data = ? WHERE id = ?",
         card_rows,
     )
+    conn.executemany("UPDATE cards SET queue = -1 WHERE id = ?", suspended_new)
     return written
 
 

@@ -412,3 +412,17 @@ def test_due_days_are_right_for_reviews_at_every_hour_of_the_day(tmp_path, colle
     import_package(collection, out, with_scheduling=True)
     got = {item_id: card_of(collection, item_id).due - collection.sched.today for item_id in expected}
     assert got == expected
+
+
+def test_a_suspended_card_stays_suspended_in_anki(deck_folder, tmp_path, collection):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    history = fake_history(now)
+    history[0]["suspended"] = True  # reviewed, then suspended
+    history.append({"card_id": "korean", "reviews": [], "state": "new", "suspended": True})
+    out = tmp_path / "suspended.apkg"
+    export_anki(load(deck_folder), out, history=history)
+    import_package(collection, out, with_scheduling=True)
+    forward, korean, greek = card_of(collection, "forward"), card_of(collection, "korean"), card_of(collection, "greek")
+    assert (forward.type, forward.queue, forward.reps) == (2, -1, 3)
+    assert (korean.type, korean.queue) == (0, -1)
+    assert (greek.type, greek.queue) == (0, 0)
