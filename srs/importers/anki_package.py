@@ -63,6 +63,7 @@ NEW_FORMAT_HINT = (
 PLEASE_UPDATE = "please update to the latest anki version"
 SLUG_CHARS = re.compile(r"[^a-z0-9._-]+")
 MEDIA_DIR = "media"
+RETIRED_TAG = "srs::retired"  # what `srs export anki` tags items removed from their decks with
 # Fields that carry srs's identity of a note (see srs_identity), compared case-insensitively without spaces.
 ID_FIELDS = ("srsid", "srs_id", "srs-id", "id")
 ITEM_FIELDS = ("srsitem", "srs_item", "srs-item", "srssource", "srs_source", "srs")
@@ -368,6 +369,9 @@ def convert(package: AnkiPackage) -> Conversion:
             continue
         if not cards:
             conversion.skipped.append(f"note {note.id}: it has no cards")
+            continue
+        if any(tag.casefold() == RETIRED_TAG for tag in note.tags):
+            conversion.skipped.append(f"note {note.id}: tagged {RETIRED_TAG} (removed from its srs deck)")
             continue
         deck = deck_outs.get(cards[0].deck_id)
         if deck is None:

@@ -146,8 +146,11 @@ _INDICATORS = set("#,[]{}&*!|>'\"%@`")
 _SPACE = set("\0 \t\r\n\x85\u2028\u2029")
 
 
+_IMPLICIT_FIRST = frozenset(ch for ch in _RESOLVER.yaml_implicit_resolvers if ch)  # bool, int, null, ... start so
+
+
 def _resolves_to_str(text: str) -> bool:
-    return _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+    return text[0] not in _IMPLICIT_FIRST or _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
 
 
 def _printable(text: str) -> bool:

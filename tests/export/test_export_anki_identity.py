@@ -135,3 +135,17 @@ def test_a_deck_with_typed_answers_makes_every_flashcard_typed(decks, tmp_path, 
     import_into(collection, tmp_path / "typed.apkg")
     names = {collection.get_note(nid).note_type()["name"] for nid in collection.find_notes("")}
     assert names == {"srs Typed"}
+
+
+def test_a_retired_item_does_not_come_back_on_import(decks, tmp_path):
+    from srs.importers.anki_package import import_package
+
+    db = tmp_path / "srs.db"
+    review(decks, db)
+    path = decks / "capitals.yaml"
+    path.write_text(path.read_text().replace("  - q: What is the capital of Japan?\n    a: Tokyo\n", ""), encoding="utf-8")
+    export(decks, db, tmp_path / "with-retired.apkg")
+    report = import_package(tmp_path / "with-retired.apkg", tmp_path / "back")
+    assert report.items == 2
+    assert "Japan" not in (tmp_path / "back" / "capitals.yaml").read_text()
+    assert any("srs::retired" in note for note in report.skipped)
