@@ -102,9 +102,27 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                 col.db.transact(lambda: [mirror_ops.write_card_state(col, store, uid, by_uid[uid], now)
                                          for uid in pulled.restated if uid in by_uid])
                 _server_sync(col, auth, login, data_folder, store, result, None)
+            _sync_media(col, auth)
     finally:
         col.close()
     return result
+
+
+MEDIA_TIMEOUT_S = 600
+
+
+def _sync_media(col, auth) -> None:
+    """The decks' images and sounds to the server (and anything added elsewhere back), waiting until done."""
+    import time
+
+    col.sync_media(auth)
+    deadline = time.monotonic() + MEDIA_TIMEOUT_S
+    while col.media_sync_status().active:  # raises what the media sync failed with
+        if time.monotonic() > deadline:
+            col.abort_media_sync()
+            raise UserError("the sync server took too long to take the media files; the reviews went, "
+                            "sync again for the files")
+        time.sleep(0.05)
 
 
 def _checkpoint(name: str) -> None:

@@ -18,6 +18,10 @@ from conftest import PASSWORD, USER
 from srs.cli import cli
 
 CARDS = 12
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
+    "0001ff5c2a8b1c0000000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -203,3 +207,20 @@ def test_without_the_anki_package_one_line_says_how_to_install_it(tmp_path, monk
     result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
     assert result.exit_code == 1
     assert result.output == "Error: srs sync needs the Anki package: pip install 'srs-terminal[anki]'\n"
+
+
+def test_images_reach_the_phone(learner, phone):
+    import time
+
+    decks = Path(learner["SRS_DECKS"])
+    (decks / "media").mkdir()
+    (decks / "media" / "dot.png").write_bytes(PNG)
+    deck = decks / "numbers.yaml"
+    deck.write_text(deck.read_text().replace("a: Back 4\n", "a: Back 4\n    image: media/dot.png\n"), encoding="utf-8")
+    sync_ok(learner)
+    phone.sync()
+    phone.col.sync_media(phone.auth)
+    while phone.col.media_sync_status().active:
+        time.sleep(0.05)
+    media = Path(phone.col.media.dir())
+    assert [p.read_bytes() for p in media.iterdir() if p.name.endswith("dot.png")] == [PNG]
