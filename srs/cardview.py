@@ -6,7 +6,7 @@ review needs neither YAML parsing nor pydantic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from srs.deck.cloze import cloze_side
 from srs.store.store import CardRecord, ItemRecord
@@ -28,6 +28,7 @@ class CardView:
     choices: dict[str, str] = field(default_factory=dict)  # label -> text, for ordering and choice
     expected: str = ""  # for typed answers
     explanation: str = ""
+    original: dict[str, str] = field(default_factory=dict)  # shown label -> the deck's label (shuffled choices)
 
     @property
     def uid(self) -> str:
@@ -57,10 +58,35 @@ def build_view(card: CardRecord, item: ItemRecord, deck_title: str, typed_answer
         view.mode, view.correct = CHOICE, [label.lower() for label in c["correct"]]
         view.choices = dict(zip(view.labels, c["options"]))
         view.front = c["question"]
-        view.back = "Answer: **" + ", ".join(view.correct) + "**"
+        view.original = {label: label for label in view.labels}
+        view.back = choice_answer(view)
     elif item.kind == "cloze":
         view.front = cloze_side(c["text"], card.ord, reveal=False)
         view.back = cloze_side(c["text"], card.ord, reveal=True)
         if c.get("extra"):
             view.back += "\n\n" + c["extra"]
     return view
+
+
+def choice_answer(view: CardView) -> str:
+    """The correct options of a choice, each with its label and its text."""
+    return "\n".join(f"Answer: **({label})** {view.choices[label]}" for label in view.correct)
+
+
+def shuffle_choices(view: CardView, rng) -> CardView:
+    """The view with the choice's options in a new order (rng.shuffle), labelled a, b, c, ... as shown;
+    `original` maps each shown label back to the deck's, for grading and the log."""
+    if view.mode != CHOICE:
+        return view
+    deck_labels = list(view.labels)
+    rng.shuffle(deck_labels)
+    shown = {chr(ord("a") + i): deck_label for i, deck_label in enumerate(deck_labels)}
+    by_deck = {deck_label: label for label, deck_label in shown.items()}
+    result = replace(
+        view,
+        choices={label: view.choices[deck_label] for label, deck_label in shown.items()},
+        correct=sorted(by_deck[label] for label in view.correct),
+        original=shown,
+    )
+    result.back = choice_answer(result)
+    return result

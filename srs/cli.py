@@ -36,6 +36,9 @@ class SrsGroup(click.Group):
         "answer": "srs.commands.learn:answer",
         "undo": "srs.commands.learn:undo",
         "flagged": "srs.commands.learn:flagged",
+        "unsuspend": "srs.commands.marks:unsuspend",
+        "unbury": "srs.commands.marks:unbury",
+        "unflag": "srs.commands.marks:unflag",
         "sync": "srs.ankisync.command:sync",
     }
 

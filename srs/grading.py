@@ -23,9 +23,9 @@ def parse_labels(text: str, labels: list[str]) -> list[str]:
         parts = list(parts[0])
     unknown = [p for p in parts if p not in by_lower]
     if unknown:
-        raise AnswerFormatError(f"unknown label '{unknown[0]}': use {', '.join(labels)}")
+        raise AnswerFormatError(f"unknown label '{unknown[0]}': use {', '.join(sorted(labels))}")
     if not parts:
-        raise AnswerFormatError(f"type the labels, e.g. {' '.join(labels)}")
+        raise AnswerFormatError(f"nothing typed: use the labels {', '.join(sorted(labels))}")
     return [by_lower[p] for p in parts]
 
 
@@ -109,3 +109,17 @@ def compare_typed(given: str, expected: str) -> TypedComparison:
             segments.append(("missing", " ".join(expected_words[j1:j2])))
     suggested = GOOD if similarity >= 0.9 else HARD if similarity >= 0.5 else AGAIN
     return TypedComparison(similarity, suggested, tuple(segments))
+
+
+def check_complete_order(given: list[str], labels: list[str]) -> None:
+    """An order must use every label exactly once; else AnswerFormatError says what is missing or repeated."""
+    repeated = sorted({label for label in given if given.count(label) > 1})
+    missing = [label for label in sorted(labels) if label not in given]
+    problems = []
+    if missing:
+        problems.append(f"{', '.join(missing)} missing")
+    if repeated:
+        problems.append(f"{', '.join(repeated)} more than once")
+    if problems:
+        raise AnswerFormatError(f"use every label once ({len(labels)} in all): {'; '.join(problems)}")
+

@@ -1,20 +1,23 @@
 """A review session: which card comes next, and what answering, undoing, burying and flagging do.
 
-The session is the core behind `srs review`, `srs quiz` and `srs answer`; it knows no terminal. Each
-answer is committed to the store before `answer` returns.
+The session is the core behind `srs review`, `srs quiz`, `srs due` and `srs answer`; it knows no terminal.
+It builds the day's queue once and updates it in place after each action. Each action is committed to the
+store before it returns, and each can be undone, newest first.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Callable
 
 from srs.cardview import CardView, build_view
 from srs.clock import day_end, to_epoch
-from srs.queue import DayQueue, Limits, build_queue
+from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
 from srs.scheduler import Planner, SchedulerSettings
-from srs.store.schema import NEW
+from srs.store import day as reads
+from srs.store import marks
+from srs.store.schema import NEW, REVIEW
 from srs.store.store import Answer, CardRecord, Store
 
 
@@ -51,6 +54,25 @@ def scheduler_settings(store: Store, deck_id: str | None = None) -> SchedulerSet
     )
 
 
+@dataclass
+class Step:
+    """One thing the learner did, as much as undoing it needs."""
+
+    action: str  # "answer", "bury", "suspend", "flag" or "edit"
+    card: CardRecord  # as it was before
+    rid: int | None = None  # the answer's log row
+    rating: int | None = None
+    marks_before: dict[int, dict] = field(default_factory=dict)  # cid -> marks before (the card, its siblings)
+    restore: Callable[[], object] | None = None  # for an edit: puts the file back
+
+
+@dataclass
+class Undone:
+    action: str
+    card: CardRecord  # as it is again
+    rating: int | None = None
+
+
 class Session:
     def __init__(self, store: Store, deck_ids: list[str], clock: Callable[[], datetime], limits: Limits | None = None):
         self.store = store
@@ -59,7 +81,8 @@ class Session:
         self.limits = limits or Limits.from_store(store)
         self.planner = Planner()
         self.tally = Tally()
-        self._answered: list[int] = []  # log rows of this session, newest last: what `u` may undo
+        self._steps: list[Step] = []  # this session's actions, newest last: what `u` may undo
+        self._queue: DayQueue | None = None
         self.reload_decks()
 
     def reload_decks(self) -> None:
@@ -67,20 +90,42 @@ class Session:
         self._titles = self.store.deck_titles()
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
+        self._bury_default = self.store.setting("bury_siblings", True)
+        if getattr(self, "_queue", None) is not None:  # an edit may have removed or suspended queued cards
+            for cid in reads.gone(self.store.conn, self._queue.cids()):
+                self._queue.remove(cid)
 
     # -- what comes next ----------------------------------------------------------------------------
 
     def queue(self) -> DayQueue:
-        return build_queue(self.store, self.clock(), self.deck_ids, self.limits)
+        """The day's queue: built on first use, updated in place since, built anew when a new day starts."""
+        now = self.clock()
+        if self._queue is None or to_epoch(now) >= self._queue.day_end_s:
+            self._queue = build_queue(self.store, now, self.deck_ids, self.limits, self._options)
+        return self._queue
 
     def next_view(self) -> CardView | None:
-        cid = self.queue().next_cid()
+        cid = self.queue().next_cid(self.clock())
         return None if cid is None else self.view(self.store.card(cid))
+
+    def counts(self) -> dict[str, int]:
+        return self.queue().counts(self.clock())
+
+    def order(self) -> list[int]:
+        """The cards due now, in the order a review shows them (if none comes back)."""
+        return self.queue().order(self.clock())
+
+    def stopped_by(self) -> list[Stopped]:
+        """The daily limits that hold cards back today (for "nothing is due")."""
+        return stopped_by(self.store, self.queue(), self.deck_ids, self.limits, self.clock())
 
     def view(self, card: CardRecord) -> CardView:
         item = self.store.item(card.iid)
         typed = self._options.get(card.deck_id, {}).get("typed_answers", False)
         return build_view(card, item, self._titles.get(card.deck_id, card.deck_id), typed)
+
+    def deck_option(self, deck_id: str, name: str, default=None):
+        return self._options.get(deck_id, {}).get(name, default)
 
     def settings_for(self, deck_id: str) -> SchedulerSettings:
         if deck_id not in self._settings:
@@ -107,29 +152,69 @@ class Session:
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source
         )
         self.tally.add(answer, duration_ms)
-        self._answered.append(answer.rid)
+        buried = self._bury_siblings(card, now)
+        self._steps.append(Step("answer", card, rid=answer.rid, rating=rating, marks_before=buried))
+        if self._queue is not None:
+            if answer.leech_suspended:
+                self._queue.remove(card.cid)
+            else:
+                self._queue.answered(card.cid, answer.card.state, answer.card.due)
+            for cid in buried:
+                self._queue.remove(cid)
         return answer
 
-    def undo(self) -> CardRecord | None:
-        """Undo this session's last answer (not an earlier session's); None when there is none."""
-        if not self._answered:
+    def _bury_siblings(self, card: CardRecord, now: datetime) -> dict[int, dict]:
+        """Bury the answered card's new and review siblings until the next day; their marks before."""
+        if not self._options.get(card.deck_id, {}).get("bury_siblings", self._bury_default):
+            return {}
+        until = to_epoch(day_end(now))
+        chosen = [cid for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
+                  if state in (NEW, REVIEW) and buried < until]
+        return marks.set_marks(self.store, {cid: {"buried_until": until} for cid in chosen}) if chosen else {}
+
+    def undo(self) -> Undone | None:
+        """Undo this session's last action (not an earlier session's); None when there is none."""
+        if not self._steps:
             return None
-        undone = self.store.undo_last(self._answered.pop())
-        if undone is None:
-            return None
-        card, info = undone
-        self.tally.remove(info["rating"])
-        return card
+        step = self._steps[-1]
+        if step.action == "answer":
+            undone = self.store.undo_last(step.rid)  # refuses when the card was answered again elsewhere
+            self._steps.pop()
+            if undone is None:
+                return None
+            card, info = undone
+            self.tally.remove(info["rating"])
+        else:
+            self._steps.pop()
+            if step.restore is not None:
+                step.restore()
+            card = self.store.card(step.card.cid)
+        if step.marks_before:
+            marks.set_marks(self.store, step.marks_before)
+            card = self.store.card(step.card.cid)
+        if self._queue is not None:
+            self._queue.place(card.cid, card.state, card.due)
+        return Undone(step.action, card, step.rating)
 
     def bury(self, card: CardRecord) -> None:
         """Hide the card until the next learner's day starts."""
-        self.store.update_card(card.cid, buried_until=to_epoch(day_end(self.clock())))
+        self._mark("bury", card, buried_until=to_epoch(day_end(self.clock())))
 
     def suspend(self, card: CardRecord) -> None:
-        self.store.update_card(card.cid, suspended=1)
+        self._mark("suspend", card, suspended=1)
 
     def flag(self, card: CardRecord, note: str = "needs a fix") -> None:
-        self.store.update_card(card.cid, flagged=note or "needs a fix")
+        self._mark("flag", card, flagged=note or "needs a fix", leave_queue=False)
+
+    def edited(self, card: CardRecord, restore: Callable[[], object]) -> None:
+        """The card's deck file was edited; `restore` puts it back as it was (for undo)."""
+        self._steps.append(Step("edit", card, restore=restore))
+
+    def _mark(self, action: str, card: CardRecord, leave_queue: bool = True, **values) -> None:
+        before = marks.set_marks(self.store, {card.cid: values})
+        self._steps.append(Step(action, card, marks_before=before))
+        if leave_queue and self._queue is not None:
+            self._queue.remove(card.cid)
 
     def is_new(self, card: CardRecord) -> bool:
         return card.state == NEW

@@ -303,7 +303,7 @@ def _today(store: Store, now: datetime, deck_ids: list[str], where: str, params:
         [NEW, to_epoch(day_start(now)), to_epoch(now), *params],
     ).fetchone()
     queue = build_queue(store, now, list(deck_ids), Limits.from_store(store))
-    return Today(learner_date(now), reviews, new, round(ms / 1000), correct, queue.counts())
+    return Today(learner_date(now), reviews, new, round(ms / 1000), correct, queue.counts(now))
 
 
 def forecast(store: Store, now: datetime, deck_ids: list[str], days: int = FORECAST_DAYS) -> list[ForecastDay]:
@@ -472,7 +472,8 @@ def _any_between(conn, start: int, end: int) -> bool:
 
 
 def _perfect_quiz(conn, now_s: int) -> bool:
-    """Some learner's day on which every active card of a deck was answered in quiz mode, none Again."""
+    """Some learner's day on which every active card of a deck that the program grades (choices and orderings:
+    self-rated answers do not count) was answered in quiz mode, none Again."""
     sittings: dict[tuple[str, date], dict[int, int]] = {}
     dates: dict[int, date] = {}
     for deck_id, bucket, cid, worst in conn.execute(
@@ -488,7 +489,9 @@ def _perfect_quiz(conn, now_s: int) -> bool:
     for (deck_id, _), answers in sittings.items():
         if deck_id not in active:
             active[deck_id] = {
-                row[0] for row in conn.execute("SELECT cid FROM cards WHERE deck_id = ? AND active = 1", [deck_id])
+                row[0] for row in conn.execute(
+                    "SELECT c.cid FROM cards c JOIN items i ON i.iid = c.iid WHERE c.deck_id = ? AND c.active = 1 "
+                    "AND i.kind IN ('choice', 'ordering')", [deck_id])
             }
         cards = active[deck_id]
         if cards and all(answers.get(cid, 0) > 1 for cid in cards):

@@ -11,6 +11,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -104,6 +105,7 @@ def test_a_mangled_valid_deck_gives_diagnostics_not_exceptions(data):
     load(data)
 
 
+@pytest.mark.slow  # about 8 s on a loaded machine at the default 300 examples
 @FUZZ
 @given(st.dictionaries(KEYS, YAML_VALUES, max_size=8), st.lists(YAML_VALUES, max_size=6))
 def test_random_yaml_values_give_diagnostics_not_exceptions(header, items):
@@ -111,6 +113,7 @@ def test_random_yaml_values_give_diagnostics_not_exceptions(header, items):
     load(data.encode("utf-8"))
 
 
+@pytest.mark.slow  # about 8 s on a loaded machine at the default 300 examples
 @FUZZ
 @given(st.lists(st.dictionaries(KEYS, YAML_VALUES, max_size=6), min_size=1, max_size=6))
 def test_random_items_with_anchors_and_aliases_give_diagnostics_not_exceptions(items):

@@ -21,10 +21,34 @@ def test_quick_start_is_exactly_two_commands():
     assert commands[1].endswith("python -m pytest")
 
 
-def test_ci_runs_the_readme_test_command():
+def test_ci_runs_the_readme_test_command_from_the_lock():
     ci = (ROOT / ".ci" / "run").read_text()
-    install_and_test = quick_start_commands()[1].split("&& pip install torch", 1)[1]
-    assert "pip install torch" + install_and_test in ci
+    install_and_test = quick_start_commands()[1].split(". .venv/bin/activate && ", 1)[1]
+    assert install_and_test.startswith("pip install -r requirements/lock.txt && pip install --no-deps -e .")
+    assert "\n" + install_and_test + "\n" in ci
+
+
+def test_the_lock_pins_every_dependency_of_every_extra():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lock = (ROOT / "requirements" / "lock.txt").read_text()
+    pinned = {}
+    for line in lock.splitlines():
+        if line and not line.startswith((" ", "#")) and "==" in line:
+            name, version = line.split("==", 1)
+            pinned[name.strip().lower().replace("_", "-").replace(".", "-")] = version.split()[0]
+    own = project["name"]
+    wanted = [Requirement(r) for r in project["dependencies"]]
+    wanted += [Requirement(r) for extra in project["optional-dependencies"].values() for r in extra]
+    for requirement in wanted:
+        name = requirement.name.lower().replace("_", "-").replace(".", "-")
+        if name == own:
+            continue
+        assert name in pinned, f"{name} is not in requirements/lock.txt: refresh the lock (README, Development)"
+        assert requirement.specifier.contains(pinned[name], prereleases=True), (name, pinned[name])
 
 
 def test_every_command_is_in_the_readme():

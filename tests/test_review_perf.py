@@ -1,4 +1,4 @@
-"""The review benchmark's targets, at full scale: 100,000 items and 1,000,000 logged reviews."""
+"""The review benchmark's targets, at full scale (100,000 items, 1,000,000 logged reviews), as ratios."""
 
 import pytest
 
@@ -9,7 +9,10 @@ from benchmarks.bench_review import run
 def test_review_at_scale_meets_its_targets():
     figures = run(items=100_000, reviews=1_000_000)
     print(figures)
-    assert figures["queue_ms"] < 30
-    assert figures["answer_ms"] < 1
-    assert figures["startup_ms"] < 300
+    # Each against the baseline measured beside it in the same run (session 8, idle: queue 5.2 ms against a
+    # 517 ms full scan; answer 0.30 ms against a bare 0.056 ms UPDATE+INSERT commit; first card 161 ms
+    # against 22 ms for `python -c pass`). The bounds leave room for noise, not for a regression in kind.
+    assert figures["queue_ms"] < 0.1 * figures["queue_baseline_ms"]
+    assert figures["answer_ms"] < 15 * figures["answer_baseline_ms"]
+    assert figures["startup_ms"] < 15 * figures["startup_baseline_ms"]
     assert figures["peak_mb"] < 200

@@ -40,7 +40,7 @@ def test_ninety_days_match_fsrs_to_the_second(simulated):
         clock["now"] = start + timedelta(days=day, minutes=rng.randrange(0, 600))
         for _ in range(500):
             queue = session.queue()
-            cid = queue.next_cid()
+            cid = queue.next_cid(clock["now"])
             if cid is None:
                 break
             card = store.card(cid)
@@ -64,7 +64,7 @@ def test_ninety_days_match_fsrs_to_the_second(simulated):
 
 def test_intervals_grow_on_good_and_collapse_on_again(simulated):
     store, session, clock = simulated
-    cid = session.queue().next_cid()
+    cid = session.queue().next_cid(clock["now"])
     intervals = []
     for _ in range(8):  # graduate, then keep answering Good on the due date
         card = store.card(cid)

@@ -38,7 +38,7 @@ def test_undo_restores_the_card_and_the_tally(store):
     session.answer(card, 1)
     assert session.tally.reviewed == 1
     restored = session.undo()
-    assert restored.memory() == card.memory()
+    assert (restored.action, restored.card.memory()) == ("answer", card.memory())
     assert session.tally.reviewed == 0
     assert store.conn.execute("SELECT COUNT(*) FROM revlog").fetchone()[0] == 0
 

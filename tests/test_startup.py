@@ -78,20 +78,22 @@ def test_help_imports_neither_pydantic_nor_yaml():
     assert [name for name in ("pydantic", "yaml") if name in modules] == []
 
 
-def report(what: str, seconds: float) -> None:
-    python = best_wall_time([sys.executable, "-c", "pass"])
-    print(f"{what}: {seconds * 1000:.0f} ms (python -c pass: {python * 1000:.0f} ms)")
+def starts_within(command: list[str], baseline_code: str, ratio: float) -> None:
+    """`command` starts within `ratio` times a `python -c baseline_code` timed beside it (ratios, not seconds:
+    these machines are noisy, and a busy one slows both alike)."""
+    ours = best_wall_time(command, runs=7)
+    baseline = best_wall_time([sys.executable, "-c", baseline_code], runs=7)
+    print(f"{' '.join(command[2:])}: {ours * 1000:.0f} ms; python -c {baseline_code!r}: {baseline * 1000:.0f} ms; "
+          f"ratio {ours / baseline:.2f} (bound {ratio})")
+    assert ours / baseline < ratio
 
 
-def test_help_starts_in_under_a_quarter_second():
-    seconds = best_wall_time([sys.executable, "-m", "srs", "--help"])
-    report("srs --help", seconds)
-    assert seconds < 0.25
+def test_help_starts_about_as_fast_as_importing_click():
+    # Idle machine: 76 ms against 44 ms for importing click alone (1.7x); `python -c pass` takes 11 ms.
+    starts_within([sys.executable, "-m", "srs", "--help"], "import click", 3.0)
 
 
-def test_check_of_the_course_starts_fast():
-    # The target is 0.25 s, met on an idle machine (about 0.23 s), but of that pydantic's import and model
-    # building take about 0.13 s and PyYAML's 0.02 s: the bound leaves room for busy CI machines.
-    seconds = best_wall_time([sys.executable, "-m", "srs", "check", "decks", "quizzes"], runs=10)
-    report("srs check decks quizzes", seconds)
-    assert seconds < 0.5
+def test_check_of_the_course_starts_about_as_fast_as_importing_its_libraries():
+    # Idle machine: 183 ms against 75 ms for importing pydantic, yaml and click (2.4x): the rest is building
+    # the deck models and reading the course's nine files.
+    starts_within([sys.executable, "-m", "srs", "check", "decks", "quizzes"], "import pydantic, yaml, click", 4.0)

@@ -350,6 +350,18 @@ def test_early_bird_perfect_quiz_and_explorer(learner):
     assert "perfect-quiz" in earned
 
 
+def test_a_quiz_of_self_rated_answers_earns_no_perfect_quiz(learner, tmp_path):
+    (tmp_path / "quizzes" / "selfs.yaml").write_text(
+        "title: Selfs\nid: selfs\nitems:\n  - question: Why?\n    answer: Because.\n"
+        "  - q: What?\n    a: That.\n")
+    learner.deck_ids = sync(learner.store, learner.deck_paths).deck_ids
+    for n, uid in enumerate(c.uid for c in learner.store.cards(
+            [r[0] for r in learner.store.conn.execute("SELECT cid FROM cards WHERE deck_id = 'selfs'")])):
+        learner.answer(uid, 4, at(10, 20, n), source="quiz")
+    earned = {a.id for a in learner.stats(at(10, 21)).achievements if a.earned}
+    assert "perfect-quiz" not in earned
+
+
 def test_marathon_and_deck_mastered(learner):
     store = learner.store
     cid = store.find_card("b1").cid

@@ -18,20 +18,56 @@ def _console():
     return Console(highlight=False)
 
 
-def _session(ws, decks):
+def _session(ws, decks, extra_new: int = 0, ahead_days: int = 0):
+    from srs.queue import Limits
     from srs.session import Session
 
-    return Session(ws.store, ws.select_decks(decks), ws.clock)
+    limits = Limits.from_store(ws.store, extra_new=extra_new, ahead_days=ahead_days)
+    return Session(ws.store, ws.select_decks(decks), ws.clock, limits)
+
+
+def study_more_options(func):
+    """--extra-new N and --ahead DAYS: study past today's limits."""
+    func = click.option("--ahead", "ahead_days", type=click.IntRange(0, 3650), default=0, metavar="DAYS",
+                        help="Also review cards due in the next DAYS days.")(func)
+    return click.option("--extra-new", type=click.IntRange(0, 10_000), default=0, metavar="N",
+                        help="Study N new cards more than today's limits allow.")(func)
+
+
+def nothing_due(session) -> list[str]:
+    """What to say when nothing is due: the limit that stopped the day, and how to study more."""
+    from srs.clock import from_epoch, local
+
+    lines = ["Nothing is due now."]
+    for stop in session.stopped_by():
+        what = "new cards" if stop.limit == "new_per_day" else "reviews"
+        where = (f"today's limit of {stop.value} {what} is reached (setting {stop.limit})" if stop.overall
+                 else f"the decks' own daily limits of {what} are reached (deck option {stop.limit})")
+        lines.append(f"{stop.waiting} more {what} wait: {where}.")
+        if stop.limit == "new_per_day":
+            lines.append(f"To learn more today: srs review --extra-new {min(stop.waiting, 10)}")
+        else:
+            lines.append("To review more today: raise reviews_per_day")
+    queue = session.queue()
+    later = [due for due, _ in queue.learning]
+    if later:
+        lines.append(f"{len(later)} learning card{'s' * (len(later) != 1)} come back later today, the next at "
+                     f"{local(from_epoch(later[0])).strftime('%H:%M')}.")
+    lines.append("To review what is due in the next days: srs review --ahead 1")
+    return lines
 
 
 @click.command()
 @click.argument("decks", nargs=-1)
+@study_more_options
 @learning_options
-def review(decks, db_path, deck_paths, now):
-    """Review what is due today: learning cards, then reviews, then new cards.
+def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
+    """Review what is due today: learning cards when due; reviews of all decks mixed, with new cards taken
+    deck by deck in turn spread among them; one card of an item a day (cloze siblings wait).
 
     DECKS are deck ids (default: all). Keys: space/Enter reveal, 1-4 rate, u undo, b bury, s suspend,
-    e edit, f flag, q quit. Without a terminal, reads one key or answer per line.
+    e edit, f flag, ? help, q quit. Without a terminal, reads one key or answer per line. With --now, the
+    session starts at that time and time then flows.
     """
     from srs.sync import sync
     from srs.ui.reviewer import Reviewer
@@ -39,7 +75,8 @@ def review(decks, db_path, deck_paths, now):
 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
-    session = _session(ws, decks)
+    ws.start_clock()
+    session = _session(ws, decks, extra_new, ahead_days)
     console = _console()
 
     def reload_decks():
@@ -51,10 +88,13 @@ def review(decks, db_path, deck_paths, now):
         session.reload_decks()
         return "Reloaded the deck" + (f": {report.summary()}." if report.summary() else ".")
 
-    if session.queue().next_cid() is None:
-        console.print("Nothing is due now. Come back later!")
-    else:
-        Reviewer(session, console, Keys(), on_edit=reload_decks).run()
+    if session.next_view() is None:
+        for line in nothing_due(session):
+            console.print(line, soft_wrap=True)
+    elif Reviewer(session, console, Keys(), on_edit=reload_decks).run():
+        console.print()
+        for line in ["That is all for now.", *nothing_due(session)[1:]]:
+            console.print(line, soft_wrap=True)
     from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
 
     print_summary(console, session)
@@ -73,6 +113,7 @@ def quiz(quiz, db_path, deck_paths, now):
 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
+    ws.start_clock()
     deck_id = ws.select_decks([quiz])[0]
     run_quiz(_session(ws, [deck_id]), deck_id, _console(), Keys())
 
@@ -80,17 +121,16 @@ def quiz(quiz, db_path, deck_paths, now):
 @click.command()
 @click.argument("decks", nargs=-1)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@study_more_options
 @learning_options
-def due(decks, as_json, db_path, deck_paths, now):
-    """What is due now: counts and the cards in the order a review would show them."""
+def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
+    """What is due now: counts and the cards in the order a review would show them (the same queue)."""
     from srs.clock import from_epoch
 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
-    session = _session(ws, decks)
-    queue = session.queue()
-    order = queue.learning + queue.review + queue.new + queue.learning_ahead
-    cards = ws.store.cards(order)
+    session = _session(ws, decks, extra_new, ahead_days)
+    cards = ws.store.cards(session.order())
     rows = [
         {
             "id": card.uid,
@@ -100,10 +140,10 @@ def due(decks, as_json, db_path, deck_paths, now):
         }
         for card in cards
     ]
+    counts = session.counts()
     if as_json:
-        echo_json({"counts": queue.counts(), "cards": rows})
+        echo_json({"counts": counts, "cards": rows})
         return
-    counts = queue.counts()
     click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
     for row in rows:
         click.echo(f"{row['queue']:<9} {row['deck']:<24} {row['id']}")

@@ -53,11 +53,26 @@ class Workspace:
     sync_summary: str | None
     diagnostics: list
     fixed_now: datetime | None
+    started: float | None = None  # monotonic time at which a --now clock started to flow
+
+    def start_clock(self) -> None:
+        """From now on a --now time is the session's start and time flows from it (srs review, srs quiz);
+        one-shot commands keep it fixed."""
+        import time
+
+        self.started = time.monotonic()
 
     def clock(self) -> datetime:
         from srs.clock import parse_now
 
-        return self.fixed_now or parse_now(None)
+        if self.fixed_now is None:
+            return parse_now(None)
+        if self.started is None:
+            return self.fixed_now
+        import time
+        from datetime import timedelta
+
+        return self.fixed_now + timedelta(seconds=int(time.monotonic() - self.started))
 
     def history_deck_ids(self) -> list[str]:
         """The decks of the deck files, then those the store holds without one (imported history)."""

@@ -160,6 +160,8 @@ class DeckOptions(BaseModel):
     reviews_per_day: int | None = Field(default=None, ge=0, le=100_000)
     desired_retention: float | None = Field(default=None, ge=0.7, le=0.99)
     typed_answers: bool = False
+    shuffle_options: bool | None = None  # a choice's options in a new order at each showing (default true)
+    bury_siblings: bool | None = None  # one card of an item a day (default: the setting, true)
 
 
 class DeckHeader(BaseModel):

@@ -91,13 +91,19 @@ class Document:
         return self.value_at.get((), (1, 1))
 
 
-def parse(text: str) -> Document | None:
-    """Parse one YAML document; None when it holds nothing. Raises YamlProblem."""
-    loader = _Loader(text)
+def parse(text: str, loader_class: type | None = None) -> Document | None:
+    """Parse one YAML document; None when it holds nothing. Raises YamlProblem.
+
+    `loader_class` picks the event stream (the C parser by default); tests run both.
+    """
+    loader = (loader_class or _Loader)(text)
     try:
         return _build(loader)
     except yaml.MarkedYAMLError as exc:
-        raise _problem_from(exc) from None
+        # libyaml 0.2.6 and later (PyYAML 6.0.4's wheels) refuse deep nesting themselves, while scanning
+        # ahead, before srs sees the event that crosses MAX_DEPTH. srs's own limit is the rule: find where
+        # it is crossed with the pure-Python parser, which scans only a bounded way ahead.
+        raise (_depth_problem(text) or _problem_from(exc)) from None
     except ReaderError as exc:
         # The reader stops at the first character it refuses, so that character's first occurrence is it
         # (its `position` counts bytes of the C parser's UTF-8, not characters).
@@ -106,6 +112,27 @@ def parse(text: str) -> Document | None:
         raise YamlProblem(f"control character U+{code:04X} is not allowed in YAML text; remove it", line, col) from None
     except yaml.YAMLError as exc:  # pragma: no cover - errors without a mark
         raise YamlProblem(f"YAML: {exc}") from None
+    finally:
+        loader.dispose()
+
+
+def _depth_problem(text: str) -> YamlProblem | None:
+    """srs's nesting-depth refusal, where `text` nests deeper than MAX_DEPTH before its first syntax error."""
+    loader = yaml.SafeLoader(text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if isinstance(event, (MappingStartEvent, SequenceStartEvent)):
+                if depth >= MAX_DEPTH:
+                    return YamlProblem(f"YAML nesting is deeper than {MAX_DEPTH} levels", *_pos(event))
+                depth += 1
+            elif isinstance(event, (MappingEndEvent, SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, StreamEndEvent):
+                return None
+    except yaml.YAMLError:
+        return None
     finally:
         loader.dispose()
 
@@ -126,13 +153,14 @@ def _problem_from(exc: yaml.MarkedYAMLError) -> YamlProblem:
     problem = (exc.problem or "").strip()
     if "'\\t'" in problem or "\t" in problem or "tab character" in problem:
         return YamlProblem("tab character: YAML indentation must use spaces, not tabs", line, col)
-    context = (exc.context or "").strip()
-    message = f"YAML syntax: {problem}" if problem else "YAML syntax error"
-    if context and context not in problem:
-        started = exc.context_mark
-        if started is not None and exc.problem_mark is not None and started.line != exc.problem_mark.line:
-            context += f" that starts at line {started.line + 1}"
-        message += f" ({context})"
+    # srs's own words first; the parser's detail follows for the author, but no test pins its wording.
+    message = "YAML syntax error"
+    started = exc.context_mark
+    if started is not None and exc.problem_mark is not None and started.line != exc.problem_mark.line:
+        message += f" in what starts at line {started.line + 1}"
+    detail = "; ".join(part for part in (problem, (exc.context or "").strip()) if part)
+    if detail:
+        message += f"; the YAML parser says: {detail}"
     return YamlProblem(message, line, col)
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import click
 
 from srs.demo.cards import SHOWS
+from srs.distribution import install_command
 from srs.errors import UserError
 
-INSTALL_HINT = "srs demo needs torch and diffusers: pip install 'srs[demo]'"
 DEFAULT_OUT = Path("srs-demo")
 
 
@@ -154,7 +154,7 @@ def require_demo_extra() -> None:
         import diffusers  # noqa: F401
         import torch  # noqa: F401
     except ImportError:
-        raise UserError(INSTALL_HINT) from None
+        raise UserError(f"srs demo needs torch and diffusers: {install_command('demo')}") from None
 
 
 def resolve_cards(targets, deck_paths) -> list:

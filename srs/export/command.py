@@ -17,7 +17,7 @@ _OUTPUT = click.Path(path_type=Path, dir_okay=False)
 _ILLUSTRATIONS = click.option(
     "--illustrations", is_flag=True,
     help="Attach each card's diffusion illustration (items with an 'illustrate:' field) on its back; "
-    "needs srs[demo]. Pictures are rendered once and cached.",
+    "needs the demo extra (torch, diffusers). Pictures are rendered once and cached.",
 )
 _ILLUSTRATION_STEPS = click.option(
     "--illustration-steps", type=click.IntRange(min=1), default=None, metavar="N",

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from srs.distribution import install_command
 from srs.errors import UserError
 from srs.export.progress import Progress
 
-INSTALL_HINT = "--illustrations needs torch and diffusers: pip install 'srs[demo]'"
+
+
+def install_hint(exc: ImportError) -> str:
+    """srs's one line for a missing demo extra, naming the module that is missing."""
+    missing = f" ({exc.name} is not installed)" if exc.name else ""
+    return f"--illustrations needs torch and diffusers{missing}: {install_command('demo')}"
 
 
 def illustrated(decks) -> list[tuple]:
@@ -29,14 +35,14 @@ def render_illustrations(decks, *, steps: int | None = None, progress: Progress 
     try:
         from srs.demo.render import render_card_illustration
     except ImportError as exc:
-        raise UserError(f"{INSTALL_HINT} ({exc})") from None
+        raise UserError(install_hint(exc)) from None
     progress.step("Rendering illustrations", len(items))
     paths: dict[tuple[str, str], Path] = {}
     for deck, item in items:
         try:
             paths[(deck.id, item.id)] = Path(render_card_illustration(item, steps=steps))
         except ImportError as exc:
-            raise UserError(f"{INSTALL_HINT} ({exc})") from None
+            raise UserError(install_hint(exc)) from None
         except UserError as exc:
             raise UserError(f"{item.path}:{item.line}: item '{item.id}': illustration: {exc}") from None
         progress.advance()

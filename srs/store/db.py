@@ -72,17 +72,30 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
         raise UserError(f"cannot use database {path}: it is damaged (tables are missing)")
 
 
+# SQLite's primary result codes (sqlite3.h), which srs turns into its own words.
+_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 11, 14, 13, 26
+
+
 def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
-    text = str(exc)
-    if "locked" in text or "busy" in text:
+    """srs's one-line message for a SQLite failure, chosen by SQLite's result code, never by its wording."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # pragma: no cover - Python 3.10 has no error codes; fall back on SQLite's text
+        text = str(exc)
+        code = next((c for word, c in (("locked", _BUSY), ("busy", _BUSY), ("not a database", _NOTADB),
+                                       ("malformed", _CORRUPT), ("readonly", _READONLY), ("unable to open", _CANTOPEN),
+                                       ("full", _FULL)) if word in text), -1)
+    code &= 0xFF  # extended codes carry the primary one in their low byte
+    if code in (_BUSY, _LOCKED):
         return UserError(
             f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return UserError(f"cannot use database {path}: it is damaged or not an srs database ({text})")
-    if "readonly" in text or "unable to open" in text:
-        return UserError(f"cannot write database {path}: {text}")
-    return UserError(f"database {path}: {text}")
+    if code in (_NOTADB, _CORRUPT):
+        return UserError(f"cannot use database {path}: it is damaged or not an srs database")
+    if code in (_READONLY, _CANTOPEN):
+        return UserError(f"cannot write database {path}: the file or its folder is read-only or cannot be opened")
+    if code == _FULL:
+        return UserError(f"cannot write database {path}: the disk is full; nothing was changed")
+    return UserError(f"database {path}: SQLite failed with error code {code}")
 
 
 @contextmanager

@@ -6,6 +6,8 @@ fronts are plain sentences, which it would render exactly as a Text, so those ne
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 
 from srs.render.markdown import is_plain
@@ -17,3 +19,16 @@ def card_text(text: str):
     from rich.markdown import Markdown
 
     return Markdown(text)
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"(\*\*|__|\*|`|~~)")
+_LEADING = re.compile(r"^\s*(#+\s*|>\s*|[-*+]\s+|\d+[.)]\s+)+")
+
+
+def plain_line(text: str, width: int = 70) -> str:
+    """The first line of a card's markdown as plain text (no emphasis marks, links as their text),
+    shortened to `width` characters: how a card is named in messages and lists."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    line = _LEADING.sub("", _MARKS.sub("", _LINK.sub(r"\1", line))).strip()
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"

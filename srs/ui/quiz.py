@@ -1,4 +1,8 @@
-"""A quiz taken in order, like the lesson's practice page, ending with the score and what was missed."""
+"""A quiz taken in order, like the lesson's practice page, ending with the score and what was missed.
+
+`u` undoes the last action, as in review: an answer undone takes the quiz back to that question, whose
+result leaves the score until it is answered again. Buried or suspended questions are skipped, not scored.
+"""
 
 from __future__ import annotations
 
@@ -6,37 +10,59 @@ from rich.console import Console
 from rich.text import Text
 
 from srs.session import Session
+from srs.store import day as reads
+from srs.ui.markup import plain_line
 from srs.ui.reviewer import Outcome, Quit, Reviewer
 from srs.ui.terminal import EndOfInput, Keys
 
 
 def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> dict:
-    cids = [
-        row[0]
-        for row in session.store.conn.execute(
-            "SELECT cid FROM cards WHERE deck_id = ? AND active = 1 ORDER BY idx, ord", [deck_id]
-        )
-    ]
+    cids = reads.quiz_cards(session.store.conn, deck_id)
     reviewer = Reviewer(session, console, keys, source="quiz")
-    right, missed = 0, []
-    asked = 0
+    results: dict[int, int] = {}  # question index -> rating
+    skipped: set[int] = set()
+    fronts: dict[int, str] = {}
+    number = 0
     try:
-        for number, cid in enumerate(cids, 1):
-            view = session.view(session.store.card(cid))
-            console.print(Text(f"\nQuestion {number} of {len(cids)}", style="bold cyan"))
+        while number < len(cids):
+            view = session.view(session.store.card(cids[number]))
+            fronts[number] = plain_line(view.front)
+            console.print(Text(f"\nQuestion {number + 1} of {len(cids)}", style="bold cyan"))
             result = reviewer.ask(view)
             if result is Quit:
                 break
             if isinstance(result, Outcome) and result.rating is not None:
-                asked += 1
-                if result.rating > 1:
-                    right += 1
-                else:
-                    missed.append(view.front.splitlines()[0])
+                results[number] = result.rating
+                number += 1
+            elif result in ("bury", "suspend"):
+                skipped.add(number)
+                number += 1
+            elif result == "undo" and reviewer.last_undone is not None:
+                back = _question_of(cids, reviewer.last_undone.card.cid, number)
+                if back is not None:
+                    number = back
+                    results.pop(back, None)
+                    skipped.discard(back)
     except (EndOfInput, KeyboardInterrupt):
         pass
+    right = sum(rating > 1 for rating in results.values())
+    asked = len(results)
+    missed = [fronts[n] for n in sorted(results) if results[n] == 1]
     console.print()
-    console.print(Text(f"Score: {right}/{asked}", style="bold green" if asked and right == asked else "bold"))
+    line = Text(f"Score: {right}/{asked}", style="bold green" if asked and right == asked else "bold")
+    if skipped:
+        line.append(f" ({len(skipped)} skipped)", style="dim")
+    if asked + len(skipped) < len(cids):
+        line.append(f" · {len(cids) - asked - len(skipped)} of {len(cids)} not reached", style="dim")
+    console.print(line)
     for question in missed:
         console.print(Text(f"  missed: {question}", style="red"))
-    return {"right": right, "asked": asked, "missed": missed}
+    return {"right": right, "asked": asked, "missed": missed, "skipped": len(skipped), "questions": len(cids)}
+
+
+def _question_of(cids: list[int], cid: int, current: int) -> int | None:
+    """The question (at or before `current`) that shows card `cid`."""
+    for index in range(min(current, len(cids) - 1), -1, -1):
+        if cids[index] == cid:
+            return index
+    return None

@@ -1,32 +1,43 @@
 """The terminal reviewer: shows a card, takes the learner's answer, and hands it to the session.
 
 Keys as in Anki: space or Enter reveals, 1-4 rate (Enter takes the suggested grade), u undoes the last
-answer, b buries until tomorrow, s suspends, e edits the card's file in $EDITOR, f flags it for the
-author, q or Ctrl-C quits. Every answer is committed by the session before the next card shows.
+action (an answer, bury, suspend, flag or edit), b buries until tomorrow, s suspends, e edits the card's
+file in $EDITOR, f flags it for the author, ? lists the keys, q or Ctrl-C quits. Every action is committed
+by the session before the next card shows.
 """
 
 from __future__ import annotations
 
 import os
+import random
 import shlex
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
 from srs import grading
-from srs.cardview import CHOICE, ORDER, SELFCHECK, TYPED, CardView
+from srs.cardview import CHOICE, ORDER, SELFCHECK, TYPED, CardView, shuffle_choices
 from srs.errors import UserError
 from srs.scheduler import RATINGS, format_interval
-from srs.session import Session
-from srs.ui.markup import card_text
+from srs.session import Session, Undone
+from srs.ui.markup import card_text, plain_line
 from srs.ui.terminal import EndOfInput, Keys
 
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
 ACTIONS = {"u": "undo", "b": "bury", "s": "suspend", "e": "edit", "f": "flag", "q": "quit"}
+KEYS_HELP = (
+    "Keys: space or Enter show the answer · 1 Again, 2 Hard, 3 Good, 4 Easy (Enter takes a suggested grade)\n"
+    "      u undo the last action · b bury until tomorrow · s suspend · e edit the card's file · "
+    "f flag for the author\n      ? these keys · q quit (Ctrl-C too). Where an answer is typed, type the letter "
+    "alone for an action."
+)
+UNDONE = {"answer": "the answer to", "bury": "burying", "suspend": "suspending", "flag": "flagging",
+          "edit": "the edit of"}
 
 
 class Quit(Exception):
@@ -49,24 +60,29 @@ class Reviewer:
         self.keys = keys
         self.on_edit = on_edit  # called after the editor closes, to reload decks
         self.source = source
+        self.last_undone: Undone | None = None
+        self.rng = random.Random()
 
     # -- the loop -----------------------------------------------------------------------------------
 
-    def run(self) -> None:
+    def run(self) -> bool:
+        """Review until nothing is due (True) or the learner quits (False)."""
         try:
             while True:
                 view = self.session.next_view()
                 if view is None:
-                    return
+                    return True
                 self.show_counts()
                 if self.ask(view) is Quit:
-                    return
+                    return False
         except (EndOfInput, KeyboardInterrupt):
-            return
+            return False
 
     def ask(self, view: CardView, *, show_counts: bool = False):
         """Show one card and handle what the learner does; returns Quit to stop the session."""
         started = time.monotonic()
+        if view.mode == CHOICE and self.session.deck_option(view.card.deck_id, "shuffle_options", True):
+            view = shuffle_choices(view, self.rng)
         self.show_front(view)
         outcome = self.take_answer(view)
         if outcome.action:
@@ -88,12 +104,17 @@ class Reviewer:
         if action == "quit":
             return Quit
         if action == "undo":
+            self.last_undone = None
             try:
-                card = self.session.undo()
+                undone = self.session.undo()
             except UserError as exc:
                 self.console.print(Text(f"Cannot undo: {exc}.", style="red"))
                 return action
-            message = "Nothing to undo." if card is None else f"Undid the answer to {card.uid}."
+            self.last_undone = undone
+            if undone is None:
+                message = "Nothing to undo."
+            else:
+                message = f"Undid {UNDONE[undone.action]} “{self.card_name(undone.card)}”."
             self.console.print(Text(message, style="yellow"))
         elif action == "bury":
             self.session.bury(view.card)
@@ -108,23 +129,52 @@ class Reviewer:
             self.edit(view)
         return action
 
+    def card_name(self, card) -> str:
+        """The card as the learner knows it: the first line of its question, as plain text."""
+        try:
+            return plain_line(self.session.view(card).front)
+        except (KeyError, TypeError):
+            return card.uid
+
     def edit(self, view: CardView) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        command = shlex.split(editor) + [f"+{view.item.line}", view.item.path]
+        path = Path(view.item.path)
+        command = shlex.split(editor) + [f"+{view.item.line}", str(path)]
+        try:
+            before = path.read_bytes()
+        except OSError:
+            before = None
         try:
             subprocess.call(command)
         except OSError as exc:
             self.console.print(Text(f"Cannot start the editor '{editor}': {exc}", style="red"))
             return
+        self.reload()
+        if before is not None:
+            try:
+                changed = path.read_bytes() != before
+            except OSError:
+                changed = True
+            if changed:
+                self.session.edited(view.card, lambda: self._restore_file(path, before))
+
+    def _restore_file(self, path: Path, text: bytes) -> None:
+        path.write_bytes(text)
+        self.reload()
+
+    def reload(self) -> None:
         if self.on_edit:
             message = self.on_edit()
             if message:
                 self.console.print(Text(message, style="yellow"))
 
+    def show_keys(self) -> None:
+        self.console.print(Text(KEYS_HELP, style="dim"))
+
     # -- showing ------------------------------------------------------------------------------------
 
     def show_counts(self) -> None:
-        counts = self.session.queue().counts()
+        counts = self.session.counts()
         line = Text()
         line.append(f"New {counts['new']}", style="blue")
         line.append("  ")
@@ -165,37 +215,46 @@ class Reviewer:
             line.append(f"{rating} {name}{mark} ", style=RATING_STYLES[rating])
             line.append(f"{format_interval(preview[rating])}   ")
         hint = "  Enter = suggested" if suggested else ""
-        line.append(f"(u undo, b bury, s suspend, e edit, f flag, q quit){hint}", style="dim")
+        line.append(f"(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit){hint}", style="dim")
         self.console.print(line)
 
     # -- taking the answer --------------------------------------------------------------------------
 
     def take_answer(self, view: CardView) -> Outcome:
         if view.mode == ORDER:
-            return self.take_labels(view, "Type the order (e.g. b d c f a e):")
+            labels = " ".join(sorted(view.labels))
+            return self.take_labels(view, f"Type the labels {labels} in the right order:")
         if view.mode == CHOICE:
-            return self.take_labels(view, "Your answer (letter):")
+            several = "s: every right one" if len(view.correct) > 1 else ""
+            return self.take_labels(view, f"Your answer (letter{several}):")
         if view.mode in (TYPED, SELFCHECK):
             return self.take_text(view)
-        self.console.print(Text("Space or Enter: show the answer", style="dim"))
+        self.console.print(Text("Space or Enter: show the answer   (? keys)", style="dim"))
         while True:
             key = self.keys.key()
             if key == " ":
                 self.show_back(view)
                 return self.take_rating(view, None)
-            if key in ACTIONS:
+            if key == "?":
+                self.show_keys()
+            elif key in ACTIONS:
                 return Outcome(action=ACTIONS[key])
 
     def take_labels(self, view: CardView, prompt: str) -> Outcome:
         while True:
             self.console.print(Text(prompt, style="bold"))
             typed = self.keys.line("> ").strip()
+            if typed == "?":
+                self.show_keys()
+                continue
             if typed in ACTIONS and typed not in view.labels:
                 return Outcome(action=ACTIONS[typed])
             try:
                 given = grading.parse_labels(typed, view.labels)
+                if view.mode == ORDER:
+                    grading.check_complete_order(given, view.labels)
             except grading.AnswerFormatError as exc:
-                self.console.print(Text(str(exc), style="red"))
+                self.console.print(Text(f"{exc}; try again.", style="red"))
                 continue
             break
         if view.mode == ORDER:
@@ -206,28 +265,38 @@ class Reviewer:
                 style="green" if grade.exact else "yellow",
             )
             suggested = grade.rating
+            response = " ".join(given)
         else:
             suggested = grading.grade_choice(given, view.correct)
+            chosen = "; ".join(f"({label}) {plain_line(view.choices[label])}" for label in given)
             summary = Text(
-                f"You: {', '.join(given)}   " + ("Right!" if suggested == grading.GOOD else "Wrong."),
+                f"You: {chosen}   " + ("Right!" if suggested == grading.GOOD else "Wrong."),
                 style="green" if suggested == grading.GOOD else "red",
             )
+            # The log keeps the deck's labels, whatever order the options were shown in.
+            response = " ".join(view.original.get(label, label) for label in given)
         self.show_back(view, summary)
-        return self.take_rating(view, suggested, response=" ".join(given))
+        return self.take_rating(view, suggested, response=response)
 
     def take_text(self, view: CardView) -> Outcome:
         optional = view.mode == SELFCHECK
         hint = "Type your answer (Enter to skip):" if optional else "Type your answer:"
-        self.console.print(Text(hint, style="bold"))
-        typed = self.keys.line("> ").strip()
+        while True:
+            self.console.print(Text(hint, style="bold"))
+            typed = self.keys.line("> ").strip()
+            if typed != "?":
+                break
+            self.show_keys()
         if typed in ACTIONS:
             return Outcome(action=ACTIONS[typed])
         suggested = None
         extra = None
-        if typed:
+        if typed and view.mode == TYPED:
             comparison = grading.compare_typed(typed, view.expected)
-            suggested = comparison.suggested if view.mode == TYPED else None
+            suggested = comparison.suggested
             extra = _diff_text(comparison)
+        elif typed:
+            extra = _your_words(typed, view.expected)
         self.show_back(view, extra)
         return self.take_rating(view, suggested, response=typed or None)
 
@@ -239,8 +308,16 @@ class Reviewer:
                 return Outcome(rating=int(key), response=response)
             if key == " " and suggested:
                 return Outcome(rating=suggested, response=response)
-            if key in ACTIONS:
+            if key == "?":
+                self.show_keys()
+            elif key in ACTIONS:
                 return Outcome(action=ACTIONS[key])
+
+
+def _your_words(typed: str, model: str):
+    """A self-check: the learner's text verbatim above the model answer. No score: a right answer in other
+    words would score low, so the learner judges."""
+    return Group(Text("You wrote:", style="bold"), Text(typed), Text("Model answer:", style="bold"))
 
 
 def _diff_text(comparison: grading.TypedComparison) -> Text:

@@ -62,6 +62,14 @@ def test_without_the_demo_extra_srs_demo_says_how_to_install_it_in_one_line():
                           text=True, cwd=REPO, env=env)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1
-    assert "pip install 'srs[demo]'" in lines[0]
+    assert lines == [f"Error: srs demo needs torch and diffusers: pip install -e '{REPO}[demo]'"]
     assert "Traceback" not in done.stderr
+
+
+def test_install_hints_name_what_installs_this_project():
+    import tomllib
+
+    from srs.distribution import DISTRIBUTION, install_command
+
+    assert tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["name"] == DISTRIBUTION == "srs-terminal"
+    assert install_command("demo") == f"pip install -e '{REPO}[demo]'"  # this test runs from a checkout

@@ -102,5 +102,8 @@ def test_without_the_demo_extra_illustrations_fail_in_one_line_and_write_nothing
     done = subprocess.run([sys.executable, "-c", code, str(deck), str(out)], capture_output=True, text=True)
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "pip install 'srs[demo]'" in lines[0], done.stderr
+    from srs.distribution import install_command
+
+    assert lines == [f"Error: --illustrations needs torch and diffusers (torch is not installed): "
+                     f"{install_command('demo')}"], done.stderr
     assert not out.exists() and list(tmp_path.iterdir()) == [deck]

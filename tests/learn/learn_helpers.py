@@ -40,6 +40,7 @@ CARD_COLUMNS = (
 # selfcheck: theirs are derived from the front/question, as most authors leave them.
 PRACTICE = """\
 title: Practice
+options: {shuffle_options: false}
 items:
   - q: What is the capital of France?
     a: Paris

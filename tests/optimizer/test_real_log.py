@@ -8,6 +8,7 @@ previous one): defaults log loss 0.4502, RMSE(bins) 0.0883; fitted by fsrs-rs 0.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import fsrs
@@ -23,8 +24,21 @@ from srs.optimizer.history import build_dataset, histories_from_rows
 from srs.optimizer.metrics import evaluate
 from srs.store import Store
 
-REAL_LOG = Path(__file__).parents[2] / ".." / "shared" / "data" / "review-logs-real.csv"
-pytestmark = pytest.mark.skipif(not REAL_LOG.exists(), reason="../shared/data/review-logs-real.csv is not here")
+def find_real_log() -> Path:
+    """$SRS_REAL_LOG, else shared/data/review-logs-real.csv beside the checkout or beside any folder above it."""
+    if os.environ.get("SRS_REAL_LOG"):
+        return Path(os.environ["SRS_REAL_LOG"])
+    for folder in Path(__file__).resolve().parents[2].parents:
+        if (folder / "shared" / "data" / "review-logs-real.csv").is_file():
+            return folder / "shared" / "data" / "review-logs-real.csv"
+    return Path("shared/data/review-logs-real.csv")
+
+
+REAL_LOG = find_real_log()
+pytestmark = pytest.mark.skipif(
+    not REAL_LOG.is_file(),
+    reason="the real review log is not beside this checkout: set SRS_REAL_LOG=/path/to/review-logs-real.csv",
+)
 
 
 @pytest.fixture(scope="module")

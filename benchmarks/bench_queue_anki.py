@@ -1,0 +1,263 @@
+"""The daily review loop beside Anki's, on the same generated collection at 1k, 10k and 100k cards.
+
+For each size, one collection is generated twice: as srs decks synced into srs's store, and as Anki notes
+in an Anki collection (the real `anki` package, FSRS on), with the same cards in the same states: 10 decks,
+80% reviews (due from 30 days ago to 100 days ahead), 20% new. Then, in each:
+
+- CPU per card in review, as a reviewer spends it: the next card, the counts, the preview of the four
+  intervals and the answer (Good), averaged over CARDS cards (process time: Anki's Rust backend runs in
+  this process too, so both are counted alike);
+- start-up to the first card: a fresh process that imports its library, opens the collection, builds the
+  day's queue and renders the first card's question (`srs review` up to its first panel; for Anki a script
+  doing the same through `anki`): wall time and the process's CPU time (srs's includes quitting after the
+  card), each the best of 5 taken in turns.
+
+Prints a table with the ratios srs / Anki. Run: python -m benchmarks.bench_queue_anki [--sizes 1000 10000]
+(the 100k collection takes about a minute to generate on these machines).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+DECKS = 10
+CARDS = 150  # answered per measurement
+REVIEWED = 0.8
+
+
+def card_states(size: int, seed: int = 1) -> list[tuple[int, float, float] | None]:
+    """For card i: None (new) or (due offset in days from today, stability in days, difficulty)."""
+    rng = random.Random(seed)
+    states = []
+    for i in range(size):
+        if i % 10 >= REVIEWED * 10:
+            states.append(None)
+        else:
+            states.append((rng.randrange(-30, 100), rng.uniform(1, 300), rng.uniform(1, 10)))
+    return states
+
+
+# -- srs ------------------------------------------------------------------------------------------------
+
+
+def build_srs(root: Path, size: int, states) -> tuple[Path, Path]:
+    from srs.store import Store
+    from srs.sync import sync
+
+    decks = root / "decks"
+    decks.mkdir()
+    for d in range(DECKS):
+        lines = [f"title: Bench {d}", f"id: bench-{d}", "items:"]
+        for i in range(d, size, DECKS):
+            lines += [f"  - id: c{i}", f"    q: Question {i}?", f"    a: Answer {i}."]
+        (decks / f"bench-{d}.yaml").write_text("\n".join(lines) + "\n")
+    db = root / "srs.db"
+    store = Store.open(db)
+    sync(store, [decks])
+    now = int(NOW.timestamp())
+    rows = []
+    for (cid, uid) in store.conn.execute("SELECT cid, uid FROM cards").fetchall():
+        state = states[int(uid[1:])]
+        if state is not None:
+            offset, stability, difficulty = state
+            rows.append((stability, difficulty, now + offset * 86400, now - 86400 * max(1, int(stability)), cid))
+    with store.transaction() as conn:
+        conn.executemany("UPDATE cards SET state = 2, step = NULL, stability = ?, difficulty = ?, due = ?, "
+                         "last_review = ?, reps = 5 WHERE cid = ?", rows)
+    store.conn.execute("ANALYZE")
+    store.close()
+    return db, decks
+
+
+def srs_per_card(db: Path) -> float:
+    from srs.session import Session
+    from srs.store import Store
+
+    store = Store.open(db)
+    clock = {"now": NOW}
+    session = Session(store, store.deck_ids(), lambda: clock["now"])
+    session.next_view()  # the queue, built once (start-up, not per card)
+    start = time.process_time()
+    for _ in range(CARDS):
+        view = session.next_view()
+        session.counts()
+        session.preview(view.card)
+        session.answer(view.card, 3)
+        clock["now"] += timedelta(seconds=5)
+    spent = time.process_time() - start
+    store.close()
+    return spent / CARDS
+
+
+def srs_startup(db: Path, decks: Path):
+    """A function that starts `srs review` once and returns the seconds to its first card."""
+    env = dict(os.environ, SRS_DB=str(db), SRS_DECKS=str(decks), SRS_NOW=NOW.isoformat(), COLUMNS="100")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+
+    def once() -> tuple[float, float]:
+        start, cpu = time.perf_counter(), _children_cpu()
+        process = subprocess.Popen([sys.executable, "-m", "srs", "review"], env=env, text=True,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for line in process.stdout:
+            if line.startswith("\u256d"):  # the top border of the card's panel
+                shown = time.perf_counter() - start
+                break
+        else:
+            raise SystemExit(f"srs review showed no card: {process.communicate()[1]}")
+        process.communicate("q\n")
+        return shown, _children_cpu() - cpu
+
+    return once
+
+
+# -- Anki -----------------------------------------------------------------------------------------------
+
+
+def build_anki(root: Path, size: int, states) -> Path:
+    from anki.collection import AddNoteRequest, Collection
+
+    path = root / "anki" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    col.set_config("fsrs", True)
+    model = col.models.by_name("Basic")
+    deck_ids = [col.decks.id(f"Bench::{d}") for d in range(DECKS)]
+    col.decks.select(col.decks.id("Bench"))
+    requests = []
+    for i in range(size):
+        note = col.new_note(model)
+        note["Front"], note["Back"] = f"Question {i}?", f"Answer {i}."
+        requests.append(AddNoteRequest(note=note, deck_id=deck_ids[i % DECKS]))
+    col.add_notes(requests)
+    today = col.sched.today
+    ids = col.db.list("SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid ORDER BY n.id")
+    col.close()
+    rows = []
+    for cid, state in zip(ids, states):
+        if state is not None:
+            offset, stability, difficulty = state
+            rows.append((max(1, int(stability)), today + offset, f'{{"s":{stability:.4f},"d":{difficulty:.4f}}}', cid))
+    # Straight into the file: the collection's own db.executemany goes row by row through the backend.
+    conn = sqlite3.connect(path)
+    conn.executemany("UPDATE cards SET type = 2, queue = 2, ivl = ?, due = ?, factor = 2500, reps = 5, data = ? "
+                     "WHERE id = ?", rows)
+    conn.commit()
+    conn.close()
+    return path
+
+
+ANKI_FIRST_CARD = """\
+import sys
+from anki.collection import Collection
+col = Collection(sys.argv[1])
+queued = col.sched.get_queued_cards()
+from anki.cards import Card
+card = Card(col, backend_card=queued.cards[0].card)
+sys.stdout.write(card.question()[:40] + "\\n")
+sys.stdout.flush()
+"""
+
+
+def anki_per_card(path: Path) -> float:
+    from anki.cards import Card
+    from anki.collection import Collection
+    from anki.scheduler.v3 import CardAnswer
+
+    col = Collection(str(path))
+    col.sched.get_queued_cards()
+    start = time.process_time()
+    for _ in range(CARDS):
+        queued = col.sched.get_queued_cards()  # the next card and the counts
+        top = queued.cards[0]
+        card = Card(col, backend_card=top.card)
+        card.start_timer()
+        col.sched.describe_next_states(top.states)
+        col.sched.answer_card(col.sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD))
+    spent = time.process_time() - start
+    col.close()
+    return spent / CARDS
+
+
+def anki_startup(path: Path):
+    """A function that starts a process showing Anki's first card once and returns the seconds it took."""
+
+    def once() -> tuple[float, float]:
+        start, cpu = time.perf_counter(), _children_cpu()
+        process = subprocess.Popen([sys.executable, "-c", ANKI_FIRST_CARD, str(path)], text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        process.stdout.readline()
+        shown = time.perf_counter() - start
+        process.communicate()
+        return shown, _children_cpu() - cpu
+
+    return once
+
+
+def best_alternating(first, second, rounds: int = 5) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The best (wall, CPU) of `rounds` runs of each, taken in turns after one warm-up each, so that a change
+    in the machine's load falls on both alike."""
+    first(), second()
+    a, b = [], []
+    for _ in range(rounds):
+        a.append(first())
+        b.append(second())
+    return (min(w for w, _ in a), min(c for _, c in a)), (min(w for w, _ in b), min(c for _, c in b))
+
+
+def _children_cpu() -> float:
+    """User and system CPU seconds of the finished child processes: start-up's cost, whatever the load."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+# -- both -----------------------------------------------------------------------------------------------
+
+
+def run(size: int) -> dict:
+    states = card_states(size)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        db, decks = build_srs(root, size, states)
+        anki_path = build_anki(root, size, states)
+        (srs_start, srs_cpu), (anki_start, anki_cpu) = best_alternating(srs_startup(db, decks),
+                                                                        anki_startup(anki_path))
+        return {
+            "cards": size,
+            "srs_card_ms": srs_per_card(db) * 1000,
+            "anki_card_ms": anki_per_card(anki_path) * 1000,
+            "srs_start_ms": srs_start * 1000,
+            "anki_start_ms": anki_start * 1000,
+            "srs_start_cpu_ms": srs_cpu * 1000,
+            "anki_start_cpu_ms": anki_cpu * 1000,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 100_000])
+    args = parser.parse_args()
+    print("| cards | CPU per card: srs | Anki | ratio | first card, wall: srs | Anki | ratio "
+          "| first card, CPU: srs | Anki | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for size in args.sizes:
+        r = run(size)
+        print(f"| {size:,} | {r['srs_card_ms']:.3f} ms | {r['anki_card_ms']:.3f} ms | "
+              f"{r['srs_card_ms'] / r['anki_card_ms']:.2f} | {r['srs_start_ms']:.0f} ms | {r['anki_start_ms']:.0f} ms | "
+              f"{r['srs_start_ms'] / r['anki_start_ms']:.2f} | {r['srs_start_cpu_ms']:.0f} ms | "
+              f"{r['anki_start_cpu_ms']:.0f} ms | {r['srs_start_cpu_ms'] / r['anki_start_cpu_ms']:.2f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
