@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PASSWORD, USER
+from ankisync_helpers import PASSWORD, USER
 
 from srs.cli import cli
 
