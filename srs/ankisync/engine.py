@@ -90,6 +90,7 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
             _checkpoint("after-push")
             col.set_config(SYNCED_KEY, True)
             _server_sync(col, auth, login, data_folder, store, result, direction)
+            _checkpoint("after-server-sync")
             if result.full_sync == "download":  # srs's reviews the server's collection lacked go again
                 mirror_ops.update_notes(col, decks, identity)
                 result.reviews_pushed += mirror_ops.push_reviews(col, store, mirror_ops.card_keys(decks, identity), now).reviews

@@ -136,13 +136,14 @@ def test_a_deck_edit_reaches_the_phone_with_its_progress_kept(learner, phone):
     assert card.reps == 1 and phone.col.note_count() == CARDS
 
 
-def test_kill_9_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing(learner, phone, tmp_path):
+@pytest.mark.parametrize("stop_at", ["after-push", "after-server-sync"])
+def test_kill_9_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing(learner, phone, tmp_path, stop_at):
     sync_ok(learner)
     phone.sync()
     review_in_srs(learner, range(1, 4))
     phone.answer("Front 9")
     phone.sync()
-    env = {**os.environ, **learner, "SRS_SYNC_STALL": "after-push", "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, **learner, "SRS_SYNC_STALL": stop_at, "PYTHONPATH": os.getcwd()}
     process = subprocess.Popen([sys.executable, "-m", "srs", "sync"], env=env, stderr=subprocess.PIPE, text=True)
     line = process.stderr.readline()
     assert "stalled" in line, line
@@ -224,3 +225,16 @@ def test_images_reach_the_phone(learner, phone):
         time.sleep(0.05)
     media = Path(phone.col.media.dir())
     assert [p.read_bytes() for p in media.iterdir() if p.name.endswith("dot.png")] == [PNG]
+
+
+def test_sync_before_login_says_how_to_log_in(tmp_path):
+    pytest.importorskip("anki.collection")
+    result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
+    assert result.exit_code == 1
+    assert result.output == "Error: not logged in to a sync server: run `srs sync login` first\n"
+
+
+def test_logout_forgets_the_token(learner):
+    assert srs(learner, "sync", "logout").output == "Logged out.\n"
+    assert not (Path(learner["SRS_DB"]).parent / "anki-sync.json").exists()
+    assert srs(learner, "sync", "logout").output == "Not logged in.\n"
