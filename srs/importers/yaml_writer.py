@@ -7,6 +7,8 @@ short lists of slugs (tags, answers) in flow style `[a, b]`; multi-line text as 
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 TOP_ORDER = ("title", "id", "kind", "description", "tags", "options", "items")
@@ -142,8 +144,6 @@ def _items_apart(deck: dict) -> str | None:
 
 _RESOLVER = yaml.resolver.Resolver()
 _STR_TAG = "tag:yaml.org,2002:str"
-_INDICATORS = set("#,[]{}&*!|>'\"%@`")
-_SPACE = set("\0 \t\r\n\x85\u2028\u2029")
 
 
 _IMPLICIT_FIRST = frozenset(ch for ch in _RESOLVER.yaml_implicit_resolvers if ch)  # bool, int, null, ... start so
@@ -157,29 +157,17 @@ def _printable(text: str) -> bool:
     return text.isprintable() and "\ufeff" not in text
 
 
+_WS = r"\0 \t\r\n\x85\u2028\u2029"
+# What keeps PyYAML from writing one line of printable text plain (its analyze_scalar), in a block or in a flow.
+_BLOCK_INDICATOR = re.compile(
+    rf"^(?:---|\.\.\.|[#,\[\]{{}}&*!|>'\"%@`]|[?:\-](?:[{_WS}]|$))|:(?:[{_WS}]|$)|[{_WS}]#"
+)
+_FLOW_INDICATOR = re.compile(rf"^(?:---|\.\.\.|[#&*!|>'\"%@`]|-(?:[{_WS}]|$))|[,?\[\]{{}}:]|[{_WS}]#")
+
+
 def _indicators(text: str) -> tuple[bool, bool]:
-    """(flow, block): whether `text` holds what keeps PyYAML from writing it plain (its analyze_scalar, for
-    one line of printable text)."""
-    flow = block = text.startswith(("---", "..."))
-    for index, ch in enumerate(text):
-        followed_by_space = index + 1 == len(text) or text[index + 1] in _SPACE
-        if index == 0:
-            if ch in _INDICATORS:
-                flow = block = True
-            if ch in "?:":
-                flow = True
-                block = block or followed_by_space
-            if ch == "-" and followed_by_space:
-                flow = block = True
-        else:
-            if ch in ",?[]{}":
-                flow = True
-            if ch == ":":
-                flow = True
-                block = block or followed_by_space
-            if ch == "#" and text[index - 1] in _SPACE:
-                flow = block = True
-    return flow, block
+    """(flow, block): whether `text` holds what keeps PyYAML from writing it plain there."""
+    return _FLOW_INDICATOR.search(text) is not None, _BLOCK_INDICATOR.search(text) is not None
 
 
 def _scalar(value, flow: bool) -> str | None:
