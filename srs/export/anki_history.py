@@ -53,6 +53,7 @@ class CardHistory(TypedDict, total=False):
     due: datetime | None
     state: str  # "new", "learning", "review" or "relearning"
     suspended: bool  # optional; a suspended card stays suspended in Anki
+    flag: int  # optional; Anki's flag colour (1 red ... 7 purple) for a card srs has flagged
 
 
 @dataclass
@@ -81,7 +82,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows += conn.execute(
-                f"SELECT cid, uid, state, stability, difficulty, due, suspended FROM cards WHERE uid IN ({marks})", chunk
+                f"SELECT cid, uid, state, stability, difficulty, due, suspended, flagged FROM cards WHERE uid IN ({marks})",
+                chunk,
             ).fetchall()
         by_cid = {row[0]: row for row in rows}
         reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
@@ -95,8 +97,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     finally:
         conn.close()
     history: list[CardHistory] = []
-    for cid, uid, state, stability, difficulty, due, suspended in rows:
-        if not reviews[cid] and not state and not suspended:
+    for cid, uid, state, stability, difficulty, due, suspended, flagged in rows:
+        if not reviews[cid] and not state and not suspended and not flagged:
             continue
         history.append(
             CardHistory(
@@ -107,6 +109,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
                 due=_time(due),
                 state=STATE_NAMES.get(state, "new"),
                 suspended=bool(suspended),
+                flag=anki_flag(flagged),
             )
         )
     return history
@@ -144,6 +147,7 @@ def write_history(
     revlog_rows = []
     card_rows = []
     suspended_new = []
+    flags = []
     for card in history:
         cid = anki_card_ids.get(card["card_id"])
         if cid is None:
@@ -151,6 +155,8 @@ def write_history(
             continue
         reviews = sorted(card.get("reviews") or [], key=lambda r: _time(r["time"]))
         state = _state_name(card.get("state"))
+        if card.get("flag"):
+            flags.append((int(card["flag"]) & 7, cid))
         if state == "new" and not reviews:
             if card.get("suspended"):
                 suspended_new.append((cid,))
@@ -172,6 +178,7 @@ def write_history(
         card_rows,
     )
     conn.executemany("UPDATE cards SET queue = -1 WHERE id = ?", suspended_new)
+    conn.executemany("UPDATE cards SET flags = ? WHERE id = ?", flags)
     return written
 
 
@@ -238,6 +245,19 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
         if last is not None:
             data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
     return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
+
+
+ANKI_FLAGS = {"red": 1, "orange": 2, "green": 3, "blue": 4, "pink": 5, "turquoise": 6, "purple": 7}
+
+
+def anki_flag(note: str | None) -> int:
+    """The Anki flag for an srs flag: the colour its note names ("flagged in Anki (green)"), else red."""
+    if not note:
+        return 0
+    for name, number in ANKI_FLAGS.items():
+        if f"({name})" in note:
+            return number
+    return 1
 
 
 def align_creation_time(conn: sqlite3.Connection) -> int:

@@ -63,7 +63,8 @@ NEW_FORMAT_HINT = (
 PLEASE_UPDATE = "please update to the latest anki version"
 SLUG_CHARS = re.compile(r"[^a-z0-9._-]+")
 MEDIA_DIR = "media"
-RETIRED_TAG = "srs::retired"  # what `srs export anki` tags items removed from their decks with
+RETIRED_TAG = "srs::retired"
+FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}  # what `srs export anki` tags items removed from their decks with
 # Fields that carry srs's identity of a note (see srs_identity), compared case-insensitively without spaces.
 ID_FIELDS = ("srsid", "srs_id", "srs-id", "id")
 ITEM_FIELDS = ("srsitem", "srs_item", "srs-item", "srssource", "srs_source", "srs")
@@ -276,6 +277,7 @@ class Conversion:
     skipped: list[str] = field(default_factory=list)
     unmapped_reviews: int = 0  # reviews of cards srs has no card for
     suspended: list[str] = field(default_factory=list)  # srs card ids of cards suspended in Anki
+    flagged: dict[str, str] = field(default_factory=dict)  # srs card id -> "flagged in Anki (red)"
 
 
 def slugify(text: str, fallback: str = "deck") -> str:
@@ -413,6 +415,8 @@ def convert(package: AnkiPackage) -> Conversion:
                 card_uids[card.id] = uid
                 if card.queue == -1:
                     conversion.suspended.append(uid)
+                if card.flags & 7:
+                    conversion.flagged[uid] = f"flagged in Anki ({FLAG_NAMES.get(card.flags & 7, 'flag')})"
     for anki_deck_id, deck in deck_outs.items():
         if deck.marker is not None:
             _apply_marker(deck)
@@ -951,14 +955,15 @@ def import_package(
         _check_history(conversion, decks, package.path)
         mover = _Mover(moves, staging / ".replaced")
         try:
-            if store is not None and (conversion.reviews or conversion.suspended):
+            if store is not None and (conversion.reviews or conversion.suspended or conversion.flagged):
                 from srs.importers.reviews import write_reviews
-                from srs.store.anki_identity import mark_suspended
+                from srs.store.anki_identity import mark_flagged, mark_suspended
 
                 def prepare(conn):
                     mover.move()
                     elsewhere = _apply_decks(conn, targets, decks)
                     mark_suspended(conn, conversion.suspended)
+                    mark_flagged(conn, conversion.flagged)
                     if elsewhere:
                         report.skipped.append(
                             f"{len(elsewhere)} items already live in other decks of the database and stay there "

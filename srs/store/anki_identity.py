@@ -66,6 +66,11 @@ def _has_table(conn: sqlite3.Connection) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_origins'").fetchone() is not None
 
 
+def mark_flagged(conn: sqlite3.Connection, notes: dict[str, str]) -> None:
+    """Inside the caller's transaction: flag these cards (card id -> the flag's note), as Anki had them."""
+    conn.executemany("UPDATE cards SET flagged = ? WHERE uid = ? AND flagged IS NULL", [[n, u] for u, n in notes.items()])
+
+
 def mark_suspended(conn: sqlite3.Connection, card_uids: list[str]) -> int:
     """Inside the caller's transaction: suspend these cards (suspended in Anki); how many there were."""
     count = 0

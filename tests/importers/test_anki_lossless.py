@@ -282,3 +282,45 @@ def test_yaml_to_anki_to_yaml_gives_back_the_same_file(tmp_path_factory, front, 
     import_package(out, tmp_path / "again")
     back_text = (tmp_path / "again" / "generated.yaml").read_text(encoding="utf-8")
     assert back_text.split("\n", 1)[1] == text.split("\n", 1)[1]
+
+
+def test_flags_come_over_and_go_back(tmp_path):
+    anki_collection = pytest.importorskip("anki.collection")
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    from srs.export.anki_history import load_history
+    from srs.store import Store
+
+    col = anki_collection.Collection(str(tmp_path / "source.anki2"))
+    did = col.decks.id("Flags")
+    for front in ("plain", "green"):
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = front, "x"
+        col.add_note(note, did)
+        if front == "green":
+            col.set_user_flag_for_cards(3, [note.cards()[0].id])
+    package = tmp_path / "flags.apkg"
+    col.export_anki_package(out_path=str(package), limit=DeckIdLimit(did), options=ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False))
+    col.close()
+    store = Store.open(tmp_path / "srs.db")
+    try:
+        import_package(package, tmp_path / "decks", store=store)
+        items = load_paths([tmp_path / "decks"]).decks[0].items
+        flagged = {item.body.front: store.find_card(item.id).flagged for item in items}
+    finally:
+        store.close()
+    assert flagged == {"plain": None, "green": "flagged in Anki (green)"}
+
+    decks = load_paths([tmp_path / "decks"]).decks
+    out = tmp_path / "again.apkg"
+    export_anki(decks, out, history=load_history(tmp_path / "srs.db", [i.id for i in decks[0].items]))
+    target = anki_collection.Collection(str(tmp_path / "target.anki2"))
+    try:
+        target.import_anki_package(anki_collection.ImportAnkiPackageRequest(
+            package_path=str(out), options=anki_collection.ImportAnkiPackageOptions(with_scheduling=True)))
+        flags = {target.get_note(target.get_card(c).nid)["Front"]: target.get_card(c).user_flag()
+                 for c in target.find_cards("")}
+    finally:
+        target.close()
+    assert flags == {"plain": 0, "green": 3}
