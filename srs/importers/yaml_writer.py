@@ -98,7 +98,7 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
     if "options" in deck and isinstance(deck["options"], dict):
         deck["options"] = dict(deck["options"])
     body = _items_apart(deck)
-    if body is None or _read_back(body) != deck:
+    if body is None:
         body = _dump(deck)
         if yaml.load(body, Loader=_CHECK_LOADER) != deck:  # never write text that reads back differently
             body = _dump(deck, _PlainDumper)
@@ -125,19 +125,25 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
 
 
 def _items_apart(deck: dict) -> str | None:
+    """The deck's text, or None when some part of it would not read back as it is (the caller then lets
+    PyYAML write it all, plainly if need be). The items written here read back by construction (a test pins
+    them to PyYAML's text); what PyYAML writes is read back, piece by piece."""
     items = deck.get("items")
     if not isinstance(items, list) or not items or list(deck)[-1] != "items":
         return None
     # The deck's own keys as PyYAML writes them beside `items` (in block style, which `items` forces).
-    head = _dump({**{k: v for k, v in deck.items() if k != "items"}, "items": []})
-    if not head.endswith("items: []\n"):
+    head_data = {**{k: v for k, v in deck.items() if k != "items"}, "items": []}
+    head = _dump(head_data)
+    if not head.endswith("items: []\n") or _read_back(head) != head_data:
         return None
     parts = [head[: -len("items: []\n")], "items:\n"]
     for item in items:
         text = _fast_item(item) if isinstance(item, dict) else None
         if text is None:
-            text = "".join(f"  {line}" if line.strip("\n") else line
-                           for line in _dump([item], width=WIDTH - 2).splitlines(True))
+            alone = _dump([item], width=WIDTH - 2)
+            if _read_back(alone) != [item]:
+                return None
+            text = "".join(f"  {line}" if line.strip("\n") else line for line in alone.splitlines(True))
         parts.append(text)
     return "".join(parts)
 
