@@ -63,8 +63,8 @@ def build_view(card: CardRecord, item: ItemRecord, deck_title: str, typed_answer
     elif item.kind == "cloze":
         view.front = cloze_side(c["text"], card.ord, reveal=False)
         view.back = cloze_side(c["text"], card.ord, reveal=True)
-        if c.get("extra"):
-            view.back += "\n\n" + c["extra"]
+    if item.kind in ("flashcard", "selfcheck", "cloze") and c.get("extra"):
+        view.back += "\n\n" + c["extra"]
     return view
 
 

@@ -39,6 +39,11 @@ class SrsGroup(click.Group):
         "unsuspend": "srs.commands.marks:unsuspend",
         "unbury": "srs.commands.marks:unbury",
         "unflag": "srs.commands.marks:unflag",
+        "config": "srs.commands.config:config",
+        "search": "srs.commands.search:search",
+        "card": "srs.commands.card:card",
+        "add": "srs.commands.add:add",
+        "completion": "srs.commands.completion:completion",
         "sync": "srs.ankisync.command:sync",
     }
 
@@ -71,9 +76,23 @@ class SrsGroup(click.Group):
 
 
 @click.group(cls=SrsGroup, context_settings=CONTEXT_SETTINGS)
-@click.version_option(package_name="srs-terminal")
-def cli():
+@click.version_option(package_name="srs")
+@click.option(
+    "-c", "settings", multiple=True, metavar="KEY=VALUE",
+    help="Override a setting for this command (see `srs config list`); may be repeated.",
+    shell_complete=lambda ctx, param, incomplete: _complete_assignments(ctx, param, incomplete),
+)
+def cli(settings):
     """Spaced repetition and quizzes from YAML decks, scheduled by FSRS."""
+    from srs import settings as settings_module
+
+    settings_module.command_line = settings_module.parse_assignments(settings)
+
+
+def _complete_assignments(ctx, param, incomplete):
+    from srs.commands.completion import complete_assignments
+
+    return complete_assignments(ctx, param, incomplete)
 
 
 def main() -> None:

@@ -6,7 +6,13 @@ from datetime import datetime, time, timedelta, timezone
 
 from srs.errors import UserError
 
-DAY_STARTS_AT_HOUR = 4
+DAY_STARTS_AT_HOUR = 4  # the default; the `day_starts_at` setting changes it (set_day_start_hour)
+
+
+def set_day_start_hour(hour: int) -> None:
+    """The hour (local time) at which the learner's day starts, for this process."""
+    global DAY_STARTS_AT_HOUR
+    DAY_STARTS_AT_HOUR = hour
 
 
 def parse_now(text: str | None) -> datetime:

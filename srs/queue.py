@@ -16,6 +16,7 @@ counts on screen all read the same queue, so they always agree. The SQL is srs.s
 from __future__ import annotations
 
 import bisect
+import random
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,14 +39,23 @@ class Limits:
     reviews_per_day: int = DEFAULT_REVIEWS_PER_DAY
     extra_new: int = 0  # `--extra-new N`: this many new cards more than today's limits allow
     ahead_days: int = 0  # `--ahead DAYS`: reviews due in the next DAYS days count as due today
+    decks: dict = field(default_factory=dict, hash=False, compare=False)  # deck id -> its own limits (settings)
+    new_order: str = "interleaved"  # or "deck" (deck by deck) or "random"
+    bury_siblings: bool = True  # the setting's value where neither a deck's setting nor its YAML says
 
     @classmethod
-    def from_store(cls, store: Store, *, extra_new: int = 0, ahead_days: int = 0) -> Limits:
+    def from_settings(cls, settings, store: Store, *, extra_new: int = 0, ahead_days: int = 0) -> Limits:
+        """The learner's settings (srs/settings.py) over each deck's YAML options, and the day's extras."""
+        options = store.deck_options()
+        names = ("new_per_day", "reviews_per_day", "bury_siblings")
         return cls(
-            store.setting("new_per_day", DEFAULT_NEW_PER_DAY),
-            store.setting("reviews_per_day", DEFAULT_REVIEWS_PER_DAY),
+            settings.get("new_per_day"),
+            settings.get("reviews_per_day"),
             extra_new,
             ahead_days,
+            {deck: {n: settings.get(n, deck, options[deck]) for n in names} for deck in options},
+            settings.get("new_order"),
+            settings.get("bury_siblings"),
         )
 
 
@@ -173,7 +183,6 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     if not deck_ids:
         return queue
     options = store.deck_options() if options is None else options
-    bury_default = store.setting("bury_siblings", True)
     done = store.answered_since(day_start(now))
     now_s, end_s = to_epoch(now), to_epoch(end)
     reviews_before = to_epoch(end + timedelta(days=limits.ahead_days)) if limits.ahead_days else end_s
@@ -181,7 +190,9 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     reviews_left = max(limits.reviews_per_day - sum(d["review"] for d in done.values()), 0)
     conn = store.conn
     seen: set[int] = set()  # items with a card queued: their other cards wait for another day
-    bury = {deck_id: options.get(deck_id, {}).get("bury_siblings", bury_default) for deck_id in deck_ids}
+    opts = {deck_id: {**options.get(deck_id, {}), **limits.decks.get(deck_id, {})} for deck_id in deck_ids}
+    bury = {deck_id: opts[deck_id].get("bury_siblings", limits.bury_siblings) for deck_id in deck_ids}
+    shuffle_seed = to_epoch(day_start(now)) % 1_000_003 if limits.new_order == "random" else None
 
     for deck_id in deck_ids:
         for due, cid, iid in reads.learning_due(conn, deck_id, end_s, now_s):
@@ -193,7 +204,7 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     reviews: list[tuple[int, int, int]] = []
     for deck_id in deck_ids:
         deck_done = done.get(deck_id, {"new": 0, "review": 0})
-        wanted = min(options.get(deck_id, {}).get("reviews_per_day", limits.reviews_per_day) - deck_done["review"],
+        wanted = min(opts[deck_id].get("reviews_per_day", limits.reviews_per_day) - deck_done["review"],
                      reviews_left)
         reviews += _gather(lambda limit, offset, d=deck_id: reads.reviews_due(conn, d, reviews_before, now_s,
                                                                               limit, offset),
@@ -204,13 +215,19 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     new_by_deck: list[list[int]] = []
     for deck_id in deck_ids:
         deck_done = done.get(deck_id, {"new": 0, "review": 0})
-        wanted = min(options.get(deck_id, {}).get("new_per_day", limits.new_per_day) - deck_done["new"]
+        wanted = min(opts[deck_id].get("new_per_day", limits.new_per_day) - deck_done["new"]
                      + limits.extra_new, new_left)
-        rows = _gather(lambda limit, offset, d=deck_id: reads.new_cards(conn, d, now_s, limit, offset),
+        rows = _gather(lambda limit, offset, d=deck_id: reads.new_cards(conn, d, now_s, limit, offset,
+                                                                          shuffle_seed),
                        wanted, seen if bury[deck_id] else None, iid_at=1)
         new_by_deck.append([cid for cid, _ in rows])
-    # Decks take turns, so one large deck does not hold back the others' new cards.
-    new = [cid for group in zip_longest(*new_by_deck) for cid in group if cid is not None][:new_left]
+    if limits.new_order == "interleaved":  # decks take turns, so one large deck does not hold back the others
+        new = [cid for group in zip_longest(*new_by_deck) for cid in group if cid is not None][:new_left]
+    else:
+        new = [cid for group in new_by_deck for cid in group]
+        if shuffle_seed is not None:
+            random.Random(shuffle_seed).shuffle(new)
+        new = new[:new_left]
 
     for cid, kind in _mix(kept_reviews, new):
         queue._append_main(cid, kind)

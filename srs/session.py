@@ -40,15 +40,22 @@ class Tally:
         self.correct -= rating > 1
 
 
-def scheduler_settings(store: Store, deck_id: str | None = None) -> SchedulerSettings:
-    """Global FSRS settings, with a deck's own parameters and desired retention where it has them."""
+def scheduler_settings(store: Store, deck_id: str | None = None, settings=None) -> SchedulerSettings:
+    """FSRS settings for a deck: its own fitted parameters where it has them, and retention, steps and
+    maximum interval from the learner's settings over the deck's YAML options (srs/settings.py)."""
+    from srs.settings import current
+
+    settings = settings or current()
     params = store.setting(f"fsrs_parameters:{deck_id}") if deck_id else None
     params = params or store.setting("fsrs_parameters")
-    retention = store.setting("desired_retention", 0.9)
-    if deck_id:
-        retention = store.deck_options().get(deck_id, {}).get("desired_retention", retention)
+    options = store.deck_options().get(deck_id, {}) if deck_id else {}
+    # Before the settings file existed the retention lived in the store; it stays the default.
+    options = {"desired_retention": store.setting("desired_retention", 0.9), **options}
     return SchedulerSettings(
-        desired_retention=retention,
+        desired_retention=settings.get("desired_retention", deck_id, options),
+        learning_steps=settings.steps("learning_steps", deck_id, options),
+        relearning_steps=settings.steps("relearning_steps", deck_id, options),
+        maximum_interval=settings.get("maximum_interval", deck_id, options),
         parameters=tuple(params) if params else None,
         fuzz=store.setting("fuzz", True),
     )
@@ -74,11 +81,15 @@ class Undone:
 
 
 class Session:
-    def __init__(self, store: Store, deck_ids: list[str], clock: Callable[[], datetime], limits: Limits | None = None):
+    def __init__(self, store: Store, deck_ids: list[str], clock: Callable[[], datetime], limits: Limits | None = None,
+                 settings=None):
+        from srs.settings import current
+
         self.store = store
         self.deck_ids = deck_ids
         self.clock = clock
-        self.limits = limits or Limits.from_store(store)
+        self.settings = settings or current()
+        self.limits = limits or Limits.from_settings(self.settings, store)
         self.planner = Planner()
         self.tally = Tally()
         self._steps: list[Step] = []  # this session's actions, newest last: what `u` may undo
@@ -90,7 +101,6 @@ class Session:
         self._titles = self.store.deck_titles()
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
-        self._bury_default = self.store.setting("bury_siblings", True)
         if getattr(self, "_queue", None) is not None:  # an edit may have removed or suspended queued cards
             for cid in reads.gone(self.store.conn, self._queue.cids()):
                 self._queue.remove(cid)
@@ -129,7 +139,7 @@ class Session:
 
     def settings_for(self, deck_id: str) -> SchedulerSettings:
         if deck_id not in self._settings:
-            self._settings[deck_id] = scheduler_settings(self.store, deck_id)
+            self._settings[deck_id] = scheduler_settings(self.store, deck_id, self.settings)
         return self._settings[deck_id]
 
     def preview(self, card: CardRecord) -> dict[int, timedelta]:
@@ -149,7 +159,9 @@ class Session:
         now = self.clock()
         after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
         answer = self.store.record_answer(
-            card, after, rating, now, duration_ms=duration_ms, response=response, source=source
+            card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
+            leech_lapses=self.settings.get("leech_threshold"),
+            leech_suspends=self.settings.get("leech_action") == "suspend",
         )
         self.tally.add(answer, duration_ms)
         buried = self._bury_siblings(card, now)
@@ -165,7 +177,7 @@ class Session:
 
     def _bury_siblings(self, card: CardRecord, now: datetime) -> dict[int, dict]:
         """Bury the answered card's new and review siblings until the next day; their marks before."""
-        if not self._options.get(card.deck_id, {}).get("bury_siblings", self._bury_default):
+        if not self.settings.get("bury_siblings", card.deck_id, self._options.get(card.deck_id, {})):
             return {}
         until = to_epoch(day_end(now))
         chosen = [cid for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)

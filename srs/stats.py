@@ -302,7 +302,9 @@ def _today(store: Store, now: datetime, deck_ids: list[str], where: str, params:
         f"COALESCE(SUM(rating > 1), 0) FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND {where}",
         [NEW, to_epoch(day_start(now)), to_epoch(now), *params],
     ).fetchone()
-    queue = build_queue(store, now, list(deck_ids), Limits.from_store(store))
+    from srs.settings import current
+
+    queue = build_queue(store, now, list(deck_ids), Limits.from_settings(current(), store))
     return Today(learner_date(now), reviews, new, round(ms / 1000), correct, queue.counts(now))
 
 

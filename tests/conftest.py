@@ -26,6 +26,17 @@ def local_time_zone(name: str):
         time.tzset()
 
 
+@pytest.fixture(autouse=True)
+def _own_settings_file(monkeypatch, tmp_path_factory):
+    """Each test reads its own (absent) settings file, never the learner's real one; a setting a command
+    applied to this process (the day's start, `srs -c`) is undone afterwards."""
+    from srs import clock, settings
+
+    monkeypatch.setenv("SRS_CONFIG", str(tmp_path_factory.mktemp("config") / "settings.toml"))
+    monkeypatch.setattr(clock, "DAY_STARTS_AT_HOUR", clock.DAY_STARTS_AT_HOUR)
+    monkeypatch.setattr(settings, "command_line", {})
+
+
 @pytest.fixture
 def time_zone():
     """`with time_zone("UTC"): ...` (see local_time_zone)."""

@@ -12,6 +12,18 @@ from srs.errors import UserError
 RATING_NAMES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
+def _decks(ctx, param, incomplete):
+    from srs.commands.completion import complete_deck_ids
+
+    return complete_deck_ids(ctx, param, incomplete)
+
+
+def _cards(ctx, param, incomplete):
+    from srs.commands.completion import complete_card_ids
+
+    return complete_card_ids(ctx, param, incomplete)
+
+
 def _console():
     from rich.console import Console
 
@@ -21,8 +33,9 @@ def _console():
 def _session(ws, decks, extra_new: int = 0, ahead_days: int = 0):
     from srs.queue import Limits
     from srs.session import Session
+    from srs.settings import current
 
-    limits = Limits.from_store(ws.store, extra_new=extra_new, ahead_days=ahead_days)
+    limits = Limits.from_settings(current(), ws.store, extra_new=extra_new, ahead_days=ahead_days)
     return Session(ws.store, ws.select_decks(decks), ws.clock, limits)
 
 
@@ -58,7 +71,7 @@ def nothing_due(session) -> list[str]:
 
 
 @click.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, shell_complete=_decks)
 @study_more_options
 @learning_options
 def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
@@ -101,7 +114,7 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("quiz")
+@click.argument("quiz", shell_complete=_decks)
 @learning_options
 def quiz(quiz, db_path, deck_paths, now):
     """Take a whole quiz in order, then see the score and what you missed.
@@ -119,7 +132,7 @@ def quiz(quiz, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("decks", nargs=-1)
+@click.argument("decks", nargs=-1, shell_complete=_decks)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @study_more_options
 @learning_options
@@ -150,8 +163,8 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
 
 
 @click.command()
-@click.argument("card_id")
-@click.argument("rating")
+@click.argument("card_id", shell_complete=_cards)
+@click.argument("rating", shell_complete=lambda ctx, param, incomplete: [r for r in RATING_NAMES if r.startswith(incomplete)])
 @click.option("--response", help="What the learner answered (an order typed, an option chosen).")
 @click.option("--duration", "duration_ms", type=int, help="Milliseconds taken.")
 @click.option("--json", "as_json", is_flag=True, help="Print the new card state as JSON.")

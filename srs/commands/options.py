@@ -106,8 +106,12 @@ SYNC_BAR_FROM_BYTES = 1_000_000
 
 def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sync: bool = True) -> Workspace:
     """Open the store and mirror the decks into it (reading only changed files)."""
+    from srs.clock import set_day_start_hour
     from srs.paths import default_db_path, default_deck_paths
+    from srs.settings import current
     from srs.store import Store
+
+    set_day_start_hour(current().get("day_starts_at"))  # a malformed settings file stops here
     from srs.store.db import database_error
     from srs.sync import sync as sync_decks
 

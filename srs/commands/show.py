@@ -9,8 +9,14 @@ import click
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 
 
+def _cards(ctx, param, incomplete):
+    from srs.commands.completion import complete_card_ids
+
+    return complete_card_ids(ctx, param, incomplete)
+
+
 @click.command()
-@click.argument("item_id")
+@click.argument("item_id", shell_complete=lambda ctx, param, incomplete: _cards(ctx, param, incomplete))
 @click.option("--json", "as_json", is_flag=True, help="Print the card info as JSON.")
 @learning_options
 def show(item_id, as_json, db_path, deck_paths, now):

@@ -44,6 +44,9 @@ def combine(results: list[FileResult]) -> LoadResult:
     decks = [r.deck for r in results if r.deck is not None]
     out.decks = _drop_cross_file_duplicates(decks, out.diagnostics)
     out.diagnostics.extend(style_warnings(out.decks))
+    from srs.deck.lints import lint  # card-quality warnings (srs/deck/lints.py)
+
+    out.diagnostics.extend(lint(out.decks))
     return out
 
 

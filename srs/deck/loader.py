@@ -44,6 +44,7 @@ class Item:
     tags: tuple[str, ...]
     content_hash: str
     explicit_id: bool
+    fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # (line, col) of each field's value
 
     @property
     def kind(self) -> str:
@@ -272,6 +273,7 @@ def _build_item(
         tags=tuple(dict.fromkeys(deck_tags + tuple(body.tags))),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
+        fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name
     )
 
 

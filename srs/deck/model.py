@@ -91,6 +91,7 @@ class Flashcard(ItemBase):
     kind: Literal["flashcard"] = "flashcard"
     front: Text
     back: Text
+    extra: OptionalText = ""  # shown after the answer: a caveat, a source, what a lesson simplified
     typed: bool = False
 
     def key_text(self) -> str:
@@ -101,6 +102,7 @@ class SelfCheck(ItemBase):
     kind: Literal["selfcheck"] = "selfcheck"
     question: Text
     answer: Text
+    extra: OptionalText = ""
 
     def key_text(self) -> str:
         return self.question
@@ -162,6 +164,7 @@ class DeckOptions(BaseModel):
     typed_answers: bool = False
     shuffle_options: bool | None = None  # a choice's options in a new order at each showing (default true)
     bury_siblings: bool | None = None  # one card of an item a day (default: the setting, true)
+    max_answer_words: int | None = Field(default=None, ge=1, le=10_000)  # `srs check` warns above it (40)
 
 
 class DeckHeader(BaseModel):

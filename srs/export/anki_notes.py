@@ -312,6 +312,11 @@ def illustration_html(name: str) -> str:
     return f'<div class="srs-illustration"><img src="{escape_html(name)}"></div>'
 
 
+def _extra_html(render, extra: str) -> str:
+    """A flashcard's or self-check's `extra`, set apart on the back as a cloze's Extra field is."""
+    return f'<div class="extra">{render.html(extra)}</div>' if extra else ""
+
+
 def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = None,
              typed_answers: bool = False) -> NoteData:
     """The note for `item`; `illustration` (a PNG) is shipped as media and shown on the back.
@@ -323,9 +328,9 @@ def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = 
     image_html = f'<img src="{escape_html(image_name)}">' if image_name else ""
     kind = item.kind
     if kind == "flashcard":
-        text = [render.html(body.front), render.html(body.back)]
+        text = [render.html(body.front), render.html(body.back) + _extra_html(render, body.extra)]
     elif kind == "selfcheck":
-        text = [render.html(body.question), render.html(body.answer)]
+        text = [render.html(body.question), render.html(body.answer) + _extra_html(render, body.extra)]
     elif kind == "cloze":
         text = [render.html(body.text), render.html(body.extra)]
     elif kind == "ordering":

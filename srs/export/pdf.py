@@ -129,8 +129,6 @@ def _check_images(decks) -> None:
 
 class CardDocument:
     def __init__(self, options: PdfOptions, cards: list[PrintCard]):
-        from fpdf import FPDF
-
         from srs import fonts
 
         if options.paper not in PAPERS:
@@ -138,18 +136,25 @@ class CardDocument:
         self.options = options
         self.cards = cards
         self.page_w, self.page_h = PAPERS[options.paper]
-        pdf = FPDF(unit="mm", format=(self.page_w, self.page_h))
+        pdf = fonts.new_document(unit="mm", format=(self.page_w, self.page_h))
         pdf.set_auto_page_break(False)
         pdf.set_margin(0)
         pdf.c_margin = 0
         pdf.set_creator("srs")
         pdf.set_title(_title(cards))
         text = "".join(t for card in cards for t in card.texts())
+        needs = fonts.plan(text)
+        cjk = None
         try:
-            cjk = fonts.cjk_font(fonts.cjk_region(text)) if fonts.needs_cjk_font(text) else None
+            fonts.check_shaping(needs)
+            if needs.cjk_needed:
+                try:
+                    cjk = fonts.cjk_font(fonts.cjk_region(text))
+                finally:  # a script no font has is named first, whether or not the CJK font is installed
+                    _refuse_unprintable(cards, cjk)
         except fonts.MissingFont as exc:
             raise UserError(str(exc)) from None
-        fonts.register(pdf, cjk=cjk)
+        fonts.register(pdf, cjk=cjk, scripts=needs.scripts)
         self.pdf = pdf
         self.measurer = Measurer(pdf)
         self.fitter = Fitter(self.measurer)
@@ -292,6 +297,20 @@ class CardDocument:
         with pdf.local_context():
             pdf.set_dash_pattern(dash=1.5, gap=1.5)
             pdf.line(x, y, x, y + h)
+
+
+def _refuse_unprintable(cards: list[PrintCard], cjk) -> None:
+    """A clear error naming the script of the first character no font has: never a blank on a card."""
+    from srs import fonts
+
+    for card in cards:
+        ch = fonts.unprintable("".join(card.texts()), cjk)
+        if ch is not None and not (cjk is None and fonts.is_wide(ch)):  # that is the CJK font's message
+            raise UserError(
+                f"cannot print {fonts.script_name(ch)} (U+{ord(ch):04X} '{ch}' in card {card.card_id}): srs has "
+                f"no font for it; it prints Latin, Greek, Cyrillic, Arabic, Hebrew, Thai, Devanagari, Chinese, "
+                f"Japanese, Korean and emoji"
+            )
 
 
 def back_position(index: int, cols: int, rows: int, duplex: str) -> tuple[int, int]:

@@ -55,9 +55,9 @@ def _faces(item):
     body = item.body
     kind = item.kind
     if kind == "flashcard":
-        yield to_blocks(body.front), to_blocks(body.back), item.id
+        yield to_blocks(body.front), to_blocks(body.back) + _aside(body.extra), item.id
     elif kind == "selfcheck":
-        yield to_blocks(body.question), to_blocks(body.answer), item.id
+        yield to_blocks(body.question), to_blocks(body.answer) + _aside(body.extra), item.id
     elif kind == "cloze":
         for number in body.deletion_numbers():
             front = to_blocks(cloze_side(body.text, number, reveal=False))

@@ -12,6 +12,7 @@ spaces (Korean is written with spaces and breaks at them). A word wider than the
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from srs.fonts import MONO, SANS
@@ -32,6 +33,7 @@ _CJK = (
 )
 _TOKENS = re.compile(rf"(\n)|([ \t\r\f\v]+)|([{_CJK}])|([^\s{_CJK}]+)")
 # Punctuation that must not begin a line: it stays with the character before it.
+EMOJI_PRESENTATION = "\ufe0f"
 _NO_LINE_START = set("、。，．：；！？）」』】〕〉》”’ー…・,.!?)]}%")
 
 
@@ -108,7 +110,8 @@ def words_of(block: Block) -> list[Word]:
             words.append(Word([], forced_break=True))
             space, glue = "", False
             continue
-        for newline, blank, cjk, text in _TOKENS.findall(run.text):
+        # U+FE0F asks for the emoji look, which OpenMoji always has; fpdf2's colour glyphs trip over it.
+        for newline, blank, cjk, text in _TOKENS.findall(run.text.replace(EMOJI_PRESENTATION, "")):
             if newline:
                 words.append(Word([], forced_break=True))
                 space, glue = "", False
@@ -298,11 +301,35 @@ def draw(pdf, measurer: Measurer, layout: Layout, x: float, y: float, width: flo
             marker_width = measurer.width(line.marker, line.marker_style, size)
             draw_text(pdf, measurer, line.marker, line.marker_style, size, left - marker_width - 0.4 * size * PT,
                   cursor, marker_width, layout.line_height)
-        for text, style in _segments(line.pieces):
-            segment_width = measurer.width(text, style, size)
-            draw_text(pdf, measurer, text, style, size, left, cursor, segment_width, layout.line_height)
-            left += segment_width
+        segments = list(_segments(line.pieces))
+        if right_to_left("".join(text for text, _ in segments)):
+            # Arabic or Hebrew: the line's first words are its rightmost (fpdf2 orders each segment itself).
+            right = left + sum(measurer.width(text, style, size) for text, style in segments)
+            for text, style in segments:
+                segment_width = measurer.width(text, style, size)
+                right -= segment_width
+                draw_text(pdf, measurer, text, style, size, right, cursor, segment_width, layout.line_height)
+        else:
+            for text, style in segments:
+                segment_width = measurer.width(text, style, size)
+                draw_text(pdf, measurer, text, style, size, left, cursor, segment_width, layout.line_height)
+                left += segment_width
         cursor += layout.line_height
+
+
+def right_to_left(text: str) -> bool:
+    """Whether the text's first strongly directional character is right-to-left (Unicode bidi rule P2)."""
+    for ch in text:
+        if ch.isascii():
+            if ch.isalpha():
+                return False
+            continue
+        direction = unicodedata.bidirectional(ch)
+        if direction in ("R", "AL"):
+            return True
+        if direction == "L":
+            return False
+    return False
 
 
 def _segments(pieces: list[Piece]):

@@ -31,11 +31,14 @@ def reviews_due(conn: sqlite3.Connection, deck_id: str, before: int, now: int, l
     ).fetchall()
 
 
-def new_cards(conn: sqlite3.Connection, deck_id: str, now: int, limit: int, offset: int = 0) -> list[tuple[int, int]]:
-    """(cid, iid) of the deck's new cards in deck order (item, then card within the item)."""
+def new_cards(conn: sqlite3.Connection, deck_id: str, now: int, limit: int, offset: int = 0,
+              shuffle_seed: int | None = None) -> list[tuple[int, int]]:
+    """(cid, iid) of the deck's new cards in deck order (item, then card within the item), or, with a
+    `shuffle_seed`, in an order shuffled by it (the same all day)."""
+    order = "idx, ord" if shuffle_seed is None else f"(cid * 2654435761 + {int(shuffle_seed)}) % 4294967311, cid"
     return conn.execute(
         f"SELECT cid, iid FROM cards WHERE deck_id = ? AND state = {NEW} AND active = 1 AND suspended = 0 "
-        "AND buried_until <= ? ORDER BY idx, ord LIMIT ? OFFSET ?",
+        f"AND buried_until <= ? ORDER BY {order} LIMIT ? OFFSET ?",
         [deck_id, now, limit, offset],
     ).fetchall()
 

@@ -8,7 +8,34 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+# The text of an item: every string in its content but its kind, joined with the unit separator.
+ITEM_TEXT_SQL = (
+    "(SELECT group_concat(value, char(31)) FROM json_tree({content}) "
+    "WHERE type = 'text' AND fullkey != '$.kind')"
+)
+
+_NEW_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='new.content')}, '')"
+
+# The search index (srs/store/search.py) and its triggers. One statement a line: _statements splits at ';'.
+SEARCH_INDEX = f"""
+    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');
+    INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
+    CREATE INDEX items_kind_tags ON items(kind, tags);
+    CREATE INDEX cards_item_active ON cards(iid, active);
+"""
+
+
+# The log of card actions (srs/store/actions.py) comes with the search index, in migration 2.
+CARD_ACTIONS = """
+    CREATE TABLE card_actions (aid INTEGER PRIMARY KEY, batch INTEGER NOT NULL, cid INTEGER NOT NULL REFERENCES cards(cid), at INTEGER NOT NULL, action TEXT NOT NULL, detail TEXT, before TEXT NOT NULL, after TEXT NOT NULL);
+    CREATE INDEX card_actions_card ON card_actions(cid, aid);
+    CREATE INDEX card_actions_batch ON card_actions(batch);
+"""
+
+SCHEMA_VERSION = 2
 
 # Card states; NEW has no FSRS memory yet. The others are fsrs.State's values.
 NEW, LEARNING, REVIEW, RELEARNING = 0, 1, 2, 3
@@ -88,6 +115,9 @@ MIGRATIONS: dict[int, str] = {
     CREATE INDEX revlog_time ON revlog(reviewed_at);
     CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
     """,
+    # 2: the search index, kept in step with the items table by triggers (srs/store/search.py), and the
+    # log of actions done to cards by hand (srs/store/actions.py).
+    2: SEARCH_INDEX + CARD_ACTIONS,
 }
 
 

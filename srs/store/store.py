@@ -176,12 +176,16 @@ class Store:
         duration_ms: int | None = None,
         response: str | None = None,
         source: str = "review",
+        leech_lapses: int = LEECH_LAPSES,
+        leech_suspends: bool = True,
     ) -> Answer:
-        """Commit one answer: the card's new state and a log row holding the state before and after."""
+        """Commit one answer: the card's new state and a log row holding the state before and after.
+
+        A card that reaches `leech_lapses` lapses becomes a leech (and is suspended when `leech_suspends`)."""
         leech = False
-        if after.lapses >= LEECH_LAPSES and before.lapses < LEECH_LAPSES and not after.leech:
-            after = after.with_memory({"leech": 1, "suspended": 1})
-            leech = True
+        if after.lapses >= leech_lapses and before.lapses < leech_lapses and not after.leech:
+            after = after.with_memory({"leech": 1, "suspended": int(leech_suspends or after.suspended)})
+            leech = leech_suspends
         memory = after.memory()
         assignments = ", ".join(f"{name} = ?" for name in memory)
         with self.transaction() as conn:

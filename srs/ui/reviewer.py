@@ -8,7 +8,6 @@ by the session before the next card shows.
 
 from __future__ import annotations
 
-import os
 import random
 import shlex
 import subprocess
@@ -137,7 +136,7 @@ class Reviewer:
             return card.uid
 
     def edit(self, view: CardView) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        editor = self.session.settings.editor()
         path = Path(view.item.path)
         command = shlex.split(editor) + [f"+{view.item.line}", str(path)]
         try:

@@ -127,6 +127,7 @@ class Learner:
             SRS_DB=str(self.db),
             SRS_DECKS=os.pathsep.join([str(self.decks), str(self.quizzes)]),
             SRS_NOW=now or self.now,
+            SRS_CONFIG=str(self.root / "settings.toml"),
             TERM="xterm-256color",
             COLUMNS=str(COLUMNS),
             LINES=str(ROWS),
@@ -139,7 +140,7 @@ class Learner:
     def cli(self, *args: str, input: str | None = None, now: str | None = None, **extra: str):
         """`srs ARGS` in this process (click's CliRunner); stdout and stderr apart."""
         env = self.env(now, **extra)
-        keep = {"SRS_DB", "SRS_DECKS", "SRS_NOW", "TERM", "COLUMNS", "LINES", "TZ", *extra}
+        keep = {"SRS_DB", "SRS_DECKS", "SRS_NOW", "SRS_CONFIG", "TERM", "COLUMNS", "LINES", "TZ", *extra}
         env = {k: env[k] for k in keep}
         return CliRunner().invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
 

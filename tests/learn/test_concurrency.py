@@ -162,7 +162,9 @@ def test_several_srs_started_at_once_on_a_new_database_all_work(learner, attempt
     assert [r["errors"] for r in reports] == [[], [], []]
     assert [r["due"] for r in reports] == [{"learning": 0, "review": 0, "new": 5}] * 3
     assert learner.sql("SELECT COUNT(*), COUNT(DISTINCT uid) FROM cards") == [(5, 5)]
-    assert learner.sql("PRAGMA user_version") == [(1,)]
+    from srs.store.schema import SCHEMA_VERSION
+
+    assert learner.sql("PRAGMA user_version") == [(SCHEMA_VERSION,)]
 
 
 def test_a_lock_held_longer_than_the_busy_timeout_is_one_clear_line_and_exit_1(shared, monkeypatch):

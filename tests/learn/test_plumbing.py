@@ -276,7 +276,7 @@ def test_another_programs_sqlite_database_is_refused_and_left_untouched(practice
     assert digest(practice.db) == before
 
 
-NEWER = "it was written by a newer srs (schema 99, this srs knows up to 1); upgrade srs"
+NEWER = "it was written by a newer srs (schema 99, this srs knows up to 2); upgrade srs"
 
 
 def test_a_database_from_a_newer_srs_is_refused_and_left_untouched(practice):

@@ -130,13 +130,10 @@ def test_nothing_due_names_the_new_card_limit_and_extra_new_studies_more(learner
 
 
 def test_nothing_due_names_the_overall_limit(learner):
-    from srs.store import Store
 
     learner.write("drill.yaml", flashcards("Drill", 3))
     learner.sync()
-    store = Store.open(learner.db)
-    store.set_setting("new_per_day", 1)
-    store.close()
+    assert learner.cli("config", "set", "new_per_day", "1").exit_code == 0
     assert learner.cli("review", input=" \n4\n").exit_code == 0
     assert learner.cli("review").stdout.splitlines()[1] == (
         "2 more new cards wait: today's limit of 1 new cards is reached (setting new_per_day).")

@@ -1,0 +1,143 @@
+"""`srs card ...`: each action changes the card, is logged, and `srs card undo` takes it back exactly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from learn_helpers import PRACTICE, TODAY_ENDS_EPOCH
+
+STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "suspended",
+                 "buried_until", "flagged", "leech")
+
+
+def state(learner, uid):
+    card = learner.card(uid)
+    return {k: card[k] for k in STATE_COLUMNS}
+
+
+@pytest.mark.parametrize(
+    "args, uid, changed, message",
+    [
+        (("suspend", "stages", "noise-choice"), "stages", {"suspended": 1},
+         "Suspended stages, noise-choice. `srs card undo` takes it back.\n"),
+        (("bury", "stages"), "stages", {"buried_until": TODAY_ENDS_EPOCH},
+         "Buried stages. `srs card undo` takes it back.\n"),
+        (("flag", "--note", "typo in b", "stages"), "stages", {"flagged": "typo in b"},
+         "Flagged stages (note typo in b). `srs card undo` takes it back.\n"),
+        (("flag", "stages"), "stages", {"flagged": "needs a fix"},
+         "Flagged stages (note needs a fix). `srs card undo` takes it back.\n"),
+    ],
+)
+def test_an_action_changes_the_card_and_undo_restores_it(practice, args, uid, changed, message):
+    practice.sync()
+    before = state(practice, uid)
+    result = practice.cli("card", *args)
+    assert (result.exit_code, result.stdout) == (0, message)
+    assert state(practice, uid) == {**before, **changed}
+    undone = practice.cli("card", "undo")
+    assert undone.exit_code == 0 and undone.stdout.startswith(f"Undid '{args[0]}' on {uid}")
+    assert state(practice, uid) == before
+
+
+@pytest.mark.parametrize("action, reverse, column, value", [
+    ("suspend", "unsuspend", "suspended", 0), ("bury", "unbury", "buried_until", 0), ("flag", "unflag", "flagged", None),
+])
+def test_each_action_has_its_reverse(practice, action, reverse, column, value):
+    practice.cli("card", action, "stages")
+    assert practice.cli("card", reverse, "stages").exit_code == 0
+    assert practice.card("stages")[column] == value
+    assert practice.cli("card", "undo").exit_code == 0  # the reverse, undone
+    assert practice.card("stages")[column] != value
+
+
+def test_forget_makes_the_card_new_and_keeps_its_log(practice):
+    practice.cli("answer", "stages", "good")
+    practice.cli("answer", "stages", "good", now="2026-11-23T10:15:00Z")
+    log = practice.revlog()
+    before = state(practice, "stages")
+    assert before["state"] == 2
+    result = practice.cli("card", "forget", "stages")
+    assert result.stdout == "Forgot stages. `srs card undo` takes it back.\n"
+    after = state(practice, "stages")
+    assert after == {**before, "state": 0, "step": None, "stability": None, "difficulty": None, "due": None,
+                     "last_review": None}
+    assert practice.revlog() == log
+    assert "stages" in practice.due_ids()  # among the new cards again
+    practice.cli("card", "undo")
+    assert state(practice, "stages") == before
+
+
+def test_reschedule_moves_the_due_date_and_refuses_a_new_card(practice):
+    practice.cli("answer", "stages", "easy")
+    result = practice.cli("card", "reschedule", "30", "stages")
+    assert result.exit_code == 0
+    assert practice.card("stages")["due"] == 1795428000 + 30 * 86400
+    refused = practice.cli("card", "reschedule", "3", "noise-choice")
+    assert (refused.exit_code, refused.stderr) == (
+        1, "Error: card noise-choice is new: it has no schedule to change until it is first answered\n"
+    )
+
+
+def test_one_unknown_id_changes_nothing(practice):
+    practice.sync()
+    before = practice.cards()
+    result = practice.cli("card", "suspend", "stages", "stagse")
+    assert (result.exit_code, result.stderr) == (1, "Error: no card with id 'stagse'; did you mean 'stages'?\n")
+    assert practice.cards() == before
+
+
+def test_undo_refuses_when_the_card_changed_since(practice):
+    practice.cli("card", "suspend", "stages")
+    practice.cli("answer", "stages", "good")
+    result = practice.cli("card", "undo")
+    assert (result.exit_code, result.stderr) == (1, "Error: card stages changed since 'suspend'; nothing was undone\n")
+    assert practice.cli("card", "undo", "--db", str(practice.db)).exit_code == 1
+
+
+def test_nothing_to_undo(practice):
+    result = practice.cli("card", "undo")
+    assert (result.exit_code, result.stderr) == (1, "Error: no card action to undo\n")
+
+
+def test_the_log_lists_answers_and_actions(practice):
+    practice.cli("answer", "stages", "good")
+    practice.cli("card", "flag", "--note", "odd", "stages", now="2026-11-23T10:05:00Z")
+    practice.cli("card", "forget", "stages", now="2026-11-23T10:06:00Z")
+    assert json.loads(practice.cli("card", "log", "stages", "--json").stdout) == [
+        {"at": "2026-11-23T10:00:00+00:00", "action": "answer", "detail": "Good"},
+        {"at": "2026-11-23T10:05:00+00:00", "action": "flag", "detail": "note odd"},
+        {"at": "2026-11-23T10:06:00+00:00", "action": "forget", "detail": None},
+    ]
+
+
+def test_edit_opens_the_editor_at_the_items_line(practice, tmp_path):
+    record = tmp_path / "args.txt"
+    editor = tmp_path / "editor.sh"
+    editor.write_text(f'#!/bin/sh\necho "$@" > {record}\n')
+    editor.chmod(0o755)
+    practice.cli("config", "set", "editor", str(editor))
+    result = practice.cli("card", "edit", "noise-choice")
+    assert result.exit_code == 0
+    line = PRACTICE.splitlines().index("  - id: noise-choice") + 1
+    assert record.read_text() == f"+{line} {practice.decks / 'practice.yaml'}\n"
+
+
+def test_edit_with_a_missing_editor_is_one_line(practice):
+    practice.cli("config", "set", "editor", "/nonexistent/editor")
+    result = practice.cli("card", "edit", "stages")
+    assert (result.exit_code, result.stderr.splitlines()[-1]) == (
+        1, "Error: cannot start the editor '/nonexistent/editor' (No such file or directory)"
+    )
+
+
+def test_query_picks_the_cards_and_one_undo_takes_them_all_back(practice):
+    practice.sync()
+    before = practice.cards()
+    result = practice.cli("card", "suspend", "--query", "kind:cloze")
+    assert result.stdout == "Suspended generation#c1, generation#c2. `srs card undo` takes it back.\n"
+    assert [uid for uid, c in practice.cards().items() if c["suspended"]] == ["generation#c1", "generation#c2"]
+    assert practice.cli("card", "undo").stdout == "Undid 'suspend' on generation#c1, generation#c2.\n"
+    assert practice.cards() == before
+    nothing = practice.cli("card", "bury", "-q", "tag:none")
+    assert (nothing.exit_code, nothing.stderr) == (1, "Error: no card matches 'tag:none'; nothing was changed\n")
