@@ -9,7 +9,8 @@ collapses as a browser would show it, except inside `<pre>`.
 Text is escaped for markdown (CommonMark, as srs renders it), so it reads back as the same text: `2*3*4`
 stays `2*3*4` (written `2\*3\*4`), `__init__` is not bold, MathJax `\(x^2\)` keeps its backslashes, and
 `# x` at the start of a line is no heading. Anki's `[sound:file]` becomes a link to the file,
-`[sound: file](file)` (collected with the images, so the importer brings the file along).
+`[sound: file](file)` (collected with the images, so the importer brings the file along). A line break
+inside a paragraph becomes markdown's hard break (a backslash at the end of the line), so it stays one.
 """
 
 from __future__ import annotations
@@ -204,8 +205,28 @@ def _link_target(name: str) -> str:
     return f"<{name}>" if any(c in name for c in " ()<>") else name
 
 
+# A line the structure made (a list item, heading, quote, fence or rule): no hard break before or after it.
+_BLOCK_LINE = re.compile(r"^(?:\s*(?:[-*+] |\d{1,9}[.)] )|#{1,6} |> |```|---$)")
+
+
+def _hard_breaks(lines: list[str]) -> list[str]:
+    """A line break inside a paragraph (`<br>`, a `<div>` per line, as Anki's editor writes) stays one: the
+    line ends with a backslash, markdown's hard break (a bare newline would read as a space)."""
+    out = []
+    fenced = False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if (line and following and not fenced and not line.startswith("```")
+                and not _BLOCK_LINE.match(line) and not _BLOCK_LINE.match(following)):
+            line += "\\"
+        out.append(line)
+    return out
+
+
 def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
-    text = "\n".join(lines)
+    text = "\n".join(_hard_breaks(lines))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n").strip()

@@ -68,7 +68,8 @@ def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     items = {item.id: item for item in result.deck.items}
     basic = items[anki_item_id("Bz5Ci*Q-GL")]
     assert basic.kind == "flashcard"
-    assert basic.body.front == "What is **noise**?\nTwo lines" and basic.body.back == "Static & snow\nsecond"
+    # Line breaks stay line breaks: markdown's hard break (a backslash ending the line).
+    assert basic.body.front == "What is **noise**?\\\nTwo lines" and basic.body.back == "Static & snow\\\nsecond"
     assert basic.tags == ("diffusion::forward", "lesson_2")
     reverse = items["reversed-guid-card2"]  # the GUID looks like an srs id, so it is the item's id
     assert (reverse.body.front, reverse.body.back) == ("Adds noise", "Forward")
