@@ -338,3 +338,13 @@ def test_flags_come_over_and_go_back(tmp_path):
     finally:
         target.close()
     assert flags == {"plain": 0, "green": 3}
+
+
+def test_imported_text_names_its_card_without_escapes(tmp_path):
+    """Lists and messages name a card by its first line as plain text: escapes and hard breaks do not show."""
+    from srs.ui.markup import plain_line
+
+    note = genanki.Note(BASIC, ["2*3*4 and __init__<br>second line", "x"], guid="named")
+    (item,) = imported_items(tmp_path, package_of(tmp_path, [note]))
+    assert item.body.front == "2\\*3\\*4 and \\_\\_init\\_\\_\\\nsecond line"
+    assert plain_line(item.body.front) == "2*3*4 and __init__"
