@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
+from srs.store.anki_identity import remember_origin
 from srs.store.store import Store
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ def _apply_deck(store: Store, deck: Deck, key: str, stat: os.stat_result, report
         )
         for old_uid, new_uid in relinks.items():
             iid = stored[old_uid][0]
+            remember_origin(conn, iid, old_uid)  # Anki knows the note by its first id
             conn.execute("UPDATE items SET uid = ? WHERE iid = ?", [new_uid, iid])
             for cid, ord_ in conn.execute("SELECT cid, ord FROM cards WHERE iid = ?", [iid]).fetchall():
                 conn.execute("UPDATE cards SET uid = ? WHERE cid = ?", [_card_uid(new_uid, ord_, incoming[new_uid]), cid])

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-HEAVY = ("torch", "diffusers", "genanki", "fpdf", "sqlite_utils", "fsrs")
+HEAVY = ("torch", "diffusers", "genanki", "fpdf", "sqlite_utils", "fsrs", "anki", "zstandard")
 
 IMPORTING_CLI = """
 import json, sys

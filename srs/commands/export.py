@@ -56,18 +56,38 @@ def anki(names, output, with_history, illustrations, illustration_steps, deck_pa
 
     check_writable(output)
     decks = select_decks(names, deck_paths)
+    from srs.paths import default_db_path
+
+    identity = _stored_identity(db_path or default_db_path(), decks)
     history = None
     if with_history:
         from srs.export.anki_history import load_history
-        from srs.paths import default_db_path
 
         card_ids = [card_id for deck in decks for item in deck.items for card_id in item.card_ids()]
         history = load_history(db_path or default_db_path(), card_ids)
     size = sum(len(deck.items) for deck in decks)
     with terminal_progress(size + _illustration_steps(decks, illustrations), enabled=not as_json) as progress:
         pictures = _illustrations(decks, illustrations, illustration_steps, progress)
-        result = export_anki(decks, output, history=history, illustrations=pictures, progress=progress)
+        result = export_anki(decks, output, history=history, illustrations=pictures, progress=progress,
+                             identity=identity)
     _report(result, as_json)
+
+
+def _stored_identity(db_path: Path, decks):
+    """With a database: the decks synced into it first (so a reword is relinked as review would), then
+    what it keeps of their identity (see srs.export.anki.StoredIdentity). Without one: None."""
+    if not Path(db_path).is_file():
+        return None
+    from srs.export.anki import load_identity
+    from srs.store import Store
+    from srs.sync import sync
+
+    store = Store.open(db_path)
+    try:
+        sync(store, [Path(deck.path) for deck in decks])
+    finally:
+        store.close()
+    return load_identity(db_path, [deck.id for deck in decks])
 
 
 @export.command("pdf")

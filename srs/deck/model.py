@@ -19,6 +19,9 @@ from srs.deck.cloze import deletion_numbers
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Label = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,3}$")]
+# Tags are slugs, nested with `::` as in Anki (`lang::korean`).
+TAG_PATTERN = r"^[a-z0-9][a-z0-9._-]*(?:::[a-z0-9][a-z0-9._-]*)*$"
+Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN, max_length=120)]
 
 
 
@@ -75,7 +78,7 @@ def _as_illustration(value: Any) -> Any:
 class ItemBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     id: Slug | None = None
-    tags: list[Slug] = Field(default_factory=list)  # a factory, not `[]`: pydantic deep-copies a mutable default
+    tags: list[Tag] = Field(default_factory=list)  # a factory, not `[]`: pydantic deep-copies a mutable default
     image: str | None = None
     illustrate: Annotated[Illustration | None, BeforeValidator(_as_illustration)] = None
 
@@ -172,7 +175,7 @@ class DeckHeader(BaseModel):
     id: Slug | None = None
     kind: Literal["deck", "quiz"] | None = None
     description: OptionalText = ""
-    tags: list[Slug] = Field(default_factory=list)
+    tags: list[Tag] = Field(default_factory=list)
     options: DeckOptions = DeckOptions()
     items: list[Any] = Field(min_length=1)
 

@@ -71,11 +71,42 @@ def anki_deck_names(decks) -> dict[str, str]:
     return names
 
 
+RETIRED_TAG = "srs::retired"
+
+
+@dataclass
+class StoredIdentity:
+    """What the srs database knows beyond the deck files (see srs.store.anki_identity).
+
+    `origins` maps an item's current id to the id it was first stored under (it was reworded since, and
+    relinked): its note keeps the GUID of that first id. `retired` are items removed from the deck files,
+    history kept: they are exported once more, tagged `srs::retired`, so Anki marks them too.
+    """
+
+    origins: dict[str, str]
+    retired: list  # srs.store.anki_identity.RetiredItem
+
+
+def load_identity(db_path: Path, deck_ids: list[str]) -> StoredIdentity | None:
+    """The identity the database at `db_path` keeps for these decks; None when there is no database."""
+    if not Path(db_path).is_file():
+        return None
+    from srs.store.anki_identity import origin_uids, retired_items
+    from srs.store.db import connect
+
+    conn = connect(db_path)
+    try:
+        return StoredIdentity(origin_uids(conn), retired_items(conn, deck_ids))
+    finally:
+        conn.close()
+
+
 def export_anki(decks, output: Path, *, history=None, illustrations=None,
-                progress: Progress | None = None) -> AnkiExport:
+                progress: Progress | None = None, identity: StoredIdentity | None = None) -> AnkiExport:
     """Write `decks` to `output` as an .apkg; with `history` (see anki_history), the learner's progress too.
 
     `illustrations` (see srs.export.illustrations) maps (deck id, item id) to a PNG shown on the note's back.
+    `identity` (see StoredIdentity) keeps reworded notes on their first GUID and adds retired items, tagged.
     """
     import genanki
     from genanki.apkg_col import APKG_COL
@@ -95,10 +126,14 @@ def export_anki(decks, output: Path, *, history=None, illustrations=None,
     for deck in decks:
         anki_deck = genanki.Deck(stable_id("srs-deck", deck.id), names[deck.id], _deck_description(deck))
         folder = Path(deck.path).parent
-        for position, item in enumerate(deck.items):
+        origins = identity.origins if identity else {}
+        retired = [] if identity is None else [r for r in identity.retired if r.deck_id == deck.id]
+        for position, (item, is_retired) in enumerate(
+            [(item, False) for item in deck.items] + [(_retired_item(r), True) for r in retired]
+        ):
             picture = illustrations.get((deck.id, item.id)) if illustrations else None
-            data = note_for(item, folder, media, picture)
-            guid = note_guid(item.id)
+            data = _note_data(item, folder, media, picture, deck.options.typed_answers, is_retired)
+            guid = note_guid(origins.get(item.id, item.id))
             note = genanki.Note(
                 model=models[data.note_type], fields=data.fields, tags=data.tags, guid=guid, due=position
             )
@@ -144,6 +179,30 @@ def export_anki(decks, output: Path, *, history=None, illustrations=None,
         _zip_package(temp, collection, media.files, progress)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _retired_item(stored):
+    """A retired item, as the deck loader would have made it, from what the database kept."""
+    from srs.deck.loader import Item
+    from srs.deck.model import ITEM_MODELS
+
+    body = ITEM_MODELS[stored.kind].model_validate(stored.content)
+    return Item(id=stored.uid, deck_id=stored.deck_id, body=body, path=stored.path, line=stored.line, col=1,
+                index=0, tags=tuple(stored.tags), content_hash="", explicit_id=body.id is not None)
+
+
+def _note_data(item, folder: Path, media: Media, picture, typed_answers: bool, retired: bool):
+    if not retired:
+        return note_for(item, folder, media, picture, typed_answers)
+    from srs.errors import UserError
+
+    try:
+        data = note_for(item, folder, media, None, typed_answers)
+    except UserError:  # its image left with it: the note keeps its text
+        item.body = item.body.model_copy(update={"image": None})
+        data = note_for(item, folder, media, None, typed_answers)
+    data.tags.append(RETIRED_TAG)
+    return data
 
 
 def _declare_v2_scheduler(conn: sqlite3.Connection) -> None:

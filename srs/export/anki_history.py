@@ -52,6 +52,8 @@ class CardHistory(TypedDict, total=False):
     difficulty: float | None
     due: datetime | None
     state: str  # "new", "learning", "review" or "relearning"
+    suspended: bool  # optional; a suspended card stays suspended in Anki
+    flag: int  # optional; Anki's flag colour (1 red ... 7 purple) for a card srs has flagged
 
 
 @dataclass
@@ -80,7 +82,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows += conn.execute(
-                f"SELECT cid, uid, state, stability, difficulty, due FROM cards WHERE uid IN ({marks})", chunk
+                f"SELECT cid, uid, state, stability, difficulty, due, suspended, flagged FROM cards WHERE uid IN ({marks})",
+                chunk,
             ).fetchall()
         by_cid = {row[0]: row for row in rows}
         reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
@@ -94,8 +97,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     finally:
         conn.close()
     history: list[CardHistory] = []
-    for cid, uid, state, stability, difficulty, due in rows:
-        if not reviews[cid] and not state:
+    for cid, uid, state, stability, difficulty, due, suspended, flagged in rows:
+        if not reviews[cid] and not state and not suspended and not flagged:
             continue
         history.append(
             CardHistory(
@@ -105,6 +108,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
                 difficulty=difficulty,
                 due=_time(due),
                 state=STATE_NAMES.get(state, "new"),
+                suspended=bool(suspended),
+                flag=anki_flag(flagged),
             )
         )
     return history
@@ -131,15 +136,18 @@ def write_history(
 ) -> HistoryWritten:
     """Add the review log and scheduling to an Anki collection (schema 11, as genanki writes it).
 
-    `anki_card_ids` maps srs card ids to the collection's card ids. Review cards' due days count from the
-    collection's creation time (`col.crt`), as Anki's importer expects before shifting them to the
-    target collection's calendar.
+    `anki_card_ids` maps srs card ids to the collection's card ids. Review cards' due days count the
+    learner's days (4 a.m. local, as in srs and Anki) since the collection's creation, which is first moved
+    to the start of such a day: Anki's importer counts the package's "today" from it and shifts every due
+    day by the difference to the target collection's today, so both calendars must turn over together.
     """
-    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    crt = align_creation_time(conn)
     written = HistoryWritten()
     used_ids = {row[0] for row in conn.execute("SELECT id FROM revlog")}
     revlog_rows = []
     card_rows = []
+    suspended_new = []
+    flags = []
     for card in history:
         cid = anki_card_ids.get(card["card_id"])
         if cid is None:
@@ -147,11 +155,19 @@ def write_history(
             continue
         reviews = sorted(card.get("reviews") or [], key=lambda r: _time(r["time"]))
         state = _state_name(card.get("state"))
+        if card.get("flag"):
+            flags.append((int(card["flag"]) & 7, cid))
         if state == "new" and not reviews:
+            if card.get("suspended"):
+                suspended_new.append((cid,))
+                written.cards += 1
             continue
         rows, lapses = _revlog_rows(cid, reviews, used_ids)
         revlog_rows += rows
-        card_rows.append(_card_columns(card, state, reviews, lapses, crt) + (cid,))
+        columns = _card_columns(card, state, reviews, lapses, crt)
+        if card.get("suspended"):
+            columns = columns[:1] + (-1,) + columns[2:]  # queue -1: suspended, its type kept
+        card_rows.append(columns + (cid,))
         written.cards += 1
         written.reviews += len(rows)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
@@ -161,6 +177,8 @@ def write_history(
         "data = ? WHERE id = ?",
         card_rows,
     )
+    conn.executemany("UPDATE cards SET queue = -1 WHERE id = ?", suspended_new)
+    conn.executemany("UPDATE cards SET flags = ? WHERE id = ?", flags)
     return written
 
 
@@ -208,7 +226,7 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
     last = _time(reviews[-1]["time"]) if reviews else None
     due_ts = int(due.timestamp()) if due else int(last.timestamp()) if last else crt
     last_ts = int(last.timestamp()) if last else due_ts
-    day_index = (due_ts - crt) // DAY  # days since the collection was created, as Anki counts them
+    day_index = learner_day_index(due_ts, crt)
     interval_days = max(1, round((due_ts - last_ts) / DAY))
     if state == "review":
         ctype, queue, due_value, ivl, left = TYPE_REVIEW, QUEUE_REVIEW, day_index, interval_days, 0
@@ -227,6 +245,39 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
         if last is not None:
             data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
     return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
+
+
+ANKI_FLAGS = {"red": 1, "orange": 2, "green": 3, "blue": 4, "pink": 5, "turquoise": 6, "purple": 7}
+
+
+def anki_flag(note: str | None) -> int:
+    """The Anki flag for an srs flag: the colour its note names ("flagged in Anki (green)"), else red."""
+    if not note:
+        return 0
+    for name, number in ANKI_FLAGS.items():
+        if f"({name})" in note:
+            return number
+    return 1
+
+
+def align_creation_time(conn: sqlite3.Connection) -> int:
+    """Move the collection's creation time (`col.crt`) to the start of the learner's day it falls in.
+
+    genanki writes a fixed 11:00 UTC; counted from there, a card due at 05:00 lands a day early.
+    """
+    from srs.clock import day_start
+
+    (crt,) = conn.execute("SELECT crt FROM col").fetchone()
+    aligned = int(day_start(datetime.fromtimestamp(crt, timezone.utc)).timestamp())
+    conn.execute("UPDATE col SET crt = ?", [aligned])
+    return aligned
+
+
+def learner_day_index(moment: int, crt: int) -> int:
+    """Anki's day number of epoch second `moment`: learner's days (starting 4 a.m. local) since `crt`."""
+    from srs.clock import learner_date
+
+    return (learner_date(_time(moment)) - learner_date(_time(crt))).days
 
 
 def _state_name(state) -> str:

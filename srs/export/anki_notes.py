@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +140,16 @@ NOTE_TYPES = {
         f'<div class="prompt">{{{{Front}}}}</div>{_IMAGE}',
         '{{FrontSide}}<hr id="answer"><div class="answer">{{Back}}</div>',
     ),
+    # A flashcard to answer by typing (`typed: true`, or a deck's `typed_answers`): Anki shows a box and
+    # compares what was typed with the back.
+    "typed": NoteTypeSpec(
+        "typed",
+        "srs Typed",
+        ("Front", "Back", "Image", ID_FIELD, ITEM_FIELD),
+        f'<div class="prompt">{{{{Front}}}}</div>{_IMAGE}{{{{type:Back}}}}',
+        '<div class="prompt">{{Front}}</div>' + _IMAGE
+        + '<hr id="answer">{{type:Back}}<div class="answer">{{Back}}</div>',
+    ),
     "cloze": NoteTypeSpec(
         "cloze",
         "srs Cloze",
@@ -258,9 +269,18 @@ class FieldRenderer:
     def html(self, text: str) -> str:
         if not text:
             return ""
+        if "](" in text and _SOUND_LINK.search(text):
+            text = _SOUND_LINK.sub(self._sound, text)
         if "![" in text and image_sources(text):
             return to_html(text, self._resolve)
         return to_html(text)
+
+    def _sound(self, match) -> str:
+        """A link to a sound file next to the deck becomes Anki's `[sound:name]` (brackets escaped)."""
+        source = match.group(2) or match.group(3)
+        if match.start() > 0 and match.string[match.start() - 1] == "!" or _is_url(source):
+            return match.group(0)
+        return f"\\[sound:{self.media.add(source, self.folder, self.item)}\\]"
 
     def _resolve(self, source: str) -> str:
         return source if _is_url(source) else self.media.add(source, self.folder, self.item)
@@ -275,10 +295,17 @@ class FieldRenderer:
 
 
 _CORRECT = ' class="correct"'
+SOUND_EXTENSIONS = ("mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm", "spx")
+# `[text](file.mp3)` or `[text](<a file.mp3>)`: what `srs import anki` makes of Anki's `[sound:...]`.
+_SOUND_LINK = re.compile(
+    r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((?:<([^>]+\.(?:" + "|".join(SOUND_EXTENSIONS) + r"))>|([^\s)]+\.(?:"
+    + "|".join(SOUND_EXTENSIONS) + r")))\)",
+    re.IGNORECASE,
+)
 
 
 # The field shown on the back of each note type, where an illustration goes.
-BACK_FIELD = {"basic": 1, "cloze": 1, "ordering": 2, "choice": 2}
+BACK_FIELD = {"basic": 1, "typed": 1, "cloze": 1, "ordering": 2, "choice": 2}
 
 
 def illustration_html(name: str) -> str:
@@ -290,8 +317,11 @@ def _extra_html(render, extra: str) -> str:
     return f'<div class="extra">{render.html(extra)}</div>' if extra else ""
 
 
-def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = None) -> NoteData:
-    """The note for `item`; `illustration` (a PNG) is shipped as media and shown on the back."""
+def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = None,
+             typed_answers: bool = False) -> NoteData:
+    """The note for `item`; `illustration` (a PNG) is shipped as media and shown on the back.
+
+    A flashcard with `typed: true`, or any flashcard of a deck with `typed_answers`, becomes a typed note."""
     body = item.body
     render = FieldRenderer(item, deck_folder, media)
     image_name = media.add(body.image, deck_folder, item) if body.image else ""
@@ -322,8 +352,11 @@ def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = 
         ]
     else:  # a kind added to the format but not here yet
         raise UserError(f"{item.path}:{item.line}: cannot export items of kind '{kind}' to Anki yet")
+    note_type = KIND_TO_NOTE_TYPE[kind]
+    if kind == "flashcard" and (body.typed or typed_answers):
+        note_type = "typed"
     if illustration is not None:
-        text[BACK_FIELD[KIND_TO_NOTE_TYPE[kind]]] += illustration_html(media.add_file(illustration, item))
+        text[BACK_FIELD[note_type]] += illustration_html(media.add_file(illustration, item))
     stored = body.model_dump(mode="json", exclude_defaults=True)
     stored = {"id": item.id, "kind": kind, **{k: v for k, v in stored.items() if k not in ("id", "kind")}}
     if image_name:
@@ -332,4 +365,4 @@ def note_for(item, deck_folder: Path, media: Media, illustration: Path | None = 
     stored_json = json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
     stored_json = stored_json.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     fields = text + [image_html, escape_html(item.id), stored_json]
-    return NoteData(item.id, KIND_TO_NOTE_TYPE[kind], fields, list(item.tags))
+    return NoteData(item.id, note_type, fields, list(item.tags))

@@ -1,9 +1,9 @@
 """`srs import anki FILE.apkg`: an Anki package becomes YAML decks, and its review log the learner's history.
 
-Reads the package format that genanki and Anki's "Support older Anki versions" export write: a zip with
-`collection.anki2` or `collection.anki21`, SQLite schema 11, and a JSON `media` map. Anki 2.1.50 and later
-write `collection.anki21b` by default (zstd-compressed, schema 18); such a package is refused with a
-message that says how to export one srs can read.
+Reads both package formats: the one genanki and Anki's "Support older Anki versions" export write (a zip
+with `collection.anki2` or `collection.anki21`, SQLite schema 11, and a JSON `media` map), and the one
+Anki 2.1.50 and later write by default (`collection.anki21b`: zstd-compressed, schema 18, media list and
+files compressed too; see anki_modern).
 
 Notes become items: cloze notes cloze items (`{{c1::...}}` kept; the second field becomes `extra`), other
 notes flashcards (first field front, second back, further non-empty fields appended to the back; a
@@ -55,6 +55,7 @@ from srs.importers.reviews import ImportedReview, ImportReport
 from srs.importers.yaml_writer import dump_deck
 
 SUPPORTED_SCHEMA = 11
+MODERN_SCHEMAS = range(15, 19)  # note types and decks in tables of their own (see anki_modern)
 NEW_FORMAT_HINT = (
     "in Anki, export the deck again with 'Support older Anki versions (slower/larger files)' ticked, "
     "which writes a package srs can read"
@@ -62,6 +63,8 @@ NEW_FORMAT_HINT = (
 PLEASE_UPDATE = "please update to the latest anki version"
 SLUG_CHARS = re.compile(r"[^a-z0-9._-]+")
 MEDIA_DIR = "media"
+RETIRED_TAG = "srs::retired"
+FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}  # what `srs export anki` tags items removed from their decks with
 # Fields that carry srs's identity of a note (see srs_identity), compared case-insensitively without spaces.
 ID_FIELDS = ("srsid", "srs_id", "srs-id", "id")
 ITEM_FIELDS = ("srsitem", "srs_item", "srs-item", "srssource", "srs_source", "srs")
@@ -81,6 +84,7 @@ class AnkiModel:
     cloze: bool
     fields: list[str]
     typed: bool  # a template asks to type the answer ({{type:...}})
+    templates: list[tuple[str, str]] = field(default_factory=list)  # (front, back) of each card type
 
 
 @dataclass
@@ -98,6 +102,8 @@ class AnkiCard:
     note_id: int
     deck_id: int
     ord: int
+    queue: int = 0  # -1 suspended; -2 and -3 buried
+    flags: int = 0  # the flag colour in the low 3 bits: 1 red, 2 orange, 3 green, 4 blue, ...
 
 
 @dataclass
@@ -121,6 +127,7 @@ class AnkiPackage:
     cards: list[AnkiCard]
     revlog: list[AnkiRevlogEntry]
     media: dict[str, str]  # file name -> zip member
+    media_compressed: bool = False  # members are zstd-compressed (the anki21b format)
 
 
 def read_package(path: str | Path) -> AnkiPackage:
@@ -130,24 +137,43 @@ def read_package(path: str | Path) -> AnkiPackage:
         raise UserError(f"no such file: {shown}")
     if not zipfile.is_zipfile(path):
         raise UserError(f"{shown}: not an Anki package (not a zip file)")
+    from srs.importers import anki_modern
+
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
-        if "collection.anki21b" in names:
-            raise UserError(
-                f"{shown}: written by Anki 2.1.50 or newer in its new package format (collection.anki21b, "
-                f"zstd-compressed, schema 18), which srs cannot read; {NEW_FORMAT_HINT}"
-            )
-        member = next((m for m in ("collection.anki21", "collection.anki2") if m in names), None)
+        modern = anki_modern.MODERN_MEMBER in names
+        member = anki_modern.MODERN_MEMBER if modern else next(
+            (m for m in ("collection.anki21", "collection.anki2") if m in names), None)
         if member is None:
             raise UserError(f"{shown}: not an Anki package (no collection.anki2 or collection.anki21 inside)")
-        media = _media_map(archive, names, shown)
+        if modern:
+            try:
+                media = _modern_media_map(archive, names)
+            except Exception:  # zstd or protobuf errors: both mean a damaged list
+                raise UserError(f"{shown}: its media list cannot be read (a damaged package?)") from None
+        else:
+            media = _media_map(archive, names, shown)
         with tempfile.TemporaryDirectory(prefix="srs-apkg-") as tmp:
             db_path = Path(tmp) / "collection.sqlite"
-            with archive.open(member) as source, open(db_path, "wb") as target:
-                shutil.copyfileobj(source, target)
+            try:
+                with archive.open(member) as source, open(db_path, "wb") as target:
+                    shutil.copyfileobj(anki_modern.zstd_reader(source) if modern else source, target)
+            except UserError:
+                raise
+            except Exception:  # a zstd error: the member is damaged
+                raise UserError(f"{shown}: {member} cannot be decompressed (a damaged package?)") from None
             package = _read_collection(db_path, shown, member)
     package.media = media
+    package.media_compressed = modern
     return package
+
+
+def _modern_media_map(archive: zipfile.ZipFile, names: set[str]) -> dict[str, str]:
+    from srs.importers.anki_modern import media_entries
+
+    if "media" not in names:
+        return {}
+    return {name: member for name, member in media_entries(archive.read("media")).items() if member in names}
 
 
 def _media_map(archive: zipfile.ZipFile, names: set[str], shown: str) -> dict[str, str]:
@@ -169,22 +195,33 @@ def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
             if not {"col", "notes", "cards"} <= tables:
                 raise UserError(f"{shown}: {member} is not an Anki collection (tables are missing)")
             ver, models_json, decks_json = conn.execute("SELECT ver, models, decks FROM col").fetchone()
-            if ver != SUPPORTED_SCHEMA:
+            if ver in MODERN_SCHEMAS and "notetypes" in tables:
+                from srs.importers import anki_modern
+
+                anki_modern.prepare(conn)
+                try:
+                    models = _models(anki_modern.note_types(conn))
+                    decks = anki_modern.decks(conn)
+                except ValueError:
+                    raise UserError(f"{shown}: its note types or decks cannot be read (a damaged package?)") from None
+            elif ver != SUPPORTED_SCHEMA:
                 newer = "newer" if ver > SUPPORTED_SCHEMA else "older"
                 raise UserError(
-                    f"{shown}: collection schema {ver} is {newer} than the one srs reads ({SUPPORTED_SCHEMA})"
+                    f"{shown}: collection schema {ver} is {newer} than the ones srs reads ({SUPPORTED_SCHEMA}, "
+                    f"{MODERN_SCHEMAS.start}-{MODERN_SCHEMAS.stop - 1})"
                     + (f"; {NEW_FORMAT_HINT}" if ver > SUPPORTED_SCHEMA else "")
                 )
-            models = _models(json.loads(models_json or "{}"))
-            decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
+            else:
+                models = _models(json.loads(models_json or "{}"))
+                decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
             notes = [
                 AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split())
                 for nid, guid, mid, flds, tags in conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
             ]
             cards = [
-                AnkiCard(cid, nid, odid or did, ord_)
-                for cid, nid, did, odid, ord_ in conn.execute(
-                    "SELECT id, nid, did, odid, ord FROM cards ORDER BY nid, ord"
+                AnkiCard(cid, nid, odid or did, ord_, queue, flags)
+                for cid, nid, did, odid, ord_, queue, flags in conn.execute(
+                    "SELECT id, nid, did, odid, ord, queue, flags FROM cards ORDER BY nid, ord"
                 )
             ]
             revlog = []
@@ -209,8 +246,11 @@ def _models(raw: dict) -> dict[int, AnkiModel]:
     models = {}
     for key, m in raw.items():
         fields = [f.get("name", "") for f in sorted(m.get("flds", []), key=lambda f: f.get("ord", 0))]
-        typed = any("{{type:" in (t.get("qfmt", "") + t.get("afmt", "")) for t in m.get("tmpls", []))
-        models[int(m.get("id", key))] = AnkiModel(int(m.get("id", key)), m.get("name", ""), m.get("type") == 1, fields, typed)
+        tmpls = sorted(m.get("tmpls", []), key=lambda t: t.get("ord", 0))
+        typed = any("{{type:" in (t.get("qfmt", "") + t.get("afmt", "")) for t in tmpls)
+        templates = [(str(t.get("qfmt") or ""), str(t.get("afmt") or "")) for t in tmpls]
+        models[int(m.get("id", key))] = AnkiModel(int(m.get("id", key)), m.get("name", ""), m.get("type") == 1, fields,
+                                                  typed, templates)
     return models
 
 
@@ -235,7 +275,9 @@ class Conversion:
     notes: int = 0
     items: int = 0
     skipped: list[str] = field(default_factory=list)
-    unmapped_reviews: int = 0  # reviews of cards srs has no card for (e.g. reverse cards)
+    unmapped_reviews: int = 0  # reviews of cards srs has no card for
+    suspended: list[str] = field(default_factory=list)  # srs card ids of cards suspended in Anki
+    flagged: dict[str, str] = field(default_factory=dict)  # srs card id -> "flagged in Anki (red)"
 
 
 def slugify(text: str, fallback: str = "deck") -> str:
@@ -247,9 +289,12 @@ def slugify(text: str, fallback: str = "deck") -> str:
 
 
 def tag_slug(tag: str) -> str | None:
+    """An Anki tag as an srs tag: each level a slug, levels still nested with `::` (`Lang::Korean` is
+    `lang::korean`)."""
     text = unicodedata.normalize("NFKD", tag).encode("ascii", "ignore").decode("ascii").casefold()
-    slug = SLUG_CHARS.sub("-", text.replace("::", ".")).strip("-._")
-    return slug[:120] or None
+    levels = [SLUG_CHARS.sub("-", level).strip("-._") for level in text.split("::")]
+    slug = "::".join(level for level in levels if level)
+    return slug[:120].rstrip(":") or None
 
 
 def anki_item_id(guid: str) -> str:
@@ -260,6 +305,12 @@ def _is_slug(text: str) -> bool:
     from srs.deck.model import SLUG_PATTERN
 
     return bool(re.match(SLUG_PATTERN, text)) and len(text) <= 120
+
+
+def _is_tag(text: str) -> bool:
+    from srs.deck.model import TAG_PATTERN
+
+    return bool(re.match(TAG_PATTERN, text)) and len(text) <= 120
 
 
 def _field_key(name: str) -> str:
@@ -321,6 +372,9 @@ def convert(package: AnkiPackage) -> Conversion:
         if not cards:
             conversion.skipped.append(f"note {note.id}: it has no cards")
             continue
+        if any(tag.casefold() == RETIRED_TAG for tag in note.tags):
+            conversion.skipped.append(f"note {note.id}: tagged {RETIRED_TAG} (removed from its srs deck)")
+            continue
         deck = deck_outs.get(cards[0].deck_id)
         if deck is None:
             deck = deck_outs[cards[0].deck_id] = _new_deck(package, cards[0].deck_id)
@@ -328,7 +382,7 @@ def convert(package: AnkiPackage) -> Conversion:
         if isinstance(built, str):
             conversion.skipped.append(f"note {note.id} ({model.name}): {built}")
             continue
-        item, numbers = built
+        item, numbers, others = built
         item_id = item["id"]
         if item_id in used_ids:
             replacement = anki_item_id(note.guid + ":" + str(note.id))
@@ -339,13 +393,30 @@ def convert(package: AnkiPackage) -> Conversion:
         used_ids[item_id] = deck.id
         deck.data["items"].append(item)
         conversion.items += 1
+        by_ord = {0: item_id}
+        present = {card.ord for card in cards}
+        for ordinal, other in others:  # a card type of its own (a reverse card): its own item
+            if ordinal not in present:
+                continue
+            other["id"] = f"{item_id}-card{ordinal + 1}"
+            used_ids[other["id"]] = deck.id
+            deck.data["items"].append(other)
+            conversion.items += 1
+            by_ord[ordinal] = other["id"]
         for card in cards:
+            uid = None
             if "text" in item:
                 number = card.ord + 1
                 if number in numbers:
-                    card_uids[card.id] = f"{item_id}#c{number}"
-            elif card.ord == 0:
-                card_uids[card.id] = item_id
+                    uid = f"{item_id}#c{number}"
+            else:
+                uid = by_ord.get(card.ord)
+            if uid is not None:
+                card_uids[card.id] = uid
+                if card.queue == -1:
+                    conversion.suspended.append(uid)
+                if card.flags & 7:
+                    conversion.flagged[uid] = f"flagged in Anki ({FLAG_NAMES.get(card.flags & 7, 'flag')})"
     for anki_deck_id, deck in deck_outs.items():
         if deck.marker is not None:
             _apply_marker(deck)
@@ -447,7 +518,7 @@ def read_deck_marker(description: str) -> DeckMarker | None:
     if isinstance(raw.get("description"), str):
         marker.description = raw["description"]
     if isinstance(raw.get("tags"), list):
-        marker.tags = list(dict.fromkeys(t for t in raw["tags"] if isinstance(t, str) and _is_slug(t)))
+        marker.tags = list(dict.fromkeys(t for t in raw["tags"] if isinstance(t, str) and _is_tag(t)))
     if isinstance(raw.get("options"), dict):
         marker.options = _valid_options(raw["options"])
     if isinstance(raw.get("items"), list):
@@ -574,38 +645,90 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
         item = tidy_item({"id": item_id, **{k: v for k, v in stored.items() if k != "id"}})
         item["_note_tags"] = tags  # for the deck's own tags (see _restore_deck_identity); dropped there
         numbers = deletion_numbers(item.get("text", "")) if "text" in item else []
-        return _with_media(item, [], package, deck), numbers
-    texts = []
-    images: list[str] = []
+        return _with_media(item, package, deck), numbers, []
+    texts: dict[str, str] = {}  # field name -> markdown, in the note type's order
+    images: dict[str, list[str]] = {}
     for index, value in enumerate(note.fields):
         if index in hidden:
             continue
+        name = model.fields[index] if index < len(model.fields) else f"Field {index + 1}"
         converted = html_to_markdown(value)
-        texts.append((model.fields[index] if index < len(model.fields) else f"Field {index + 1}", converted.text))
-        images += converted.images
+        texts[name], images[name] = converted.text, converted.images
     if not texts:
         return "it has no text fields"
     if model.cloze:
-        text = texts[0][1]
+        names = list(texts)
+        text = texts[names[0]]
         numbers = deletion_numbers(text)
         if not numbers:
             return "a cloze note without {{c1::...}} deletions (image occlusion is not supported)"
         item = {"id": item_id, "text": text}
-        extra = "\n\n".join(t for _, t in texts[1:] if t)
+        extra = "\n\n".join(texts[n] for n in names[1:] if texts[n])
         if extra:
             item["extra"] = extra
-    else:
-        front = texts[0][1]
-        back_parts = [t for _, t in texts[1:2] if t] + [f"**{name}:** {t}" for name, t in texts[2:] if t]
-        if not front and not images:
-            return "its first field is empty"
-        item = {"id": item_id, "q": front or "(image)", "a": "\n\n".join(back_parts) or "(empty)"}
-        if model.typed:
-            item["typed"] = True
-        numbers = []
+        if tags:
+            item["tags"] = tags
+        return _with_media(item, package, deck), numbers, []
+    layouts = _card_layouts(model, list(texts))
+    item = _flashcard(item_id, layouts[0], texts, model.typed, tags)
+    if isinstance(item, str):
+        return item
+    others = []
+    for ordinal, layout in enumerate(layouts[1:], start=1):
+        other = _flashcard(item_id, layout, texts, "{{type:" in "".join(model.templates[ordinal]), tags)
+        if isinstance(other, dict):
+            others.append((ordinal, _with_media(other, package, deck)))
+    return _with_media(item, package, deck), [], others
+
+
+_REFERENCE = re.compile(r"\{\{\s*([^#^/!{}][^{}]*?)\s*\}\}")
+_NOT_FIELDS = {"FrontSide", "Tags", "Deck", "Subdeck", "Card", "CardFlag", "Type", "CardID"}
+
+
+def _referenced(template: str, names: list[str], typed_too: bool = False) -> list[str]:
+    """Fields a template shows (`{{Name}}`, `{{text:Name}}`), in order; `{{#Name}}` conditions are not shown."""
+    found = []
+    for reference in _REFERENCE.findall(template):
+        parts = [p.strip() for p in reference.split(":")]
+        if parts[0] == "type" and not typed_too:
+            continue
+        name = parts[-1]
+        if name in names and name not in _NOT_FIELDS and name not in found:
+            found.append(name)
+    return found
+
+
+def _card_layouts(model: AnkiModel, names: list[str]) -> list[tuple[list[str], list[str]]]:
+    """(front fields, back fields) per card type. The first card type's back also lists the fields no
+    template mentions at all (kept, labelled); a field only tested in a condition (`{{#Add Reverse}}`) is
+    left out. Without templates: the first field is the front, the others the back."""
+    if not model.templates:
+        return [(names[:1], names[1:])]
+    mentioned = {n for q, a in model.templates for n in names if n in q or n in a}
+    layouts = []
+    for index, (front, back) in enumerate(model.templates):
+        shown = _referenced(front, names)
+        answer = [n for n in _referenced(back, names, typed_too=True) if n not in shown]
+        if index == 0:
+            shown = shown or names[:1]
+            answer += [n for n in names if n not in mentioned and n not in shown and n not in answer]
+        layouts.append((shown, answer))
+    return layouts
+
+
+def _flashcard(item_id: str, layout: tuple[list[str], list[str]], texts: dict[str, str], typed: bool, tags):
+    front_names, back_names = layout
+    front = "\n\n".join(texts[n] for n in front_names if texts.get(n))
+    backs = [n for n in back_names if texts.get(n)]
+    back_parts = [texts[n] if i == 0 else f"**{n}:** {texts[n]}" for i, n in enumerate(backs)]
+    if not front:
+        return "its first field is empty"
+    item = {"id": item_id, "q": front, "a": "\n\n".join(back_parts) or "(empty)"}
+    if typed:
+        item["typed"] = True
     if tags:
         item["tags"] = tags
-    return _with_media(item, images, package, deck), numbers
+    return item
 
 
 def tidy_item(item: dict) -> dict:
@@ -646,8 +769,16 @@ def _restorable(stored: dict) -> bool:
 TEXT_KEYS = ("q", "a", "front", "back", "text", "extra", "question", "answer", "prompt", "explanation")
 
 
-def _with_media(item: dict, images: list[str], package: AnkiPackage, deck: DeckOut) -> dict:
-    """Bring the item's images along into media/; the first inline one becomes `image` when it has none."""
+FRONT_KEYS = ("q", "front", "text", "question", "prompt")
+# An inline image `![alt](src)`, or a link `[text](src)` (Anki's sounds), with the source in <...> or not.
+_MEDIA_LINK = r"(?<!\\)(!?)\[((?:[^\[\]\\]|\\.)*)\]\((<?)({})(>?)\)"
+
+
+def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
+    """Bring the files the item's text refers to (images, sounds) along into media/, rewriting the links.
+
+    The first image on the front becomes the item's `image` when it has none; an image on the back stays
+    where it is, so it never shows before the answer."""
     if isinstance(item.get("image"), str):  # an item restored as srs wrote it
         name = _media_name(item["image"])
         member = package.media.get(name)
@@ -656,22 +787,29 @@ def _with_media(item: dict, images: list[str], package: AnkiPackage, deck: DeckO
         else:
             item["image"] = f"{MEDIA_DIR}/{name}"
             deck.media[item["image"]] = member
-    for src in images:
-        name = _media_name(src)
-        member = package.media.get(name)
-        if member is None or name in ("", ".", ".."):
-            continue  # not in the package: the markup stays, as text
-        target = f"{MEDIA_DIR}/{name}"
-        deck.media[target] = member
-        markup = re.compile(r"!\[[^\]]*\]\(" + re.escape(src) + r"\)")
-        for key in TEXT_KEYS:
-            value = item.get(key)
-            if not isinstance(value, str) or not markup.search(value):
-                continue
-            if "image" not in item:
-                item[key] = _tidy_after_removal(markup.sub("", value, count=1))
+    if not any("](" in str(item.get(key, "")) for key in TEXT_KEYS):
+        return item
+    for key in TEXT_KEYS:
+        value = item.get(key)
+        if not isinstance(value, str) or "](" not in value:
+            continue
+
+        def relink(match, key=key):
+            name = _media_name(match.group(4))
+            member = package.media.get(name)
+            if member is None or name in ("", ".", ".."):
+                if not match.group(1) and match.group(2).startswith("sound: "):
+                    return "\\[sound:" + match.group(2)[len("sound: "):] + "\\]"  # no file: Anki's text as it was
+                return match.group(0)  # not in the package: the markup stays, as text
+            target = f"{MEDIA_DIR}/{name}"
+            deck.media[target] = member
+            if match.group(1) and key in FRONT_KEYS and "image" not in item:
                 item["image"] = target
-            item[key] = markup.sub(lambda m: m.group(0).replace(f"]({src})", f"]({target})"), item[key])
+                return ""
+            link = f"<{target}>" if any(c in target for c in " ()<>") else target
+            return f"{match.group(1)}[{match.group(2)}]({link})"
+
+        item[key] = _tidy_after_removal(re.sub(_MEDIA_LINK.format(r"[^)>]*"), relink, value))
     for key in ("q", "a", "text"):
         if key in item and not item[key]:
             item[key] = "(image)"
@@ -817,12 +955,15 @@ def import_package(
         _check_history(conversion, decks, package.path)
         mover = _Mover(moves, staging / ".replaced")
         try:
-            if store is not None and conversion.reviews:
+            if store is not None and (conversion.reviews or conversion.suspended or conversion.flagged):
                 from srs.importers.reviews import write_reviews
+                from srs.store.anki_identity import mark_flagged, mark_suspended
 
                 def prepare(conn):
                     mover.move()
-                    elsewhere = _apply_decks(conn, targets)
+                    elsewhere = _apply_decks(conn, targets, decks)
+                    mark_suspended(conn, conversion.suspended)
+                    mark_flagged(conn, conversion.flagged)
                     if elsewhere:
                         report.skipped.append(
                             f"{len(elsewhere)} items already live in other decks of the database and stay there "
@@ -878,7 +1019,7 @@ def _stage(
             folders[key] = staging / str(len(folders))
             folders[key].mkdir()
         staged = folders[key] / target.name
-        staged.write_text(dump_deck(deck.data, header), encoding="utf-8")
+        staged.write_text(dump_deck(_without_default_kind(deck.data, target), header), encoding="utf-8")
         moves.append((staged, target))
         media.setdefault(key, (target.parent, {}))[1].update(deck.media)
     if any(files for _, files in media.values()):
@@ -888,17 +1029,34 @@ def _stage(
                     staged = folders[key] / rel
                     staged.parent.mkdir(parents=True, exist_ok=True)
                     with archive.open(member) as source, open(staged, "wb") as out:
+                        if package.media_compressed:
+                            from srs.importers.anki_modern import zstd_reader
+
+                            source = zstd_reader(source)
                         shutil.copyfileobj(source, out)
                     moves.append((staged, folder / rel))
     return moves
 
 
+def _without_default_kind(data: dict, target: Path) -> dict:
+    """`kind` is written only where the folder would not say it (a quiz outside `quizzes/`), as people write it."""
+    from srs.deck.loader import default_deck_kind
+
+    if data.get("kind") == default_deck_kind(target.resolve()):
+        return {k: v for k, v in data.items() if k != "kind"}
+    return data
+
+
 def _check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
     from srs.deck import load_file
 
+    from srs.deck.loader import default_deck_kind
+
     decks = []
-    for deck, (staged, _) in zip(conversion.decks, moves):
+    for deck, (staged, target) in zip(conversion.decks, moves):
         result = load_file(staged)
+        if result.deck is not None and "kind" not in _without_default_kind(deck.data, target):
+            result.deck.kind = default_deck_kind(target.resolve())  # as the folder it goes to says
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors:
             first = errors[0]
@@ -965,17 +1123,18 @@ def _replace(source: Path, target: Path) -> None:
         shutil.move(source, target)
 
 
-def _apply_decks(conn, paths: list[Path]) -> list[str]:
+def _apply_decks(conn, paths: list[Path], decks: list) -> list[str]:
     """Mirror the written deck files into the store, as a sync would, inside the caller's transaction.
 
     An item whose id already lives in another deck stays there (its reviews go to its cards there); their
     ids are returned."""
-    from srs.deck import load_file
     from srs.sync import _item_values, _sync_cards
 
     elsewhere = []
-    for path in paths:
-        deck = load_file(path).deck
+    for path, deck in zip(paths, decks, strict=True):  # the decks as checked: the same text, read once
+        deck.path = str(path)  # they were read in the staging folder
+        for item in deck.items:
+            item.path = str(path)
         key = str(path.resolve())
         conn.execute(
             "INSERT INTO decks (id, title, kind, path, options, retired) VALUES (?, ?, ?, ?, ?, 0) "

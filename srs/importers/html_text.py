@@ -1,10 +1,16 @@
-"""Anki field HTML back to the markdown-ish text decks are written in.
+r"""Anki field HTML back to the markdown-ish text decks are written in.
 
 `<b>`/`<strong>` become `**`, `<i>`/`<em>` `*`, `<code>` backticks, `<pre>` a fenced block, lists `- ` or
 `1. ` lines, `<br>` and `<div>` line breaks, `<p>` paragraphs, links `[text](href)`, images `![](src)`
 (their sources are also collected, so the importer can bring the files along). Other tags (span, font,
 styles) are dropped and their text kept; entities are decoded and `&nbsp;` becomes a space. Whitespace
 collapses as a browser would show it, except inside `<pre>`.
+
+Text is escaped for markdown (CommonMark, as srs renders it), so it reads back as the same text: `2*3*4`
+stays `2*3*4` (written `2\*3\*4`), `__init__` is not bold, MathJax `\(x^2\)` keeps its backslashes, and
+`# x` at the start of a line is no heading. Anki's `[sound:file]` becomes a link to the file,
+`[sound: file](file)` (collected with the images, so the importer brings the file along). A line break
+inside a paragraph becomes markdown's hard break (a backslash at the end of the line), so it stays one.
 """
 
 from __future__ import annotations
@@ -16,6 +22,23 @@ from html.parser import HTMLParser
 BLOCK = {"div", "p", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
 INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+# Inline markdown specials: backslash, code, emphasis, links and images, autolinks, entities.
+_INLINE = re.compile(r"[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;)")
+# What opens a block at the start of a line: heading, quote, list, rule, setext underline, fence.
+_LINE_START = re.compile(r"^(?:[#>+=~-]|\d{1,9}(?=[.)]))")
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]|\d[.)]")
+SOUND = re.compile(r"\[sound:([^\]\[]+)\]")
+
+
+def escape_markdown(text: str, line_start: bool = False) -> str:
+    """`text` as markdown that renders as exactly that text (see the module's docstring)."""
+    text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
+    if line_start:
+        match = _LINE_START.match(text)
+        if match:
+            end = match.end()
+            text = (text[:end] + "\\" + text[end:]) if text[:1].isdigit() else "\\" + text
+    return text
 
 
 @dataclass
@@ -25,7 +48,7 @@ class Converted:
 
 
 def html_to_markdown(html: str) -> Converted:
-    if "<" not in html and "&" not in html:
+    if "<" not in html and "&" not in html and not _MAY_NEED_ESCAPE.search(html):
         return Converted(_tidy(_SPACES.sub(" ", html)))
     parser = _Parser()
     parser.feed(html)
@@ -158,14 +181,52 @@ class _Parser(HTMLParser):
             self.out.append(data)
             return
         data = _SPACES.sub(" ", data)
-        if self._at_line_start():
+        at_start = self._at_line_start()
+        if at_start:
             data = data.lstrip(" ")
-        if data:
+        if not data:
+            return
+        if self.code:
             self.out.append(data)
+            return
+        pieces = []
+        last = 0
+        for sound in SOUND.finditer(data):
+            pieces.append(escape_markdown(data[last : sound.start()], at_start and last == 0))
+            name = sound.group(1).strip()
+            self.images.append(name)
+            pieces.append(f"[sound: {escape_markdown(name)}]({_link_target(name)})")
+            last = sound.end()
+        pieces.append(escape_markdown(data[last:], at_start and last == 0))
+        self.out.append("".join(pieces))
+
+
+def _link_target(name: str) -> str:
+    return f"<{name}>" if any(c in name for c in " ()<>") else name
+
+
+# A line the structure made (a list item, heading, quote, fence or rule): no hard break before or after it.
+_BLOCK_LINE = re.compile(r"^(?:\s*(?:[-*+] |\d{1,9}[.)] )|#{1,6} |> |```|---$)")
+
+
+def _hard_breaks(lines: list[str]) -> list[str]:
+    """A line break inside a paragraph (`<br>`, a `<div>` per line, as Anki's editor writes) stays one: the
+    line ends with a backslash, markdown's hard break (a bare newline would read as a space)."""
+    out = []
+    fenced = False
+    for index, line in enumerate(lines):
+        if line.startswith("```"):
+            fenced = not fenced
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if (line and following and not fenced and not line.startswith("```")
+                and not _BLOCK_LINE.match(line) and not _BLOCK_LINE.match(following)):
+            line += "\\"
+        out.append(line)
+    return out
 
 
 def _tidy(text: str) -> str:
     lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
-    text = "\n".join(lines)
+    text = "\n".join(_hard_breaks(lines))
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n").strip()

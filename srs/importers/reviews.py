@@ -51,9 +51,11 @@ def write_reviews(
     prepare: Callable | None = None,
     report: ImportReport | None = None,
     progress: Callable[[int, int], None] | None = None,
+    source: str = SOURCE,
 ) -> ImportReport:
     """Add the reviews to the cards with these public ids. `prepare(conn)` runs first, inside the same
-    transaction (to create the decks, items and cards the reviews belong to)."""
+    transaction (to create the decks, items and cards the reviews belong to). `source` is what the log
+    says they came from ("import"; "anki" for `srs sync`)."""
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
 
@@ -70,13 +72,14 @@ def write_reviews(
                 where = incoming[0].origin + ": " if incoming and incoming[0].origin else ""
                 raise UserError(f"{where}no card with id '{uid}' in the database")
             card = CardRecord(*row)
-            _write_card(conn, card, incoming, planner, settings_by_deck, scheduler_settings, store, report)
+            _write_card(conn, card, incoming, planner, settings_by_deck, scheduler_settings, store, report, source)
             if progress:
                 progress(done, total)
     return report
 
 
-def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, scheduler_settings, store, report):
+def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, scheduler_settings, store, report,
+                source: str = SOURCE):
     existing = conn.execute(
         "SELECT rid, reviewed_at, rating, before, after FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
         [card.cid],
@@ -113,7 +116,7 @@ def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, sch
             conn.execute(
                 "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before, source,"
                 " before, after) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-                [card.cid, card.deck_id, review.at, review.rating, review.duration_ms, step.before["state"], SOURCE,
+                [card.cid, card.deck_id, review.at, review.rating, review.duration_ms, step.before["state"], source,
                  json.dumps({**card.memory(), **step.before}), json.dumps({**card.memory(), **step.after})],
             )
             report.reviews_added += 1

@@ -7,6 +7,8 @@ short lists of slugs (tags, answers) in flow style `[a, b]`; multi-line text as 
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 TOP_ORDER = ("title", "id", "kind", "description", "tags", "options", "items")
@@ -59,6 +61,9 @@ def _dict(dumper: yaml.SafeDumper, value: dict):
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
 
 
+# libyaml's loader, where PyYAML was built with it, reads the same YAML ten times faster.
+_CHECK_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(list, _list)
 _Dumper.add_representer(dict, _dict)
@@ -71,6 +76,20 @@ def ordered(mapping: dict, order: tuple[str, ...]) -> dict:
     return {**known, **rest}
 
 
+WIDTH = 100
+
+
+def _dump(value, dumper=_Dumper, width: int = WIDTH) -> str:
+    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True, width=width, default_flow_style=False)
+
+
+def _read_back(text: str):
+    try:
+        return yaml.load(text, Loader=_CHECK_LOADER)
+    except yaml.YAMLError:
+        return None
+
+
 def dump_deck(deck: dict, header: str | None = None) -> str:
     """One deck (a dict in the deck format) as YAML text; `header` becomes a leading comment."""
     deck = ordered(deck, TOP_ORDER)
@@ -78,10 +97,11 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
         deck["items"] = [ordered(item, ITEM_ORDER) for item in deck["items"]]
     if "options" in deck and isinstance(deck["options"], dict):
         deck["options"] = dict(deck["options"])
-    body = yaml.dump(deck, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False)
-    if yaml.safe_load(body) != deck:  # never write text that reads back differently
-        body = yaml.dump(deck, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100,
-                         default_flow_style=False)
+    body = _items_apart(deck)
+    if body is None:
+        body = _dump(deck)
+        if yaml.load(body, Loader=_CHECK_LOADER) != deck:  # never write text that reads back differently
+            body = _dump(deck, _PlainDumper)
     # A blank line between items, as people write them.
     lines = body.split("\n")
     out = []
@@ -96,3 +116,118 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
     if header:
         text = "".join(f"# {h}\n" if h else "#\n" for h in header.split("\n")) + text
     return text
+
+
+# -- the same text, faster ----------------------------------------------------------------------------------
+# PyYAML's emitter, in Python, takes most of an import's time. Items are written one by one: the plain
+# ones (short text, multi-line text, tags, flags) by the few lines below, which write what PyYAML would
+# write; any other by PyYAML itself, 2 columns narrower, then indented by 2, which is the same text.
+
+
+def _items_apart(deck: dict) -> str | None:
+    """The deck's text, or None when some part of it would not read back as it is (the caller then lets
+    PyYAML write it all, plainly if need be). The items written here read back by construction (a test pins
+    them to PyYAML's text); what PyYAML writes is read back, piece by piece."""
+    items = deck.get("items")
+    if not isinstance(items, list) or not items or list(deck)[-1] != "items":
+        return None
+    # The deck's own keys as PyYAML writes them beside `items` (in block style, which `items` forces).
+    head_data = {**{k: v for k, v in deck.items() if k != "items"}, "items": []}
+    head = _dump(head_data)
+    if not head.endswith("items: []\n") or _read_back(head) != head_data:
+        return None
+    parts = [head[: -len("items: []\n")], "items:\n"]
+    for item in items:
+        text = _fast_item(item) if isinstance(item, dict) else None
+        if text is None:
+            alone = _dump([item], width=WIDTH - 2)
+            if _read_back(alone) != [item]:
+                return None
+            text = "".join(f"  {line}" if line.strip("\n") else line for line in alone.splitlines(True))
+        parts.append(text)
+    return "".join(parts)
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+_IMPLICIT_FIRST = frozenset(ch for ch in _RESOLVER.yaml_implicit_resolvers if ch)  # bool, int, null, ... start so
+
+
+def _resolves_to_str(text: str) -> bool:
+    return text[0] not in _IMPLICIT_FIRST or _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG
+
+
+def _printable(text: str) -> bool:
+    return text.isprintable() and "\ufeff" not in text
+
+
+_WS = r"\0 \t\r\n\x85\u2028\u2029"
+# What keeps PyYAML from writing one line of printable text plain (its analyze_scalar), in a block or in a flow.
+_BLOCK_INDICATOR = re.compile(
+    rf"^(?:---|\.\.\.|[#,\[\]{{}}&*!|>'\"%@`]|[?:\-](?:[{_WS}]|$))|:(?:[{_WS}]|$)|[{_WS}]#"
+)
+_FLOW_INDICATOR = re.compile(rf"^(?:---|\.\.\.|[#&*!|>'\"%@`]|-(?:[{_WS}]|$))|[,?\[\]{{}}:]|[{_WS}]#")
+
+
+def _indicators(text: str) -> tuple[bool, bool]:
+    """(flow, block): whether `text` holds what keeps PyYAML from writing it plain there."""
+    return _FLOW_INDICATOR.search(text) is not None, _BLOCK_INDICATOR.search(text) is not None
+
+
+def _scalar(value, flow: bool) -> str | None:
+    """One line of text as PyYAML writes it (plain, or in single quotes), or None where it would do more."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str) or not value or "\n" in value or not _printable(value):
+        return None
+    if value != value.strip() or not _resolves_to_str(value):
+        return "'" + value.replace("'", "''") + "'"
+    in_flow, in_block = _indicators(value)
+    if not (in_flow if flow else in_block):
+        return value
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _fast_item(item: dict) -> str | None:
+    """`item` as PyYAML writes it under `items:`, or None where this does not know for sure."""
+    if not item or not all(isinstance(k, str) and _scalar(k, True) == k for k in item):
+        return None
+    values = list(item.values())
+    if (len(item) <= 3 and _short_scalars(values) and sum(len(str(k)) + len(str(v)) for k, v in item.items()) <= 60
+            and not {"items", "steps"} & set(item)):
+        scalars = [_scalar(v, True) for v in values]
+        if None in scalars:
+            return None
+        line = "  - {" + ", ".join(f"{k}: {v}" for k, v in zip(item, scalars)) + "}"
+        return line + "\n" if len(line) <= WIDTH else None
+    lines = []
+    for index, (key, value) in enumerate(item.items()):
+        lead = "  - " if index == 0 else "    "
+        if isinstance(value, str) and "\n" in value:
+            body = value.split("\n")
+            if (not body[0] or body[0][0] == " " or any(line != line.rstrip() or not _printable(line) for line in body)
+                    or value.endswith("\n")):
+                return None
+            lines.append(f"{lead}{key}: |-")
+            lines += [f"      {line}" if line else "" for line in body]
+            continue
+        if isinstance(value, list):
+            if not value or not _short_scalars(value) or sum(len(str(v)) for v in value) > 60:
+                return None
+            scalars = [_scalar(v, True) for v in value]
+            if None in scalars:
+                return None
+            text = "[" + ", ".join(scalars) + "]"
+        else:
+            if isinstance(value, str) and len(value) > FOLD_FROM:
+                return None  # folded (`>-`): PyYAML's
+            text = _scalar(value, False)
+            if text is None:
+                return None
+        line = f"{lead}{key}: {text}"
+        if len(line) > WIDTH:
+            return None  # PyYAML would wrap it
+        lines.append(line)
+    return "\n".join(lines) + "\n"

@@ -23,6 +23,8 @@ def card_text(text: str):
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 _MARKS = re.compile(r"(\*\*|__|\*|`|~~)")
+_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_KEPT = re.compile(r"\x00(\d+)\x00")
 _LEADING = re.compile(r"^\s*(#+\s*|>\s*|[-*+]\s+|\d+[.)]\s+)+")
 
 
@@ -30,5 +32,13 @@ def plain_line(text: str, width: int = 70) -> str:
     """The first line of a card's markdown as plain text (no emphasis marks, links as their text),
     shortened to `width` characters: how a card is named in messages and lists."""
     line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    escaped: list[str] = []  # `\*` is a literal `*`: kept apart from the marks, put back as itself
+
+    def keep(match) -> str:
+        escaped.append(match.group(1))
+        return f"\x00{len(escaped) - 1}\x00"
+
+    line = _ESCAPE.sub(keep, line).removesuffix("\\")  # a backslash ending the line is a line break
     line = _LEADING.sub("", _MARKS.sub("", _LINK.sub(r"\1", line))).strip()
+    line = _KEPT.sub(lambda m: escaped[int(m.group(1))], line)
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"

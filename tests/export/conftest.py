@@ -76,3 +76,10 @@ def deck_folder(tmp_path) -> Path:
     (folder / "basics.yaml").write_text(BASICS, encoding="utf-8")
     (folder / "world.yaml").write_text(WORLD, encoding="utf-8")
     return folder
+
+
+@pytest.fixture(autouse=True)
+def private_data_folder(tmp_path, monkeypatch):
+    """`srs export anki` reads the default database when one exists: never the real user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.delenv("SRS_DB", raising=False)

@@ -386,3 +386,43 @@ def test_a_failed_export_keeps_the_previous_file(deck_folder, tmp_path):
         export_anki(decks, out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["course.apkg", "decks"]
+
+
+def test_due_days_are_right_for_reviews_at_every_hour_of_the_day(tmp_path, collection):
+    """A review card due at any hour of the day lands on that learner's day (4 a.m. local) in Anki."""
+    from export_helpers import numbered_deck
+
+    from srs.clock import learner_date
+
+    numbered_deck(tmp_path / "decks", 24)
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    base = (now - timedelta(days=2)).astimezone().replace(minute=30, second=0)
+    history, expected = [], {}
+    for hour in range(24):
+        reviewed = base.replace(hour=hour).astimezone(timezone.utc)
+        due = reviewed + timedelta(days=4)
+        history.append({
+            "card_id": f"card-{hour + 1}", "state": "review", "stability": 4.0, "difficulty": 5.0, "due": due,
+            "reviews": [{"time": reviewed, "rating": 3, "duration_ms": 1000,
+                         "state_after": {"state": "review", "due": due, "stability": 4.0, "difficulty": 5.0}}],
+        })
+        expected[f"card-{hour + 1}"] = (learner_date(due) - learner_date(now)).days
+    out = tmp_path / "hours.apkg"
+    export_anki(load(tmp_path / "decks"), out, history=history)
+    import_package(collection, out, with_scheduling=True)
+    got = {item_id: card_of(collection, item_id).due - collection.sched.today for item_id in expected}
+    assert got == expected
+
+
+def test_a_suspended_card_stays_suspended_in_anki(deck_folder, tmp_path, collection):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    history = fake_history(now)
+    history[0]["suspended"] = True  # reviewed, then suspended
+    history.append({"card_id": "korean", "reviews": [], "state": "new", "suspended": True})
+    out = tmp_path / "suspended.apkg"
+    export_anki(load(deck_folder), out, history=history)
+    import_package(collection, out, with_scheduling=True)
+    forward, korean, greek = card_of(collection, "forward"), card_of(collection, "korean"), card_of(collection, "greek")
+    assert (forward.type, forward.queue, forward.reps) == (2, -1, 3)
+    assert (korean.type, korean.queue) == (0, -1)
+    assert (greek.type, greek.queue) == (0, 0)

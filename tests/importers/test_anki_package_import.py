@@ -59,7 +59,7 @@ def genanki_package(tmp_path) -> str:
 def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     out = tmp_path / "decks"
     report = import_package(genanki_package(tmp_path), out)
-    assert report.decks == 2 and report.items == 6 and report.media == 1
+    assert report.decks == 2 and report.items == 7 and report.media == 1  # the reverse card is an item too
     text = (out / "diffusion-basics.yaml").read_text(encoding="utf-8")
     assert text.startswith("# Imported from made-by-genanki.apkg")
     assert "title: Diffusion::Basics\nid: diffusion-basics\ndescription: The **core** ideas.\n" in text
@@ -68,8 +68,11 @@ def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     items = {item.id: item for item in result.deck.items}
     basic = items[anki_item_id("Bz5Ci*Q-GL")]
     assert basic.kind == "flashcard"
-    assert basic.body.front == "What is **noise**?\nTwo lines" and basic.body.back == "Static & snow\nsecond"
-    assert basic.tags == ("diffusion.forward", "lesson_2")
+    # Line breaks stay line breaks: markdown's hard break (a backslash ending the line).
+    assert basic.body.front == "What is **noise**?\\\nTwo lines" and basic.body.back == "Static & snow\\\nsecond"
+    assert basic.tags == ("diffusion::forward", "lesson_2")
+    reverse = items["reversed-guid-card2"]  # the GUID looks like an srs id, so it is the item's id
+    assert (reverse.body.front, reverse.body.back) == ("Adds noise", "Forward")
     cloze = items[anki_item_id("cloze-guid")]
     assert cloze.kind == "cloze" and cloze.body.text == "Starts from {{c1::pure *noise*}}, goes {{c2::step by step}}."
     assert cloze.body.extra == "Back **extra**"
@@ -156,8 +159,8 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     result = CliRunner().invoke(cli, ["import", "anki", legacy, "-o", str(tmp_path / "decks"), "--json"], env=env)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["items"] == 3 and report["history"]["reviews_added"] == 8
-    assert report["reviews_without_card"] == 1
+    assert report["items"] == 4 and report["history"]["reviews_added"] == 9  # the reverse card is an item
+    assert report["reviews_without_card"] == 0
     store = Store.open(tmp_path / "srs.db")
     basic = store.find_card(anki_item_id(guids["basic"]))
     rows = store.revlog_for(basic.cid)
@@ -179,14 +182,40 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     assert json.loads(again.stdout)["history"]["reviews_added"] == 0
 
 
-def test_a_package_in_anki_s_new_format_is_refused_clearly(tmp_path, anki_made):
-    _, modern, _ = anki_made
-    env = {"SRS_DB": str(tmp_path / "srs.db")}
-    result = CliRunner().invoke(cli, ["import", "anki", modern, "-o", str(tmp_path / "decks")], env=env)
-    assert result.exit_code == 1
-    assert "new package format (collection.anki21b" in result.output
-    assert "Support older Anki versions" in result.output
-    assert not (tmp_path / "decks").exists()
+def test_a_package_in_anki_s_new_format_imports_as_the_legacy_one_does(tmp_path, anki_made):
+    """collection.anki21b (zstd, schema 18), Anki's default since 2.1.50: the same decks, media and history."""
+    legacy, modern, guids = anki_made
+    with zipfile.ZipFile(modern) as archive:
+        assert "collection.anki21b" in archive.namelist()
+    outputs = {}
+    for name, package in (("legacy", legacy), ("modern", modern)):
+        env = {"SRS_DB": str(tmp_path / f"{name}.db")}
+        result = CliRunner().invoke(cli, ["import", "anki", package, "-o", str(tmp_path / name), "--json"], env=env)
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        files = sorted((tmp_path / name).glob("*.yaml"))
+        texts = [f.read_text(encoding="utf-8").split("\n", 1)[1] for f in files]  # past the "Imported from" line
+        store = Store.open(tmp_path / f"{name}.db")
+        basic = store.find_card(anki_item_id(guids["basic"]))
+        history = [(r["reviewed_at"], r["rating"]) for r in store.revlog_for(basic.cid)]
+        store.close()
+        outputs[name] = ([f.name for f in files], texts, report["items"], report["history"]["reviews_added"], history)
+    assert outputs["modern"] == outputs["legacy"]
+    assert outputs["modern"][2:4] == (4, 9)
+
+
+def test_a_package_with_a_media_file_in_the_new_format(tmp_path):
+    anki_collection = pytest.importorskip("anki.collection")
+    col = anki_collection.Collection(str(tmp_path / "source.anki2"))
+    (tmp_path / "dot.png").write_bytes(PNG)
+    name = col.media.add_file(str(tmp_path / "dot.png"))
+    note = col.new_note(col.models.by_name("Basic"))
+    note["Front"], note["Back"] = "Which dot?", f'<img src="{name}">'
+    col.add_note(note, col.decks.id("Dots"))
+    path = export(col, col.decks.id("Dots"), tmp_path / "dots.apkg", legacy=False)
+    col.close()
+    import_package(path, tmp_path / "decks")
+    assert (tmp_path / "decks" / "media" / name).read_bytes() == PNG
 
 
 def test_a_newer_schema_is_refused(tmp_path):
@@ -194,13 +223,13 @@ def test_a_newer_schema_is_refused(tmp_path):
 
     db = tmp_path / "collection.anki2"
     conn = sqlite3.connect(db)
-    conn.executescript("CREATE TABLE col (ver INTEGER, models TEXT, decks TEXT); INSERT INTO col VALUES (18, '{}', '{}');"
+    conn.executescript("CREATE TABLE col (ver INTEGER, models TEXT, decks TEXT); INSERT INTO col VALUES (19, '{}', '{}');"
                        "CREATE TABLE notes (id); CREATE TABLE cards (id);")
     conn.close()
     path = tmp_path / "new.apkg"
     with zipfile.ZipFile(path, "w") as archive:
         archive.write(db, "collection.anki2")
-    with pytest.raises(UserError, match="collection schema 18 is newer than the one srs reads"):
+    with pytest.raises(UserError, match=r"collection schema 19 is newer than the ones srs reads \(11, 15-18\)"):
         read_package(path)
 
 

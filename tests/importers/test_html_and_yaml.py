@@ -15,8 +15,9 @@ from srs.importers.yaml_writer import dump_deck
     [
         ("What is <b>noise</b>?", "What is **noise**?"),
         ("<i>step</i> by <em>step</em>", "*step* by *step*"),
-        ("one<br>two<br/>three", "one\ntwo\nthree"),
-        ("first<div>second</div><div>third</div>", "first\nsecond\nthird"),
+        # A line break stays one: markdown's hard break, a backslash ending the line.
+        ("one<br>two<br/>three", "one\\\ntwo\\\nthree"),
+        ("first<div>second</div><div>third</div>", "first\\\nsecond\\\nthird"),
         ("<p>Para one.</p>\n<p>Para <code>two</code>.</p>", "Para one.\n\nPara `two`."),
         ("<ul><li>a</li><li>b <strong>c</strong></li></ul>", "- a\n- b **c**"),
         ("<ol>\n<li>x</li>\n<li>y</li>\n</ol>", "1. x\n2. y"),

@@ -1,0 +1,127 @@
+"""Import at scale: an Anki package of 10,000 notes into srs, beside Anki importing the same package.
+
+The package is written by Anki itself (the `anki` package) in its default format (collection.anki21b):
+mostly Basic notes with some markup, one in ten a Cloze note, and a review log on a fifth of the cards.
+Both sides import it with its scheduling: Anki into a fresh collection (`import_anki_package`, "Import
+any learning progress" ticked), srs into YAML decks and a fresh database (`srs import anki`'s core).
+Prints both times (CPU time of this process: the machines these run on are shared) and their ratio
+(target: srs within 2x of Anki).
+
+Run: python benchmarks/bench_import.py [--notes 10000] [--repeat 1] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RATIO_TARGET = 2.0
+DAY_MS = 86_400_000
+
+
+def make_package(folder: Path, notes: int, seed: int = 11) -> Path:
+    """An .apkg of `notes` notes written by Anki, with reviews on every fifth card."""
+    from anki.collection import AddNoteRequest, Collection, ExportAnkiPackageOptions
+
+    rng = random.Random(seed)
+    col = Collection(str(folder / "source.anki2"))
+    try:
+        decks = [col.decks.id(f"Bench::Part {n}") for n in range(10)]
+        basic, cloze = col.models.by_name("Basic"), col.models.by_name("Cloze")
+        requests = []
+        for n in range(notes):
+            if n % 10 == 9:
+                note = col.new_note(cloze)
+                note["Text"] = f"Step {n} starts from {{{{c1::noise}}}} and ends at {{{{c2::an <b>image</b>}}}}."
+            else:
+                note = col.new_note(basic)
+                note["Front"] = f"Question {n}: what does step {n % 50} of the <i>reverse</i> process do? 2*3"
+                note["Back"] = f"It removes a little noise,<br>then the model runs again ({n})."
+            note.tags = ["bench", f"part::{n % 10}"]
+            requests.append(AddNoteRequest(note=note, deck_id=decks[n % 10]))
+        col.add_notes(requests)
+        start = 1_704_110_400_000  # 2024-01-01
+        rows, used = [], set()
+        for i, cid in enumerate(col.find_cards("")):
+            if i % 5:
+                continue
+            at = start + rng.randrange(30) * DAY_MS
+            for step in range(rng.randrange(1, 6)):
+                at += (step + 1) * DAY_MS + rng.randrange(1000)
+                while at in used:  # revlog ids are unique
+                    at += 1
+                used.add(at)
+                rows.append((at, cid, rng.choice((1, 3, 3, 3, 4)), 4000, 1 if step else 0))
+        col.db.executemany(
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)",
+            rows,
+        )
+        path = folder / "bench.apkg"
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False)
+        col.export_anki_package(out_path=str(path), options=options, limit=None)
+    finally:
+        col.close()
+    return path
+
+
+def anki_import(package: Path, folder: Path) -> float:
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    col = Collection(str(folder / "target.anki2"))
+    try:
+        start = time.process_time()
+        col.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=True)))
+        return time.process_time() - start
+    finally:
+        col.close()
+
+
+def srs_import(package: Path, folder: Path) -> float:
+    from srs.importers.anki_package import import_package
+    from srs.store import Store
+
+    store = Store.open(folder / "srs.db")
+    try:
+        start = time.process_time()
+        report = import_package(package, folder / "decks", store=store)
+        elapsed = time.process_time() - start
+    finally:
+        store.close()
+    assert report.items > 0 and report.history is not None
+    return elapsed
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--notes", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="srs-bench-import-") as tmp:
+        root = Path(tmp)
+        package = make_package(root, args.notes)
+        anki_times, srs_times = [], []
+        for run in range(args.repeat):
+            for name, fn, times in (("anki", anki_import, anki_times), ("srs", srs_import, srs_times)):
+                folder = root / f"{name}-{run}"
+                folder.mkdir()
+                times.append(fn(package, folder))
+    anki, srs = min(anki_times), min(srs_times)
+    result = {"notes": args.notes, "anki_s": round(anki, 3), "srs_s": round(srs, 3), "ratio": round(srs / anki, 2),
+              "target_ratio": RATIO_TARGET}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"import of {args.notes} notes with history: srs {srs:.2f} s, Anki {anki:.2f} s "
+              f"(ratio {srs / anki:.2f}, target <= {RATIO_TARGET})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

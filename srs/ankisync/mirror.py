@@ -1,0 +1,241 @@
+"""srs's private Anki collection: the decks as notes, srs's reviews and card states, and what came back.
+
+The mirror holds what `srs export anki` would write (the same GUIDs, note types, decks and ordering and
+choice items), kept up to date by importing such a package whenever the decks change. srs's reviews go
+into its review log and srs's card states onto its cards; reviews other devices made come back out of it.
+Every step is idempotent: reviews are matched by their Anki id (epoch milliseconds), so an interrupted
+sync is simply run again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from srs.export.anki_history import DEFAULT_EASE, REVLOG_LEARN, REVLOG_RELEARN, REVLOG_REVIEW, STATE_NAMES
+from srs.store import anki_sync
+
+NOTES_KEY = "srs.notesFingerprint"  # in the mirror's config: the decks its notes were last made from
+RATED_TYPES = (0, 1, 2, 3)
+DAY = 86_400
+
+
+def open_mirror(path: Path):
+    from anki.collection import Collection
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return Collection(str(path))
+
+
+def card_keys(decks, identity) -> dict[tuple[str, int], str]:
+    """(note GUID, card ordinal) -> srs card id, as `srs export anki` numbers them."""
+    from srs.export.anki_notes import note_guid
+
+    origins = identity.origins if identity else {}
+    keys = {}
+    for deck in decks:
+        for item in deck.items:
+            guid = note_guid(origins.get(item.id, item.id))
+            for card_id in item.card_ids():
+                ordinal = int(card_id.rsplit("#c", 1)[1]) - 1 if "#c" in card_id else 0
+                keys[(guid, ordinal)] = card_id
+    return keys
+
+
+def fingerprint(decks, identity) -> str:
+    """Changes when anything the notes are made from changes (items, tags, titles, options, identity)."""
+    digest = hashlib.sha256()
+    for deck in decks:
+        digest.update(json.dumps([deck.id, deck.title, deck.description, list(deck.tags),
+                                  deck.options.model_dump(mode="json")], ensure_ascii=False).encode())
+        for item in deck.items:
+            digest.update(json.dumps([item.id, item.content_hash, list(item.tags)], ensure_ascii=False).encode())
+    if identity is not None:
+        digest.update(json.dumps(sorted(identity.origins.items())).encode())
+        digest.update(json.dumps(sorted(r.uid for r in identity.retired)).encode())
+    return digest.hexdigest()
+
+
+def update_notes(col, decks, identity) -> bool:
+    """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+
+    from srs.export.anki import export_anki
+
+    wanted = fingerprint(decks, identity)
+    if col.get_config(NOTES_KEY, None) == wanted:
+        return False
+    with tempfile.TemporaryDirectory(prefix="srs-ankisync-") as tmp:
+        package = Path(tmp) / "decks.apkg"
+        export_anki(decks, package, identity=identity)
+        _wait_for_next_second()  # Anki updates a note only when the package's is newer, in whole seconds
+        col.import_anki_package(ImportAnkiPackageRequest(
+            package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=False)))
+    col.set_config(NOTES_KEY, wanted)
+    return True
+
+
+def _wait_for_next_second() -> None:
+    start = int(time.time())
+    while int(time.time()) == start:
+        time.sleep(0.02)
+
+
+def mirror_cards(col) -> dict[tuple[str, int], int]:
+    """(note GUID, card ordinal) -> the mirror's card id."""
+    rows = col.db.all("SELECT c.id, n.guid, c.ord FROM cards c JOIN notes n ON n.id = c.nid")
+    return {(guid, ordinal): cid for cid, guid, ordinal in rows}
+
+
+@dataclass
+class Pushed:
+    reviews: int = 0
+    cards: set = field(default_factory=set)  # srs card ids whose state went to the mirror
+
+
+def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) -> Pushed:
+    """srs's reviews that Anki has not had yet into the mirror's log, and their cards' states onto its cards.
+
+    A review the mirror already holds (same card, same second, same button: an earlier sync that was cut
+    off before srs wrote down that it was done) is only written down."""
+    cards = mirror_cards(col)
+    by_uid = {uid: cards[key] for key, uid in keys.items() if key in cards}
+    pushed = Pushed()
+    done: list[tuple[int, int]] = []
+    pending = anki_sync.unpushed_reviews(store.conn)
+
+    def write():  # in one transaction of the mirror's, committed before srs writes down what went
+        for review in pending:
+            cid = by_uid.get(review.card_uid)
+            if cid is None:
+                continue  # a card the decks no longer hold (retired), or one the mirror does not have yet
+            base = review.reviewed_at * 1000
+            existing = col.db.scalar(
+                "SELECT id FROM revlog WHERE cid = ? AND id BETWEEN ? AND ? AND ease = ?", cid, base, base + 999,
+                review.rating)
+            if existing is None:
+                anki_id = base + review.rid % 1000
+                while col.db.scalar("SELECT 1 FROM revlog WHERE id = ?", anki_id):
+                    anki_id += 1
+                col.db.execute(
+                    "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                    "VALUES (?, ?, -1, ?, ?, 0, ?, ?, ?)",
+                    anki_id, cid, review.rating, _interval(review), _factor(review.after),
+                    max(0, min(int(review.duration_ms or 0), 60_000)), _kind(review.state_before))
+                pushed.reviews += 1
+            else:
+                anki_id = existing
+            done.append((anki_id, review.rid))
+            pushed.cards.add(review.card_uid)
+        for uid in pushed.cards:
+            write_card_state(col, store, uid, by_uid[uid], now)
+
+    if pending:
+        col.db.transact(write)
+    if done:
+        with store.transaction() as conn:
+            anki_sync.record(conn, done)
+    return pushed
+
+
+def write_card_state(col, store, uid: str, cid: int, now: datetime) -> None:
+    """srs's state of card `uid` onto the mirror's card `cid`: type, queue, due day, interval, memory state."""
+    from srs.clock import learner_date
+
+    record = store.find_card(uid)
+    state = STATE_NAMES.get(record.state, "new")
+    if state == "new":
+        return
+    due = datetime.fromtimestamp(record.due, timezone.utc) if record.due else now
+    last = record.last_review or int(now.timestamp())
+    due_day = col.sched.today + (learner_date(due) - learner_date(now)).days
+    interval = max(1, round(((record.due or last) - last) / DAY))
+    if state == "review":
+        ctype, queue, due_value, ivl = 2, 2, due_day, interval
+    else:
+        ctype = 3 if state == "relearning" else 1
+        short = (record.due or last) - last < DAY
+        queue, due_value = (1, record.due or last) if short else (3, due_day)
+        ivl = interval if state == "relearning" else 0
+    if record.suspended:
+        queue = -1
+    data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", cid) or "{}")
+    if record.stability is not None and record.difficulty is not None:
+        data.update({"s": float(record.stability), "d": float(record.difficulty), "lrt": int(last)})
+    col.db.execute(
+        "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
+        "data = ?, mod = ?, usn = -1 WHERE id = ?",
+        ctype, queue, due_value, ivl, DEFAULT_EASE, record.reps, record.lapses, 0 if ctype == 2 else 1,
+        json.dumps(data), int(time.time()), cid)
+
+
+def _interval(review) -> int:
+    due, at = review.after.get("due"), review.reviewed_at
+    if not due:
+        return 0
+    if review.after.get("state") == 2:
+        return max(1, round((due - at) / DAY))
+    return -max(1, due - at)
+
+
+def _factor(after: dict) -> int:
+    difficulty = after.get("difficulty")
+    return round(((float(difficulty) - 1) / 9 + 0.1) * 1000) if difficulty is not None else 0
+
+
+def _kind(state_before: int) -> int:
+    return {2: REVLOG_REVIEW, 3: REVLOG_RELEARN}.get(state_before, REVLOG_LEARN)
+
+
+@dataclass
+class Pulled:
+    reviews: int = 0
+    cards: set = field(default_factory=set)  # srs card ids that received reviews
+    restated: set = field(default_factory=set)  # of those, cards whose state srs must send back
+
+
+def pull_reviews(col, store, keys: dict[tuple[str, int], str]) -> Pulled:
+    """Reviews made on other devices, from the mirror's log into srs's (replayed there), matched by id.
+
+    A card whose last review was made in Anki takes Anki's memory state, so both sides hold the same one;
+    a card reviewed later in srs keeps srs's, which goes back to Anki."""
+    from srs.importers.reviews import ImportedReview, write_reviews
+
+    known = anki_sync.known_anki_ids(store.conn)
+    rows = col.db.all(
+        "SELECT r.id, r.ease, r.time, r.type, n.guid, c.ord, c.data FROM revlog r JOIN cards c ON c.id = r.cid "
+        "JOIN notes n ON n.id = c.nid ORDER BY r.id")
+    incoming: dict[str, list] = {}
+    ids: list[tuple[int, None]] = []
+    anki_last: dict[str, tuple[int, str]] = {}
+    for anki_id, ease, duration, kind, guid, ordinal, data in rows:
+        uid = keys.get((guid, ordinal))
+        if uid is None or anki_id in known or kind not in RATED_TYPES or not 1 <= ease <= 4:
+            continue
+        incoming.setdefault(uid, []).append(ImportedReview(anki_id // 1000, ease, max(0, duration), f"Anki review {anki_id}"))
+        ids.append((anki_id, None))
+        anki_last[uid] = (anki_id // 1000, data)
+    pulled = Pulled()
+    if not incoming:
+        return pulled
+
+    def remember(conn):
+        anki_sync.record(conn, ids)
+
+    report = write_reviews(store, incoming, prepare=remember, source="anki")
+    pulled.reviews = report.reviews_added
+    pulled.cards = set(incoming)
+    srs_last = anki_sync.last_review_times(store.conn, list(incoming))
+    with store.transaction() as conn:
+        for uid, (at, data) in anki_last.items():
+            memory = json.loads(data or "{}")
+            if at >= srs_last.get(uid, 0) and "s" in memory and "d" in memory:
+                anki_sync.set_memory(conn, uid, float(memory["s"]), float(memory["d"]))
+            else:
+                pulled.restated.add(uid)
+    return pulled

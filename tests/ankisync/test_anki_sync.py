@@ -1,0 +1,240 @@
+"""`srs sync` against a real `python -m anki.syncserver`, with a second Anki collection as the phone."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ankisync_helpers import PASSWORD, USER
+
+from srs.cli import cli
+
+CARDS = 12
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
+    "0001ff5c2a8b1c0000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def learner(tmp_path, server):
+    """An srs learner with a deck of 12 flashcards, logged in to the server."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    lines = ["title: Numbers", "id: numbers", "items:"]
+    for n in range(1, CARDS + 1):
+        lines += [f"  - id: card-{n}", f"    q: Front {n}", f"    a: Back {n}"]
+    (decks / "numbers.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {"SRS_DB": str(tmp_path / "data" / "srs.db"), "SRS_DECKS": str(decks), "SRS_NOW": ""}
+    result = srs(env, "sync", "login", "--server", server.endpoint, "--user", USER, "--password", PASSWORD)
+    assert result.exit_code == 0, result.output
+    return env
+
+
+def srs(env, *args):
+    return CliRunner().invoke(cli, list(args), env=env)
+
+
+def sync_ok(env, *extra):
+    result = srs(env, "sync", "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def review_in_srs(env, numbers, rating=3):
+    from srs.session import Session
+    from srs.store import Store
+
+    store = Store.open(env["SRS_DB"])
+    try:
+        session = Session(store, ["numbers"], clock=lambda: datetime.now(timezone.utc).replace(microsecond=0))
+        for n in numbers:
+            session.answer(store.find_card(f"card-{n}"), rating, duration_ms=2000)
+    finally:
+        store.close()
+
+
+def srs_reviews(env) -> list[tuple[str, int, int]]:
+    """(front, second, rating) of every review in srs's log."""
+    import sqlite3
+
+    conn = sqlite3.connect(env["SRS_DB"])
+    try:
+        rows = conn.execute("SELECT c.uid, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid").fetchall()
+    finally:
+        conn.close()
+    return sorted((f"Front {uid.split('-')[1]}", at, rating) for uid, at, rating in rows)
+
+
+def srs_memory(env, n) -> tuple[float, float]:
+    from srs.store import Store
+
+    store = Store.open(env["SRS_DB"])
+    try:
+        card = store.find_card(f"card-{n}")
+        return card.stability, card.difficulty
+    finally:
+        store.close()
+
+
+def test_login_keeps_a_token_readable_by_the_user_alone_and_never_the_password(learner):
+    path = Path(learner["SRS_DB"]).parent / "anki-sync.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = json.loads(path.read_text())
+    assert saved["user"] == USER and saved["hkey"]
+    assert PASSWORD not in path.read_text()
+
+
+def test_reviews_on_both_sides_end_up_on_both_sides_with_equal_memory_states(learner, phone):
+    first = sync_ok(learner)
+    assert first["notes_updated"] is True and first["reviews_pushed"] == 0
+    phone.sync()
+    assert phone.col.note_count() == CARDS
+    phone.use_fsrs()
+
+    review_in_srs(learner, range(1, 6))
+    for n in range(6, 11):
+        phone.answer(f"Front {n}")
+    pushed = sync_ok(learner)
+    assert (pushed["reviews_pushed"], pushed["reviews_pulled"]) == (5, 0)
+    phone.sync()
+    pulled = sync_ok(learner)
+    assert (pulled["reviews_pushed"], pulled["reviews_pulled"]) == (0, 5)
+
+    assert srs_reviews(learner) == phone.reviews()
+    assert len(phone.reviews()) == 10
+    for n in range(1, 11):  # equal to 4 significant digits (Anki keeps them as 32-bit floats, d to 3 places)
+        memory = phone.card(f"Front {n}").memory_state
+        stability, difficulty = srs_memory(learner, n)
+        assert memory.stability == pytest.approx(stability, rel=1e-4), n
+        assert memory.difficulty == pytest.approx(difficulty, rel=1e-4), n
+    again = sync_ok(learner)
+    assert (again["reviews_pushed"], again["reviews_pulled"]) == (0, 0)
+
+
+def test_a_deck_edit_reaches_the_phone_with_its_progress_kept(learner, phone):
+    sync_ok(learner)
+    phone.sync()
+    phone.answer("Front 3")
+    phone.sync()
+    sync_ok(learner)
+    deck = Path(learner["SRS_DECKS"]) / "numbers.yaml"
+    deck.write_text(deck.read_text().replace("a: Back 3\n", "a: Back three, reworded\n"), encoding="utf-8")
+    result = sync_ok(learner)
+    assert result["notes_updated"] is True
+    phone.sync()
+    card = phone.card("Front 3")
+    assert card.note()["Back"] == "Back three, reworded"
+    assert card.reps == 1 and phone.col.note_count() == CARDS
+
+
+@pytest.mark.parametrize("stop_at", ["after-push", "after-server-sync"])
+def test_kill_9_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing(learner, phone, tmp_path, stop_at):
+    sync_ok(learner)
+    phone.sync()
+    review_in_srs(learner, range(1, 4))
+    phone.answer("Front 9")
+    phone.sync()
+    env = {**os.environ, **learner, "SRS_SYNC_STALL": stop_at, "PYTHONPATH": os.getcwd()}
+    process = subprocess.Popen([sys.executable, "-m", "srs", "sync"], env=env, stderr=subprocess.PIPE, text=True)
+    line = process.stderr.readline()
+    assert "stalled" in line, line
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    sync_ok(learner)
+    phone.sync()
+    sync_ok(learner)
+    assert srs_reviews(learner) == phone.reviews()
+    assert len(phone.reviews()) == 4
+
+
+def test_a_stopped_server_gives_one_line_and_the_next_sync_completes(learner, server, phone):
+    sync_ok(learner)
+    review_in_srs(learner, [1])
+    server.stop()
+    result = srs(learner, "sync")
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot reach the sync server at {server.endpoint}; nothing was lost, sync again when it is up\n"
+    server.start()
+    sync_ok(learner)
+    phone.sync()
+    assert phone.reviews() == srs_reviews(learner) and len(phone.reviews()) == 1
+
+
+def test_bad_credentials_give_one_line(tmp_path, server):
+    env = {"SRS_DB": str(tmp_path / "srs.db")}
+    result = srs(env, "sync", "login", "--server", server.endpoint, "--user", USER, "--password", "wrong")
+    assert result.exit_code == 1
+    assert result.output == "Error: the sync server refused the login; run `srs sync login` again\n"
+    assert not (tmp_path / "anki-sync.json").exists()
+
+
+def test_a_full_sync_needs_the_learner_s_choice(learner, phone):
+    sync_ok(learner)
+    phone.sync()
+    phone.answer("Front 2")
+    phone.col.mod_schema(check=False)  # a change only a full sync can carry
+    phone.col.full_upload_or_download(auth=phone.auth, server_usn=None, upload=True)
+    review_in_srs(learner, [1])
+    refused = srs(learner, "sync")
+    assert refused.exit_code == 1
+    assert refused.output.startswith("Error: the sync server asks for a full sync")
+    assert refused.output.count("\n") == 1
+    done = sync_ok(learner, "--download")
+    assert done["full_sync"] == "download" and done["reviews_pushed"] == 1 and done["reviews_pulled"] == 1
+    phone.sync()
+    assert srs_reviews(learner) == phone.reviews() and len(phone.reviews()) == 2
+
+
+def test_status_says_what_would_move(learner):
+    sync_ok(learner)
+    review_in_srs(learner, [1, 2])
+    result = srs(learner, "sync", "--status")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1] == "To send: 2 reviews"
+
+
+def test_without_the_anki_package_one_line_says_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "anki", None)
+    monkeypatch.setitem(sys.modules, "anki.collection", None)
+    result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
+    assert result.exit_code == 1
+    assert result.output == "Error: srs sync needs the Anki package: pip install 'srs-terminal[anki]'\n"
+
+
+def test_images_reach_the_phone(learner, phone):
+    import time
+
+    decks = Path(learner["SRS_DECKS"])
+    (decks / "media").mkdir()
+    (decks / "media" / "dot.png").write_bytes(PNG)
+    deck = decks / "numbers.yaml"
+    deck.write_text(deck.read_text().replace("a: Back 4\n", "a: Back 4\n    image: media/dot.png\n"), encoding="utf-8")
+    sync_ok(learner)
+    phone.sync()
+    phone.col.sync_media(phone.auth)
+    while phone.col.media_sync_status().active:
+        time.sleep(0.05)
+    media = Path(phone.col.media.dir())
+    assert [p.read_bytes() for p in media.iterdir() if p.name.endswith("dot.png")] == [PNG]
+
+
+def test_sync_before_login_says_how_to_log_in(tmp_path):
+    pytest.importorskip("anki.collection")
+    result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
+    assert result.exit_code == 1
+    assert result.output == "Error: not logged in to a sync server: run `srs sync login` first\n"
+
+
+def test_logout_forgets_the_token(learner):
+    assert srs(learner, "sync", "logout").output == "Logged out.\n"
+    assert not (Path(learner["SRS_DB"]).parent / "anki-sync.json").exists()
+    assert srs(learner, "sync", "logout").output == "Not logged in.\n"
