@@ -48,7 +48,7 @@ class SrsGroup(click.Group):
         "card": "srs.commands.card:card",
         "add": "srs.commands.add:add",
         "completion": "srs.commands.completion:completion",
-        "sync": "srs.ankisync.command:sync",
+        "sync": "srs.commands.sync:sync",
     }
 
     def list_commands(self, ctx):

@@ -40,6 +40,7 @@ def test_the_lock_pins_every_dependency_of_every_extra():
             name, version = line.split("==", 1)
             pinned[name.strip().lower().replace("_", "-").replace(".", "-")] = version.split()[0]
     own = project["name"]
+    assert own not in pinned and "@ file:" not in lock, "the lock must not pin this project itself (a local path)"
     wanted = [Requirement(r) for r in project["dependencies"]]
     wanted += [Requirement(r) for extra in project["optional-dependencies"].values() for r in extra]
     for requirement in wanted:

@@ -2,15 +2,14 @@
 
 srs keeps a private Anki collection, the mirror (mirror.py), beside its database, and syncs that with the
 server as any Anki client does, through the `anki` package (the optional extra `srs-terminal[anki]`).
-account.py keeps the login token; engine.py runs a sync; command.py is the command line. Not to be
+account.py keeps the login token; engine.py runs a sync; srs/commands/sync.py is the command line. Not to be
 confused with srs.sync, which mirrors deck files into the srs database.
 """
 
 from __future__ import annotations
 
+from srs.distribution import install_command
 from srs.errors import UserError
-
-INSTALL_HINT = "srs sync needs the Anki package: pip install 'srs-terminal[anki]'"
 
 
 def require_anki() -> None:
@@ -18,4 +17,4 @@ def require_anki() -> None:
     try:
         import anki.collection  # noqa: F401
     except ImportError:
-        raise UserError(INSTALL_HINT) from None
+        raise UserError(f"srs sync needs the Anki package: {install_command('anki')}") from None

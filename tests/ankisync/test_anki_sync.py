@@ -207,7 +207,9 @@ def test_without_the_anki_package_one_line_says_how_to_install_it(tmp_path, monk
     monkeypatch.setitem(sys.modules, "anki.collection", None)
     result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
     assert result.exit_code == 1
-    assert result.output == "Error: srs sync needs the Anki package: pip install 'srs-terminal[anki]'\n"
+    from srs.distribution import install_command
+
+    assert result.output == f"Error: srs sync needs the Anki package: {install_command('anki')}\n"
 
 
 def test_images_reach_the_phone(learner, phone):
