@@ -38,6 +38,9 @@ EXPECTED = {
     "is shown on its own card, in the text around it; its card gives it away",
     "cloze-is-another-cards-answer.yaml": "cloze-is-another-cards-answer.yaml:5:11: warning: cloze: its text is "
     "100 % the answer of cloze-is-another-cards-answer.yaml:3, which shows every blank (merge them)",
+    "choice-explanation-cites-letters.yaml": "choice-explanation-cites-letters.yaml:8:18: warning: choice: the "
+    "explanation cites option (a) by its letter, but the options are shuffled at each showing (name the option "
+    "instead, or set the deck's options.shuffle_options: false)",
     "illustration-misfit.yaml": "illustration-misfit.yaml:6:17: warning: illustrate: 'guidance' does not fit "
     "the item's tags (conditioning); it shows items tagged cfg, classifier-free-guidance, guidance",
 }
