@@ -53,7 +53,9 @@ def nothing_due(session) -> list[str]:
     if later:
         lines.append(f"{len(later)} learning card{'s' * (len(later) != 1)} come back later today, the next at "
                      f"{local(from_epoch(later[0])).strftime('%H:%M')}.")
-    lines.append("To review what is due in the next days: srs review --ahead 1")
+    days = session.next_review_days()
+    if days is not None:
+        lines.append(f"The next reviews are due in {days} day{'s' * (days != 1)}: srs review --ahead {days}")
     return lines
 
 

@@ -121,7 +121,9 @@ def test_nothing_due_names_the_new_card_limit_and_extra_new_studies_more(learner
         "3 more new cards wait: the decks' own daily limits of new cards are reached (deck option new_per_day).",
         "To learn more today: srs review --extra-new 3",
     ]
-    assert out[-2] == "To review what is due in the next days: srs review --ahead 1"
+    days = (min(learner.card(uid)["due"] for uid in ("card01", "card02")) - TODAY_ENDS_EPOCH) // 86400 + 1
+    assert days > 1  # answered Easy: not due tomorrow, so `--ahead 1` would show nothing
+    assert out[-2] == f"The next reviews are due in {days} days: srs review --ahead {days}"
     assert learner.due_ids() == []
     assert learner.cli("due", "--json", "--extra-new", "2").stdout.count('"id"') == 2
     result = learner.cli("review", "--extra-new", "1", input=" \n4\n")
@@ -140,6 +142,13 @@ def test_nothing_due_names_the_overall_limit(learner):
     assert learner.cli("review", input=" \n4\n").exit_code == 0
     assert learner.cli("review").stdout.splitlines()[1] == (
         "2 more new cards wait: today's limit of 1 new cards is reached (setting new_per_day).")
+
+
+def test_nothing_due_offers_no_ahead_when_no_card_is_in_review(learner):
+    learner.write("drill.yaml", flashcards("Drill", 2).replace("items:", "options: {new_per_day: 0}\nitems:"))
+    out = learner.cli("review").stdout  # only new cards, held back by the deck's limit: reviewing ahead shows none
+    assert out.startswith("Nothing is due now.\n")
+    assert "--ahead" not in out
 
 
 def test_ahead_reviews_what_is_due_in_the_next_days(learner):
