@@ -315,3 +315,22 @@ def test_keys_typed_ahead_are_not_lost(drill, terminal):
     term.send("q")
     assert term.wait_exit() == 0
     assert drill.answers() == [("card01", 3, None, NEW)]
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("fast\x1b[Dt", "fastt"),  # an arrow key pressed to fix a typo
+    ("why\x1b[2J\x1b[31m red", "why red"),  # a pasted escape sequence: clear the screen, turn red
+    ("a b\x07 c", "a b c"),  # a control character
+])
+def test_escape_sequences_typed_into_an_answer_are_not_echoed_or_kept(learner, terminal, typed, kept):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    term = terminal(learner, "review")
+    term.expect("Why?", "Type your answer")
+    shown_before = len(term.raw)
+    term.sendline(typed)
+    term.expect("You wrote:", kept, "Model answer:", "1 Again")
+    echoed = term.raw[shown_before:].split("You wrote:", 1)[1]
+    assert "\x1b[2J" not in echoed and "\x1b[D" not in echoed and "\x07" not in echoed
+    term.send("3")
+    term.expect("Recorded Good")
+    assert learner.answers()[0][2] == kept
