@@ -51,6 +51,7 @@ class Outcome:
     rating: int | None = None
     response: str | None = None
     action: str | None = None  # one of ACTIONS' values
+    graded: int | None = None  # the grade srs itself gave (a choice, an order, a typed answer), if any
 
 
 class Reviewer:
@@ -305,9 +306,9 @@ class Reviewer:
         while True:
             key = self.keys.key()
             if key in ("1", "2", "3", "4"):
-                return Outcome(rating=int(key), response=response)
+                return Outcome(rating=int(key), response=response, graded=suggested)
             if key == " " and suggested:
-                return Outcome(rating=suggested, response=response)
+                return Outcome(rating=suggested, response=response, graded=suggested)
             if key == "?":
                 self.show_keys()
             elif key in ACTIONS:

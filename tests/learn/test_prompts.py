@@ -237,3 +237,17 @@ def test_the_quiz_names_missed_questions_without_their_markdown(learner):
                   "    options: [Retrieval, Diffusion]\n    correct: b\n", quiz=True)
     out = learner.cli("quiz", "md", input="a\n\n").stdout
     assert out.rstrip("\n").splitlines()[-2:] == ["Score: 0/1", "  missed: Which method starts from noise?"]
+
+
+def test_the_quiz_scores_a_wrong_choice_as_missed_even_when_rated_good(learner):
+    learner.write("two.yaml", "title: Two\noptions: {shuffle_options: false}\nitems:\n"
+                  "  - id: start\n    question: Which method starts from noise?\n"
+                  "    options: [Retrieval, Diffusion]\n    correct: b\n"
+                  "  - id: stages\n    prompt: Put the stages in order.\n"
+                  "    steps: {a: Denoise again., b: Noise real images., c: Start from static.}\n"
+                  "    answer: [b, c, a]\n", quiz=True)
+    out = learner.cli("quiz", "two", input="a\n3\na c b\n4\n").stdout  # both wrong, both rated as if right
+    assert "Wrong." in out and "Not quite." in out
+    assert out.rstrip("\n").splitlines()[-3:] == [
+        "Score: 0/2", "  missed: Which method starts from noise?", "  missed: Put the stages in order."]
+    assert [rating for _, rating, *_ in learner.answers()] == [3, 4]  # the learner's ratings still schedule
