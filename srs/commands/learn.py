@@ -147,8 +147,9 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
         echo_json({"counts": counts, "cards": rows})
         return
     click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
+    width = max([24, *(len(row["deck"]) for row in rows)])
     for row in rows:
-        click.echo(f"{row['queue']:<9} {row['deck']:<24} {row['id']}")
+        click.echo(f"{row['queue']:<9} {row['deck']:<{width}} {row['id']}")
 
 
 @click.command()
