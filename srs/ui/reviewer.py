@@ -30,11 +30,13 @@ from srs.ui.terminal import EndOfInput, Keys
 
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
 ACTIONS = {"u": "undo", "b": "bury", "s": "suspend", "e": "edit", "f": "flag", "q": "quit"}
-KEYS_HELP = (
-    "Keys: space or Enter show the answer · 1 Again, 2 Hard, 3 Good, 4 Easy (Enter takes a suggested grade)\n"
-    "      u undo the last action · b bury until tomorrow · s suspend · e edit the card's file · "
-    "f flag for the author\n      ? these keys · q quit (Ctrl-C too). Where an answer is typed, type the letter "
-    "alone for an action."
+KEYS_HELP = (  # lines short enough for an 80-column terminal
+    "Keys: space or Enter show the answer\n"
+    "      1 Again, 2 Hard, 3 Good, 4 Easy (Enter takes a suggested grade)\n"
+    "      u undo the last action · b bury until tomorrow · s suspend\n"
+    "      e edit the card's file · f flag for the author\n"
+    "      ? these keys · q quit (Ctrl-C too)\n"
+    "      Where an answer is typed, type the letter alone for an action."
 )
 UNDONE = {"answer": "the answer to", "bury": "burying", "suspend": "suspending", "flag": "flagging",
           "edit": "the edit of"}

@@ -251,3 +251,13 @@ def test_the_quiz_scores_a_wrong_choice_as_missed_even_when_rated_good(learner):
     assert out.rstrip("\n").splitlines()[-3:] == [
         "Score: 0/2", "  missed: Which method starts from noise?", "  missed: Put the stages in order."]
     assert [rating for _, rating, *_ in learner.answers()] == [3, 4]  # the learner's ratings still schedule
+
+
+def test_question_mark_help_fits_an_80_column_terminal_unwrapped(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    out = learner.cli("review", input="?\nq\n", COLUMNS="80").stdout.splitlines()
+    at = next(n for n, line in enumerate(out) if line.startswith("Keys: "))
+    help_lines = out[at:at + 6]
+    assert all(len(line) <= 80 for line in help_lines)
+    assert all(line.startswith("      ") for line in help_lines[1:])  # no line wrapped onto the margin
+    assert any("u undo the last action · b bury until tomorrow · s suspend" in line for line in help_lines)
