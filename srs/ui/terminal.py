@@ -51,6 +51,7 @@ class Keys:
         if not self.interactive:
             return self._script_line()
         self._pending = ""  # single keys typed ahead are not the start of a typed answer
+        _line_editing()
         try:
             return typed_text(input(prompt))
         except (EOFError, KeyboardInterrupt):
@@ -64,6 +65,14 @@ class Keys:
             raise EndOfInput
         line = typed_text(line.rstrip("\r\n"))
         return line.strip() if line.strip() else ""
+
+
+def _line_editing() -> None:
+    """Arrow keys, Home/End and the rest of line editing in input(), where the platform has readline."""
+    try:
+        import readline  # noqa: F401  (importing it is what turns editing on)
+    except ImportError:
+        pass
 
 
 def _isatty(stream) -> bool:

@@ -318,8 +318,7 @@ def test_keys_typed_ahead_are_not_lost(drill, terminal):
 
 
 @pytest.mark.parametrize("typed, kept", [
-    ("fast\x1b[Dt", "fastt"),  # an arrow key pressed to fix a typo
-    ("why\x1b[2J\x1b[31m red", "why red"),  # a pasted escape sequence: clear the screen, turn red
+    ("fast\x1b[Dt", "fastt"),  # an arrow key: it moves the cursor back, and t goes in before the last t
     ("a b\x07 c", "a b c"),  # a control character
 ])
 def test_escape_sequences_typed_into_an_answer_are_not_echoed_or_kept(learner, terminal, typed, kept):
@@ -334,3 +333,22 @@ def test_escape_sequences_typed_into_an_answer_are_not_echoed_or_kept(learner, t
     term.send("3")
     term.expect("Recorded Good")
     assert learner.answers()[0][2] == kept
+
+
+def test_arrow_keys_edit_a_typed_answer(learner, terminal):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    term = terminal(learner, "review")
+    term.expect("Why?", "Type your answer")
+    term.send("fst\x1b[D\x1b[Da\r")  # a typo fixed with the left arrow
+    term.expect("You wrote:", "Model answer:", "1 Again")
+    term.send("3")
+    term.expect("Recorded Good")
+    assert learner.answers()[0][2] == "fast"
+
+
+def test_escape_sequences_in_a_scripted_answer_are_not_echoed_or_kept(learner):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    out = learner.cli("review", input="why\x1b[2J\x1b[31m red\n3\n").stdout  # clear the screen, turn red
+    assert "You wrote:" in out
+    assert "\x1b" not in out.split("You wrote:", 1)[1]
+    assert learner.answers()[0][2] == "why red"
