@@ -11,6 +11,7 @@ read row by row (to compare true retention with the retention FSRS predicted for
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -471,19 +472,40 @@ def _any_between(conn, start: int, end: int) -> bool:
     ).fetchone()[0] == 1
 
 
+def _graded_right(conn, cid: int, responses: list[str | None]) -> bool:
+    """Whether every recorded answer (the deck's labels, as the review log keeps them) to a choice or an
+    ordering card is right by the program's own grade; answers without a response are taken as rated."""
+    from srs.grading import GOOD, grade_choice, grade_order
+
+    given = [r.split() for r in responses if r]
+    if not given:
+        return True
+    kind, content = conn.execute(
+        "SELECT i.kind, i.content FROM cards c JOIN items i ON i.iid = c.iid WHERE c.cid = ?", [cid]).fetchone()
+    item = json.loads(content)
+    if kind == "choice":
+        correct = item["correct"] if isinstance(item["correct"], list) else [item["correct"]]
+        return all(grade_choice(labels, correct) == GOOD for labels in given)
+    if kind == "ordering":
+        return all(grade_order(labels, item["answer"]).rating > 1 for labels in given)
+    return True
+
+
 def _perfect_quiz(conn, now_s: int) -> bool:
     """Some learner's day on which every active card of a deck that the program grades (choices and orderings:
     self-rated answers do not count) was answered in quiz mode, none Again."""
     sittings: dict[tuple[str, date], dict[int, int]] = {}
     dates: dict[int, date] = {}
-    for deck_id, bucket, cid, worst in conn.execute(
-        f"SELECT deck_id, reviewed_at / {QUIZ_BUCKET_S}, cid, MIN(rating) FROM revlog "
+    for deck_id, bucket, cid, worst, responses in conn.execute(
+        f"SELECT deck_id, reviewed_at / {QUIZ_BUCKET_S}, cid, MIN(rating), json_group_array(response) FROM revlog "
         "WHERE source = 'quiz' AND +reviewed_at <= ? GROUP BY 1, 2, 3",
         [now_s],
     ):
         if bucket not in dates:
             dates[bucket] = learner_date(from_epoch(bucket * QUIZ_BUCKET_S))
         answers = sittings.setdefault((deck_id, dates[bucket]), {})
+        if worst > 1 and not _graded_right(conn, cid, json.loads(responses)):
+            worst = 1  # rated as right, but the program graded the choice or the order wrong
         answers[cid] = min(worst, answers.get(cid, 4))
     active: dict[str, set[int]] = {}
     for (deck_id, _), answers in sittings.items():
