@@ -218,8 +218,13 @@ class Reviewer:
             line.append(f"{rating} {name}{mark} ", style=RATING_STYLES[rating])
             line.append(f"{format_interval(preview[rating])}   ")
         hint = "  Enter = suggested" if suggested else ""
-        line.append(f"(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit){hint}", style="dim")
-        self.console.print(line)
+        keys = Text(f"(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit){hint}", style="dim")
+        if line.cell_len + keys.cell_len > self.console.width:  # a narrow terminal: keys apart, not wrapped
+            line.rstrip()
+            self.console.print(line)
+            self.console.print(keys)
+        else:
+            self.console.print(line + keys)
 
     # -- taking the answer --------------------------------------------------------------------------
 

@@ -261,3 +261,13 @@ def test_question_mark_help_fits_an_80_column_terminal_unwrapped(learner):
     assert all(len(line) <= 80 for line in help_lines)
     assert all(line.startswith("      ") for line in help_lines[1:])  # no line wrapped onto the margin
     assert any("u undo the last action · b bury until tomorrow · s suspend" in line for line in help_lines)
+
+
+def test_the_rating_keys_go_on_their_own_line_where_one_line_would_wrap(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    out = learner.cli("review", input=" \nq\n", COLUMNS="80").stdout.splitlines()
+    at = next(n for n, line in enumerate(out) if line.startswith("1 Again "))
+    assert out[at].rstrip().endswith("4 Easy 10d")
+    assert out[at + 1] == "(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit)"
+    wide = learner.cli("review", input=" \nq\n", COLUMNS="120").stdout.splitlines()
+    assert any(line.startswith("1 Again ") and line.endswith("? keys, q quit)") for line in wide)
