@@ -76,6 +76,15 @@ def test_a_deck_limit_lets_long_model_answers_through(tmp_path, run_srs):
     assert "the answer is 60 words, over 59" in run_srs("check", deck).stdout
 
 
+def test_letters_cited_in_a_choice_that_is_not_shuffled_pass(tmp_path, run_srs):
+    deck = tmp_path / "letters.yaml"
+    text = (STYLE / "choice-explanation-cites-letters.yaml").read_text(encoding="utf-8")
+    deck.write_text(text.replace("items:", "options: {shuffle_options: false}\nitems:"), encoding="utf-8")
+    assert run_srs("check", deck).stdout == ""
+    deck.write_text(text.replace("retrieval (a)", "retrieval (not b)"), encoding="utf-8")
+    assert "cites option (b) by its letter" in run_srs("check", deck).stdout
+
+
 @pytest.mark.parametrize("front", [
     "What are the four key takeaways of lesson 02?",
     "List the 3 stages of sampling.",
