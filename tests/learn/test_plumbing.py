@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import sqlite3
 from datetime import datetime, timezone
@@ -259,17 +258,10 @@ def test_an_unknown_deck_names_the_nearest(practice, command):
 # -- databases srs refuses -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("where", ["a file", "a folder"])
-def test_a_database_folder_that_cannot_be_made_is_one_error_line(learner, where):
+def test_a_database_folder_that_cannot_be_made_is_one_error_line(learner):
     blocker = learner.root / "notes.txt"
     blocker.write_text("not a folder\n")
-    db = blocker / "srs.sqlite3" if where == "a file" else learner.root / "a" / "srs.sqlite3"
-    if where == "a folder":
-        (learner.root / "a").mkdir()
-        (learner.root / "a").chmod(0o500)  # unwritable: its database cannot be created
-        if os.access(learner.root / "a", os.W_OK):  # root can write anyway
-            pytest.skip("this user can write to any folder")
-        db = learner.root / "a" / "sub" / "srs.sqlite3"
+    db = blocker / "srs" / "srs.sqlite3"  # its folder would have to be made inside a file
     result = learner.cli("due", "--db", str(db))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"Error: cannot make the folder for database {db}: ")
