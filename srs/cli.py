@@ -122,7 +122,8 @@ def resolve_paths(paths: tuple[Path, ...]) -> list[Path]:
 def check(paths, as_json):
     """Lint deck files like a compiler: `file:line:col: error: message`.
 
-    PATHS are deck files or folders (default: ./decks and ./quizzes). Exits 1 when there are errors.
+    PATHS are deck files or folders (default: SRS_DECKS, ./decks and ./quizzes, or the bundled course). Exits 1
+    when there are errors.
     """
     from srs.deck import load_paths
 

@@ -16,11 +16,12 @@ class AnswerFormatError(ValueError):
 
 
 def parse_labels(text: str, labels: list[str]) -> list[str]:
-    """Read "b d c f a e", "b, d, c", "b→d→c" or "bdcfae" as a list of labels (case-insensitive)."""
+    """Read "b d c f a e", "b, d, c", "b→d→c", "bdcfae" or "bdc fae" as a list of labels (case-insensitive)."""
     by_lower = {label.lower(): label for label in labels}
     parts = [p for p in re.split(r"[\s,;→>\-]+", text.strip().lower()) if p]
-    if len(parts) == 1 and parts[0] not in by_lower and all(ch in by_lower for ch in parts[0]):
-        parts = list(parts[0])
+    # Labels run together ("bdcfae", or "bdc fae") are read one letter each.
+    parts = [ch for p in parts
+             for ch in (list(p) if p not in by_lower and all(ch in by_lower for ch in p) else [p])]
     unknown = [p for p in parts if p not in by_lower]
     if unknown:
         raise AnswerFormatError(f"unknown label '{unknown[0]}': use {', '.join(sorted(labels))}")

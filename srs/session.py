@@ -130,6 +130,12 @@ class Session:
         """The daily limits that hold cards back today (for "nothing is due")."""
         return stopped_by(self.store, self.queue(), self.deck_ids, self.limits, self.clock())
 
+    def next_review_days(self) -> int | None:
+        """`--ahead` this many days would bring the next review into today's queue (None: no review waits)."""
+        window_end = self.queue().day_end_s + 86400 * self.limits.ahead_days
+        due = reads.next_review_due(self.store.conn, self.deck_ids, window_end)
+        return None if due is None else (due - self.queue().day_end_s) // 86400 + 1
+
     def view(self, card: CardRecord) -> CardView:
         item = self.store.item(card.iid)
         typed = self._options.get(card.deck_id, {}).get("typed_answers", False)

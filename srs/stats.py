@@ -11,6 +11,7 @@ read row by row (to compare true retention with the retention FSRS predicted for
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -422,15 +423,35 @@ def _facts(store: Store, now: datetime, days: list[Day]) -> Facts:
     return facts
 
 
+def _graded_right(store: Store, cid: int, responses: list[str | None]) -> bool:
+    """Whether every recorded answer (the deck's labels, as the review log keeps them) to a choice or an
+    ordering card is right by the program's own grade; answers without a response are taken as rated."""
+    from srs.grading import GOOD, grade_choice, grade_order
+
+    given = [r.split() for r in responses if r]
+    if not given:
+        return True
+    kind, content = reports.card_item(store, cid)
+    item = json.loads(content)
+    if kind == "choice":
+        correct = item["correct"] if isinstance(item["correct"], list) else [item["correct"]]
+        return all(grade_choice(labels, correct) == GOOD for labels in given)
+    if kind == "ordering":
+        return all(grade_order(labels, item["answer"]).rating > 1 for labels in given)
+    return True
+
+
 def _perfect_quiz(store: Store, now_s: int) -> bool:
     """Some learner's day on which every active card of a deck that the program grades (choices and orderings:
     self-rated answers do not count) was answered in quiz mode, none Again."""
     sittings: dict[tuple[str, date], dict[int, int]] = {}
     dates: dict[int, date] = {}
-    for deck_id, bucket, cid, worst in reports.quiz_answers(store, now_s, QUIZ_BUCKET_S):
+    for deck_id, bucket, cid, worst, responses in reports.quiz_answers(store, now_s, QUIZ_BUCKET_S):
         if bucket not in dates:
             dates[bucket] = learner_date(from_epoch(bucket * QUIZ_BUCKET_S))
         answers = sittings.setdefault((deck_id, dates[bucket]), {})
+        if worst > 1 and not _graded_right(store, cid, json.loads(responses)):
+            worst = 1  # rated as right, but the program graded the choice or the order wrong
         answers[cid] = min(worst, answers.get(cid, 4))
     active: dict[str, set[int]] = {}
     for (deck_id, _), answers in sittings.items():

@@ -38,6 +38,9 @@ EXPECTED = {
     "is shown on its own card, in the text around it; its card gives it away",
     "cloze-is-another-cards-answer.yaml": "cloze-is-another-cards-answer.yaml:5:11: warning: cloze: its text is "
     "100 % the answer of cloze-is-another-cards-answer.yaml:3, which shows every blank (merge them)",
+    "choice-explanation-cites-letters.yaml": "choice-explanation-cites-letters.yaml:8:18: warning: choice: the "
+    "explanation cites option (a) by its letter, but the options are shuffled at each showing (name the option "
+    "instead, or set the deck's options.shuffle_options: false)",
     "illustration-misfit.yaml": "illustration-misfit.yaml:6:17: warning: illustrate: 'guidance' does not fit "
     "the item's tags (conditioning); it shows items tagged cfg, classifier-free-guidance, guidance",
 }
@@ -71,6 +74,15 @@ def test_a_deck_limit_lets_long_model_answers_through(tmp_path, run_srs):
     assert run_srs("check", deck).stdout == ""
     deck.write_text(deck.read_text(encoding="utf-8").replace("60}", "59}"), encoding="utf-8")
     assert "the answer is 60 words, over 59" in run_srs("check", deck).stdout
+
+
+def test_letters_cited_in_a_choice_that_is_not_shuffled_pass(tmp_path, run_srs):
+    deck = tmp_path / "letters.yaml"
+    text = (STYLE / "choice-explanation-cites-letters.yaml").read_text(encoding="utf-8")
+    deck.write_text(text.replace("items:", "options: {shuffle_options: false}\nitems:"), encoding="utf-8")
+    assert run_srs("check", deck).stdout == ""
+    deck.write_text(text.replace("retrieval (a)", "retrieval (not b)"), encoding="utf-8")
+    assert "cites option (b) by its letter" in run_srs("check", deck).stdout
 
 
 @pytest.mark.parametrize("front", [

@@ -30,6 +30,14 @@ def test_an_unknown_label_says_which_labels_exist():
         parse_labels("b d g", LABELS)
 
 
+def test_letters_run_together_are_read_as_labels_beside_spaced_ones():
+    # "bdcfaa e": the learner typed known labels; what is wrong is the repeated a, which the order check names
+    assert parse_labels("bdcfaa e", LABELS) == list("bdcfaae")
+    assert parse_labels("bd c f ae", LABELS) == CORRECT
+    with pytest.raises(AnswerFormatError, match="unknown label 'bdg': use a, b, c, d, e, f"):
+        parse_labels("bdg e", LABELS)
+
+
 def test_the_right_order_is_good():
     grade = grade_order(CORRECT, CORRECT)
     assert (grade.rating, grade.in_order, grade.total, grade.exact) == (GOOD, 6, 6, True)

@@ -70,9 +70,11 @@ class Learner:
         assert not report.diagnostics
         self.deck_ids = report.deck_ids
 
-    def answer(self, uid: str, rating: int, moment: datetime, duration_ms: int | None = None, source="review"):
+    def answer(self, uid: str, rating: int, moment: datetime, duration_ms: int | None = None, source="review",
+               response: str | None = None):
         session = Session(self.store, self.deck_ids, clock=lambda: moment)
-        return session.answer(self.store.find_card(uid), rating, duration_ms=duration_ms, source=source)
+        return session.answer(self.store.find_card(uid), rating, response=response, duration_ms=duration_ms,
+                              source=source)
 
     def stats(self, now: datetime, decks=None):
         return compute_stats(self.store, now, decks or sorted(self.deck_ids), log_decks=decks)
@@ -346,6 +348,17 @@ def test_early_bird_perfect_quiz_and_explorer(learner):
     earned = {a.id for a in learner.stats(at(11, 21)).achievements if a.earned}
     assert {"early-bird", "explorer"} <= earned and "perfect-quiz" not in earned
     learner.answer("q2", 4, at(11, 20, 1), source="quiz")
+    earned = {a.id for a in learner.stats(at(11, 21)).achievements if a.earned}
+    assert "perfect-quiz" in earned
+
+
+def test_a_wrong_choice_rated_good_earns_no_perfect_quiz(learner):
+    learner.answer("q1", 3, at(10, 20, 0), source="quiz", response="a")  # red: wrong, though rated Good
+    learner.answer("q2", 3, at(10, 20, 1), source="quiz", response="a")
+    earned = {a.id for a in learner.stats(at(10, 21)).achievements if a.earned}
+    assert "perfect-quiz" not in earned
+    learner.answer("q1", 3, at(11, 20, 0), source="quiz", response="b")  # the next day, both right
+    learner.answer("q2", 3, at(11, 20, 1), source="quiz", response="a")
     earned = {a.id for a in learner.stats(at(11, 21)).achievements if a.earned}
     assert "perfect-quiz" in earned
 

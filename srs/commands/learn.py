@@ -69,7 +69,9 @@ def nothing_due(session) -> list[str]:
     if later:
         lines.append(f"{len(later)} learning card{'s' * (len(later) != 1)} come back later today, the next at "
                      f"{local(from_epoch(later[0])).strftime('%H:%M')}.")
-    lines.append("To review what is due in the next days: srs review --ahead 1")
+    days = session.next_review_days()
+    if days is not None:
+        lines.append(f"The next reviews are due in {days} day{'s' * (days != 1)}: srs review --ahead {days}")
     return lines
 
 
@@ -166,8 +168,9 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
         echo_json(data)
         return
     click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
+    width = max([24, *(len(row["deck"]) for row in rows)])
     for row in rows:
-        click.echo(f"{row['queue']:<9} {row['deck']:<24} {row['id']}")
+        click.echo(f"{row['queue']:<9} {row['deck']:<{width}} {row['id']}")
 
 
 def _queue_name(state: int) -> str:

@@ -8,7 +8,8 @@ Each finding is a `Diagnostic` with the `file:line:col` of the field it is about
 - long answers: over `options.max_answer_words` words (40 unless the deck sets it), hard to grade;
 - give-away clozes: a deletion whose answer is visible on its own card, in another deletion or the text,
   and a cloze whose whole text is another card's answer (that card shows every blank);
-- pictures that do not fit: an `illustrate:` kind none of whose topics is among the item's tags.
+- pictures that do not fit: an `illustrate:` kind none of whose topics is among the item's tags;
+- a choice's explanation that cites an option by its letter, "(a)", where review shuffles the options.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ def _lint(decks: list[Deck]) -> list[Diagnostic]:
                 found += cloze_give_away(item)
             if item.body.illustrate is not None:
                 found += illustration_fit(item)
+            if kind == "choice" and deck.options.shuffle_options is not False:
+                found += cited_letters(item)
     items = [item for deck in decks for item in deck.items]
     found += near_duplicates(items) + cloze_shown_elsewhere(items)
     return sorted(found, key=lambda d: (d.path, d.line, d.col))
@@ -199,6 +202,23 @@ def illustration_fit(item: Item) -> list[Diagnostic]:
     tags = ", ".join(item.tags) or "none"
     return [_at(item, "illustrate", f"illustrate: '{spec.show}' does not fit the item's tags ({tags}); "
                                     f"it shows items tagged {', '.join(sorted(suits))}")]
+
+
+CITED_LETTER = re.compile(r"\((?:not\s+)?([a-z])\)")
+
+
+def cited_letters(item: Item) -> list[Diagnostic]:
+    """A choice whose explanation names an option by its letter: review shows the options shuffled, so the
+    letter points at another option there."""
+    labels = set(item.body.labels)
+    cited = sorted({m.group(1) for m in CITED_LETTER.finditer(item.body.explanation) if m.group(1) in labels})
+    if not cited:
+        return []
+    which = ", ".join(f"({label})" for label in cited)
+    return [_at(item, "explanation", f"choice: the explanation cites option{'s' * (len(cited) > 1)} {which} by "
+                                     f"{'their letters' if len(cited) > 1 else 'its letter'}, but the options "
+                                     f"are shuffled at each showing (name the option instead, or set the deck's "
+                                     f"options.shuffle_options: false)")]
 
 
 def _sketch_keys(text: str) -> tuple[str, str]:

@@ -222,6 +222,9 @@ def cjk_font(region: str = "sc") -> CjkFont:
     return CjkFont(Path(str(noto_cjk_sans_otc.FONT_PATH)), CJK_REGIONS[region], region)
 
 
+ZWJ = "\u200d"
+
+
 def new_document(**kwargs):
     """An fpdf2 document (FPDF's arguments) whose fallback fonts set bold italic in their bold face.
 
@@ -233,6 +236,22 @@ def new_document(**kwargs):
     class Document(FPDF):
         def get_fallback_font(self, char: str, style: str = ""):
             return super().get_fallback_font(char, style.replace("I", ""))
+
+        def _parse_chars(self, text, markdown, **kwargs):
+            # fpdf2 starts a new fragment at a zero-width joiner (its Unicode script is "inherited", the
+            # emoji's "common"), so HarfBuzz never saw a whole sequence: it printed as two pictures and an
+            # undrawable joiner glyph. A joiner's fragment in the same font goes back onto the one before.
+            before = None
+            for fragment in super()._parse_chars(text, markdown, **kwargs):
+                if (before is not None and fragment.characters[:1] == [ZWJ]
+                        and fragment.font is before.font and fragment.graphics_state == before.graphics_state):
+                    before.characters.extend(fragment.characters)
+                    continue
+                if before is not None:
+                    yield before
+                before = fragment
+            if before is not None:
+                yield before
 
     return Document(**kwargs)
 
@@ -264,4 +283,4 @@ def register(pdf, *, cjk: CjkFont | None, scripts: tuple[Script, ...] = ()) -> N
         # sequence (woman + ZWJ + microscope = woman scientist) would print as two pictures. Without it in
         # Noto Sans's table, the joiner falls back to OpenMoji with its neighbours and HarfBuzz joins them.
         for style in SANS_FILES:
-            pdf.fonts[SANS + style].cmap.pop(0x200D, None)
+            pdf.fonts[SANS + style].cmap.pop(ord(ZWJ), None)

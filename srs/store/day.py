@@ -57,6 +57,14 @@ def held_back(conn: sqlite3.Connection, deck_ids: list[str], before: int, now: i
     return {"new": new, "review": review}
 
 
+def next_review_due(conn: sqlite3.Connection, deck_ids: list[str], after: int) -> int | None:
+    """When the first review card of these decks falls due at or after `after` (None when none will)."""
+    marks = ",".join("?" * len(deck_ids))
+    return conn.execute(
+        f"SELECT MIN(due) FROM cards WHERE deck_id IN ({marks}) AND state = {REVIEW} AND due >= ? AND active = 1 "
+        "AND suspended = 0", [*deck_ids, after]).fetchone()[0] if deck_ids else None
+
+
 def siblings(conn: sqlite3.Connection, iid: int, cid: int) -> list[tuple[int, int, int]]:
     """(cid, state, buried_until) of the other active, unsuspended cards of the same item."""
     return conn.execute(

@@ -22,7 +22,10 @@ def connect(path: str | Path) -> sqlite3.Connection:
     if str(path) != ":memory:":
         if path.is_dir():
             raise UserError(f"database path {path} is a folder")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise UserError(f"cannot make the folder for database {path}: {exc.strerror or exc}") from None
     existed = str(path) != ":memory:" and path.exists() and path.stat().st_size > 0
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:

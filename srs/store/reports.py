@@ -99,13 +99,21 @@ def any_review_between(store: Store, start: int, end: int) -> bool:
     ).fetchone()[0] == 1
 
 
-def quiz_answers(store: Store, until: int, bucket_seconds: int) -> Iterator[tuple[str, int, int, int]]:
-    """(deck_id, time bucket, cid, worst rating) of the quiz-mode reviews up to `until`."""
+def quiz_answers(store: Store, until: int, bucket_seconds: int) -> Iterator[tuple[str, int, int, int, str]]:
+    """(deck_id, time bucket, cid, worst rating, JSON list of the responses) of the quiz-mode reviews up to
+    `until`."""
     return store.conn.execute(
-        f"SELECT deck_id, reviewed_at / {int(bucket_seconds)}, cid, MIN(rating) FROM revlog "
-        "WHERE source = 'quiz' AND +reviewed_at <= ? GROUP BY 1, 2, 3",
+        f"SELECT deck_id, reviewed_at / {int(bucket_seconds)}, cid, MIN(rating), json_group_array(response) "
+        "FROM revlog WHERE source = 'quiz' AND +reviewed_at <= ? GROUP BY 1, 2, 3",
         [until],
     )
+
+
+def card_item(store: Store, cid: int) -> tuple[str, str]:
+    """(kind, content JSON) of the item a card belongs to."""
+    row = store.conn.execute(
+        "SELECT i.kind, i.content FROM cards c JOIN items i ON i.iid = c.iid WHERE c.cid = ?", [cid]).fetchone()
+    return row[0], row[1]
 
 
 # -- the cards ------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from srs.ui.terminal import EndOfInput, Keys
 def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> dict:
     cids = reads.quiz_cards(session.store.conn, deck_id)
     reviewer = Reviewer(session, console, keys, source="quiz")
-    results: dict[int, int] = {}  # question index -> rating
+    results: dict[int, int] = {}  # question index -> the grade srs gave, else the rating
     skipped: set[int] = set()
     fronts: dict[int, str] = {}
     number = 0
@@ -32,7 +32,8 @@ def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> di
             if result is Quit:
                 break
             if isinstance(result, Outcome) and result.rating is not None:
-                results[number] = result.rating
+                # Where srs graded the answer (a choice, an order), that grade scores it, whatever the rating.
+                results[number] = result.graded if result.graded is not None else result.rating
                 number += 1
             elif result in ("bury", "suspend"):
                 skipped.add(number)

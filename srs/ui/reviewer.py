@@ -29,11 +29,13 @@ from srs.ui.terminal import EndOfInput, Keys
 
 RATING_STYLES = {1: "bold red", 2: "bold yellow", 3: "bold green", 4: "bold blue"}
 ACTIONS = {"u": "undo", "b": "bury", "s": "suspend", "e": "edit", "f": "flag", "q": "quit"}
-KEYS_HELP = (
-    "Keys: space or Enter show the answer · 1 Again, 2 Hard, 3 Good, 4 Easy (Enter takes a suggested grade)\n"
-    "      u undo the last action · b bury until tomorrow · s suspend · e edit the card's file · "
-    "f flag for the author\n      ? these keys · q quit (Ctrl-C too). Where an answer is typed, type the letter "
-    "alone for an action."
+KEYS_HELP = (  # lines short enough for an 80-column terminal
+    "Keys: space or Enter show the answer\n"
+    "      1 Again, 2 Hard, 3 Good, 4 Easy (Enter takes a suggested grade)\n"
+    "      u undo the last action · b bury until tomorrow · s suspend\n"
+    "      e edit the card's file · f flag for the author\n"
+    "      ? these keys · q quit (Ctrl-C too)\n"
+    "      Where an answer is typed, type the letter alone for an action."
 )
 UNDONE = {"answer": "the answer to", "bury": "burying", "suspend": "suspending", "flag": "flagging",
           "edit": "the edit of"}
@@ -50,6 +52,7 @@ class Outcome:
     rating: int | None = None
     response: str | None = None
     action: str | None = None  # one of ACTIONS' values
+    graded: int | None = None  # the grade srs itself gave (a choice, an order, a typed answer), if any
 
 
 class Reviewer:
@@ -216,8 +219,13 @@ class Reviewer:
             line.append(f"{rating} {name}{mark} ", style=RATING_STYLES[rating])
             line.append(f"{format_interval(preview[rating])}   ")
         hint = "  Enter = suggested" if suggested else ""
-        line.append(f"(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit){hint}", style="dim")
-        self.console.print(line)
+        keys = Text(f"(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit){hint}", style="dim")
+        if line.cell_len + keys.cell_len > self.console.width:  # a narrow terminal: keys apart, not wrapped
+            line.rstrip()
+            self.console.print(line)
+            self.console.print(keys)
+        else:
+            self.console.print(line + keys)
 
     # -- taking the answer --------------------------------------------------------------------------
 
@@ -309,9 +317,9 @@ class Reviewer:
         while True:
             key = self.keys.key()
             if key in ("1", "2", "3", "4"):
-                return Outcome(rating=int(key), response=response)
+                return Outcome(rating=int(key), response=response, graded=suggested)
             if key == " " and suggested:
-                return Outcome(rating=suggested, response=response)
+                return Outcome(rating=suggested, response=response, graded=suggested)
             if key == "?":
                 self.show_keys()
             elif key in ACTIONS:

@@ -6,7 +6,23 @@ A script (or a test) can drive a session by piping lines: "" or " " reveals, "3"
 from __future__ import annotations
 
 import os
+import re
 import sys
+
+# What a typed answer may hold that is no text: escape sequences (arrow keys, pasted colours, a title change)
+# and other control characters. They are dropped, so an answer echoed back or logged moves no cursor.
+_ESCAPE_SEQUENCE = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_]|.?)"  # CSI, OSC, two-byte, lone ESC
+    r"|\x9b[0-?]*[ -/]*[@-~]"  # the one-byte CSI
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+
+
+def typed_text(text: str) -> str:
+    """A typed line as text only: escape sequences and control characters removed, tabs as spaces."""
+    if not any(ch < " " or "\x7f" <= ch <= "\x9f" for ch in text):
+        return text
+    return _CONTROL.sub("", _ESCAPE_SEQUENCE.sub("", text)).replace("\t", " ")
 
 
 class EndOfInput(Exception):
@@ -35,8 +51,9 @@ class Keys:
         if not self.interactive:
             return self._script_line()
         self._pending = ""  # single keys typed ahead are not the start of a typed answer
+        _line_editing()
         try:
-            return input(prompt)
+            return typed_text(input(prompt))
         except (EOFError, KeyboardInterrupt):
             raise EndOfInput from None
 
@@ -46,7 +63,16 @@ class Keys:
         line = self.stream.readline()
         if line == "":
             raise EndOfInput
-        return line.rstrip("\r\n").strip() if line.strip() else ""
+        line = typed_text(line.rstrip("\r\n"))
+        return line.strip() if line.strip() else ""
+
+
+def _line_editing() -> None:
+    """Arrow keys, Home/End and the rest of line editing in input(), where the platform has readline."""
+    try:
+        import readline  # noqa: F401  (importing it is what turns editing on)
+    except ImportError:
+        pass
 
 
 def _isatty(stream) -> bool:

@@ -161,3 +161,19 @@ def test_bold_italic_hangul_is_set_in_the_bold_face(tmp_path):
         visitor_text=lambda text, cm, tm, font, size: chunks.append((text.replace("\x00", ""), font["/BaseFont"]))
         if text.strip() else None)
     assert [str(font).split("+")[-1] for text, font in chunks if "제거" in text] == ["NotoSansCJKKRBold"]
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_an_emoji_zwj_sequence_prints_as_one_picture_in_a_sound_pdf(tmp_path):
+    # fpdf2 cut the joiner off the emoji before it (its script is "inherited", theirs "common"): the sequence
+    # printed as two pictures and a glyph without a drawing, which poppler reports as a broken Type 3 font.
+    out = tmp_path / "zwj.pdf"
+    export_pdf(write_deck(tmp_path / "decks", "zwj", "Who? 👩\u200d🔬", "ok"), out, PdfOptions(layout="single"))
+    rendered = subprocess.run(["pdftoppm", "-r", "30", "-png", "-f", "1", "-l", "1", str(out), str(tmp_path / "p")],
+                              capture_output=True, text=True, check=True)
+    assert rendered.stderr == ""
+    type3 = [font for font in PdfReader(out).pages[0]["/Resources"]["/Font"].values()
+             if font.get_object()["/Subtype"] == "/Type3"]
+    [emoji] = type3
+    drawn = [name for name in emoji.get_object()["/CharProcs"] if name not in ("/.notdef", "/space")]
+    assert len(drawn) == 1  # one picture: the woman scientist, not a woman and a microscope

@@ -56,6 +56,16 @@ def test_due_json_lists_the_cards_in_review_order(practice):
     ]
 
 
+def test_due_keeps_its_columns_when_a_deck_id_is_long(learner):
+    learner.write("a.yaml", "title: A\nid: diffusion-practice-exercises\nitems:\n  - id: one\n    q: One?\n    a: One.\n")
+    learner.write("b.yaml", "title: B\nid: short\nitems:\n  - id: two\n    q: Two?\n    a: Two.\n")
+    lines = learner.cli("due").stdout.splitlines()
+    assert lines[1:] == [
+        "new       diffusion-practice-exercises one",
+        "new       short                        two",
+    ]
+
+
 # -- answer ----------------------------------------------------------------------------------------------
 
 
@@ -245,6 +255,16 @@ def test_an_unknown_deck_names_the_nearest(practice, command):
 
 
 # -- databases srs refuses -------------------------------------------------------------------------------
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_error_line(learner):
+    blocker = learner.root / "notes.txt"
+    blocker.write_text("not a folder\n")
+    db = blocker / "srs" / "srs.sqlite3"  # its folder would have to be made inside a file
+    result = learner.cli("due", "--db", str(db))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: cannot make the folder for database {db}: ")
+    assert "Traceback" not in result.output
 
 
 def test_a_corrupt_database_is_refused_and_left_untouched(practice):

@@ -121,7 +121,9 @@ def test_nothing_due_names_the_new_card_limit_and_extra_new_studies_more(learner
         "3 more new cards wait: the decks' own daily limits of new cards are reached (deck option new_per_day).",
         "To learn more today: srs review --extra-new 3",
     ]
-    assert out[-2] == "To review what is due in the next days: srs review --ahead 1"
+    days = (min(learner.card(uid)["due"] for uid in ("card01", "card02")) - TODAY_ENDS_EPOCH) // 86400 + 1
+    assert days > 1  # answered Easy: not due tomorrow, so `--ahead 1` would show nothing
+    assert out[-2] == f"The next reviews are due in {days} days: srs review --ahead {days}"
     assert learner.due_ids() == []
     assert learner.cli("due", "--json", "--extra-new", "2").stdout.count('"id"') == 2
     result = learner.cli("review", "--extra-new", "1", input=" \n4\n")
@@ -137,6 +139,13 @@ def test_nothing_due_names_the_overall_limit(learner):
     assert learner.cli("review", input=" \n4\n").exit_code == 0
     assert learner.cli("review").stdout.splitlines()[1] == (
         "2 more new cards wait: today's limit of 1 new cards is reached (setting new_per_day).")
+
+
+def test_nothing_due_offers_no_ahead_when_no_card_is_in_review(learner):
+    learner.write("drill.yaml", flashcards("Drill", 2).replace("items:", "options: {new_per_day: 0}\nitems:"))
+    out = learner.cli("review").stdout  # only new cards, held back by the deck's limit: reviewing ahead shows none
+    assert out.startswith("Nothing is due now.\n")
+    assert "--ahead" not in out
 
 
 def test_ahead_reviews_what_is_due_in_the_next_days(learner):
@@ -225,3 +234,37 @@ def test_the_quiz_names_missed_questions_without_their_markdown(learner):
                   "    options: [Retrieval, Diffusion]\n    correct: b\n", quiz=True)
     out = learner.cli("quiz", "md", input="a\n\n").stdout
     assert out.rstrip("\n").splitlines()[-2:] == ["Score: 0/1", "  missed: Which method starts from noise?"]
+
+
+def test_the_quiz_scores_a_wrong_choice_as_missed_even_when_rated_good(learner):
+    learner.write("two.yaml", "title: Two\noptions: {shuffle_options: false}\nitems:\n"
+                  "  - id: start\n    question: Which method starts from noise?\n"
+                  "    options: [Retrieval, Diffusion]\n    correct: b\n"
+                  "  - id: stages\n    prompt: Put the stages in order.\n"
+                  "    steps: {a: Denoise again., b: Noise real images., c: Start from static.}\n"
+                  "    answer: [b, c, a]\n", quiz=True)
+    out = learner.cli("quiz", "two", input="a\n3\na c b\n4\n").stdout  # both wrong, both rated as if right
+    assert "Wrong." in out and "Not quite." in out
+    assert out.rstrip("\n").splitlines()[-3:] == [
+        "Score: 0/2", "  missed: Which method starts from noise?", "  missed: Put the stages in order."]
+    assert [rating for _, rating, *_ in learner.answers()] == [3, 4]  # the learner's ratings still schedule
+
+
+def test_question_mark_help_fits_an_80_column_terminal_unwrapped(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    out = learner.cli("review", input="?\nq\n", COLUMNS="80").stdout.splitlines()
+    at = next(n for n, line in enumerate(out) if line.startswith("Keys: "))
+    help_lines = out[at:at + 6]
+    assert all(len(line) <= 80 for line in help_lines)
+    assert all(line.startswith("      ") for line in help_lines[1:])  # no line wrapped onto the margin
+    assert any("u undo the last action · b bury until tomorrow · s suspend" in line for line in help_lines)
+
+
+def test_the_rating_keys_go_on_their_own_line_where_one_line_would_wrap(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    out = learner.cli("review", input=" \nq\n", COLUMNS="80").stdout.splitlines()
+    at = next(n for n, line in enumerate(out) if line.startswith("1 Again "))
+    assert out[at].rstrip().endswith("4 Easy 10d")
+    assert out[at + 1] == "(u undo, b bury, s suspend, e edit, f flag, ? keys, q quit)"
+    wide = learner.cli("review", input=" \nq\n", COLUMNS="120").stdout.splitlines()
+    assert any(line.startswith("1 Again ") and line.endswith("? keys, q quit)") for line in wide)

@@ -314,3 +314,40 @@ def test_keys_typed_ahead_are_not_lost(drill, terminal):
     term.send("q")
     assert term.wait_exit() == 0
     assert drill.answers() == [("card01", 3, None, NEW)]
+
+
+@pytest.mark.parametrize("typed, kept", [
+    ("fast\x1b[Dt", "fastt"),  # an arrow key: it moves the cursor back, and t goes in before the last t
+    ("a b\x07 c", "a b c"),  # a control character
+])
+def test_escape_sequences_typed_into_an_answer_are_not_echoed_or_kept(learner, terminal, typed, kept):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    term = terminal(learner, "review")
+    term.expect("Why?", "Type your answer")
+    shown_before = len(term.raw)
+    term.sendline(typed)
+    term.expect("You wrote:", kept, "Model answer:", "1 Again")
+    echoed = term.raw[shown_before:].split("You wrote:", 1)[1]
+    assert "\x1b[2J" not in echoed and "\x1b[D" not in echoed and "\x07" not in echoed
+    term.send("3")
+    term.expect("Recorded Good")
+    assert learner.answers()[0][2] == kept
+
+
+def test_arrow_keys_edit_a_typed_answer(learner, terminal):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    term = terminal(learner, "review")
+    term.expect("Why?", "Type your answer")
+    term.send("fst\x1b[D\x1b[Da\r")  # a typo fixed with the left arrow
+    term.expect("You wrote:", "Model answer:", "1 Again")
+    term.send("3")
+    term.expect("Recorded Good")
+    assert learner.answers()[0][2] == "fast"
+
+
+def test_escape_sequences_in_a_scripted_answer_are_not_echoed_or_kept(learner):
+    learner.write("check.yaml", "title: Check\nitems:\n  - question: Why?\n    answer: Because.\n")
+    out = learner.cli("review", input="why\x1b[2J\x1b[31m red\n3\n").stdout  # clear the screen, turn red
+    assert "You wrote:" in out
+    assert "\x1b" not in out.split("You wrote:", 1)[1]
+    assert learner.answers()[0][2] == "why red"
