@@ -237,7 +237,9 @@ def read_file(path: Path) -> tuple[dict, dict[str, dict]]:
     try:
         document = tomlkit.parse(text).unwrap()
     except ParseError as exc:
-        raise UserError(f"{path}:{exc.line}: this line is not valid TOML (column {exc.col}); nothing was changed") from None
+        raise UserError(
+            f"{path}:{exc.line}: this line is not valid TOML (column {exc.col}); nothing was changed"
+        ) from None
     values: dict = {}
     decks: dict[str, dict] = {}
     for name, value in document.items():

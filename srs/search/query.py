@@ -154,9 +154,10 @@ def parse(query: str) -> Node:
     """The tree for `query`; an empty query matches every card (And of nothing)."""
     parser = _Parser(tokenize(query), len(query))
     node = parser.expression()
-    if parser.peek() is not None:
-        token = parser.peek()
-        raise QueryError(token.column, f"unexpected '{token.text}'" + (" (no '(' to close)" if token.kind == ")" else ""))
+    token = parser.peek()
+    if token is not None:
+        closing = " (no '(' to close)" if token.kind == ")" else ""
+        raise QueryError(token.column, f"unexpected '{token.text}'{closing}")
     return node
 
 
@@ -225,7 +226,9 @@ def term(token: Token) -> Node:
         return Text(found, prefix=not token.quoted)
     name = prefix.lower()
     if name not in FIELDS:
-        raise QueryError(column, f"unknown filter '{prefix}:' (filters: {', '.join(FIELDS)}); quote text that has a colon")
+        raise QueryError(
+            column, f"unknown filter '{prefix}:' (filters: {', '.join(FIELDS)}); quote text that has a colon"
+        )
     value_column = column + token.negated + len(prefix) + 1
     if not value:
         raise QueryError(value_column, f"'{name}:' needs a value")
@@ -263,7 +266,9 @@ def _prop(value: str, column: int) -> Prop:
 def _rated(value: str, column: int) -> Rated:
     match = re.fullmatch(r"(\d{1,4})(?::([1-4]))?", value)
     if not match or not 1 <= int(match[1]) <= 3650:
-        raise QueryError(column, f"'rated:{value}' should be days from 1 to 3650, then optionally :RATING (1-4), such as rated:7:1")
+        raise QueryError(
+            column, f"'rated:{value}' should be days from 1 to 3650, then optionally :RATING (1-4), such as rated:7:1"
+        )
     return Rated(int(match[1]), int(match[2]) if match[2] else None)
 
 

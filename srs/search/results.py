@@ -51,7 +51,7 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[SearchR
     cids = search_cards(store.conn, node, at)
     if limit:
         cids = cids[:limit]  # the first cards added: the key order is the order cards were created
-    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech, kind, ord_ in card_rows(
+    for _cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech, kind, ord_ in card_rows(
         store.conn, cids
     ):
         if kind == "cloze":
