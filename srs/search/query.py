@@ -170,6 +170,11 @@ class _Parser:
     def peek(self) -> Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
+    def next_kind(self) -> str | None:
+        """The kind of the next token; None at the end."""
+        token = self.peek()
+        return token.kind if token is not None else None
+
     def take(self) -> Token:
         token = self.tokens[self.at]
         self.at += 1
@@ -177,9 +182,9 @@ class _Parser:
 
     def expression(self) -> Node:
         branches = [self.conjunction()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while self.next_kind() == "or":
             token = self.take()
-            if self.peek() is None or self.peek().kind in ("or", "and", ")"):
+            if self.next_kind() in (None, "or", "and", ")"):
                 raise QueryError(token.column, "'or' must have a term on each side")
             branches.append(self.conjunction())
         return branches[0] if len(branches) == 1 else Or(tuple(branches))
@@ -197,8 +202,9 @@ class _Parser:
                     raise QueryError(token.column, "'and' must have a term on each side")
                 continue
             nodes.append(self.unit())
-        if not nodes and self.peek() is not None and self.peek().kind == "or":
-            raise QueryError(self.peek().column, "'or' must have a term on each side")
+        following = self.peek()
+        if not nodes and following is not None and following.kind == "or":
+            raise QueryError(following.column, "'or' must have a term on each side")
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def unit(self) -> Node:

@@ -105,8 +105,8 @@ def _fts_expression(node: Node) -> str | None:
     if isinstance(node, Text):
         return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
     if isinstance(node, (And, Or)) and node.nodes:
-        parts = [_fts_expression(n) for n in node.nodes]
-        if all(part is not None for part in parts):
+        parts = [part for part in (_fts_expression(n) for n in node.nodes) if part is not None]
+        if len(parts) == len(node.nodes):
             return "(" + (" AND " if isinstance(node, And) else " OR ").join(parts) + ")"
     return None
 
