@@ -15,9 +15,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srs.errors import UserError
+
+if TYPE_CHECKING:
+    from srs.jsontypes import SettingSource
 
 APP_NAME = "srs"
 ENV_PREFIX = "SRS_"
@@ -340,7 +343,7 @@ class Settings:
     file_decks: dict[str, dict] = field(default_factory=dict)
     path: Path | None = None
 
-    def lookup(self, name: str, deck: str | None = None, deck_options: dict | None = None) -> tuple[Any, str]:
+    def lookup(self, name: str, deck: str | None = None, deck_options: dict | None = None) -> tuple[Any, SettingSource]:
         """(value, source) of key `name` for `deck` (None: the global value)."""
         key = KEYS[name]
         per_deck = deck if key.per_deck else None  # the deck whose own values count, if any
