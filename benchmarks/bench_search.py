@@ -56,8 +56,9 @@ def _draw_cards(rng: random.Random, kind: str) -> list[tuple]:
         last = None if state == 0 else NOW - rng.randrange(90 * DAY)
         due = None if state == 0 else last + rng.randrange(60, 120 * DAY)
         stability = None if state == 0 else rng.uniform(0.5, 200)
+        log = [] if state == 0 else [(NOW - rng.randrange(30 * DAY), rng.randint(1, 4))]
         cards.append((state, last, due, stability, rng.randrange(4), rng.randrange(12), int(rng.random() < 0.05),
-                      int(rng.random() < 0.01), [] if state == 0 else [(NOW - rng.randrange(30 * DAY), rng.randint(1, 4))]))
+                      int(rng.random() < 0.01), log))
     return cards
 
 
@@ -113,7 +114,7 @@ def anki_times(items: int, queries: list[str]) -> dict[str, tuple[int, float]]:
         basic, cloze = col.models.by_name("Basic"), col.models.by_name("Cloze")
         deck_ids = {f"deck-{n:02d}": col.decks.id(f"deck-{n:02d}") for n in range(20)}
         requests = []
-        for iid in range(1, items + 1):
+        for _ in range(items):
             kind, front, back, deck, tags = _draw_item(rng)
             note = col.new_note(cloze if kind == "cloze" else basic)
             if kind == "cloze":

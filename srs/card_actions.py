@@ -5,7 +5,9 @@ Pure functions over CardRecord; srs/store/actions.py applies them, logs them and
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from srs.clock import day_end, to_epoch
 from srs.errors import UserError
@@ -52,7 +54,8 @@ def reschedule(card: CardRecord, now: datetime, days: int) -> dict:
     return {"due": to_epoch(now + timedelta(days=days))}
 
 
-ACTIONS = {
+# Each takes (card, now) and its own keyword options (flag: note; reschedule: days).
+ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "suspend": suspend, "unsuspend": unsuspend, "bury": bury, "unbury": unbury,
     "flag": flag, "unflag": unflag, "forget": forget, "reschedule": reschedule,
 }

@@ -349,6 +349,46 @@ class AnkiImportJson(TypedDict):
     history: ImportReportJson | None
 
 
+# -- srs search, srs card log -----------------------------------------------------------------------
+
+
+class SearchRowJson(TypedDict):
+    id: str  # the card's public id (an item's id, or ITEM#cN for a cloze deletion)
+    deck: str
+    front: str  # the card's question, as text (cloze deletions shown as [...])
+    state: str  # "new", "learning", "review" or "relearning"
+    due: str | None  # ISO 8601, UTC; None for new cards
+    r: float | None  # the probability of recall now (FSRS), rounded to 4 places; None for new cards
+    suspended: bool
+    buried: bool
+    flagged: str | None  # the note of a flag, if flagged
+    leech: bool
+
+
+class CardLogEntryJson(TypedDict):
+    at: str  # when, ISO 8601
+    action: str  # "answer", or the `srs card` action: "suspend", "bury", "flag", "forget", "reschedule", ...
+    detail: str | None  # an answer's rating ("Again" to "Easy"); an action's options, such as "days 3"
+
+
+# -- srs config -------------------------------------------------------------------------------------
+
+# A setting's value: a number, true/false, text, or a list of steps such as ["1m", "10m"]
+SettingValue = bool | int | float | str | list[str]
+# Where a setting's value in force comes from (see `srs config --help` for their precedence)
+SettingSource = Literal["command line", "environment", "settings file", "deck YAML", "default"]
+
+
+class ConfigValueJson(TypedDict):
+    key: str  # KEY, or deck.ID.KEY for one deck's own value
+    value: SettingValue
+    source: SettingSource
+
+
+class ConfigSettingJson(ConfigValueJson):
+    help: str  # what the key means
+
+
 # Every command with --json, and the type of what it writes.
 JSON_OUTPUTS: dict[str, object] = {
     "srs check": CheckJson,
@@ -364,4 +404,8 @@ JSON_OUTPUTS: dict[str, object] = {
     "srs export pdf": PdfExportJson,
     "srs import revlog": RevlogImportJson,
     "srs import anki": AnkiImportJson,
+    "srs search": list[SearchRowJson],
+    "srs card log": list[CardLogEntryJson],
+    "srs config list": list[ConfigSettingJson],
+    "srs config get": ConfigValueJson,
 }

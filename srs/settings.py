@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from srs.errors import UserError
+
+if TYPE_CHECKING:
+    from srs.jsontypes import SettingSource
 
 APP_NAME = "srs"
 ENV_PREFIX = "SRS_"
@@ -120,6 +123,8 @@ def _steps(value: Any) -> tuple[str, ...]:
 
 def step_delta(step: str) -> timedelta:
     match = STEP.match(step)
+    if not match:
+        raise ValueError(f"step {_q(step)} is not a time such as 30s, 10m, 1h or 1d")
     return timedelta(seconds=float(match[1]) * UNIT_SECONDS[match[2]])
 
 
@@ -200,7 +205,7 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
-def all_key_names(deck_ids: list[str] = ()) -> list[str]:
+def all_key_names(deck_ids: Iterable[str] = ()) -> list[str]:
     """Every settable key (for completion and `srs config list`)."""
     names = list(KEYS)
     for deck in deck_ids:
@@ -237,7 +242,9 @@ def read_file(path: Path) -> tuple[dict, dict[str, dict]]:
     try:
         document = tomlkit.parse(text).unwrap()
     except ParseError as exc:
-        raise UserError(f"{path}:{exc.line}: this line is not valid TOML (column {exc.col}); nothing was changed") from None
+        raise UserError(
+            f"{path}:{exc.line}: this line is not valid TOML (column {exc.col}); nothing was changed"
+        ) from None
     values: dict = {}
     decks: dict[str, dict] = {}
     for name, value in document.items():
@@ -336,21 +343,21 @@ class Settings:
     file_decks: dict[str, dict] = field(default_factory=dict)
     path: Path | None = None
 
-    def lookup(self, name: str, deck: str | None = None, deck_options: dict | None = None) -> tuple[Any, str]:
+    def lookup(self, name: str, deck: str | None = None, deck_options: dict | None = None) -> tuple[Any, SettingSource]:
         """(value, source) of key `name` for `deck` (None: the global value)."""
         key = KEYS[name]
-        per_deck = deck is not None and key.per_deck
-        if per_deck and f"deck.{deck}.{name}" in self.command_line:
-            return self.command_line[f"deck.{deck}.{name}"], "command line"
+        per_deck = deck if key.per_deck else None  # the deck whose own values count, if any
+        if per_deck is not None and f"deck.{per_deck}.{name}" in self.command_line:
+            return self.command_line[f"deck.{per_deck}.{name}"], "command line"
         if name in self.command_line:
             return self.command_line[name], "command line"
         if name in self.environment:
             return self.environment[name], "environment"
-        if per_deck and name in self.file_decks.get(deck, {}):
-            return self.file_decks[deck][name], "settings file"
+        if per_deck is not None and name in self.file_decks.get(per_deck, {}):
+            return self.file_decks[per_deck][name], "settings file"
         if name in self.file:
             return self.file[name], "settings file"
-        if per_deck and deck_options and name in deck_options:
+        if per_deck is not None and deck_options and name in deck_options:
             return deck_options[name], "deck YAML"
         return key.default, "default"
 
@@ -364,16 +371,16 @@ class Settings:
         return self.get("editor") or os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
 
 
-def load(path: Path | None = None, environ: dict | None = None, overrides: dict | None = None) -> Settings:
+def load(path: Path | None = None, environ: Mapping[str, str] | None = None, overrides: dict | None = None) -> Settings:
     """The settings from every source but the decks; a bad file or variable is a one-line UserError."""
     path = path or settings_path()
-    environ = os.environ if environ is None else environ
+    variables: Mapping[str, str] = os.environ if environ is None else environ
     file_values, file_decks = read_file(path)
     env_values = {}
     for key in KEYS.values():
-        if key.env in environ:
+        if key.env in variables:
             try:
-                env_values[key.name] = key.parse(environ[key.env])
+                env_values[key.name] = key.parse(variables[key.env])
             except ValueError as exc:
                 raise UserError(f"{key.env}: {exc}") from None
     return Settings(dict(command_line if overrides is None else overrides), env_values, file_values, file_decks, path)

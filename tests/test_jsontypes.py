@@ -137,6 +137,27 @@ def test_the_learning_commands_write_their_types(learner, command, args):
     assert mismatches(learner(*args), hints_of(command)) == []
 
 
+def test_search_and_card_log_write_their_types(learner, run_srs, tmp_path):
+    found = learner("search")  # every card: new ones, and the one answered (a due date and r)
+    assert any(row["r"] is not None for row in found) and any(row["r"] is None for row in found)
+    assert mismatches(found, hints_of("srs search")) == []
+    flagged = run_srs("card", "flag", "intro.noise", "--db", tmp_path / "srs.db", "--decks", DECKS, "--now", NOW)
+    assert flagged.exit_code == 0, flagged.output
+    log = learner("card", "log", "intro.noise")
+    assert [e["action"] for e in log] == ["answer", "answer", "flag"]
+    assert mismatches(log, hints_of("srs card log")) == []
+
+
+def test_config_list_and_get_write_their_types(run_srs):
+    assert run_srs("config", "set", "learning_steps", "1m 5m").exit_code == 0
+    listed = json.loads(run_srs("config", "list", "--json").stdout)
+    assert mismatches(listed, hints_of("srs config list")) == []
+    for key, value, source in (("learning_steps", ["1m", "5m"], "settings file"), ("new_per_day", 20, "default")):
+        got = json.loads(run_srs("config", "get", key, "--json").stdout)
+        assert got == {"key": key, "value": value, "source": source}
+        assert mismatches(got, hints_of("srs config get")) == []
+
+
 def test_check_and_list_write_their_types(run_srs):
     for command in ("check", "list"):
         result = run_srs(command, "--json", DECKS)

@@ -45,7 +45,8 @@ def _item_from_editor(kind: str, editor: str) -> dict:
     import yaml
 
     text = click.edit(TEMPLATE_HEAD + TEMPLATES[kind], editor=editor, extension=".yaml", require_save=True)
-    if text is None or not text.strip("\n# ") or all(line.startswith("#") or not line.strip() for line in text.splitlines()):
+    only_comments = text is not None and all(line.startswith("#") or not line.strip() for line in text.splitlines())
+    if text is None or not text.strip("\n# ") or only_comments:
         raise UserError("nothing was added (the item was left empty)")
     try:
         item = yaml.safe_load(text)

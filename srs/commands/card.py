@@ -115,17 +115,18 @@ def undo(db_path, deck_paths, now):
 def log(card_id, as_json, db_path, deck_paths, now):
     """The card's answers and the actions done to it, oldest first."""
     from srs.clock import from_epoch
+    from srs.jsontypes import CardLogEntryJson
     from srs.scheduler import RATINGS
     from srs.store.actions import actions_for
 
     ws = open_workspace(db_path, deck_paths, now)
     found = ws.store.find_card(card_id)
-    entries = [{"at": row["reviewed_at"], "action": "answer", "detail": RATINGS[row["rating"]]}
-               for row in ws.store.revlog_for(found.cid)]
-    entries += actions_for(ws.store, found.cid)
-    entries.sort(key=lambda e: e["at"])
-    for entry in entries:
-        entry["at"] = from_epoch(entry["at"]).isoformat()
+    events = [(row["reviewed_at"], "answer", RATINGS[row["rating"]]) for row in ws.store.revlog_for(found.cid)]
+    events += [(done["at"], done["action"], done["detail"]) for done in actions_for(ws.store, found.cid)]
+    events.sort(key=lambda event: event[0])
+    entries: list[CardLogEntryJson] = [
+        {"at": from_epoch(at).isoformat(), "action": action, "detail": detail} for at, action, detail in events
+    ]
     if as_json:
         echo_json(entries)
         return

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from srs.commands.options import echo_json
+
+if TYPE_CHECKING:
+    from srs.jsontypes import SettingValue
 
 
 def _deck_options(deck: str, deck_paths) -> dict:
@@ -50,10 +54,16 @@ def path():
     click.echo(str(settings_path()))
 
 
+def _json_value(value: Any) -> SettingValue:
+    """A setting's value as JSON has it: steps (a tuple) become a list."""
+    return list(value) if isinstance(value, tuple) else value
+
+
 @config.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def list_settings(as_json):
     """Every key with its value in force and where that value comes from."""
+    from srs.jsontypes import ConfigSettingJson
     from srs.settings import KEYS, format_value, load
 
     settings = load()
@@ -66,8 +76,11 @@ def list_settings(as_json):
             value, source = settings.lookup(name, deck)
             rows.append({"key": f"deck.{deck}.{name}", "value": value, "source": source, "help": KEYS[name].help})
     if as_json:
-        echo_json([{**row, "value": list(row["value"]) if isinstance(row["value"], tuple) else row["value"]}
-                   for row in rows])
+        settings_json: list[ConfigSettingJson] = [
+            {"key": row["key"], "value": _json_value(row["value"]), "source": row["source"], "help": row["help"]}
+            for row in rows
+        ]
+        echo_json(settings_json)
         return
     width = max(len(row["key"]) for row in rows)
     for row in rows:
@@ -81,13 +94,15 @@ def list_settings(as_json):
               help="Deck files or folders, for a deck's YAML options (default: as `srs review`).")
 def get(key, as_json, deck_paths):
     """Print the value in force for KEY (`deck.ID.KEY`: for one deck, its YAML options included)."""
+    from srs.jsontypes import ConfigValueJson
     from srs.settings import format_value, load, split_key
 
     deck, spec = split_key(key)
     options = _deck_options(deck, deck_paths) if deck else None
     value, source = load().lookup(spec.name, deck, options)
     if as_json:
-        echo_json({"key": key, "value": list(value) if isinstance(value, tuple) else value, "source": source})
+        value_json: ConfigValueJson = {"key": key, "value": _json_value(value), "source": source}
+        echo_json(value_json)
     else:
         click.echo(format_value(value))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from srs.errors import UserError
@@ -9,7 +10,7 @@ from srs.errors import UserError
 DECK_SUFFIXES = (".yaml", ".yml")
 
 
-def deck_files(paths: list[str | Path]) -> list[Path]:
+def deck_files(paths: Sequence[str | Path]) -> list[Path]:
     """The deck files named by `paths` (files, or folders searched recursively), in a stable order."""
     found: list[Path] = []
     for raw in paths:

@@ -154,9 +154,10 @@ def parse(query: str) -> Node:
     """The tree for `query`; an empty query matches every card (And of nothing)."""
     parser = _Parser(tokenize(query), len(query))
     node = parser.expression()
-    if parser.peek() is not None:
-        token = parser.peek()
-        raise QueryError(token.column, f"unexpected '{token.text}'" + (" (no '(' to close)" if token.kind == ")" else ""))
+    token = parser.peek()
+    if token is not None:
+        closing = " (no '(' to close)" if token.kind == ")" else ""
+        raise QueryError(token.column, f"unexpected '{token.text}'{closing}")
     return node
 
 
@@ -169,6 +170,11 @@ class _Parser:
     def peek(self) -> Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
 
+    def next_kind(self) -> str | None:
+        """The kind of the next token; None at the end."""
+        token = self.peek()
+        return token.kind if token is not None else None
+
     def take(self) -> Token:
         token = self.tokens[self.at]
         self.at += 1
@@ -176,9 +182,9 @@ class _Parser:
 
     def expression(self) -> Node:
         branches = [self.conjunction()]
-        while self.peek() is not None and self.peek().kind == "or":
+        while self.next_kind() == "or":
             token = self.take()
-            if self.peek() is None or self.peek().kind in ("or", "and", ")"):
+            if self.next_kind() in (None, "or", "and", ")"):
                 raise QueryError(token.column, "'or' must have a term on each side")
             branches.append(self.conjunction())
         return branches[0] if len(branches) == 1 else Or(tuple(branches))
@@ -196,8 +202,9 @@ class _Parser:
                     raise QueryError(token.column, "'and' must have a term on each side")
                 continue
             nodes.append(self.unit())
-        if not nodes and self.peek() is not None and self.peek().kind == "or":
-            raise QueryError(self.peek().column, "'or' must have a term on each side")
+        following = self.peek()
+        if not nodes and following is not None and following.kind == "or":
+            raise QueryError(following.column, "'or' must have a term on each side")
         return nodes[0] if len(nodes) == 1 else And(tuple(nodes))
 
     def unit(self) -> Node:
@@ -225,7 +232,9 @@ def term(token: Token) -> Node:
         return Text(found, prefix=not token.quoted)
     name = prefix.lower()
     if name not in FIELDS:
-        raise QueryError(column, f"unknown filter '{prefix}:' (filters: {', '.join(FIELDS)}); quote text that has a colon")
+        raise QueryError(
+            column, f"unknown filter '{prefix}:' (filters: {', '.join(FIELDS)}); quote text that has a colon"
+        )
     value_column = column + token.negated + len(prefix) + 1
     if not value:
         raise QueryError(value_column, f"'{name}:' needs a value")
@@ -263,7 +272,9 @@ def _prop(value: str, column: int) -> Prop:
 def _rated(value: str, column: int) -> Rated:
     match = re.fullmatch(r"(\d{1,4})(?::([1-4]))?", value)
     if not match or not 1 <= int(match[1]) <= 3650:
-        raise QueryError(column, f"'rated:{value}' should be days from 1 to 3650, then optionally :RATING (1-4), such as rated:7:1")
+        raise QueryError(
+            column, f"'rated:{value}' should be days from 1 to 3650, then optionally :RATING (1-4), such as rated:7:1"
+        )
     return Rated(int(match[1]), int(match[2]) if match[2] else None)
 
 

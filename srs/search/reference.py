@@ -25,7 +25,9 @@ from srs.search.query import (
 )
 
 DAY = 86400
-COMPARE = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne}
+COMPARE = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne,
+}
 SEPARATOR = "\x1f"  # between an item's texts: no word or phrase spans two of them
 
 

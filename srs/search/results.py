@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
-
 from srs.errors import UserError
-
-
-class SearchRow(TypedDict):
-    """One card of `srs search --json`."""
-
-    id: str  # the card's public id (an item's id, or ITEM#cN for a cloze deletion)
-    deck: str
-    front: str  # the card's question, as text (cloze deletions shown as [...])
-    state: str  # new, learning, review or relearning
-    due: str | None  # ISO 8601, UTC; None for new cards
-    r: float | None  # the probability of recall now (FSRS), rounded to 4 places; None for new cards
-    suspended: bool
-    buried: bool
-    flagged: str | None  # the note of a flag, if flagged
-    leech: bool
+from srs.jsontypes import SearchRowJson
 
 
 def moment(store, now):
@@ -34,7 +18,7 @@ def moment(store, now):
     return Moment(to_epoch(now), to_epoch(day_start(now)), to_epoch(day_end(now)), 0.9 ** (1 / -decay) - 1, decay)
 
 
-def run_search(store, query: str, now, limit: int | None = None) -> list[SearchRow]:
+def run_search(store, query: str, now, limit: int | None = None) -> list[SearchRowJson]:
     """Cards matching `query` as rows for the table or --json; UserError for a bad query."""
     from srs.clock import from_epoch
     from srs.deck.cloze import cloze_side
@@ -47,11 +31,11 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[SearchR
     except QueryError as exc:
         raise UserError(f"search: {exc}") from None
     at = moment(store, now)
-    rows = []
+    rows: list[SearchRowJson] = []
     cids = search_cards(store.conn, node, at)
     if limit:
         cids = cids[:limit]  # the first cards added: the key order is the order cards were created
-    for cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech, kind, ord_ in card_rows(
+    for _cid, uid, deck, front, state, due, last, stability, suspended, buried, flagged, leech, kind, ord_ in card_rows(
         store.conn, cids
     ):
         if kind == "cloze":
@@ -59,7 +43,7 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[SearchR
         r = None
         if state != 0 and stability and last is not None:
             r = (1 + at.factor * max(0, (at.now - last) // 86400) / stability) ** -at.decay
-        rows.append(SearchRow(**{
+        rows.append({
             "id": uid,
             "deck": deck,
             "front": front,
@@ -70,5 +54,5 @@ def run_search(store, query: str, now, limit: int | None = None) -> list[SearchR
             "buried": buried > at.now,
             "flagged": flagged,
             "leech": bool(leech),
-        }))
+        })
     return rows

@@ -1,8 +1,8 @@
 """The log of what was done to cards by hand (suspend, bury, flag, forget, reschedule, ...), and its undo.
 
 Answers go to `revlog`; these actions go to `card_actions`, one row per card with its state before and
-after (table: srs/store/schema.py), grouped by `batch` (one command on several cards is one batch, undone together). A forgotten card
-keeps its review log.
+after (table: srs/store/schema.py), grouped by `batch` (one command on several cards is one batch, undone
+together). A forgotten card keeps its review log.
 """
 
 from __future__ import annotations

@@ -18,12 +18,16 @@ ITEM_TEXT_SQL = (
 
 _NEW_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='new.content')}, '')"
 
-# The search index (srs/store/search.py) and its triggers. One statement a line: _statements splits at ';'.
+# The search index (srs/store/search.py) and its triggers. _statements splits at a ';' that ends a line, so a
+# trigger's inner ';' stays inside a line.
 SEARCH_INDEX = f"""
     CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3');
     INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
-    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
-    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN
+        DELETE FROM items_fts WHERE rowid = old.iid; INSERT INTO items_fts (rowid, text)
+        VALUES (new.iid, {_NEW_TEXT}); END;
     CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN DELETE FROM items_fts WHERE rowid = old.iid; END;
     CREATE INDEX items_kind_tags ON items(kind, tags);
     CREATE INDEX cards_item_active ON cards(iid, active);
@@ -32,7 +36,9 @@ SEARCH_INDEX = f"""
 
 # The log of card actions (srs/store/actions.py) comes with the search index, in migration 2.
 CARD_ACTIONS = """
-    CREATE TABLE card_actions (aid INTEGER PRIMARY KEY, batch INTEGER NOT NULL, cid INTEGER NOT NULL REFERENCES cards(cid), at INTEGER NOT NULL, action TEXT NOT NULL, detail TEXT, before TEXT NOT NULL, after TEXT NOT NULL);
+    CREATE TABLE card_actions (aid INTEGER PRIMARY KEY, batch INTEGER NOT NULL,
+        cid INTEGER NOT NULL REFERENCES cards(cid), at INTEGER NOT NULL, action TEXT NOT NULL, detail TEXT,
+        before TEXT NOT NULL, after TEXT NOT NULL);
     CREATE INDEX card_actions_card ON card_actions(cid, aid);
     CREATE INDEX card_actions_batch ON card_actions(batch);
 """

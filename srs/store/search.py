@@ -1,8 +1,8 @@
 """Searching cards in SQL: the query tree of srs/search/query.py compiled to one SELECT.
 
 Item text is found through `items_fts`, an FTS5 index (unicode61 words) that triggers keep in step
-with the items table, so every sync updates it (srs/store/schema.py, migration 2). srs/search/reference.py says what each query means; the tests
-hold this SQL to it.
+with the items table, so every sync updates it (srs/store/schema.py, migration 2). srs/search/reference.py
+says what each query means; the tests hold this SQL to it.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ PROP_SQL = {
     "reps": "c.reps",
     "ivl": "(CASE WHEN c.state != 0 AND c.last_review IS NOT NULL THEN (c.due - c.last_review) / 86400.0 END)",
     # floor((due - day_start) / day), in integers (SQLite's / truncates toward zero)
-    "due": "(CASE WHEN c.state != 0 THEN ((c.due - :day_start) - (((c.due - :day_start) % 86400) + 86400) % 86400) / 86400 END)",
+    "due": "(CASE WHEN c.state != 0 THEN "
+           "((c.due - :day_start) - (((c.due - :day_start) % 86400) + 86400) % 86400) / 86400 END)",
     "r": "(CASE WHEN c.state != 0 AND c.stability IS NOT NULL AND c.last_review IS NOT NULL THEN "
          "pow(1 + :factor * max(0, (:now - c.last_review) / 86400) / c.stability, -:decay) END)",
 }
@@ -58,7 +59,8 @@ class _Compiler:
         if isinstance(node, Field):
             # items' rows are large (their content): kind: and tag: read this small index of them instead
             if node.name == "kind":
-                return f"c.iid IN (SELECT iid FROM items INDEXED BY items_kind_tags WHERE kind = {self.param(node.value)})"
+                kind = self.param(node.value)
+                return f"c.iid IN (SELECT iid FROM items INDEXED BY items_kind_tags WHERE kind = {kind})"
             glob = "".join("*" if ch == "*" else f"[{ch}]" if ch in "[]?" else ch for ch in node.value)
             if node.name == "deck":
                 return f"c.deck_id GLOB {self.param(glob)}"
@@ -103,8 +105,8 @@ def _fts_expression(node: Node) -> str | None:
     if isinstance(node, Text):
         return '"' + " ".join(node.words) + '"' + ("*" if node.prefix else "")
     if isinstance(node, (And, Or)) and node.nodes:
-        parts = [_fts_expression(n) for n in node.nodes]
-        if all(part is not None for part in parts):
+        parts = [part for part in (_fts_expression(n) for n in node.nodes) if part is not None]
+        if len(parts) == len(node.nodes):
             return "(" + (" AND " if isinstance(node, And) else " OR ").join(parts) + ")"
     return None
 

@@ -56,7 +56,8 @@ def test_add_follows_the_files_own_indentation(learner, text):
     assert new.startswith(text.rstrip("\n"))
     assert new.count("front: three") == 1
     assert learner.cli("check", str(path)).exit_code == 0
-    assert {r["front"] for r in json.loads(learner.cli("search", "--json", "kind:flashcard").stdout)} == {"one", "three"}
+    found = json.loads(learner.cli("search", "--json", "kind:flashcard").stdout)
+    assert {r["front"] for r in found} == {"one", "three"}
 
 
 def test_prompts_for_what_the_flags_leave_out(practice):

@@ -41,7 +41,8 @@ def test_an_action_changes_the_card_and_undo_restores_it(practice, args, uid, ch
 
 
 @pytest.mark.parametrize("action, reverse, column, value", [
-    ("suspend", "unsuspend", "suspended", 0), ("bury", "unbury", "buried_until", 0), ("flag", "unflag", "flagged", None),
+    ("suspend", "unsuspend", "suspended", 0), ("bury", "unbury", "buried_until", 0),
+    ("flag", "unflag", "flagged", None),
 ])
 def test_each_action_has_its_reverse(practice, action, reverse, column, value):
     practice.cli("card", action, "stages")

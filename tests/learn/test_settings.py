@@ -31,7 +31,8 @@ KEYS = {
     "new_order": ("deck", "deck", 'new_order = "deck"', "shuffled",
                   "new_order: 'shuffled' is not one of interleaved, deck, random"),
     "leech_threshold": ("4", "4", "leech_threshold = 4", "0", "leech_threshold: 0 is not between 1 and 1000"),
-    "leech_action": ("tag", "tag", 'leech_action = "tag"', "delete", "leech_action: 'delete' is not one of suspend, tag"),
+    "leech_action": ("tag", "tag", 'leech_action = "tag"', "delete",
+                     "leech_action: 'delete' is not one of suspend, tag"),
     "editor": ("nano -w", "nano -w", 'editor = "nano -w"', "vi\x1b", "editor: control characters are not allowed"),
 }
 
@@ -158,7 +159,8 @@ def test_set_keeps_the_files_comments_and_other_lines(learner, settings_file):
 @pytest.mark.parametrize(
     "text, line, message",
     [
-        ("new_per_day = 10\nreviews_per_day = = 3\n", 2, "this line is not valid TOML (column 18); nothing was changed"),
+        ("new_per_day = 10\nreviews_per_day = = 3\n", 2,
+         "this line is not valid TOML (column 18); nothing was changed"),
         ("new_per_day = 10\n\nleech_action = 'never'\n", 3,
          "leech_action: 'never' is not one of suspend, tag; nothing was changed"),
         ("[deck.mine]\nnew_per_day = 10\ncolour = 'red'\n", 3,

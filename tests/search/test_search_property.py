@@ -59,7 +59,9 @@ def collections(draw) -> list[SearchCard]:
 
 
 def term():
-    word = st.sampled_from(["noise", "NOISE", "nois", "oise", "a", "ab", "step", "cat", "50%", "x_y", "über", "y", "de"])
+    word = st.sampled_from(
+        ["noise", "NOISE", "nois", "oise", "a", "ab", "step", "cat", "50%", "x_y", "über", "y", "de"]
+    )
     return st.one_of(
         word,
         st.sampled_from(['"steps by"', '"noise step"', '"a b"', '"cat noise"', '"step"', '"x y"', '"50"']),
@@ -67,7 +69,9 @@ def term():
         st.sampled_from(["tag:core", "tag:core*", "tag:CORE-2", "tag:*"]),
         st.sampled_from([f"kind:{k}" for k in KINDS]),
         st.sampled_from(["id:it1", "id:it*", "id:card2#c1", "id:*1"]),
-        st.sampled_from([f"is:{s}" for s in ("new", "due", "learn", "review", "suspended", "buried", "leech", "flagged")]),
+        st.sampled_from(
+            [f"is:{s}" for s in ("new", "due", "learn", "review", "suspended", "buried", "leech", "flagged")]
+        ),
         st.builds(lambda p, op, n: f"prop:{p}{op}{n}", st.sampled_from(["ivl", "due", "lapses", "reps"]),
                   st.sampled_from(["<", "<=", ">", ">=", "=", "!="]), st.integers(-3, 40)),
         st.builds(lambda op, n: f"prop:r{op}{n}", st.sampled_from(["<", ">", ">="]),
