@@ -15,6 +15,7 @@ import click
 
 from srs.commands.options import echo_json
 from srs.errors import UserError
+from srs.inert import inert
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -59,10 +60,10 @@ class SrsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {inert(str(exc))}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:  # anything the store did not already explain
-            click.echo(f"Error: database: {exc}", err=True)
+            click.echo(f"Error: database: {inert(str(exc))}", err=True)
             ctx.exit(1)
 
 
@@ -141,7 +142,7 @@ def list_decks(paths, as_json):
         id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            click.echo(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+            click.echo(inert(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"))
     for diagnostic in result.errors:
         click.echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)

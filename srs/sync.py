@@ -65,7 +65,9 @@ class SyncReport:
         if self.skipped_files:
             n = len(self.skipped_files)
             parts.append(f"skipped {n} file{'s' * (n != 1)} with errors")
-        return "; ".join(parts) or None
+        from srs.inert import inert  # file names and deck ids reach the terminal
+
+        return inert("; ".join(parts)) or None
 
 
 @dataclass

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import db_option, echo_json, learning_options, open_workspace, report_sync
+from srs.inert import inert
 from srs.ui.progress import progress_bar
 
 PROGRESS_FROM = 2000  # show a progress bar for files with at least this many reviews
@@ -42,7 +43,7 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
         echo_json({"file": str(file), "rows": log.rows, **report.to_dict()})
         return
     for message in log.bad:
-        click.echo(f"skipped: {message}", err=True)
+        click.echo(inert(f"skipped: {message}"), err=True)
     click.echo(
         f"Imported {report.reviews_added:,} reviews of {report.cards:,} cards from {file}"
         + (f" ({report.cards_created:,} placeholder items in deck '{deck_id}')" if report.cards_created else "")
@@ -90,14 +91,14 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         echo_json(report.to_dict())
         return
     for message in report.skipped:
-        click.echo(f"note: {message}", err=True)
+        click.echo(inert(f"note: {message}"), err=True)
     if not history_only:
         click.echo(
             f"Wrote {report.items:,} items in {report.decks} deck{'s' * (report.decks != 1)} to {report.out_dir}"
             + (f" (and {report.media} media files)" if report.media else "") + ":"
         )
         for path in report.files:
-            click.echo(f"  {path}")
+            click.echo(inert(f"  {path}"))
     if report.history:
         h = report.history
         click.echo(f"Imported {h.reviews_added:,} reviews of {h.cards:,} cards into the review log"

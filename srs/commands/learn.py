@@ -8,14 +8,15 @@ import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
+from srs.inert import inert
 
 RATING_NAMES = {"again": 1, "hard": 2, "good": 3, "easy": 4}
 
 
 def _console():
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    return Console(highlight=False)
+    return inert_console(highlight=False)
 
 
 def _session(ws, decks):
@@ -176,5 +177,5 @@ def flagged(as_json, db_path, deck_paths, now):
     if not rows:
         click.echo("No flagged cards.")
     for row in rows:
-        click.echo(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}")
+        click.echo(inert(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}"))
     sys.stdout.flush()

@@ -13,9 +13,9 @@ DAYS_HELP = (
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    return Console(highlight=False, stderr=stderr)
+    return inert_console(highlight=False, stderr=stderr)
 
 
 def deck_scope(ws, names: tuple[str, ...]) -> list[str] | None:

@@ -121,4 +121,6 @@ def report_sync(workspace: Workspace) -> None:
 
 
 def echo_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from srs.inert import inert_json
+
+    click.echo(inert_json(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
