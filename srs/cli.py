@@ -74,6 +74,10 @@ def cli():
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (`srs ... >&-`): say so, change nothing
+        if sys.stderr is not None:
+            sys.stderr.write("Error: standard output is closed: srs has nowhere to write\n")
+        sys.exit(1)
     cli(prog_name="srs")
 
 

@@ -38,6 +38,7 @@ def review(decks, db_path, deck_paths, now):
     from srs.ui.reviewer import Reviewer
     from srs.ui.terminal import Keys
 
+    keys = Keys()  # before anything is read or written: refuses a closed standard input
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     session = _session(ws, decks)
@@ -55,7 +56,7 @@ def review(decks, db_path, deck_paths, now):
     if session.queue().next_cid() is None:
         console.print("Nothing is due now. Come back later!")
     else:
-        Reviewer(session, console, Keys(), on_edit=reload_decks).run()
+        Reviewer(session, console, keys, on_edit=reload_decks).run()
     from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
 
     print_summary(console, session)
@@ -72,10 +73,11 @@ def quiz(quiz, db_path, deck_paths, now):
     from srs.ui.quiz import run_quiz
     from srs.ui.terminal import Keys
 
+    keys = Keys()  # before anything is read or written: refuses a closed standard input
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     deck_id = ws.select_decks([quiz])[0]
-    run_quiz(_session(ws, [deck_id]), deck_id, _console(), Keys())
+    run_quiz(_session(ws, [deck_id]), deck_id, _console(), keys)
 
 
 @click.command()

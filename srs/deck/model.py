@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from srs.bounds import MAX_CLOZE_NUMBER
 from srs.deck.cloze import deletion_numbers
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -225,8 +226,12 @@ def semantic_problems(body: ItemBase) -> list[tuple[tuple, str]]:
                     )
                 )
     elif isinstance(body, Cloze):
-        if not body.deletion_numbers():
+        numbers = body.deletion_numbers()
+        if not numbers:
             problems.append((("text",), "cloze: the text has no deletion; mark one as {{c1::answer}}"))
+        elif numbers[0] < 1 or numbers[-1] > MAX_CLOZE_NUMBER:
+            wrong = numbers[0] if numbers[0] < 1 else numbers[-1]
+            problems.append((("text",), f"cloze: deletion numbers run from c1 to c{MAX_CLOZE_NUMBER}, not c{wrong}"))
     return problems
 
 

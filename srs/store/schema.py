@@ -98,6 +98,8 @@ class SchemaError(Exception):
 def check_version(conn: sqlite3.Connection) -> int:
     """The schema version; refuses (before anything is written) a database written by a newer srs."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 0:
+        raise SchemaError(f"its schema version {version} is not one srs ever wrote")
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"it was written by a newer srs (schema {version}, this srs knows up to {SCHEMA_VERSION}); "
