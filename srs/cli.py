@@ -6,6 +6,7 @@ need them, so `srs --help` and `srs check` start fast.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sqlite3
 import sys
@@ -64,6 +65,12 @@ class SrsGroup(click.Group):
             ctx.exit(1)
         except sqlite3.Error as exc:  # anything the store did not already explain
             click.echo(f"Error: database: {inert(str(exc))}", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            name = f" writing {exc.filename}" if exc.filename else ""
+            click.echo(inert(f"Error: disk full{name}: nothing was changed; free some space and try again"), err=True)
             ctx.exit(1)
 
 

@@ -74,6 +74,8 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
 
 def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
     text = str(exc)
+    if "disk is full" in text or "disk full" in text:
+        return UserError(f"disk full: nothing was changed in database {path}; free some space and try again")
     if "locked" in text or "busy" in text:
         return UserError(
             f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
@@ -99,12 +101,24 @@ def transaction(conn: sqlite3.Connection, path: Path | str = "the database"):
             time.sleep(0.05)
     try:
         yield conn
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            raise database_error(exc, path) from None
+        raise
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise database_error(exc, path) from None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open. SQLite may have rolled back already (a full disk does): then there is nothing
+    to do, and the error that caused it is the one to report, not "no transaction is active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

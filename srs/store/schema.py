@@ -121,7 +121,8 @@ def migrate(conn: sqlite3.Connection) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 
