@@ -38,6 +38,25 @@ Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)
 OptionalText = Annotated[str, BeforeValidator(_as_text)]
 
 
+def text_fields(model: type[BaseModel]) -> dict[str, str]:
+    """The fields of `model` that hold author's text: name -> "text", "list" (of texts) or "dict" (of texts)."""
+    import typing
+
+    def is_text(metadata) -> bool:
+        return any(isinstance(m, BeforeValidator) and m.func is _as_text for m in metadata)
+
+    found = {}
+    for name, info in model.model_fields.items():
+        if is_text(info.metadata):
+            found[name] = "text"
+            continue
+        args = typing.get_args(info.annotation)
+        inner = args[-1] if args else None
+        if inner is not None and is_text(getattr(inner, "__metadata__", ())):
+            found[name] = "dict" if typing.get_origin(info.annotation) is dict else "list"
+    return found
+
+
 def _as_label_list(value: Any) -> Any:
     """Accept `[b, d, c]`, `"b d c"`, `"b, d, c"` and `"bdc"` for lists of labels."""
     if isinstance(value, str):
