@@ -38,6 +38,8 @@ class SrsGroup(click.Group):
         "answer": "srs.commands.learn:answer",
         "undo": "srs.commands.learn:undo",
         "flagged": "srs.commands.learn:flagged",
+        "backup": "srs.commands.backup:backup",
+        "restore": "srs.commands.backup:restore",
     }
 
     def list_commands(self, ctx):

@@ -37,6 +37,9 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     log = read_revlog_csv(file, skip_bad=skip_bad)
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
+    from srs.store.backup import backup_before
+
+    backup_before(ws.store.conn, ws.store.path, "import")
     with progress_bar("Importing reviews", len(log.reviews) >= PROGRESS_FROM) as progress:
         report = import_revlog(ws.store, log, deck_id=deck_id, source_path=str(file.resolve()), progress=progress)
     if as_json:
@@ -84,6 +87,9 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         from srs.store import Store
 
         store = Store.open(db_path or default_db_path())
+        from srs.store.backup import backup_before
+
+        backup_before(store.conn, store.path, "import")
     with progress_bar("Importing reviews", True) as progress:
         report = import_package(file, None if history_only else out_dir, store=store, overwrite=overwrite,
                                 progress=progress)

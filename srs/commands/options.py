@@ -98,6 +98,10 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
 
     path = db_path or default_db_path()
     store = Store.open(path)
+    if str(path) != ":memory:":
+        from srs.store.backup import daily_backup
+
+        daily_backup(store.conn, path)  # the first use each day keeps a copy of the history
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
     paths = list(deck_paths) or default_deck_paths()

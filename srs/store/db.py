@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from srs.errors import UserError
-from srs.store.schema import SchemaError, check_version, migrate
+from srs.store.schema import SCHEMA_VERSION, SchemaError, check_version, migrate
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS = "FULL"
@@ -55,6 +55,11 @@ def _open(path: Path, existed: bool) -> sqlite3.Connection:
         # acknowledged answer (NORMAL in WAL mode could lose the last ones). Anki commits with FULL too;
         # benchmarks/bench_durability.py measures the cost beside Anki's answer.
         conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if existed and 0 < version < SCHEMA_VERSION:  # history written by an older srs: keep a copy first
+            from srs.store.backup import take_backup
+
+            take_backup(conn, path, "before-migration")
         migrate(conn)
     except BaseException:
         conn.close()
