@@ -101,7 +101,10 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
     if str(path) != ":memory:":
         from srs.store.backup import daily_backup
 
-        daily_backup(store.conn, path)  # the first use each day keeps a copy of the history
+        try:
+            daily_backup(store.conn, path)  # the first use each day keeps a copy of the history
+        except UserError as exc:  # a backup that cannot be made must not stop the learner
+            click.echo(f"Warning: {exc}; srs tries again next time", err=True)
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
     paths = list(deck_paths) or default_deck_paths()

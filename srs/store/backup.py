@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -58,27 +59,37 @@ def take_backup(conn: sqlite3.Connection, db_path: str | Path, reason: str, now:
     `bound`); the new path."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     folder = backup_dir(db_path)
+    partial = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = now.strftime(_STAMP)
-        target = folder / f"srs-{stamp}-{reason}{SUFFIX}"
-        n = 1
-        while target.exists():
-            target = folder / f"srs-{stamp}-{n}-{reason}{SUFFIX}"
-            n += 1
-        partial = folder / f".{target.name}.part"
+        handle, name = tempfile.mkstemp(prefix=".srs-", suffix=".part", dir=folder)  # one per process
+        os.close(handle)
+        partial = Path(name)
         copy = sqlite3.connect(partial)
         try:
             conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
         finally:
             copy.close()
-        os.replace(partial, target)
+        stamp = now.strftime(_STAMP)
+        n = 0
+        while True:  # a hard link claims a name only if it is free: two srs at once never share one
+            target = folder / (f"srs-{stamp}-{reason}{SUFFIX}" if not n else f"srs-{stamp}-{n}-{reason}{SUFFIX}")
+            try:
+                os.link(partial, target)
+                break
+            except FileExistsError:
+                n += 1
+            except OSError:  # a file system without hard links: take the name if it is free now
+                if not target.exists():
+                    os.replace(partial, target)
+                    break
+                n += 1
     except (OSError, sqlite3.Error) as exc:
-        partial_path = locals().get("partial")
-        if partial_path is not None:
-            Path(partial_path).unlink(missing_ok=True)
         raise UserError(f"cannot back up database {db_path} into {folder}: {exc}") from None
+    finally:
+        if partial is not None:
+            partial.unlink(missing_ok=True)
     if bound:
         prune(db_path, now)
     return target
