@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Callable
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
+from srs.deck.identity import normalize_text as _normal
 from srs.store.store import Store
 
 if TYPE_CHECKING:
@@ -387,12 +388,6 @@ def _retire_orphans(store: Store, vanished: dict[str, str | None], orphans: set[
         conn.executemany("DELETE FROM files WHERE path = ?", [[path] for path in vanished])
 
 
-def _normal(text: str) -> str:
-    from srs.deck.identity import normalize_text
-
-    return normalize_text(text)
-
-
 def _relink_by_content(store: Store, run: _Run) -> None:
     """Give a retired item's history to a live item with the same kind and key text that has none of its
     own (a file renamed without an `id:`, a copy that outlived its original, a deck restored under
@@ -408,9 +403,15 @@ def _relink_by_content(store: Store, run: _Run) -> None:
     # Retired by this run first (the likeliest source), then the most recent.
     for iid, kind, key_text, path in sorted(retired, key=lambda r: (r[0] in run.retired, r[0]), reverse=True):
         waiting.setdefault((kind, _normal(key_text)), []).append((iid, path))
-    live = conn.execute(
-        f"SELECT iid, kind, key_text, path FROM items WHERE retired = 0 AND explicit_id = 0 AND NOT {with_history}"
-    ).fetchall()
+    # Live items with the same text, then (only for those few) whether they have history of their own.
+    live = [
+        row for row in conn.execute("SELECT iid, kind, key_text, path FROM items WHERE retired = 0 AND explicit_id = 0")
+        if (row[1], _normal(row[2])) in waiting
+    ]
+    live = [row for row in live if not conn.execute(f"SELECT {with_history} FROM items WHERE iid = ?", [row[0]])
+            .fetchone()[0]]
+    if not live:
+        return
     with store.transaction():
         for iid, kind, key_text, path in live:
             candidates = waiting.get((kind, _normal(key_text)))
