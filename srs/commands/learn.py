@@ -156,8 +156,21 @@ def undo(db_path, deck_paths, now):
     ws = open_workspace(db_path, deck_paths, now, sync=False)
     undone = ws.store.undo_last()
     if undone is None:
-        raise UserError("nothing to undo")
+        raise UserError(_nothing_to_undo(ws.store))
     click.echo(f"Undid the answer to {undone[0].uid}.")
+
+
+def _nothing_to_undo(store) -> str:
+    """Why there is nothing to undo; after an import, how to put back the history from before it."""
+    from srs.store.backup import backups
+    from srs.store.store import LEARNER_SOURCES
+
+    newest = store.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
+    if newest is None or newest[0] in LEARNER_SOURCES:
+        return "nothing to undo"
+    before = [b for b in backups(store.path) if b.reason == "before-import"]
+    hint = f"; `srs restore {before[-1].path}` puts back the history from before the last import" if before else ""
+    return f"nothing of yours to undo (undo takes back answers, never imported history){hint}"
 
 
 @click.command()

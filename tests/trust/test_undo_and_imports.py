@@ -38,8 +38,25 @@ def test_undo_after_an_import_is_nothing_to_undo(run_srs, tmp_path, env):
     before = sources(tmp_path)
     assert len(before) == 3
     result = run_srs("undo", env=env)
-    assert (result.exit_code, result.stderr) == (1, "Error: nothing to undo\n")
+    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith("Error: nothing of yours to undo (undo takes back answers, never imported history)")
     assert sources(tmp_path) == before
+
+
+def test_undo_after_an_import_names_the_backup_that_undoes_it_whole(run_srs, tmp_path, env):
+    from srs.store.backup import backups
+
+    assert run_srs("answer", "two", "good", env=env).exit_code == 0
+    assert run_srs("undo", env=env).exit_code == 0  # the learner's own answer: undone
+    assert run_srs("answer", "two", "good", env=env).exit_code == 0
+    assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
+    (backup,) = [b.path for b in backups(tmp_path / "srs.db") if b.reason == "before-import"]
+    assert run_srs("undo", env=env).exit_code == 0  # still the learner's answer, older than the import rows
+    result = run_srs("undo", env=env)
+    assert result.stderr == ("Error: nothing of yours to undo (undo takes back answers, never imported history); "
+                             f"`srs restore {backup}` puts back the history from before the last import\n")
+    assert run_srs("restore", backup, env=env).exit_code == 0
+    assert [source for _, source in sources(tmp_path)] == ["review"]
 
 
 def test_undo_takes_back_the_learners_answer_and_leaves_imported_reviews(run_srs, tmp_path, env):
@@ -49,7 +66,7 @@ def test_undo_takes_back_the_learners_answer_and_leaves_imported_reviews(run_srs
     assert (result.exit_code, result.stdout) == (0, "Undid the answer to one.\n")
     assert sources(tmp_path) == [("one", "import"), ("two", "import"), ("one", "import")]
     result = run_srs("undo", env=env)
-    assert (result.exit_code, result.stderr) == (1, "Error: nothing to undo\n")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: nothing of yours to undo")
     assert len(sources(tmp_path)) == 3
     # The card is as the imported reviews alone leave it.
     alone = {**env, "SRS_DB": str(tmp_path / "alone.db")}
