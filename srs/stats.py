@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from srs.bounds import EARLIEST_EPOCH
 from srs.achievements import Achievement, Facts, MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Progress
 from srs.achievements import achievements as evaluate_achievements
 from srs.achievements import progress as xp_progress
@@ -262,7 +263,7 @@ def learner_days(store: Store, now: datetime, log_decks: list[str] | None = None
         row = store.conn.execute(
             "SELECT reviewed_at FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND "
             f"{where} ORDER BY reviewed_at LIMIT 1",
-            [cursor if cursor is not None else -(2**62), now_s, *params],
+            [cursor if cursor is not None else EARLIEST_EPOCH, now_s, *params],  # older rows: out of range
         ).fetchone()
         if row is None:
             return days
