@@ -152,8 +152,24 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
 @click.command()
 @learning_options
 def undo(db_path, deck_paths, now):
-    """Undo the last recorded answer, restoring the card exactly as it was."""
+    """Undo the last recorded answer, restoring the card exactly as it was; or the last import, whole.
+
+    Imported reviews are never undone one by one: when the newest change is an import, it is taken back
+    as a whole (its cards are replayed from what remains of their logs), and srs says so.
+    """
+    from srs.importers.undo import last_batch, undo_batch
+    from srs.store.store import LEARNER_SOURCES
+
     ws = open_workspace(db_path, deck_paths, now, sync=False)
+    batch = last_batch(ws.store)
+    marks = ",".join("?" * len(LEARNER_SOURCES))
+    newest = ws.store.conn.execute(f"SELECT MAX(rid) FROM revlog WHERE source IN ({marks})",
+                                   list(LEARNER_SOURCES)).fetchone()[0]
+    if batch is not None and (newest is None or batch.last_rid > newest):
+        undo_batch(ws.store, batch)
+        click.echo(inert(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
+                         f"{batch.cards:,} card{'s' * (batch.cards != 1)} from {batch.label}."))
+        return
     undone = ws.store.undo_last()
     if undone is None:
         raise UserError(_nothing_to_undo(ws.store))
@@ -161,16 +177,14 @@ def undo(db_path, deck_paths, now):
 
 
 def _nothing_to_undo(store) -> str:
-    """Why there is nothing to undo; after an import, how to put back the history from before it."""
-    from srs.store.backup import backups
+    """Why there is nothing to undo; after an older import, how to put back the history from before it."""
     from srs.store.store import LEARNER_SOURCES
 
     newest = store.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
     if newest is None or newest[0] in LEARNER_SOURCES:
         return "nothing to undo"
-    before = [b for b in backups(store.path) if b.reason == "before-import"]
-    hint = f"; `srs restore {before[-1].path}` puts back the history from before the last import" if before else ""
-    return f"nothing of yours to undo (undo takes back answers, never imported history){hint}"
+    return ("nothing to undo: the newest reviews come from an import that was not the last one; `srs backup "
+            "--list` shows the backups taken before each import, and `srs restore FILE` puts one back")
 
 
 @click.command()

@@ -1,4 +1,5 @@
-"""`srs undo` reaches only what the learner did (review, quiz, `srs answer`), never imported history."""
+"""`srs undo` takes back the newest change: the learner's own answer (review, quiz, `srs answer`), or the last
+import as a whole, and says which. Imported reviews are never undone one at a time."""
 
 from __future__ import annotations
 
@@ -20,64 +21,72 @@ def env(tmp_path, monkeypatch):
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "basics.yaml").write_text(DECK)
     (tmp_path / "log.csv").write_text(LOG)
+    (tmp_path / "more.csv").write_text(LOG.replace("2026-11-0", "2026-10-0") + "77,3,2026-10-09T10:00:00Z,1000\n")
     return {"SRS_DB": str(tmp_path / "srs.db"), "SRS_DECKS": str(tmp_path / "decks"), "SRS_NOW": NOW}
 
 
-def sources(tmp_path) -> list[tuple[str, str]]:
+def query(tmp_path, sql: str) -> list[tuple]:
     conn = sqlite3.connect(tmp_path / "srs.db")
     try:
-        return conn.execute(
-            "SELECT c.uid, r.source FROM revlog r JOIN cards c ON c.cid = r.cid ORDER BY r.reviewed_at"
-        ).fetchall()
+        return conn.execute(sql).fetchall()
     finally:
         conn.close()
 
 
-def test_undo_after_an_import_is_nothing_to_undo(run_srs, tmp_path, env):
+def sources(tmp_path) -> list[tuple[str, str]]:
+    return query(tmp_path, "SELECT c.uid, r.source FROM revlog r JOIN cards c ON c.cid = r.cid ORDER BY r.reviewed_at")
+
+
+def memory(tmp_path) -> list[tuple]:
+    return query(tmp_path, "SELECT uid, state, stability, difficulty, due, reps, lapses, last_review FROM cards "
+                           "WHERE active = 1 ORDER BY uid")
+
+
+def test_undo_after_an_import_takes_the_whole_import_back(run_srs, tmp_path, env):
+    assert run_srs("due", env=env).exit_code == 0
+    fresh = memory(tmp_path)
     assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
-    before = sources(tmp_path)
-    assert len(before) == 3
+    assert len(sources(tmp_path)) == 3 and memory(tmp_path) != fresh
     result = run_srs("undo", env=env)
-    assert result.exit_code == 1 and len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith("Error: nothing of yours to undo (undo takes back answers, never imported history)")
-    assert sources(tmp_path) == before
-
-
-def test_undo_after_an_import_names_the_backup_that_undoes_it_whole(run_srs, tmp_path, env):
-    from srs.store.backup import backups
-
-    assert run_srs("answer", "two", "good", env=env).exit_code == 0
-    assert run_srs("undo", env=env).exit_code == 0  # the learner's own answer: undone
-    assert run_srs("answer", "two", "good", env=env).exit_code == 0
-    assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
-    (backup,) = [b.path for b in backups(tmp_path / "srs.db") if b.reason == "before-import"]
-    assert run_srs("undo", env=env).exit_code == 0  # still the learner's answer, older than the import rows
+    assert (result.exit_code, result.stdout) == (0, f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n")
+    assert sources(tmp_path) == [] and memory(tmp_path) == fresh
     result = run_srs("undo", env=env)
-    assert result.stderr == ("Error: nothing of yours to undo (undo takes back answers, never imported history); "
-                             f"`srs restore {backup}` puts back the history from before the last import\n")
-    assert run_srs("restore", backup, env=env).exit_code == 0
-    assert [source for _, source in sources(tmp_path)] == ["review"]
+    assert (result.exit_code, result.stderr) == (1, "Error: nothing to undo\n")
 
 
-def test_undo_takes_back_the_learners_answer_and_leaves_imported_reviews(run_srs, tmp_path, env):
+def test_undo_goes_back_through_answers_and_imports_in_the_order_they_happened(run_srs, tmp_path, env):
     assert run_srs("answer", "one", "good", env=env).exit_code == 0
     assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0  # older reviews, newer rows
-    result = run_srs("undo", env=env)
-    assert (result.exit_code, result.stdout) == (0, "Undid the answer to one.\n")
-    assert sources(tmp_path) == [("one", "import"), ("two", "import"), ("one", "import")]
-    result = run_srs("undo", env=env)
-    assert result.exit_code == 1 and result.stderr.startswith("Error: nothing of yours to undo")
-    assert len(sources(tmp_path)) == 3
-    # The card is as the imported reviews alone leave it.
-    alone = {**env, "SRS_DB": str(tmp_path / "alone.db")}
-    assert run_srs("import", "revlog", tmp_path / "log.csv", env=alone).exit_code == 0
-    assert memory(tmp_path / "srs.db") == memory(tmp_path / "alone.db")
+    assert run_srs("answer", "two", "easy", "--now", "2026-11-24T10:00:00Z", env=env).exit_code == 0
+    steps = [run_srs("undo", env=env).stdout for _ in range(3)]
+    assert steps == ["Undid the answer to two.\n", f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n",
+                     "Undid the answer to one.\n"]
+    assert sources(tmp_path) == []
 
 
-def memory(db) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT uid, state, stability, difficulty, reps, lapses, last_review FROM cards "
-                            "ORDER BY uid").fetchall()
-    finally:
-        conn.close()
+def test_the_learners_answer_survives_the_undone_import_unchanged(run_srs, tmp_path, env):
+    assert run_srs("answer", "one", "good", env=env).exit_code == 0
+    answered = memory(tmp_path)
+    assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
+    assert run_srs("undo", env=env).exit_code == 0
+    assert sources(tmp_path) == [("one", "review")]
+    assert memory(tmp_path) == answered
+
+
+def test_placeholders_an_import_made_are_retired_with_it(run_srs, tmp_path, env):
+    assert run_srs("import", "revlog", tmp_path / "more.csv", env=env).exit_code == 0
+    assert query(tmp_path, "SELECT uid, retired FROM items WHERE deck_id = 'imported-revlog'") == [("revlog-77", 0)]
+    assert run_srs("undo", env=env).stdout.startswith("Undid the import of 4 reviews of 3 cards")
+    assert query(tmp_path, "SELECT uid, retired FROM items WHERE deck_id = 'imported-revlog'") == [("revlog-77", 1)]
+
+
+def test_only_the_last_import_is_undone_whole_and_an_older_one_points_to_the_backups(run_srs, tmp_path, env):
+    assert run_srs("import", "revlog", tmp_path / "more.csv", env=env).exit_code == 0
+    assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
+    assert run_srs("undo", env=env).stdout.startswith("Undid the import of 3 reviews")
+    result = run_srs("undo", env=env)
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: nothing to undo: the newest reviews come from an import that was not the last "
+                             "one; `srs backup --list` shows the backups taken before each import, and `srs restore "
+                             "FILE` puts one back\n")
+    assert len(sources(tmp_path)) == 4
