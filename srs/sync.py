@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Callable
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
-from srs.deck.identity import normalize_text as _normal
 from srs.store.store import Store
 
 if TYPE_CHECKING:
@@ -160,9 +159,11 @@ def _note_sources(store: Store, paths: list[str | Path], report: SyncReport) -> 
 
 
 def _parse_changed(entries: list[_File], report: SyncReport, progress) -> None:
-    from srs.deck.loader import load_file  # only now: parsing needs pydantic and PyYAML
-
     changed = [entry for entry in entries if entry.changed]
+    if not changed:
+        return  # the common start-up: nothing to parse, and no pydantic or PyYAML to import
+    from srs.deck.loader import load_file
+
     total, done = sum(entry.stat.st_size for entry in changed), 0
     for entry in changed:
         entry.result = load_file(entry.path)
@@ -392,6 +393,8 @@ def _relink_by_content(store: Store, run: _Run) -> None:
     """Give a retired item's history to a live item with the same kind and key text that has none of its
     own (a file renamed without an `id:`, a copy that outlived its original, a deck restored under
     another name). Explicit ids are the author's word and are never relinked."""
+    from srs.deck.identity import normalize_text as _normal  # only now: hashing is not needed at start-up
+
     conn = store.conn
     with_history = "EXISTS (SELECT 1 FROM cards c JOIN revlog r ON r.cid = c.cid WHERE c.iid = items.iid)"
     retired = conn.execute(

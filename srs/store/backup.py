@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -58,6 +57,8 @@ def take_backup(conn: sqlite3.Connection, db_path: str | Path, reason: str, now:
     """Copy the database (as of now, consistently) into its backups folder; prune the set (unless not
     `bound`); the new path."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    import tempfile  # only now: most starts take no backup, and tempfile costs start-up time
+
     folder = backup_dir(db_path)
     partial = None
     try:
