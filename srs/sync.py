@@ -137,6 +137,8 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
         if conflict:
             report.diagnostics.extend(conflict)
             report.skipped_files.append(str(entry.path))
+            if entry.stamp and entry.stamp[2]:
+                orphans.discard(entry.stamp[2])  # a skipped file keeps what it held before, as any error does
             continue
         claimed.update({item.id: deck.id for item in deck.items})
         _apply_deck(store, deck, entry.key, entry.stat, run)

@@ -150,3 +150,18 @@ def test_switching_deck_sources_says_which_are_used_and_reads_them(home):
     report = sync(store, [root / "decks"])  # back again: the checkout's file is read again, not trusted
     assert store.conn.execute("SELECT DISTINCT path FROM items").fetchall() == [(str(root / "decks" / "a.yaml"),)]
     assert report.retired == 0 and [n for _, n in live(store).values()] == [1] * 5
+
+
+def test_a_file_skipped_for_a_duplicate_item_id_keeps_its_old_deck(home):
+    root, store = home
+    (root / "decks" / "a.yaml").write_text("id: a\ntitle: A\nitems:\n  - id: x\n    q: One?\n    a: 1\n")
+    (root / "decks" / "b.yaml").write_text("id: b\ntitle: B\nitems:\n  - id: y\n    q: Two?\n    a: 2\n")
+    sync(store, [root / "decks"])
+    answer_all(store, "a")
+    before = live(store)
+    # a.yaml becomes deck 'c' and takes an item id that deck b holds: it is skipped, and deck a stays.
+    (root / "decks" / "a.yaml").write_text("id: c\ntitle: C\nitems:\n  - id: x\n    q: One?\n    a: 1\n"
+                                           "  - id: y\n    q: Three?\n    a: 3\n")
+    report = sync(store, [root / "decks"])
+    assert report.retired == 0 and report.skipped_files == [str(root / "decks" / "a.yaml")]
+    assert live(store) == before
