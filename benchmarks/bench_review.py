@@ -3,7 +3,9 @@
 Prints, each beside a baseline measured in the same run (these machines are noisy, ratios are not):
 - building the day's queue (target < 30 ms; Anki: ~38 ms at 50,000 cards, ~110 ms at 200,000),
   against a plain full scan of the cards table;
-- recording an answer (target < 1 ms median; Anki 0.5-1.2 ms), against a bare UPDATE + INSERT commit;
+- recording an answer, committed to disk (target < 1 ms median, or where the disk's sync is slower, under
+  twice a bare UPDATE + INSERT commit with the same durability, synchronous=FULL; bench_durability.py sets
+  it beside Anki's answer);
 - start-up to the first card with unchanged decks (target < 300 ms), against `python -c pass`;
 - peak memory of that review process (target < 200 MB).
 
@@ -187,7 +189,7 @@ def main() -> None:
     print(f"day's queue        {r['queue_ms']:7.2f} ms   (full scan of cards {r['queue_baseline_ms']:.2f} ms, "
           f"ratio {r['queue_ms'] / r['queue_baseline_ms']:.3f})   target < 30 ms")
     print(f"record an answer   {r['answer_ms']:7.3f} ms   (bare UPDATE+INSERT commit {r['answer_baseline_ms']:.3f} ms, "
-          f"ratio {r['answer_ms'] / r['answer_baseline_ms']:.2f})   target < 1 ms median")
+          f"ratio {r['answer_ms'] / r['answer_baseline_ms']:.2f})   target < 1 ms or ratio < 2")
     print(f"start-up to card   {r['startup_ms']:7.1f} ms   (python -c pass {r['startup_baseline_ms']:.1f} ms, "
           f"ratio {r['startup_ms'] / r['startup_baseline_ms']:.1f})   target < 300 ms")
     print(f"peak memory        {r['peak_mb']:7.1f} MB   (of the review process)   target < 200 MB")

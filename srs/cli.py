@@ -6,6 +6,7 @@ need them, so `srs --help` and `srs check` start fast.
 
 from __future__ import annotations
 
+import errno
 import importlib
 import sqlite3
 import sys
@@ -16,6 +17,7 @@ import click
 
 from srs.commands.options import echo_json
 from srs.errors import UserError
+from srs.inert import inert
 
 if TYPE_CHECKING:
     from srs.jsontypes import CheckJson
@@ -49,6 +51,8 @@ class SrsGroup(click.Group):
         "add": "srs.commands.add:add",
         "completion": "srs.commands.completion:completion",
         "sync": "srs.commands.sync:sync",
+        "backup": "srs.commands.backup:backup",
+        "restore": "srs.commands.backup:restore",
     }
 
     def list_commands(self, ctx):
@@ -72,10 +76,16 @@ class SrsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {inert(str(exc))}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:  # anything the store did not already explain
-            click.echo(f"Error: database: {exc}", err=True)
+            click.echo(f"Error: database: {inert(str(exc))}", err=True)
+            ctx.exit(1)
+        except OSError as exc:
+            if exc.errno != errno.ENOSPC:
+                raise
+            name = f" writing {exc.filename}" if exc.filename else ""
+            click.echo(inert(f"Error: disk full{name}: nothing was changed; free some space and try again"), err=True)
             ctx.exit(1)
 
 
@@ -100,6 +110,10 @@ def _complete_assignments(ctx, param, incomplete):
 
 
 def main() -> None:
+    if sys.stdout is None:  # started with standard output closed (`srs ... >&-`): say so, change nothing
+        if sys.stderr is not None:
+            sys.stderr.write("Error: standard output is closed: srs has nowhere to write\n")
+        sys.exit(1)
     cli(prog_name="srs")
 
 
@@ -168,7 +182,7 @@ def list_decks(paths, as_json):
         id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            click.echo(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+            click.echo(inert(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"))
     for diagnostic in result.errors:
         click.echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)

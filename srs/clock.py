@@ -22,10 +22,14 @@ def parse_now(text: str | None) -> datetime:
     """
     if not text:
         return datetime.now(timezone.utc).replace(microsecond=0)
+    from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS
+
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise UserError(f"--now: '{text}' is not an ISO 8601 time such as 2026-11-23T09:00:00") from None
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise UserError(f"--now: '{text}' lies outside the years {YEARS}")
     if value.tzinfo is None:
         value = value.astimezone()  # interpret as local time
     return value.astimezone(timezone.utc).replace(microsecond=0)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from srs.achievements import MARATHON_REVIEWS, MASTERED_STABILITY_DAYS, Achievement, Facts, Progress
 from srs.achievements import achievements as evaluate_achievements
 from srs.achievements import progress as xp_progress
+from srs.bounds import EARLIEST_EPOCH
 from srs.clock import day_end, day_start, from_epoch, learner_date, to_epoch
 from srs.store import reports
 from srs.store.store import Store
@@ -265,7 +266,7 @@ def learner_days(store: Store, now: datetime, log_decks: list[str] | None = None
     """
     now_s = to_epoch(now)
     days: list[Day] = []
-    cursor = -(2**62)
+    cursor = EARLIEST_EPOCH  # older rows are out of range: no day of the learner's
     while True:
         at = reports.first_review_at_or_after(store, cursor, now_s, log_decks)
         if at is None:

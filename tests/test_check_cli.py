@@ -57,8 +57,6 @@ EXPECTED = {
     "missing-back.yaml": "missing-back.yaml:3:5: error: flashcard: missing required field 'back'",
     "wrong-type-list-as-text.yaml": "wrong-type-list-as-text.yaml:3:8: error: flashcard: 'q' must be text, "
     "not a list",
-    "unquoted-yes-answer.yaml": "unquoted-yes-answer.yaml:4:8: error: flashcard: 'a' must be text, but YAML "
-    "reads yes/no/true/false/on/off as true/false: put it in quotes",
     "unknown-field-typo.yaml": "unknown-field-typo.yaml:3:5: error: flashcard: unknown field 'fornt' "
     "(did you mean 'front'?)",
     "q-and-front.yaml": "q-and-front.yaml:3:5: error: give either `q` or `front`, not both",

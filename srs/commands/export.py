@@ -19,6 +19,11 @@ _ILLUSTRATIONS = click.option(
     help="Attach each card's diffusion illustration (items with an 'illustrate:' field) on its back; "
     "needs the demo extra (torch, diffusers). Pictures are rendered once and cached.",
 )
+_FORCE = click.option(
+    "--force", is_flag=True,
+    help="Replace an existing export of the other kind. The database, deck files and files that are not "
+    "srs exports are never replaced.",
+)
 _ILLUSTRATION_STEPS = click.option(
     "--illustration-steps", type=click.IntRange(min=1), default=None, metavar="N",
     help="Denoising steps per illustration (default: the model's own).",
@@ -38,12 +43,13 @@ def export():
     help="Include your reviews and memory state, so Anki keeps your progress "
     "(tick 'Import any learning progress' when importing).",
 )
+@_FORCE
 @_ILLUSTRATIONS
 @_ILLUSTRATION_STEPS
 @decks_option
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def anki(names, output, with_history, illustrations, illustration_steps, deck_paths, db_path, as_json):
+def anki(names, output, with_history, force, illustrations, illustration_steps, deck_paths, db_path, as_json):
     """Write decks to one Anki package; importing a newer one updates the notes in place.
 
     DECK is a deck id or a path to deck files (default: every deck). Each deck becomes an Anki deck
@@ -56,6 +62,7 @@ def anki(names, output, with_history, illustrations, illustration_steps, deck_pa
 
     check_writable(output)
     decks = select_decks(names, deck_paths)
+    _check_overwrite(output, "anki", force, decks, db_path)
     from srs.paths import default_db_path
 
     identity = _stored_identity(db_path or default_db_path(), decks)
@@ -107,11 +114,13 @@ def _stored_identity(db_path: Path, decks):
     "--back-offset", metavar="X,Y", default=None,
     help="Shift the backs by X,Y millimetres, for a printer that prints the second side off.",
 )
+@_FORCE
 @_ILLUSTRATIONS
 @_ILLUSTRATION_STEPS
 @decks_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def pdf(names, output, layout, paper, duplex, back_offset, illustrations, illustration_steps, deck_paths, as_json):
+def pdf(names, output, layout, paper, duplex, back_offset, force, illustrations, illustration_steps, deck_paths,
+        as_json):
     """Print decks as flashcards to cut out: fronts and backs, ready for duplex printing.
 
     DECK is a deck id or a path to deck files (default: every deck). Cloze items give one card per
@@ -125,12 +134,25 @@ def pdf(names, output, layout, paper, duplex, back_offset, illustrations, illust
     offset = parse_back_offset(back_offset)
     check_writable(output)
     decks = select_decks(names, deck_paths)
+    _check_overwrite(output, "pdf", force, decks, None)
     options = PdfOptions(layout=layout, paper=paper, duplex=duplex, back_offset=offset)
     size = sum(len(item.card_ids()) for deck in decks for item in deck.items)
     with terminal_progress(size + _illustration_steps(decks, illustrations), enabled=not as_json) as progress:
         pictures = _illustrations(decks, illustrations, illustration_steps, progress)
         result = export_pdf(decks, output, options, illustrations=pictures, progress=progress)
     _report(result, as_json)
+
+
+def _check_overwrite(output, kind: str, force: bool, decks, db_path) -> None:
+    """Refuse, before any work, to replace what srs did not make (see srs.export.overwrite)."""
+    import os
+
+    from srs.export.overwrite import check_overwrite
+    from srs.paths import default_db_path
+
+    database = db_path or os.environ.get("SRS_DB") or default_db_path()
+    protected = [Path(database), *(Path(deck.path) for deck in decks)]
+    check_overwrite(output, kind, force=force, protected=protected)
 
 
 # Rendering one illustration takes as long as exporting hundreds of cards: weigh it so for the bar.

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import db_option, echo_json, learning_options, open_workspace, report_sync
+from srs.inert import inert
 from srs.ui.progress import progress_bar
 
 PROGRESS_FROM = 2000  # show a progress bar for files with at least this many reviews
@@ -36,13 +37,16 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     log = read_revlog_csv(file, skip_bad=skip_bad)
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
+    from srs.store.backup import backup_before
+
+    backup_before(ws.store.conn, ws.store.path, "import")
     with progress_bar("Importing reviews", len(log.reviews) >= PROGRESS_FROM) as progress:
         report = import_revlog(ws.store, log, deck_id=deck_id, source_path=str(file.resolve()), progress=progress)
     if as_json:
         echo_json({"file": str(file), "rows": log.rows, **report.to_dict()})
         return
     for message in log.bad:
-        click.echo(f"skipped: {message}", err=True)
+        click.echo(inert(f"skipped: {message}"), err=True)
     click.echo(
         f"Imported {report.reviews_added:,} reviews of {report.cards:,} cards from {file}"
         + (f" ({report.cards_created:,} placeholder items in deck '{deck_id}')" if report.cards_created else "")
@@ -83,6 +87,9 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         from srs.store import Store
 
         store = Store.open(db_path or default_db_path())
+        from srs.store.backup import backup_before
+
+        backup_before(store.conn, store.path, "import")
     with progress_bar("Importing reviews", True) as progress:
         report = import_package(file, None if history_only else out_dir, store=store, overwrite=overwrite,
                                 progress=progress)
@@ -90,14 +97,14 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         echo_json(report.to_dict())
         return
     for message in report.skipped:
-        click.echo(f"note: {message}", err=True)
+        click.echo(inert(f"note: {message}"), err=True)
     if not history_only:
         click.echo(
             f"Wrote {report.items:,} items in {report.decks} deck{'s' * (report.decks != 1)} to {report.out_dir}"
             + (f" (and {report.media} media files)" if report.media else "") + ":"
         )
         for path in report.files:
-            click.echo(f"  {path}")
+            click.echo(inert(f"  {path}"))
     if report.history:
         h = report.history
         click.echo(f"Imported {h.reviews_added:,} reviews of {h.cards:,} cards into the review log"

@@ -10,6 +10,7 @@ import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
+from srs.inert import inert
 
 if TYPE_CHECKING:
     from srs.jsontypes import AnswerJson, DueCardJson, DueJson, FlaggedJson
@@ -28,9 +29,9 @@ def _cards(ctx, param, incomplete):
 
 
 def _console():
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    return Console(highlight=False)
+    return inert_console(highlight=False)
 
 
 def _session(ws, decks, extra_new: int = 0, ahead_days: int = 0):
@@ -91,6 +92,7 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
     from srs.ui.reviewer import Reviewer
     from srs.ui.terminal import Keys
 
+    keys = Keys()  # before anything is read or written: refuses a closed standard input
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     ws.start_clock()
@@ -110,7 +112,7 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
     if session.next_view() is None:
         for line in nothing_due(session):
             console.print(line, soft_wrap=True)
-    elif Reviewer(session, console, Keys(), on_edit=reload_decks).run():
+    elif Reviewer(session, console, keys, on_edit=reload_decks).run():
         console.print()
         for line in ["That is all for now.", *nothing_due(session)[1:]]:
             console.print(line, soft_wrap=True)
@@ -130,11 +132,12 @@ def quiz(quiz, db_path, deck_paths, now):
     from srs.ui.quiz import run_quiz
     from srs.ui.terminal import Keys
 
+    keys = Keys()  # before anything is read or written: refuses a closed standard input
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     ws.start_clock()
     deck_id = ws.select_decks([quiz])[0]
-    run_quiz(_session(ws, [deck_id]), deck_id, _console(), Keys())
+    run_quiz(_session(ws, [deck_id]), deck_id, _console(), keys)
 
 
 @click.command()
@@ -223,12 +226,39 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
 @click.command()
 @learning_options
 def undo(db_path, deck_paths, now):
-    """Undo the last recorded answer, restoring the card exactly as it was."""
+    """Undo the last recorded answer, restoring the card exactly as it was; or the last import, whole.
+
+    Imported reviews are never undone one by one: when the newest change is an import, it is taken back
+    as a whole (its cards are replayed from what remains of their logs), and srs says so.
+    """
+    from srs.importers.undo import last_batch, undo_batch
+    from srs.store.store import LEARNER_SOURCES
+
     ws = open_workspace(db_path, deck_paths, now, sync=False)
+    batch = last_batch(ws.store)
+    marks = ",".join("?" * len(LEARNER_SOURCES))
+    newest = ws.store.conn.execute(f"SELECT MAX(rid) FROM revlog WHERE source IN ({marks})",
+                                   list(LEARNER_SOURCES)).fetchone()[0]
+    if batch is not None and (newest is None or batch.last_rid > newest):
+        undo_batch(ws.store, batch)
+        click.echo(inert(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
+                         f"{batch.cards:,} card{'s' * (batch.cards != 1)} from {batch.label}."))
+        return
     undone = ws.store.undo_last()
     if undone is None:
-        raise UserError("nothing to undo")
+        raise UserError(_nothing_to_undo(ws.store))
     click.echo(f"Undid the answer to {undone[0].uid}.")
+
+
+def _nothing_to_undo(store) -> str:
+    """Why there is nothing to undo; after an older import, how to put back the history from before it."""
+    from srs.store.store import LEARNER_SOURCES
+
+    newest = store.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
+    if newest is None or newest[0] in LEARNER_SOURCES:
+        return "nothing to undo"
+    return ("nothing to undo: the newest reviews come from an import that was not the last one; `srs backup "
+            "--list` shows the backups taken before each import, and `srs restore FILE` puts one back")
 
 
 @click.command()
@@ -248,5 +278,5 @@ def flagged(as_json, db_path, deck_paths, now):
     if not rows:
         click.echo("No flagged cards.")
     for row in rows:
-        click.echo(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}")
+        click.echo(inert(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}"))
     sys.stdout.flush()

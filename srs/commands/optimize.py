@@ -13,9 +13,9 @@ DAYS_HELP = (
 
 
 def _console(stderr: bool = False):
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    return Console(highlight=False, stderr=stderr)
+    return inert_console(highlight=False, stderr=stderr)
 
 
 def deck_scope(ws, names: tuple[str, ...]) -> list[str] | None:
@@ -45,6 +45,10 @@ def optimize(decks, as_json, retention, counting, dry_run, db_path, deck_paths, 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     scope = deck_scope(ws, decks)
+    if not dry_run:
+        from srs.store.backup import backup_before
+
+        backup_before(ws.store.conn, ws.store.path, "reschedule")
     result = run_optimize(ws.store, scope, counting=counting, save=not dry_run, retention=retention)
     if as_json:
         echo_json(result.to_dict())

@@ -121,6 +121,13 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
 
     path = db_path or default_db_path()
     store = Store.open(path)
+    if str(path) != ":memory:":
+        from srs.store.backup import daily_backup
+
+        try:
+            daily_backup(store.conn, path)  # the first use each day keeps a copy of the history
+        except UserError as exc:  # a backup that cannot be made must not stop the learner
+            click.echo(f"Warning: {exc}; srs tries again next time", err=True)
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
     paths: list[str | Path] = list(deck_paths) or list(default_deck_paths())
@@ -144,4 +151,6 @@ def report_sync(workspace: Workspace) -> None:
 
 
 def echo_json(value) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from srs.inert import inert_json
+
+    click.echo(inert_json(json.dumps(value, ensure_ascii=False, indent=2, default=str)))

@@ -35,9 +35,9 @@ def show(item_id, as_json, db_path, deck_paths, now):
     if as_json:
         echo_json(infos if len(infos) > 1 else infos[0])
         return
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    console = Console(highlight=False)
+    console = inert_console(highlight=False)
     for n, info in enumerate(infos):
         if n:
             console.rule()
@@ -52,12 +52,14 @@ def print_card(console, info: CardInfoJson) -> None:
     from srs.optimizer.card_info import local_time
     from srs.scheduler import format_interval
 
-    console.print(f"[bold]{info['id']}[/]  [dim]{info['kind']} in {info['deck_title']} ({info['deck']}), "
-                  f"{info['location']}[/]")
+    from rich.markup import escape  # deck text is never rich markup
+
+    console.print(f"[bold]{escape(info['id'])}[/]  [dim]{info['kind']} in {escape(info['deck_title'])} "
+                  f"({escape(info['deck'])}), {escape(info['location'])}[/]")
     console.print(Panel(Markdown(info["front"]), title="Front", title_align="left"))
     if info["choices"]:
         for label, text in info["choices"].items():
-            console.print(f"  {label}) {text}")
+            console.print(f"  {label}) {escape(text)}")
     console.print(Panel(Markdown(info["back"]), title="Back", title_align="left"))
 
     facts = Table.grid(padding=(0, 2))

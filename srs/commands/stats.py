@@ -36,9 +36,9 @@ def stats(decks, as_json, db_path, deck_paths, now):
     if as_json:
         echo_json(data.to_dict())
         return
-    from rich.console import Console
+    from srs.inert import inert_console
 
-    render(Console(highlight=False), data)
+    render(inert_console(highlight=False), data)
 
 
 # -- rendering --------------------------------------------------------------------------------------

@@ -20,7 +20,9 @@ class Diagnostic:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
+        from srs.inert import inert
+
+        return inert(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}")
 
     def to_dict(self) -> DiagnosticJson:
         return {

@@ -7,6 +7,7 @@ their own, and pydantic's errors are mapped back to the YAML node that caused th
 from __future__ import annotations
 
 import difflib
+import functools
 import gc
 import typing
 from collections.abc import Mapping
@@ -179,7 +180,7 @@ def _build_deck(doc: Document, path: Path, problems: _Problems) -> Deck | None:
         problems.add(doc.position(()), f"a deck file must be a mapping with `title` and `items`, not {_kind_of(raw)}")
         return None
     try:
-        header = DeckHeader.model_validate(raw)
+        header = DeckHeader.model_validate(_literal_text(raw, DeckHeader, doc, ()))
     except ValidationError as exc:
         _report(exc, raw, doc, (), "deck", DeckHeader, problems, skip_items=True)
         header = None
@@ -248,6 +249,7 @@ def _build_item(
                 renamed[long] = short
     values["kind"] = kind
     model = ITEM_MODELS[kind]
+    values = _literal_text(values, model, doc, where, renamed)
     try:
         body = model.model_validate(values)
     except ValidationError as exc:
@@ -276,6 +278,35 @@ def _build_item(
         explicit_id=body.id is not None,
         fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name
     )
+
+
+def _literal_text(values: dict, model: type[BaseModel], doc: Document, where: tuple, renamed=None) -> dict:
+    """`values` with each text field as the author wrote it, where YAML 1.1 read it as something else:
+    `1:20` stays "1:20" (not 80), `1.10` stays "1.10", `0x1F`, `NO` and `12:30:00` stay as written.
+    Options and other fields keep YAML's numbers and booleans."""
+    written = doc.written_as
+    if not written:
+        return values
+    values = dict(values)
+    for name, shape in _text_fields(model).items():
+        if name not in values:
+            continue
+        base = where + ((renamed or {}).get(name, name),)
+        value = values[name]
+        if shape == "text":
+            values[name] = written.get(base, value)
+        elif shape == "list" and isinstance(value, list):
+            values[name] = [written.get(base + (i,), v) for i, v in enumerate(value)]
+        elif shape == "dict" and isinstance(value, dict):
+            values[name] = {k: written.get(base + (k,), v) for k, v in value.items()}
+    return values
+
+
+@functools.lru_cache(maxsize=None)
+def _text_fields(model: type[BaseModel]) -> dict[str, str]:
+    from srs.deck.model import text_fields
+
+    return text_fields(model)
 
 
 def _check_image(image: str, deck_path: Path, pos: tuple[int, int], problems: _Problems) -> bool:

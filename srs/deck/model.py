@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
+from srs.bounds import MAX_CLOZE_NUMBER
 from srs.deck.cloze import deletion_numbers
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -38,6 +39,25 @@ def _as_text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
 OptionalText = Annotated[str, BeforeValidator(_as_text)]
+
+
+def text_fields(model: type[BaseModel]) -> dict[str, str]:
+    """The fields of `model` that hold author's text: name -> "text", "list" (of texts) or "dict" (of texts)."""
+    import typing
+
+    def is_text(metadata) -> bool:
+        return any(isinstance(m, BeforeValidator) and m.func is _as_text for m in metadata)
+
+    found = {}
+    for name, info in model.model_fields.items():
+        if is_text(info.metadata):
+            found[name] = "text"
+            continue
+        args = typing.get_args(info.annotation)
+        inner = args[-1] if args else None
+        if inner is not None and is_text(getattr(inner, "__metadata__", ())):
+            found[name] = "dict" if typing.get_origin(info.annotation) is dict else "list"
+    return found
 
 
 def _as_label_list(value: Any) -> Any:
@@ -232,8 +252,13 @@ def semantic_problems(body: ItemBase) -> list[tuple[tuple, str]]:
                         f"{_describe_labels(labels)}",
                     )
                 )
-    elif isinstance(body, Cloze) and not body.deletion_numbers():
-        problems.append((("text",), "cloze: the text has no deletion; mark one as {{c1::answer}}"))
+    elif isinstance(body, Cloze):
+        numbers = body.deletion_numbers()
+        if not numbers:
+            problems.append((("text",), "cloze: the text has no deletion; mark one as {{c1::answer}}"))
+        elif numbers[0] < 1 or numbers[-1] > MAX_CLOZE_NUMBER:
+            wrong = numbers[0] if numbers[0] < 1 else numbers[-1]
+            problems.append((("text",), f"cloze: deletion numbers run from c1 to c{MAX_CLOZE_NUMBER}, not c{wrong}"))
     return problems
 
 

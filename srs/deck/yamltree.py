@@ -76,6 +76,9 @@ class Document:
     value: Any
     value_at: dict[Path, Position] = field(default_factory=dict)
     key_at: dict[Path, Position] = field(default_factory=dict)
+    # Plain scalars that YAML 1.1 read as something else (`1:20` as 80, `NO` as false), as written: text
+    # fields take these back, so an author's characters are kept literally (see the deck loader).
+    written_as: dict[Path, str] = field(default_factory=dict)
     duplicate_keys: list[tuple[Path, Position, Position]] = field(default_factory=list)
 
     def position(self, path: Path, *, key: bool = False) -> Position:
@@ -202,12 +205,16 @@ def _build(loader) -> Document | None:
     while True:
         event = get_event()
         cls = event.__class__
+        written = None
         if cls is Scalar:
             value = event.value
             # Quoted and block text, and plain text that cannot be a number, boolean, null or date, is
             # taken as it is; the rest goes through the resolver and the safe constructors.
             if event.tag is not None or (event.implicit[0] and value[:1] in resolvers):
+                written = value
                 value = _scalar(event, constructor)
+                if value is None or value.__class__ is str or event.tag is not None:
+                    written = None
             nodes += 1
         elif cls is MapEnd or cls is SeqEnd:
             frame = stack.pop()
@@ -277,6 +284,8 @@ def _build(loader) -> Document | None:
                 path = parent.path + (len(container),)
                 container.append(value)
         value_at[path] = position
+        if written is not None:
+            doc.written_as[path] = written
         if cls is MapStart or cls is SeqStart:
             anchor = event.anchor
             if anchor is not None:

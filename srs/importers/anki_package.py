@@ -51,6 +51,7 @@ from urllib.parse import unquote
 
 from srs.errors import UserError
 from srs.importers.html_text import html_to_markdown
+from srs.importers.limits import check_media_name, check_package_size, check_review
 from srs.importers.reviews import ImportedReview, ImportReport
 from srs.importers.yaml_writer import dump_deck
 
@@ -137,6 +138,7 @@ def read_package(path: str | Path) -> AnkiPackage:
         raise UserError(f"no such file: {shown}")
     if not zipfile.is_zipfile(path):
         raise UserError(f"{shown}: not an Anki package (not a zip file)")
+    check_package_size(path)
     from srs.importers import anki_modern
 
     with zipfile.ZipFile(path) as archive:
@@ -184,6 +186,10 @@ def _media_map(archive: zipfile.ZipFile, names: set[str], shown: str) -> dict[st
         mapping = json.loads(raw.decode("utf-8") or "{}")
     except (UnicodeDecodeError, json.JSONDecodeError):
         raise UserError(f"{shown}: its media list is not in the older JSON format; {NEW_FORMAT_HINT}") from None
+    if not isinstance(mapping, dict):
+        raise UserError(f"{shown}: its media list is not in the older JSON format; {NEW_FORMAT_HINT}")
+    for name in mapping.values():
+        check_media_name(str(name), shown)
     return {str(name): str(number) for number, name in mapping.items() if str(number) in names}
 
 
@@ -214,6 +220,8 @@ def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
             else:
                 models = _models(json.loads(models_json or "{}"))
                 decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
+                if not all(isinstance(v, dict) and isinstance(v.get("name", ""), str) for v in decks.values()):
+                    raise ValueError("a deck that is not a mapping with a name")
             notes = [
                 AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split())
                 for nid, guid, mid, flds, tags in conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
@@ -234,6 +242,9 @@ def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
             conn.close()
     except sqlite3.DatabaseError as exc:
         raise UserError(f"{shown}: {member} cannot be read ({exc})") from None
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):  # JSON or rows Anki never writes
+        raise UserError(f"{shown}: {member} is malformed (its note types, decks or notes are not as Anki "
+                        "writes them)") from None
     if (
         member == "collection.anki2" and len(notes) == 1 and notes[0].fields
         and html_to_markdown(notes[0].fields[0]).text.casefold().startswith(PLEASE_UPDATE)
@@ -246,6 +257,8 @@ def _models(raw: dict) -> dict[int, AnkiModel]:
     models = {}
     for key, m in raw.items():
         fields = [f.get("name", "") for f in sorted(m.get("flds", []), key=lambda f: f.get("ord", 0))]
+        if not all(isinstance(name, str) for name in fields) or not isinstance(m.get("name", ""), str):
+            raise ValueError("a note type whose fields are not named")
         tmpls = sorted(m.get("tmpls", []), key=lambda t: t.get("ord", 0))
         typed = any("{{type:" in (t.get("qfmt", "") + t.get("afmt", "")) for t in tmpls)
         templates = [(str(t.get("qfmt") or ""), str(t.get("afmt") or "")) for t in tmpls]
@@ -845,6 +858,8 @@ def _reviews(package: AnkiPackage, card_uids: dict[int, str]) -> tuple[dict[str,
         if uid is None:
             unmapped += len(rated)
             continue
+        for e in rated:
+            check_review(package.path, e.id, card_id, e.time_ms)
         reviews[uid] = [
             ImportedReview(e.id // 1000, e.ease, max(e.time_ms, 0), f"{name}: review {e.id} of card {card_id}")
             for e in rated

@@ -63,7 +63,10 @@ def write_reviews(
     planner = Planner()
     settings_by_deck: dict = {}
     total = len(reviews_by_uid)
+    from srs.importers.undo import record_batch, start_batch
+
     with store.transaction() as conn:
+        first_rid, first_iid = start_batch(conn)  # `srs undo` takes the whole import back
         if prepare is not None:
             prepare(conn)
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
@@ -75,6 +78,8 @@ def write_reviews(
             _write_card(conn, card, incoming, planner, settings_by_deck, scheduler_settings, store, report, source)
             if progress:
                 progress(done, total)
+        origin = next((r.origin for rs in reviews_by_uid.values() for r in rs if r.origin), "")
+        record_batch(conn, origin.split(":")[0] or "a review log", first_rid, first_iid)
     return report
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS, check_card_id, check_epoch, parse_duration_ms
 from srs.errors import UserError
 from srs.importers.reviews import ImportedReview, ImportReport, write_reviews
 
@@ -111,6 +112,7 @@ def _parse_row(row: list[str], index: dict[str, int], width: int, line: int) -> 
     card = row[index["card_id"]].strip()
     if not card:
         raise ValueError("card_id is empty")
+    check_card_id(card)
     raw_rating = row[index["review_rating"]].strip()
     try:
         rating = int(raw_rating)
@@ -123,12 +125,7 @@ def _parse_row(row: list[str], index: dict[str, int], width: int, line: int) -> 
     if "review_duration" in index:
         raw = row[index["review_duration"]].strip()
         if raw:
-            try:
-                duration = int(float(raw))
-            except ValueError:
-                raise ValueError(f"review_duration must be milliseconds, got '{raw}'") from None
-            if duration < 0:
-                raise ValueError(f"review_duration must not be negative, got {duration}")
+            duration = parse_duration_ms(raw)
     return CsvReview(line, card, rating, at, duration)
 
 
@@ -138,14 +135,16 @@ def parse_time(text: str) -> int:
         raise ValueError("review_time is empty")
     if _INTEGER.match(text):
         value = int(text)
-        return value // 1000 if abs(value) >= 100_000_000_000 else value
+        return check_epoch(value // 1000 if abs(value) >= 100_000_000_000 else value, f"review_time {text}")
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise ValueError(f"review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got '{text}'") from None
+    if not EARLIEST_YEAR - 1 <= moment.year <= LATEST_YEAR + 1:  # a year off: offsets may still bring it in
+        raise ValueError(f"review_time {text} lies outside the years {YEARS}")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
-    return int(moment.timestamp() // 1)
+    return check_epoch(int(moment.timestamp() // 1), f"review_time {text}")
 
 
 # -- into the store ------------------------------------------------------------------------------------

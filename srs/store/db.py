@@ -11,9 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from srs.errors import UserError
-from srs.store.schema import SchemaError, check_version, migrate
+from srs.store.schema import SCHEMA_VERSION, SchemaError, check_version, migrate
 
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS = "FULL"
 REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
 
 
@@ -53,8 +54,15 @@ def _open(path: Path, existed: bool) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = ON")
         if conn.execute("PRAGMA journal_mode").fetchall()[0][0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
-        # In WAL mode NORMAL loses nothing when the process dies; only a power cut could.
-        conn.execute("PRAGMA synchronous = NORMAL")
+        # FULL: each answer's commit reaches the disk before srs goes on, so a power cut loses no
+        # acknowledged answer (NORMAL in WAL mode could lose the last ones). Anki commits with FULL too;
+        # benchmarks/bench_durability.py measures the cost beside Anki's answer.
+        conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if existed and 0 < version < SCHEMA_VERSION:  # history written by an older srs: keep a copy first
+            from srs.store.backup import take_backup
+
+            take_backup(conn, path, "before-migration")
         migrate(conn)
     except BaseException:
         conn.close()
@@ -97,7 +105,7 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
     if code in (_READONLY, _CANTOPEN):
         return UserError(f"cannot write database {path}: the file or its folder is read-only or cannot be opened")
     if code == _FULL:
-        return UserError(f"cannot write database {path}: the disk is full; nothing was changed")
+        return UserError(f"disk full: nothing was changed in database {path}; free some space and try again")
     return UserError(f"database {path}: SQLite failed with error code {code}")
 
 
@@ -115,12 +123,24 @@ def transaction(conn: sqlite3.Connection, path: Path | str = "the database"):
             time.sleep(0.05)
     try:
         yield conn
+    except sqlite3.Error as exc:
+        _rollback(conn)
+        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
+            raise database_error(exc, path) from None
+        raise
     except BaseException:
-        conn.execute("ROLLBACK")
+        _rollback(conn)
         raise
     else:
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
-            conn.execute("ROLLBACK")
+            _rollback(conn)
             raise database_error(exc, path) from None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open. SQLite may have rolled back already (a full disk does): then there is nothing
+    to do, and the error that caused it is the one to report, not "no transaction is active"."""
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")

@@ -136,6 +136,8 @@ class SchemaError(Exception):
 def check_version(conn: sqlite3.Connection) -> int:
     """The schema version; refuses (before anything is written) a database written by a newer srs."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 0:
+        raise SchemaError(f"its schema version {version} is not one srs ever wrote")
     if version > SCHEMA_VERSION:
         raise SchemaError(
             f"it was written by a newer srs (schema {version}, this srs knows up to {SCHEMA_VERSION}); "
@@ -157,7 +159,8 @@ def migrate(conn: sqlite3.Connection) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
 

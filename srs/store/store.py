@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 LEECH_LAPSES = 8
+LEARNER_SOURCES = ("review", "quiz", "answer")  # revlog sources `undo` may reach; imports are others
 
 
 @dataclass
@@ -216,15 +217,21 @@ class Store:
         answer given since (in another process) is never silently rolled back with it.
         """
         with self.transaction() as conn:
+            # Only what the learner did here: imported history is never undone one row at a time.
+            marks = ",".join("?" * len(LEARNER_SOURCES))
             row = conn.execute(
                 "SELECT rid, cid, before, rating, reviewed_at FROM revlog "
-                + ("WHERE rid = ?" if rid is not None else "ORDER BY rid DESC LIMIT 1"),
-                [rid] if rid is not None else [],
+                + (f"WHERE rid = ? AND source IN ({marks})" if rid is not None
+                   else f"WHERE source IN ({marks}) ORDER BY rid DESC LIMIT 1"),
+                ([rid] if rid is not None else []) + list(LEARNER_SOURCES),
             ).fetchone()
             if row is None:
                 return None
             rid, cid, before_json, rating, reviewed_at = row
-            newest = conn.execute("SELECT MAX(rid) FROM revlog WHERE cid = ?", [cid]).fetchone()[0]
+            # The card's newest answer in time (an import may add older reviews after it, with higher rids).
+            newest = conn.execute(
+                "SELECT rid FROM revlog WHERE cid = ? ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid]
+            ).fetchone()[0]
             if newest != rid:
                 raise UserError("that card was answered again since; undo the newer answer first")
             before = json.loads(before_json)

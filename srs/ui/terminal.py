@@ -32,6 +32,10 @@ class EndOfInput(Exception):
 class Keys:
     def __init__(self, stream=None):
         self.stream = stream or sys.stdin
+        if self.stream is None:  # started with standard input closed (`srs review <&-`)
+            from srs.errors import UserError
+
+            raise UserError("standard input is closed: a review reads the learner's keys from it")
         self.interactive = _isatty(self.stream)
         self._pending = ""  # keys typed ahead and read together on a terminal, handed out one at a time
 
