@@ -21,8 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from srs.ankisync.account import Login, save_login
 from srs.ankisync import mirror as mirror_ops
+from srs.ankisync.account import Login, save_login
 from srs.errors import UserError
 from srs.store import anki_sync
 

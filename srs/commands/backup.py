@@ -58,7 +58,8 @@ def restore(file, db_path):
     from srs.inert import inert
     from srs.paths import default_db_path
     from srs.store import Store
-    from srs.store.backup import check_backup_file, restore as restore_from
+    from srs.store.backup import check_backup_file
+    from srs.store.backup import restore as restore_from
 
     path = db_path or default_db_path()
     check_backup_file(file)  # before the database is even opened

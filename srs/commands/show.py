@@ -46,13 +46,12 @@ def show(item_id, as_json, db_path, deck_paths, now):
 
 def print_card(console, info: CardInfoJson) -> None:
     from rich.markdown import Markdown
+    from rich.markup import escape  # deck text is never rich markup
     from rich.panel import Panel
     from rich.table import Table
 
     from srs.optimizer.card_info import local_time
     from srs.scheduler import format_interval
-
-    from rich.markup import escape  # deck text is never rich markup
 
     console.print(f"[bold]{escape(info['id'])}[/]  [dim]{info['kind']} in {escape(info['deck_title'])} "
                   f"({escape(info['deck'])}), {escape(info['location'])}[/]")

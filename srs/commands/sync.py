@@ -40,7 +40,7 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
     from srs.ankisync.account import load_login
     from srs.ankisync.engine import run_sync, status
     from srs.clock import parse_now
-    from srs.export.anki import StoredIdentity, load_identity
+    from srs.export.anki import StoredIdentity
     from srs.export.selection import select_decks
     from srs.store.anki_identity import origin_uids, retired_items
 

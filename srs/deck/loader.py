@@ -302,7 +302,7 @@ def _literal_text(values: dict, model: type[BaseModel], doc: Document, where: tu
     return values
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _text_fields(model: type[BaseModel]) -> dict[str, str]:
     from srs.deck.model import text_fields
 

@@ -1064,7 +1064,6 @@ def _without_default_kind(data: dict, target: Path) -> dict:
 
 def _check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
     from srs.deck import load_file
-
     from srs.deck.loader import default_deck_kind
 
     decks = []

@@ -12,8 +12,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from ankisync_helpers import PASSWORD, USER
+from click.testing import CliRunner
 
 from srs.cli import cli
 

@@ -364,7 +364,7 @@ def test_a_hostile_database_is_refused_and_left_as_it_was(home, world, name):
         DATABASES[name](db)
     snapshot = None if db.is_dir() else db.read_bytes()
     line = assert_refused(run({**env, "SRS_DB": str(db)}, "due"))
-    assert line.startswith(f"Error: ") and str(db) in line
+    assert line.startswith("Error: ") and str(db) in line
     assert snapshot is None or db.read_bytes() == snapshot
     assert not Path(f"{db}-wal").exists() or Path(f"{db}-wal").stat().st_size == 0
 
