@@ -58,11 +58,13 @@ def make_package(folder: Path, notes: int, seed: int = 11) -> Path:
                 used.add(at)
                 rows.append((at, cid, rng.choice((1, 3, 3, 3, 4)), 4000, 1 if step else 0))
         col.db.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)",
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+            " VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)",
             rows,
         )
         path = folder / "bench.apkg"
-        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False)
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False,
+                                           legacy=False)
         col.export_anki_package(out_path=str(path), options=options, limit=None)
     finally:
         col.close()

@@ -182,7 +182,8 @@ def list_decks(paths, as_json):
         id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            click.echo(inert(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"))
+            line = f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"
+            click.echo(inert(line))
     for diagnostic in result.errors:
         click.echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)

@@ -83,8 +83,8 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
         keys = mirror_ops.card_keys(decks, identity)
         with _server_errors(login):
             if not col.get_config(SYNCED_KEY, False):
-                _server_sync(col, auth, login, data_folder, store, result, "download" if direction is None else direction,
-                             first=True)
+                first_direction = "download" if direction is None else direction
+                _server_sync(col, auth, login, data_folder, store, result, first_direction, first=True)
             result.notes_updated = mirror_ops.update_notes(col, decks, identity)
             result.reviews_pushed += mirror_ops.push_reviews(col, store, keys, now).reviews
             _checkpoint("after-push")
@@ -93,7 +93,8 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
             _checkpoint("after-server-sync")
             if result.full_sync == "download":  # srs's reviews the server's collection lacked go again
                 mirror_ops.update_notes(col, decks, identity)
-                result.reviews_pushed += mirror_ops.push_reviews(col, store, mirror_ops.card_keys(decks, identity), now).reviews
+                fresh_keys = mirror_ops.card_keys(decks, identity)
+                result.reviews_pushed += mirror_ops.push_reviews(col, store, fresh_keys, now).reviews
                 _server_sync(col, auth, login, data_folder, store, result, None)
             pulled = mirror_ops.pull_reviews(col, store, keys)
             result.reviews_pulled = pulled.reviews

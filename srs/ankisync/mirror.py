@@ -217,7 +217,8 @@ def pull_reviews(col, store, keys: dict[tuple[str, int], str]) -> Pulled:
         uid = keys.get((guid, ordinal))
         if uid is None or anki_id in known or kind not in RATED_TYPES or not 1 <= ease <= 4:
             continue
-        incoming.setdefault(uid, []).append(ImportedReview(anki_id // 1000, ease, max(0, duration), f"Anki review {anki_id}"))
+        review = ImportedReview(anki_id // 1000, ease, max(0, duration), f"Anki review {anki_id}")
+        incoming.setdefault(uid, []).append(review)
         ids.append((anki_id, None))
         anki_last[uid] = (anki_id // 1000, data)
     pulled = Pulled()

@@ -54,7 +54,8 @@ def check_overwrite(path: Path, kind: str, *, force: bool = False, protected: li
     target = path.resolve()
     for other in protected:
         if other and Path(other).exists() and Path(other).resolve() == target:
-            raise UserError(f"refusing to write {path}: it is {'the srs database' if _is_db(target) else 'a deck file'}")
+            what = "the srs database" if _is_db(target) else "a deck file"
+            raise UserError(f"refusing to write {path}: it is {what}")
     if target.suffix.lower() in (".yaml", ".yml"):
         raise UserError(f"refusing to write {path}: it is a deck file")
     if _is_db(target):

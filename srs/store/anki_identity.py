@@ -63,12 +63,14 @@ def retired_items(conn: sqlite3.Connection, deck_ids: list[str]) -> list[Retired
 
 
 def _has_table(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_origins'").fetchone() is not None
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_origins'").fetchone()
+    return found is not None
 
 
 def mark_flagged(conn: sqlite3.Connection, notes: dict[str, str]) -> None:
     """Inside the caller's transaction: flag these cards (card id -> the flag's note), as Anki had them."""
-    conn.executemany("UPDATE cards SET flagged = ? WHERE uid = ? AND flagged IS NULL", [[n, u] for u, n in notes.items()])
+    rows = [[n, u] for u, n in notes.items()]
+    conn.executemany("UPDATE cards SET flagged = ? WHERE uid = ? AND flagged IS NULL", rows)
 
 
 def mark_suspended(conn: sqlite3.Connection, card_uids: list[str]) -> int:

@@ -5,6 +5,7 @@ A script (or a test) can drive a session by piping lines: "" or " " reveals, "3"
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -73,10 +74,8 @@ class Keys:
 
 def _line_editing() -> None:
     """Arrow keys, Home/End and the rest of line editing in input(), where the platform has readline."""
-    try:
+    with contextlib.suppress(ImportError):
         import readline  # noqa: F401  (importing it is what turns editing on)
-    except ImportError:
-        pass
 
 
 def _isatty(stream) -> bool:

@@ -36,9 +36,9 @@ class SyncServer:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
                 return
-            except OSError:
+            except OSError as error:
                 if time.monotonic() > deadline or self.process.poll() is not None:
-                    raise RuntimeError("the sync server did not start")
+                    raise RuntimeError("the sync server did not start") from error
                 time.sleep(0.05)
 
     def stop(self) -> None:

@@ -68,7 +68,8 @@ def srs_reviews(env) -> list[tuple[str, int, int]]:
 
     conn = sqlite3.connect(env["SRS_DB"])
     try:
-        rows = conn.execute("SELECT c.uid, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid").fetchall()
+        query = "SELECT c.uid, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid"
+        rows = conn.execute(query).fetchall()
     finally:
         conn.close()
     return sorted((f"Front {uid.split('-')[1]}", at, rating) for uid, at, rating in rows)
@@ -162,7 +163,8 @@ def test_a_stopped_server_gives_one_line_and_the_next_sync_completes(learner, se
     server.stop()
     result = srs(learner, "sync")
     assert result.exit_code == 1
-    assert result.output == f"Error: cannot reach the sync server at {server.endpoint}; nothing was lost, sync again when it is up\n"
+    assert result.output == (f"Error: cannot reach the sync server at {server.endpoint}; nothing was lost, "
+                             "sync again when it is up\n")
     server.start()
     sync_ok(learner)
     phone.sync()

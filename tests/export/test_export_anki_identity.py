@@ -115,7 +115,8 @@ def test_a_removed_item_is_tagged_retired_on_the_next_export(decks, tmp_path, co
     assert collection.note_count() == 3
     assert note_with_front(collection, "What is the capital of Japan?").tags == ["srs::retired"]
     assert note_with_front(collection, "What is the capital of France?").tags == []
-    assert collection.find_notes("tag:srs::retired") == [note_with_front(collection, "What is the capital of Japan?").id]
+    japan = note_with_front(collection, "What is the capital of Japan?")
+    assert collection.find_notes("tag:srs::retired") == [japan.id]
 
 
 def test_a_typed_flashcard_becomes_a_note_with_a_type_in_box(decks, tmp_path, collection):
@@ -143,7 +144,8 @@ def test_a_retired_item_does_not_come_back_on_import(decks, tmp_path):
     db = tmp_path / "srs.db"
     review(decks, db)
     path = decks / "capitals.yaml"
-    path.write_text(path.read_text().replace("  - q: What is the capital of Japan?\n    a: Tokyo\n", ""), encoding="utf-8")
+    japan = "  - q: What is the capital of Japan?\n    a: Tokyo\n"
+    path.write_text(path.read_text().replace(japan, ""), encoding="utf-8")
     export(decks, db, tmp_path / "with-retired.apkg")
     report = import_package(tmp_path / "with-retired.apkg", tmp_path / "back")
     assert report.items == 2

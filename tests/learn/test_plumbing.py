@@ -57,7 +57,8 @@ def test_due_json_lists_the_cards_in_review_order(practice):
 
 
 def test_due_keeps_its_columns_when_a_deck_id_is_long(learner):
-    learner.write("a.yaml", "title: A\nid: diffusion-practice-exercises\nitems:\n  - id: one\n    q: One?\n    a: One.\n")
+    learner.write("a.yaml",
+                  "title: A\nid: diffusion-practice-exercises\nitems:\n  - id: one\n    q: One?\n    a: One.\n")
     learner.write("b.yaml", "title: B\nid: short\nitems:\n  - id: two\n    q: Two?\n    a: Two.\n")
     lines = learner.cli("due").stdout.splitlines()
     assert lines[1:] == [

@@ -14,7 +14,8 @@ from srs.store import Store
 from srs.store.backup import KEEP_RECENT, backups, prune, take_backup
 
 DECK = "id: basics\ntitle: Basics\nitems:\n" + "".join(f"  - id: c{n}\n    q: Q{n}?\n    a: {n}\n" for n in range(5))
-LOG = "card_id,review_rating,review_time,review_duration\nc3,3,2026-11-01T10:00:00Z,4000\nc4,1,2026-11-02T10:00:00Z,5000\n"
+LOG = ("card_id,review_rating,review_time,review_duration\n"
+       "c3,3,2026-11-01T10:00:00Z,4000\nc4,1,2026-11-02T10:00:00Z,5000\n")
 
 
 @pytest.fixture
@@ -61,7 +62,8 @@ def test_restore_gives_back_the_history_exactly_as_it_was_backed_up(run_srs, tmp
     # What was there before the restore was kept, so the restore can be undone too.
     (before,) = [b.path for b in backups(tmp_path / "srs.db") if b.reason == "before-restore"]
     assert history(before) == changed
-    assert result.stdout == f"Restored {tmp_path / 'srs.db'} from {taken}; the history as it was before is in {before}.\n"
+    assert result.stdout == (f"Restored {tmp_path / 'srs.db'} from {taken}; "
+                             f"the history as it was before is in {before}.\n")
     assert run_srs("restore", before, env=env).exit_code == 0
     assert history(tmp_path / "srs.db") == changed
 

@@ -256,8 +256,8 @@ def rewrite_package(source: Path, target: Path, *, sql: list[str] = (), media: b
     shutil.rmtree(work)
 
 
-REVLOG = "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) SELECT {id}, id, -1, {ease}, 1, 0, " \
-         "2500, {time}, 1 FROM cards LIMIT 1"
+REVLOG = ("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+          "SELECT {id}, id, -1, {ease}, 1, 0, 2500, {time}, 1 FROM cards LIMIT 1")
 PACKAGES = {
     "models-not-json": {"sql": ["UPDATE col SET models = '{not json'"]},
     "models-a-list": {"sql": ["UPDATE col SET models = '[1, 2]'"]},

@@ -25,7 +25,8 @@ def deck() -> str:
     return (
         f'id: hostile\ntitle: "Title{h}"\nitems:\n'
         f'  - id: one\n    q: "Front{h}"\n    a: "Back{h}"\n'
-        f'  - id: two\n    question: "Pick{h}"\n    options: ["Yes{h}", "No{h}"]\n    correct: a\n    explanation: "Why{h}"\n'
+        f'  - id: two\n    question: "Pick{h}"\n    options: ["Yes{h}", "No{h}"]\n    correct: a\n'
+        f'    explanation: "Why{h}"\n'
         f'  - id: three\n    prompt: "Order{h}"\n    steps:\n      a: "First{h}"\n      b: "Second{h}"\n'
         f'    answer: [a, b]\n'
         f'  - id: four\n    text: "Cloze {{{{c1::gap{h}}}}} end"\n'

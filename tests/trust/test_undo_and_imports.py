@@ -48,7 +48,8 @@ def test_undo_after_an_import_takes_the_whole_import_back(run_srs, tmp_path, env
     assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
     assert len(sources(tmp_path)) == 3 and memory(tmp_path) != fresh
     result = run_srs("undo", env=env)
-    assert (result.exit_code, result.stdout) == (0, f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n")
+    undone = f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n"
+    assert (result.exit_code, result.stdout) == (0, undone)
     assert sources(tmp_path) == [] and memory(tmp_path) == fresh
     result = run_srs("undo", env=env)
     assert (result.exit_code, result.stderr) == (1, "Error: nothing to undo\n")
@@ -59,8 +60,8 @@ def test_undo_goes_back_through_answers_and_imports_in_the_order_they_happened(r
     assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0  # older reviews, newer rows
     assert run_srs("answer", "two", "easy", "--now", "2026-11-24T10:00:00Z", env=env).exit_code == 0
     steps = [run_srs("undo", env=env).stdout for _ in range(3)]
-    assert steps == ["Undid the answer to two.\n", f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n",
-                     "Undid the answer to one.\n"]
+    undone = f"Undid the import of 3 reviews of 2 cards from {tmp_path / 'log.csv'}.\n"
+    assert steps == ["Undid the answer to two.\n", undone, "Undid the answer to one.\n"]
     assert sources(tmp_path) == []
 
 
