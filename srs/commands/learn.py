@@ -232,13 +232,10 @@ def undo(db_path, deck_paths, now):
     as a whole (its cards are replayed from what remains of their logs), and srs says so.
     """
     from srs.importers.undo import last_batch, undo_batch
-    from srs.store.store import LEARNER_SOURCES
 
     ws = open_workspace(db_path, deck_paths, now, sync=False)
     batch = last_batch(ws.store)
-    marks = ",".join("?" * len(LEARNER_SOURCES))
-    newest = ws.store.conn.execute(f"SELECT MAX(rid) FROM revlog WHERE source IN ({marks})",
-                                   list(LEARNER_SOURCES)).fetchone()[0]
+    newest = ws.store.newest_learner_rid()
     if batch is not None and (newest is None or batch.last_rid > newest):
         undo_batch(ws.store, batch)
         click.echo(inert(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
@@ -254,8 +251,8 @@ def _nothing_to_undo(store) -> str:
     """Why there is nothing to undo; after an older import, how to put back the history from before it."""
     from srs.store.store import LEARNER_SOURCES
 
-    newest = store.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
-    if newest is None or newest[0] in LEARNER_SOURCES:
+    newest = store.newest_source()
+    if newest is None or newest in LEARNER_SOURCES:
         return "nothing to undo"
     return ("nothing to undo: the newest reviews come from an import that was not the last one; `srs backup "
             "--list` shows the backups taken before each import, and `srs restore FILE` puts one back")

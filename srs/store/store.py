@@ -240,6 +240,17 @@ class Store:
             conn.execute("DELETE FROM revlog WHERE rid = ?", [rid])
         return self.card(cid), {"rating": rating, "reviewed_at": reviewed_at}
 
+    def newest_learner_rid(self) -> int | None:
+        """The rid of the newest log row the learner made here (not imported), or None."""
+        marks = ",".join("?" * len(LEARNER_SOURCES))
+        return self.conn.execute(f"SELECT MAX(rid) FROM revlog WHERE source IN ({marks})",
+                                 list(LEARNER_SOURCES)).fetchone()[0]
+
+    def newest_source(self) -> str | None:
+        """The source of the newest log row (an answer's kind or an import's), or None for an empty log."""
+        row = self.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
+        return None if row is None else row[0]
+
     def update_card(self, cid: int, **values) -> None:
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self.transaction() as conn:
