@@ -5,7 +5,7 @@ writes the clipboard, OSC 0 the window title, CSI 2J clears the screen, and the 
 CSI on its own). `inert` removes whole escape sequences (CSI, OSC, DCS, SOS, PM, APC, and two-byte
 escapes), then every other C0 control but tab and newline, DEL and every C1 control. Everything srs
 prints goes through it: `click` output at the few places that print outside text, rich output through
-`inert_console`.
+`srs.ui.console.inert_console`.
 """
 
 from __future__ import annotations
@@ -45,18 +45,3 @@ def inert_json(text: str) -> str:
 
 
 _C1_ESCAPES = {code: f"\\u{code:04x}" for code in range(0x7F, 0xA0)}
-
-
-def inert_console(**kwargs):
-    """A rich Console whose printed text is made inert, while rich's own styling still reaches the terminal."""
-    from rich.console import Console
-    from rich.segment import Segment
-
-    class InertConsole(Console):
-        def _render_buffer(self, buffer):  # the one place rich turns segments into what is written
-            return super()._render_buffer(
-                segment if segment.control else Segment(inert(segment.text), segment.style, None)
-                for segment in buffer
-            )
-
-    return InertConsole(**kwargs)

@@ -29,7 +29,7 @@ def _cards(ctx, param, incomplete):
 
 
 def _console():
-    from srs.inert import inert_console
+    from srs.ui.console import inert_console
 
     return inert_console(highlight=False)
 

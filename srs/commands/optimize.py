@@ -13,7 +13,7 @@ DAYS_HELP = (
 
 
 def _console(stderr: bool = False):
-    from srs.inert import inert_console
+    from srs.ui.console import inert_console
 
     return inert_console(highlight=False, stderr=stderr)
 

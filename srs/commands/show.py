@@ -35,7 +35,7 @@ def show(item_id, as_json, db_path, deck_paths, now):
     if as_json:
         echo_json(infos if len(infos) > 1 else infos[0])
         return
-    from srs.inert import inert_console
+    from srs.ui.console import inert_console
 
     console = inert_console(highlight=False)
     for n, info in enumerate(infos):

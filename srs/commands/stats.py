@@ -36,7 +36,7 @@ def stats(decks, as_json, db_path, deck_paths, now):
     if as_json:
         echo_json(data.to_dict())
         return
-    from srs.inert import inert_console
+    from srs.ui.console import inert_console
 
     render(inert_console(highlight=False), data)
 

@@ -8,7 +8,8 @@ import re
 
 import pytest
 
-from srs.inert import inert, inert_console
+from srs.inert import inert
+from srs.ui.console import inert_console
 
 # Each is what a terminal obeys: OSC 52 writes the clipboard, OSC 0 the window title, CSI 2J clears the
 # screen, 0x9b is CSI as one C1 byte, DCS, BEL, a carriage return that overwrites the line, and a bare ESC.
