@@ -349,6 +349,35 @@ class AnkiImportJson(TypedDict):
     history: ImportReportJson | None
 
 
+# -- srs backup, srs sync ---------------------------------------------------------------------------
+
+
+class BackupJson(TypedDict):
+    path: str
+    taken: str  # when, ISO 8601
+    reason: str  # "manual", "daily", or what it was taken before: "before-import", "before-restore", ...
+
+
+class BackupTakenJson(TypedDict):
+    database: str  # the database backed up
+    backup: str  # the backup file written
+
+
+class SyncJson(TypedDict):
+    server: str
+    notes_updated: bool  # deck changes were sent as notes
+    reviews_pushed: int  # reviews sent to the server
+    reviews_pulled: int  # reviews received into srs's history
+    full_sync: Literal["upload", "download"] | None  # when a full sync happened, which way
+
+
+class SyncStatusJson(TypedDict):
+    server: str
+    reviews_to_send: int
+    deck_changes_to_send: bool
+    server_says: str  # "nothing to sync", "changes to sync" or "full sync needed"
+
+
 # -- srs search, srs card log -----------------------------------------------------------------------
 
 
@@ -408,4 +437,6 @@ JSON_OUTPUTS: dict[str, object] = {
     "srs card log": list[CardLogEntryJson],
     "srs config list": list[ConfigSettingJson],
     "srs config get": ConfigValueJson,
+    "srs backup": list[BackupJson] | BackupTakenJson,  # with --list: the backups, newest first
+    "srs sync": SyncJson | SyncStatusJson,  # with --status: what a sync would move
 }

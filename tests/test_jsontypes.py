@@ -85,10 +85,10 @@ def _json_commands(group: click.Group, path: list[str], ctx: click.Context) -> l
         command = group.get_command(ctx, name)
         if command is None:
             continue
+        if any("--json" in getattr(p, "opts", ()) for p in command.params):  # a group may write JSON too (srs sync)
+            found.append(" ".join([*path, name]))
         if isinstance(command, click.Group):
             found += _json_commands(command, [*path, name], ctx)
-        elif any("--json" in getattr(p, "opts", ()) for p in command.params):
-            found.append(" ".join([*path, name]))
     return found
 
 
@@ -171,3 +171,29 @@ def test_a_broken_deck_checks_to_the_type(run_srs, tmp_path):
     data = json.loads(result.stdout)
     assert data["errors"] >= 1
     assert mismatches(data, jsontypes.CheckJson) == []
+
+
+def test_backup_writes_its_types(run_srs, tmp_path):
+    db = tmp_path / "srs.db"
+    assert run_srs("due", "--db", db, "--decks", DECKS, "--now", NOW).exit_code == 0
+    taken = run_srs("backup", "--json", "--db", db)
+    assert taken.exit_code == 0, taken.output
+    assert mismatches(json.loads(taken.stdout), hints_of("srs backup")) == []
+    assert mismatches(json.loads(taken.stdout), jsontypes.BackupTakenJson) == []
+    listed = run_srs("backup", "--list", "--json", "--db", db)
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.stdout)
+    assert [row["reason"] for row in rows][:1] == ["manual"]
+    assert mismatches(rows, list[jsontypes.BackupJson]) == []
+
+
+def test_sync_results_match_their_types():
+    # The real `srs sync --json` runs against a sync server in tests/ankisync; here, every field's type.
+    from srs.ankisync.engine import SyncResult, SyncStatus
+
+    for full_sync in (None, "upload", "download"):
+        done = SyncResult("http://127.0.0.1:8080/", True, 3, 2, full_sync).to_dict()
+        assert mismatches(done, jsontypes.SyncJson) == []
+    asked = SyncStatus("http://127.0.0.1:8080/", 2, False, "changes to sync").to_dict()
+    assert mismatches(asked, jsontypes.SyncStatusJson) == []
+    assert mismatches(asked, hints_of("srs sync")) == []

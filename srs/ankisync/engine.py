@@ -17,14 +17,18 @@ reviews it lacked are pushed again).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
 from srs.ankisync import mirror as mirror_ops
 from srs.ankisync.account import Login, save_login
 from srs.errors import UserError
 from srs.store import anki_sync
+
+if TYPE_CHECKING:
+    from srs.jsontypes import SyncJson, SyncStatusJson
 
 MIRROR_FOLDER = "anki-mirror"
 SYNCED_KEY = "srs.syncedOnce"
@@ -52,7 +56,7 @@ class SyncResult:
     notes_updated: bool = False
     reviews_pushed: int = 0
     reviews_pulled: int = 0
-    full_sync: str | None = None  # "upload" or "download" when one happened
+    full_sync: Literal["upload", "download"] | None = None  # when one happened
 
     def summary(self) -> str:
         parts = [f"Synced with {self.server}: sent {_plural(self.reviews_pushed, 'review')}, "
@@ -63,8 +67,9 @@ class SyncResult:
             parts.append(f"full {self.full_sync}")
         return "; ".join(parts)
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> SyncJson:
+        return {"server": self.server, "notes_updated": self.notes_updated, "reviews_pushed": self.reviews_pushed,
+                "reviews_pulled": self.reviews_pulled, "full_sync": self.full_sync}
 
 
 def _plural(n: int, word: str) -> str:
@@ -223,8 +228,9 @@ class SyncStatus:
             + (", deck changes" if self.deck_changes_to_send else ""),
         ]
 
-    def to_dict(self) -> dict:
-        return asdict(self)
+    def to_dict(self) -> SyncStatusJson:
+        return {"server": self.server, "reviews_to_send": self.reviews_to_send,
+                "deck_changes_to_send": self.deck_changes_to_send, "server_says": self.server_says}
 
 
 def status(store, decks, identity, data_folder: Path, login: Login) -> SyncStatus:

@@ -21,6 +21,7 @@ def backup(list_them, as_json, db_path):
     for 10 weeks and one a month for 9 months.
     """
     from srs.inert import inert
+    from srs.jsontypes import BackupJson, BackupTakenJson
     from srs.paths import default_db_path
     from srs.store import Store
     from srs.store.backup import backups, take_backup
@@ -28,7 +29,9 @@ def backup(list_them, as_json, db_path):
     path = db_path or default_db_path()
     if list_them:
         found = backups(path)
-        rows = [{"path": str(b.path), "taken": b.taken.isoformat(), "reason": b.reason} for b in reversed(found)]
+        rows: list[BackupJson] = [
+            {"path": str(b.path), "taken": b.taken.isoformat(), "reason": b.reason} for b in reversed(found)
+        ]
         if as_json:
             echo_json(rows)
         elif not rows:
@@ -42,7 +45,8 @@ def backup(list_them, as_json, db_path):
     finally:
         store.close()
     if as_json:
-        echo_json({"database": str(path), "backup": str(target)})
+        taken: BackupTakenJson = {"database": str(path), "backup": str(target)}
+        echo_json(taken)
     else:
         click.echo(inert(f"Backed up {path} to {target}."))
 

@@ -197,11 +197,15 @@ def test_a_full_sync_needs_the_learner_s_choice(learner, phone):
 
 
 def test_status_says_what_would_move(learner):
-    sync_ok(learner)
+    from srs.jsontypes import SyncJson, SyncStatusJson
+
+    assert set(sync_ok(learner)) == set(SyncJson.__annotations__)
     review_in_srs(learner, [1, 2])
     result = srs(learner, "sync", "--status")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1] == "To send: 2 reviews"
+    asked = sync_ok(learner, "--status")
+    assert set(asked) == set(SyncStatusJson.__annotations__) and asked["reviews_to_send"] == 2
 
 
 def test_without_the_anki_package_one_line_says_how_to_install_it(tmp_path, monkeypatch):
