@@ -17,9 +17,10 @@ from __future__ import annotations
 import difflib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
@@ -258,7 +259,8 @@ def _apply_deck(store: Store, deck: Deck, key: str, stat: os.stat_result, run: _
             remember_origin(conn, iid, old_uid)  # Anki knows the note by its first id
             conn.execute("UPDATE items SET uid = ? WHERE iid = ?", [new_uid, iid])
             for cid, ord_ in conn.execute("SELECT cid, ord FROM cards WHERE iid = ?", [iid]).fetchall():
-                conn.execute("UPDATE cards SET uid = ? WHERE cid = ?", [_card_uid(new_uid, ord_, incoming[new_uid].kind), cid])
+                card_uid = _card_uid(new_uid, ord_, incoming[new_uid].kind)
+                conn.execute("UPDATE cards SET uid = ? WHERE cid = ?", [card_uid, cid])
             report.relinked.append((old_uid, new_uid))
         relinked_new = set(relinks.values())
         iid_by_uid = {uid: row[0] for uid, row in stored.items()}

@@ -106,8 +106,13 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
             if pulled.restated:
                 cards = mirror_ops.mirror_cards(col)
                 by_uid = {uid: cid for key, uid in keys.items() if (cid := cards.get(key)) is not None}
-                col.db.transact(lambda: [mirror_ops.write_card_state(col, store, uid, by_uid[uid], now)
-                                         for uid in pulled.restated if uid in by_uid])
+                restate = [(uid, by_uid[uid]) for uid in pulled.restated if uid in by_uid]
+
+                def write_states() -> None:
+                    for uid, cid in restate:
+                        mirror_ops.write_card_state(col, store, uid, cid, now)
+
+                col.db.transact(write_states)
                 _server_sync(col, auth, login, data_folder, store, result, None)
             _sync_media(col, auth)
     finally:

@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 from srs.deck.cloze import CLOZE_PATTERN
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.loader import Deck, Item
-from srs.deck.model import Cloze
+from srs.deck.model import Choice, Cloze
 
 NEAR_DUPLICATE = 0.9
 MAX_ANSWER_WORDS = 40
@@ -210,8 +210,11 @@ CITED_LETTER = re.compile(r"\((?:not\s+)?([a-z])\)")
 def cited_letters(item: Item) -> list[Diagnostic]:
     """A choice whose explanation names an option by its letter: review shows the options shuffled, so the
     letter points at another option there."""
-    labels = set(item.body.labels)
-    cited = sorted({m.group(1) for m in CITED_LETTER.finditer(item.body.explanation) if m.group(1) in labels})
+    body = item.body
+    if not isinstance(body, Choice):
+        return []
+    labels = set(body.labels)
+    cited = sorted({m.group(1) for m in CITED_LETTER.finditer(body.explanation) if m.group(1) in labels})
     if not cited:
         return []
     which = ", ".join(f"({label})" for label in cited)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, TypedDict
+from typing import TypedDict
 
 from srs.errors import UserError
 
@@ -82,7 +83,8 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             rows += conn.execute(
-                f"SELECT cid, uid, state, stability, difficulty, due, suspended, flagged FROM cards WHERE uid IN ({marks})",
+                "SELECT cid, uid, state, stability, difficulty, due, suspended, flagged FROM cards "
+                f"WHERE uid IN ({marks})",
                 chunk,
             ).fetchall()
         by_cid = {row[0]: row for row in rows}

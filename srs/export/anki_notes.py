@@ -115,7 +115,9 @@ ol.labelled li.correct { font-weight: 600; }
 img { max-width: 100%; height: auto; }
 /* A diffusion illustration (--illustrations): as wide as the card, however small the PNG. */
 .srs-illustration { margin-top: 0.8em; text-align: center; }
-.srs-illustration img { display: block; width: 100%; max-width: 100%; height: auto; margin: 0 auto; border-radius: 6px; }
+.srs-illustration img {
+  display: block; width: 100%; max-width: 100%; height: auto; margin: 0 auto; border-radius: 6px;
+}
 """
 
 _IMAGE = '{{#Image}}<div class="image">{{Image}}</div>{{/Image}}'
@@ -229,7 +231,8 @@ class Media:
         try:
             data = target.read_bytes()
         except OSError as exc:
-            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read {what or f'illustration {target}'}: "
+            named = what or f"illustration {target}"
+            raise UserError(f"{item.path}:{item.line}: item '{item.id}': cannot read {named}: "
                             f"{exc.strerror or exc}") from None
         return self._register(target, data)
 

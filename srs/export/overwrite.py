@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from srs.errors import UserError
@@ -37,7 +38,7 @@ def export_kind(path: Path) -> str | None:
     return None
 
 
-def check_overwrite(path: Path, kind: str, *, force: bool = False, protected: list[Path] = ()) -> None:
+def check_overwrite(path: Path, kind: str, *, force: bool = False, protected: Sequence[Path] = ()) -> None:
     """Raise a one-line UserError unless writing an export of `kind` to `path` destroys nothing but an
     export. `protected`: the database and the deck files in use, refused even when they look like exports."""
     path = Path(path).expanduser()

@@ -64,8 +64,8 @@ NEW_FORMAT_HINT = (
 PLEASE_UPDATE = "please update to the latest anki version"
 SLUG_CHARS = re.compile(r"[^a-z0-9._-]+")
 MEDIA_DIR = "media"
-RETIRED_TAG = "srs::retired"
-FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}  # what `srs export anki` tags items removed from their decks with
+RETIRED_TAG = "srs::retired"  # what `srs export anki` tags items removed from their decks with
+FLAG_NAMES = {1: "red", 2: "orange", 3: "green", 4: "blue", 5: "pink", 6: "turquoise", 7: "purple"}
 # Fields that carry srs's identity of a note (see srs_identity), compared case-insensitively without spaces.
 ID_FIELDS = ("srsid", "srs_id", "srs-id", "id")
 ITEM_FIELDS = ("srsitem", "srs_item", "srs-item", "srssource", "srs_source", "srs")
@@ -222,9 +222,9 @@ def _read_collection(db_path: Path, shown: str, member: str) -> AnkiPackage:
                 decks = {int(k): v for k, v in json.loads(decks_json or "{}").items()}
                 if not all(isinstance(v, dict) and isinstance(v.get("name", ""), str) for v in decks.values()):
                     raise ValueError("a deck that is not a mapping with a name")
+            note_rows = conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
             notes = [
-                AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split())
-                for nid, guid, mid, flds, tags in conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id")
+                AnkiNote(nid, guid, mid, flds.split("\x1f"), tags.split()) for nid, guid, mid, flds, tags in note_rows
             ]
             cards = [
                 AnkiCard(cid, nid, odid or did, ord_, queue, flags)

@@ -133,9 +133,8 @@ class _Parser(HTMLParser):
                 self.out.append(f"![{attrs.get('alt') or ''}]({src})")
         elif tag == "a":
             self.links.append((attrs.get("href") or "", len(self.out)))
-        elif tag in ("td", "th"):
-            if not self._at_line_start():
-                self.out.append(" | ")
+        elif tag in ("td", "th") and not self._at_line_start():
+            self.out.append(" | ")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style"):

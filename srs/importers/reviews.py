@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from srs.errors import UserError
 from srs.optimizer.replay import SCHEDULING, merge_snapshot, replay

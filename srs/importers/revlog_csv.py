@@ -139,7 +139,9 @@ def parse_time(text: str) -> int:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise ValueError(f"review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got '{text}'") from None
+        raise ValueError(
+            f"review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got '{text}'"
+        ) from None
     if not EARLIEST_YEAR - 1 <= moment.year <= LATEST_YEAR + 1:  # a year off: offsets may still bring it in
         raise ValueError(f"review_time {text} lies outside the years {YEARS}")
     if moment.tzinfo is None:
@@ -164,7 +166,9 @@ def import_revlog(
         return report
     deck_file = store.db.execute("SELECT path FROM files WHERE deck_id = ?", [deck_id]).fetchone()
     if deck_file:
-        raise UserError(f"deck '{deck_id}' comes from the deck file {deck_file[0]}; choose another --deck for placeholders")
+        raise UserError(
+            f"deck '{deck_id}' comes from the deck file {deck_file[0]}; choose another --deck for placeholders"
+        )
     targets, placeholders = _resolve_cards(store, log)
     by_uid: dict[str, list[ImportedReview]] = {}
     for review in log.reviews:

@@ -94,8 +94,10 @@ def undo_batch(store, batch: ImportBatch) -> None:
                 conn.execute("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?",
                              [step.before["state"], merge_snapshot(row[3], step.before, card),
                               merge_snapshot(row[4], step.after, card), row[0]])
-            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*(steps[-1].after[n] for n in SCHEDULING), cid])
-        created = [r[0] for r in conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])]
+            final = [steps[-1].after[n] for n in SCHEDULING]
+            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*final, cid])
+        live = conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])
+        created = [r[0] for r in live]
         for iid in created:
             if conn.execute("SELECT 1 FROM revlog r JOIN cards c ON c.cid = r.cid WHERE c.iid = ? LIMIT 1",
                             [iid]).fetchone() is None:

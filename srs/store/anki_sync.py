@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _TABLE = "CREATE TABLE IF NOT EXISTS anki_reviews (anki_id INTEGER PRIMARY KEY, rid INTEGER)"
@@ -46,7 +47,7 @@ def known_anki_ids(conn: sqlite3.Connection) -> set[int]:
     return {row[0] for row in conn.execute("SELECT anki_id FROM anki_reviews")}
 
 
-def record(conn: sqlite3.Connection, pairs: list[tuple[int, int | None]]) -> None:
+def record(conn: sqlite3.Connection, pairs: Sequence[tuple[int, int | None]]) -> None:
     """Remember (Anki review id, srs review id or None) pairs; inside the caller's transaction, or alone."""
     ensure(conn)
     conn.executemany("INSERT OR IGNORE INTO anki_reviews (anki_id, rid) VALUES (?, ?)", pairs)

@@ -35,7 +35,9 @@ REVERSED = genanki.Model(
 TYPED = genanki.Model(
     1607392321, "Basic (type in the answer)",
     fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[{"name": "Card 1", "qfmt": "{{Front}}\n\n{{type:Back}}", "afmt": "{{Front}}<hr id=answer>{{type:Back}}"}],
+    templates=[
+        {"name": "Card 1", "qfmt": "{{Front}}\n\n{{type:Back}}", "afmt": "{{Front}}<hr id=answer>{{type:Back}}"}
+    ],
 )
 
 
@@ -43,8 +45,8 @@ def genanki_package(tmp_path) -> str:
     deck = genanki.Deck(2059400110, "Diffusion::Basics", description="The <b>core</b> ideas.")
     deck.add_note(genanki.Note(BASIC, ["What is <b>noise</b>?<br>Two lines", "Static &amp; snow<div>second</div>"],
                                tags=["Diffusion::Forward", "lesson_2"], guid="Bz5Ci*Q-GL"))
-    deck.add_note(genanki.Note(genanki.CLOZE_MODEL, ["Starts from {{c1::pure <i>noise</i>}}, goes {{c2::step by step}}.",
-                                                     "Back <b>extra</b>"], guid="cloze-guid"))
+    cloze = "Starts from {{c1::pure <i>noise</i>}}, goes {{c2::step by step}}."
+    deck.add_note(genanki.Note(genanki.CLOZE_MODEL, [cloze, "Back <b>extra</b>"], guid="cloze-guid"))
     deck.add_note(genanki.Note(TYPED, ["Year of DDPM?", "2020"], guid="typed-guid"))
     deck.add_note(genanki.Note(BASIC, ['What does this show? <img src="noise.png">', "Pure noise"], guid="image-guid"))
     deck.add_note(genanki.Note(REVERSED, ["Forward", "Adds noise"], guid="reversed-guid"))
@@ -130,8 +132,8 @@ def anki_collection(tmp_path):
                 "2500, 4000, ?)", at * 1000 + n * 10 + i, cid, ease, kind,
             )
     # A manual entry (set due date) carries no rating and is left out.
-    col.db.execute("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, 0, 9, 1, "
-                   "2500, 0, 4)", (BASE + 6 * DAY) * 1000, note.cards()[0].id)
+    col.db.execute("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+                   "VALUES (?, ?, -1, 0, 9, 1, 2500, 0, 4)", (BASE + 6 * DAY) * 1000, note.cards()[0].id)
     return col, did, note, cloze
 
 
@@ -223,7 +225,8 @@ def test_a_newer_schema_is_refused(tmp_path):
 
     db = tmp_path / "collection.anki2"
     conn = sqlite3.connect(db)
-    conn.executescript("CREATE TABLE col (ver INTEGER, models TEXT, decks TEXT); INSERT INTO col VALUES (19, '{}', '{}');"
+    conn.executescript("CREATE TABLE col (ver INTEGER, models TEXT, decks TEXT); "
+                       "INSERT INTO col VALUES (19, '{}', '{}');"
                        "CREATE TABLE notes (id); CREATE TABLE cards (id);")
     conn.close()
     path = tmp_path / "new.apkg"

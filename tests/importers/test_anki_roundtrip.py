@@ -239,8 +239,9 @@ def test_options_kind_description_tags_and_order_round_trip(tmp_path):
     before, after = export_then_import(tmp_path, course)
     assert_same_decks(before, after)
     tuned = next(d for d in after.decks if d.id == "tuned")
-    assert tuned.options.model_dump(exclude_none=True) == {"new_per_day": 5, "reviews_per_day": 50, "desired_retention": 0.85,
-                                          "typed_answers": True}
+    assert tuned.options.model_dump(exclude_none=True) == {
+        "new_per_day": 5, "reviews_per_day": 50, "desired_retention": 0.85, "typed_answers": True,
+    }
     assert "<!-- not a comment -->" in tuned.description
     assert next(d for d in after.decks if d.id == "check").kind == "quiz"
     assert (tmp_path / "imported" / "quizzes" / "check.yaml").exists()
@@ -378,7 +379,8 @@ def test_reviews_done_in_anki_come_back_onto_the_same_cards(tmp_path):
     (folder / "basics.yaml").write_text(SMALL_COURSE["basics.yaml"], encoding="utf-8")
     env = env_for(tmp_path, [folder])
     runner = CliRunner()
-    assert runner.invoke(cli, ["answer", "forward-process", "good", "--now", "2026-01-05T09:00:00"], env=env).exit_code == 0
+    answered = runner.invoke(cli, ["answer", "forward-process", "good", "--now", "2026-01-05T09:00:00"], env=env)
+    assert answered.exit_code == 0
     package = tmp_path / "course.apkg"
     assert runner.invoke(cli, ["export", "anki", "-o", str(package), "--with-history"], env=env).exit_code == 0
 
@@ -396,8 +398,8 @@ def test_reviews_done_in_anki_come_back_onto_the_same_cards(tmp_path):
         from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
         did = col.decks.id_for_name("Diffusion::Basics")
-        col.export_anki_package(out_path=str(tmp_path / "back.apkg"), limit=DeckIdLimit(did), options=ExportAnkiPackageOptions(
-            with_scheduling=True, with_deck_configs=False, with_media=True, legacy=True))
+        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=True, legacy=True)
+        col.export_anki_package(out_path=str(tmp_path / "back.apkg"), limit=DeckIdLimit(did), options=options)
     finally:
         col.close()
     result = runner.invoke(cli, ["import", "anki", str(tmp_path / "back.apkg"), "--history-only", "--json"], env=env)
@@ -422,7 +424,8 @@ def test_items_the_database_has_in_another_deck_stay_there(tmp_path):
         "  - id: reverse-process\n    q: Reverse?\n    a: Denoise.\n", encoding="utf-8")
     env = env_for(tmp_path, [folder])
     runner = CliRunner()
-    assert runner.invoke(cli, ["answer", "forward-process", "good", "--now", "2026-01-05T09:00:00"], env=env).exit_code == 0
+    answered = runner.invoke(cli, ["answer", "forward-process", "good", "--now", "2026-01-05T09:00:00"], env=env)
+    assert answered.exit_code == 0
     package = tmp_path / "course.apkg"
     assert runner.invoke(cli, ["export", "anki", "-o", str(package), "--with-history"], env=env).exit_code == 0
     package = without_markers(package, tmp_path / "old.apkg")

@@ -109,7 +109,8 @@ def test_a_bad_rating_names_the_row_and_nothing_is_written(tmp_path, env):
 @pytest.mark.parametrize(
     "row, message",
     [
-        ("104,3,yesterday,1000", "review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got 'yesterday'"),
+        ("104,3,yesterday,1000",
+         "review_time must be an ISO 8601 time such as 2024-03-29T20:32:32+00:00, got 'yesterday'"),
         (",3,2024-03-29T21:00:00+00:00,1000", "card_id is empty"),
         ("104,good,2024-03-29T21:00:00+00:00,1000", "review_rating must be 1-4, got 'good'"),
         ("104,3,2024-03-29T21:00:00+00:00,-5", "review_duration must not be negative, got -5"),
@@ -166,7 +167,8 @@ def test_an_item_with_several_cards_or_an_unknown_id_is_refused(tmp_path, env):
     assert result.exit_code == 1 and "item 'two-gaps' has 2 cards; name one (two-gaps#c1, two-gaps#c2)" in result.output
     path = write(tmp_path, ["forward-proces,3,2024-03-29T20:32:32+00:00,1000"])
     result = invoke(env, "import", "revlog", str(path))
-    assert result.exit_code == 1 and "log.csv:2: no card with id 'forward-proces'; did you mean 'forward-process'?" in result.output
+    assert result.exit_code == 1
+    assert "log.csv:2: no card with id 'forward-proces'; did you mean 'forward-process'?" in result.output
 
 
 def test_a_failure_halfway_leaves_the_database_as_it_was(tmp_path, env, monkeypatch):
@@ -198,7 +200,8 @@ def test_a_failure_halfway_leaves_the_database_as_it_was(tmp_path, env, monkeypa
 def test_progress_is_reported_per_card(tmp_path):
     store = Store.open(tmp_path / "srs.db")
     seen = []
-    import_revlog(store, read_revlog_csv(write(tmp_path, GOOD_ROWS)), progress=lambda done, total: seen.append((done, total)))
+    rows = read_revlog_csv(write(tmp_path, GOOD_ROWS))
+    import_revlog(store, rows, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 2), (2, 2)]
 
 
