@@ -117,7 +117,8 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
             stamp is not None and stamp[0] == stat.st_mtime_ns and stamp[1] == stat.st_size
             and stamp[2] is not None and sources.get(stamp[2]) == key
         )
-        entries.append(_File(index, path, key, stat, stamp, not unchanged, None if not unchanged else stamp[2]))
+        kept_id = stamp[2] if unchanged and stamp is not None else None
+        entries.append(_File(index, path, key, stat, stamp, not unchanged, kept_id))
     _parse_changed(entries, report, progress)
     _choose_owners(store, entries, sources, report)
     seen = {entry.key for entry in entries}
@@ -128,13 +129,13 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
         if path not in seen and any(path.startswith(root + os.sep) for root in roots)
     }
     # Decks whose file is gone, or whose file now holds another deck (an `id:` added or changed).
-    left = [entry.stamp[2] for entry in entries if entry.changed and entry.stamp and entry.result.ok]
+    left = [entry.stamp[2] for entry in entries if entry.changed and entry.stamp and _parsed_deck(entry)]
     orphans = {deck_id for deck_id in [*vanished.values(), *left] if deck_id and deck_id not in live}
-    applied = [entry for entry in entries if entry.owner and entry.changed and entry.result and entry.result.ok]
-    applying = {entry.deck_id for entry in applied}
+    applied = [(entry, deck) for entry in entries
+               if entry.owner and entry.changed and (deck := _parsed_deck(entry)) is not None]
+    applying = {entry.deck_id for entry, _ in applied if entry.deck_id is not None}
     claimed: dict[str, str] = {}  # item id -> the deck that claims it in this run
-    for entry in applied:
-        deck = entry.result.deck
+    for entry, deck in applied:
         conflict = _foreign_ids(store, deck, claimed, orphans | applying)
         if conflict:
             report.diagnostics.extend(conflict)
@@ -149,6 +150,11 @@ def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], N
         _relink_by_content(store, run)
     report.deck_ids = list(dict.fromkeys(entry.deck_id for entry in entries if entry.owner and entry.deck_id))
     return report
+
+
+def _parsed_deck(entry: _File) -> Deck | None:
+    """The deck a changed file holds, when it was read without errors (a file with errors holds none)."""
+    return entry.result.deck if entry.result is not None else None
 
 
 def _note_sources(store: Store, paths: list[str | Path], report: SyncReport) -> None:
@@ -170,10 +176,10 @@ def _parse_changed(entries: list[_File], report: SyncReport, progress) -> None:
 
     total, done = sum(entry.stat.st_size for entry in changed), 0
     for entry in changed:
-        entry.result = load_file(entry.path)
-        report.diagnostics.extend(entry.result.diagnostics)
-        if entry.result.ok:
-            entry.deck_id = entry.result.deck.id
+        entry.result = result = load_file(entry.path)
+        report.diagnostics.extend(result.diagnostics)
+        if result.deck is not None:  # read without errors (FileResult.ok)
+            entry.deck_id = result.deck.id
         else:
             report.skipped_files.append(str(entry.path))
             entry.deck_id = entry.stamp[2] if entry.stamp else None  # keep reviewing what was stored
@@ -360,7 +366,9 @@ def _card_uid(item_uid: str, ord_: int, kind: str) -> str:
 
 
 def _sync_cards(conn, iid: int, deck: Deck, item: Item) -> None:
-    wanted = {0} if item.kind != "cloze" else set(item.body.deletion_numbers())
+    from srs.deck.model import Cloze  # a deck was parsed: pydantic is loaded already
+
+    wanted = set(item.body.deletion_numbers()) if isinstance(item.body, Cloze) else {0}
     have = {ord_: cid for cid, ord_ in conn.execute("SELECT cid, ord FROM cards WHERE iid = ?", [iid])}
     for ord_ in wanted:
         uid = _card_uid(item.id, ord_, item.kind)

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from srs.errors import UserError
 
@@ -108,7 +108,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
                 reviews=reviews[cid],
                 stability=stability,
                 difficulty=difficulty,
-                due=_time(due),
+                due=_optional_time(due),
                 state=STATE_NAMES.get(state, "new"),
                 suspended=bool(suspended),
                 flag=anki_flag(flagged),
@@ -118,7 +118,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
 
 
 def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int, after_json: str) -> Review:
-    after = json.loads(after_json) if after_json else {}
+    after: Any = json.loads(after_json) if after_json else {}  # a JSON object of the store's
     return Review(
         time=_time(reviewed_at),
         rating=rating,
@@ -126,7 +126,7 @@ def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int,
         state_before=STATE_NAMES.get(state_before, "new"),
         state_after={
             "state": STATE_NAMES.get(after.get("state"), "review"),
-            "due": _time(after.get("due")),
+            "due": _optional_time(after.get("due")),
             "stability": after.get("stability"),
             "difficulty": after.get("difficulty"),
         },
@@ -214,7 +214,7 @@ def _revlog_rows(cid: int, reviews: list[Review], used_ids: set[int]) -> tuple[l
 
 def _revlog_interval(moment: datetime, after: dict) -> int:
     """Anki's revlog interval: days for review cards, negative seconds for (re)learning steps."""
-    due = _time(after.get("due"))
+    due = _optional_time(after.get("due"))
     if due is None:
         return 0
     seconds = max(0, int((due - moment).total_seconds()))
@@ -224,7 +224,7 @@ def _revlog_interval(moment: datetime, after: dict) -> int:
 
 
 def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: int, crt: int) -> tuple:
-    due = _time(card.get("due"))
+    due = _optional_time(card.get("due"))
     last = _time(reviews[-1]["time"]) if reviews else None
     due_ts = int(due.timestamp()) if due else int(last.timestamp()) if last else crt
     last_ts = int(last.timestamp()) if last else due_ts
@@ -242,8 +242,9 @@ def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: 
         ivl = interval_days if state == "relearning" else 0
         left = 1  # one learning step to go
     data = {}
-    if card.get("stability") is not None and card.get("difficulty") is not None:
-        data = {"s": round(float(card["stability"]), 3), "d": round(float(card["difficulty"]), 3)}
+    stability, difficulty = card.get("stability"), card.get("difficulty")
+    if stability is not None and difficulty is not None:
+        data = {"s": round(float(stability), 3), "d": round(float(difficulty), 3)}
         if last is not None:
             data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
     return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
@@ -288,10 +289,13 @@ def _state_name(state) -> str:
     return state if state in ("new", "learning", "review", "relearning") else "new"
 
 
-def _time(value) -> datetime | None:
+def _optional_time(value) -> datetime | None:
+    """`_time(value)`, or None for None."""
+    return None if value is None else _time(value)
+
+
+def _time(value) -> datetime:
     """A UTC datetime from a datetime (naive means UTC) or epoch seconds."""
-    if value is None:
-        return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
     return datetime.fromtimestamp(value, timezone.utc)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -288,7 +289,7 @@ class FieldRenderer:
     def _resolve(self, source: str) -> str:
         return source if _is_url(source) else self.media.add(source, self.folder, self.item)
 
-    def labelled_list(self, pairs: list[tuple[str, str]], css: str, marked: set[str] = frozenset()) -> str:
+    def labelled_list(self, pairs: list[tuple[str, str]], css: str, marked: Collection[str] = frozenset()) -> str:
         rows = "".join(
             f'<li{_CORRECT if label in marked else ""}><span class="label">{escape_html(label)}</span>'
             f"{self.html(text)}</li>"

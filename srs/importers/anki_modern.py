@@ -48,6 +48,7 @@ def proto_fields(data: bytes) -> dict[int, list]:
     Fixed-width fields are skipped. A malformed message raises ValueError."""
     found: dict[int, list] = {}
     pos, end = 0, len(data)
+    value: int | bytes
     while pos < end:
         key, pos = _varint(data, pos)
         number, wire = key >> 3, key & 7

@@ -432,7 +432,7 @@ def convert(package: AnkiPackage) -> Conversion:
                     conversion.flagged[uid] = f"flagged in Anki ({FLAG_NAMES.get(card.flags & 7, 'flag')})"
     for anki_deck_id, deck in deck_outs.items():
         if deck.marker is not None:
-            _apply_marker(deck)
+            _apply_marker(deck, deck.marker)
         else:
             _restore_deck_identity(anki_deck_id, deck)
     conversion.decks = [d for d in deck_outs.values() if d.data["items"]]
@@ -554,11 +554,11 @@ def strip_deck_marker(description: str) -> str:
     return DECK_MARKER.sub("", description or "")
 
 
-def _apply_marker(deck: DeckOut) -> None:
-    """A deck `srs export anki` wrote: its id, kind, title, description, tags, options and item order as
-    the marker tells them. What the learner changed in Anki wins: a deck renamed (or moved) there keeps its
-    new name as title, and a description whose shown text was edited there keeps the edited text."""
-    marker = deck.marker
+def _apply_marker(deck: DeckOut, marker: DeckMarker) -> None:
+    """A deck `srs export anki` wrote (`marker`, read from it): its id, kind, title, description, tags,
+    options and item order as the marker tells them. What the learner changed in Anki wins: a deck renamed
+    (or moved) there keeps its new name as title, and a description whose shown text was edited there keeps
+    the edited text."""
     items = deck.data["items"]
     if marker.id:
         deck.id = marker.id
@@ -736,7 +736,7 @@ def _flashcard(item_id: str, layout: tuple[list[str], list[str]], texts: dict[st
     back_parts = [texts[n] if i == 0 else f"**{n}:** {texts[n]}" for i, n in enumerate(backs)]
     if not front:
         return "its first field is empty"
-    item = {"id": item_id, "q": front, "a": "\n\n".join(back_parts) or "(empty)"}
+    item: dict[str, object] = {"id": item_id, "q": front, "a": "\n\n".join(back_parts) or "(empty)"}
     if typed:
         item["typed"] = True
     if tags:
@@ -768,7 +768,8 @@ def _restorable(stored: dict) -> bool:
 
     from srs.deck.model import ITEM_MODELS
 
-    model = ITEM_MODELS.get(stored.get("kind"))
+    kind = stored.get("kind")
+    model = ITEM_MODELS.get(kind) if isinstance(kind, str) else None
     if model is None:
         return False
     values = {k: v for k, v in stored.items() if k != "image"}

@@ -192,7 +192,7 @@ def _resolve_cards(store, log: CsvLog) -> tuple[dict[str, str], list[tuple[str, 
     ):
         item_cards.setdefault(item_uid, []).append(card_uid)
     targets: dict[str, str] = {}
-    placeholders = []
+    placeholders: list[tuple[str, str, int, int]] = []
     first_line: dict[str, int] = {}
     for review in log.reviews:
         first_line.setdefault(review.card, review.line)

@@ -104,7 +104,7 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
             body = _dump(deck, _PlainDumper)
     # A blank line between items, as people write them.
     lines = body.split("\n")
-    out = []
+    out: list[str] = []
     in_items = False
     for line in lines:
         if line == "items:":
@@ -217,9 +217,10 @@ def _fast_item(item: dict) -> str | None:
             if not value or not _short_scalars(value) or sum(len(str(v)) for v in value) > 60:
                 return None
             scalars = [_scalar(v, True) for v in value]
-            if None in scalars:
+            shown = [s for s in scalars if s is not None]
+            if len(shown) != len(scalars):
                 return None
-            text = "[" + ", ".join(scalars) + "]"
+            text: str | None = "[" + ", ".join(shown) + "]"
         else:
             if isinstance(value, str) and len(value) > FOLD_FROM:
                 return None  # folded (`>-`): PyYAML's
