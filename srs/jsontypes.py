@@ -318,7 +318,6 @@ class PdfExportJson(TypedDict):
 
 
 # -- srs import -------------------------------------------------------------------------------------
-# Written by srs/importers (reports' to_dict), which issue 15 is rewriting; annotate them there after.
 
 
 class ImportReportJson(TypedDict):

@@ -33,6 +33,7 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     Nothing is written when any row is bad (unless --skip-bad).
     """
     from srs.importers.revlog_csv import import_revlog, read_revlog_csv
+    from srs.jsontypes import RevlogImportJson
 
     log = read_revlog_csv(file, skip_bad=skip_bad)
     ws = open_workspace(db_path, deck_paths, now)
@@ -43,7 +44,8 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     with progress_bar("Importing reviews", len(log.reviews) >= PROGRESS_FROM) as progress:
         report = import_revlog(ws.store, log, deck_id=deck_id, source_path=str(file.resolve()), progress=progress)
     if as_json:
-        echo_json({"file": str(file), "rows": log.rows, **report.to_dict()})
+        written: RevlogImportJson = {"file": str(file), "rows": log.rows, **report.to_dict()}
+        echo_json(written)
         return
     for message in log.bad:
         click.echo(inert(f"skipped: {message}"), err=True)

@@ -47,6 +47,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from srs.errors import UserError
@@ -54,6 +55,9 @@ from srs.importers.html_text import html_to_markdown
 from srs.importers.limits import check_media_name, check_package_size, check_review
 from srs.importers.reviews import ImportedReview, ImportReport
 from srs.importers.yaml_writer import dump_deck
+
+if TYPE_CHECKING:
+    from srs.jsontypes import AnkiImportJson
 
 SUPPORTED_SCHEMA = 11
 MODERN_SCHEMAS = range(15, 19)  # note types and decks in tables of their own (see anki_modern)
@@ -885,7 +889,7 @@ class AnkiImportReport:
     history: ImportReport | None
     quiz_dir: str | None = None  # where quizzes went, when the package had any
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> AnkiImportJson:
         return {
             "package": self.package, "out_dir": self.out_dir, "quiz_dir": self.quiz_dir, "files": self.files,
             "decks": self.decks, "notes": self.notes, "items": self.items, "media_files": self.media,

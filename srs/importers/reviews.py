@@ -11,10 +11,14 @@ import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from srs.errors import UserError
 from srs.optimizer.replay import SCHEDULING, merge_snapshot, replay
 from srs.store.store import CARD_COLUMNS, CardRecord
+
+if TYPE_CHECKING:
+    from srs.jsontypes import ImportReportJson
 
 SOURCE = "import"
 
@@ -36,7 +40,7 @@ class ImportReport:
     skipped_bad: int = 0  # bad input rows skipped (--skip-bad)
     notes: list[str] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> ImportReportJson:
         return {
             "cards": self.cards, "cards_created": self.cards_created, "reviews_added": self.reviews_added,
             "reviews_already_present": self.reviews_present, "skipped_bad_rows": self.skipped_bad,
