@@ -149,7 +149,7 @@ def check_backup_file(path: Path) -> None:
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not 1 <= version <= SCHEMA_VERSION or not names >= REQUIRED_TABLES:
+            if not 1 <= version <= SCHEMA_VERSION or not REQUIRED_TABLES.issubset(names):
                 raise UserError(f"{path} is not an srs database this srs can use (schema {version})")
             if conn.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise UserError(f"{path} is damaged (SQLite's check fails); choose another backup")

@@ -79,7 +79,7 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if existed and version == 0 and names:
         raise UserError(f"cannot use database {path}: it is not an srs database (it has tables {sorted(names)[:3]})")
-    if version > 0 and not REQUIRED_TABLES <= names:
+    if version > 0 and not REQUIRED_TABLES.issubset(names):
         raise UserError(f"cannot use database {path}: it is damaged (tables are missing)")
 
 
