@@ -192,6 +192,10 @@ class _Parser(HTMLParser):
         last = 0
         for sound in SOUND.finditer(data):
             pieces.append(escape_markdown(data[last : sound.start()], at_start and last == 0))
+            if pieces[-1].endswith("!") and not pieces[-1].endswith("\\!"):
+                pieces[-1] = pieces[-1][:-1] + "\\!"  # `!` before the link would make it an image
+            elif not pieces[-1] and len(pieces) == 1 and self.out and self.out[-1].endswith("!"):
+                self.out[-1] = self.out[-1][:-1] + "\\!"
             name = sound.group(1).strip()
             self.images.append(name)
             pieces.append(f"[sound: {escape_markdown(name)}]({_link_target(name)})")

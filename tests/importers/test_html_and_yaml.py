@@ -73,3 +73,10 @@ def test_the_yaml_is_tidy_and_loads(tmp_path):
 def test_dumping_is_stable():
     deck = {"title": "T", "id": "t", "items": [{"q": "a", "a": "b"}]}
     assert dump_deck(deck) == dump_deck(dict(reversed(list(deck.items()))))
+
+
+def test_an_exclamation_mark_before_a_sound_stays_text_not_an_image():
+    # Found by test_anki_lossless: `![sound:x]` became `![sound: x](x)`, an image link to a file never brought.
+    from srs.importers.html_text import html_to_markdown
+
+    assert html_to_markdown("![sound:x]").text == "\\![sound: x](x)"
