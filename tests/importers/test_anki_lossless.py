@@ -12,6 +12,7 @@ from pathlib import Path
 
 import genanki
 import pytest
+from anki_fixtures import BASIC, PNG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,15 +21,6 @@ from srs.export.anki import export_anki
 from srs.importers.anki_package import import_package
 from srs.importers.yaml_writer import dump_deck
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
-    "0001ff5c2a8b1c0000000049454e44ae426082"
-)
-BASIC = genanki.Model(
-    1607392319, "Basic",
-    fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
-)
 OPTIONAL_REVERSE = genanki.Model(
     1607392322, "Basic (optional reversed card)",
     fields=[{"name": "Front"}, {"name": "Back"}, {"name": "Add Reverse"}],
@@ -204,9 +196,7 @@ def test_tags_keep_their_nesting_both_ways(tmp_path):
 
 def test_suspended_cards_stay_suspended(tmp_path):
     anki_collection = pytest.importorskip("anki.collection")
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
-    from srs.store import Store
 
     col = anki_collection.Collection(str(tmp_path / "source.anki2"))
     did = col.decks.id("Suspended")
@@ -217,17 +207,7 @@ def test_suspended_cards_stay_suspended(tmp_path):
         col.add_note(note, did)
         notes.append(note)
     col.sched.suspend_cards([notes[1].cards()[0].id])
-    package = tmp_path / "suspended.apkg"
-    col.export_anki_package(out_path=str(package), limit=DeckIdLimit(did), options=ExportAnkiPackageOptions(
-        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False))
-    col.close()
-    store = Store.open(tmp_path / "srs.db")
-    try:
-        import_package(package, tmp_path / "decks", store=store)
-        items = load_paths([tmp_path / "decks"]).decks[0].items
-        suspended = {item.body.front: store.find_card(item.id).suspended for item in items}
-    finally:
-        store.close()
+    suspended = export_import_card_field(col, did, tmp_path, "suspended")
     assert suspended == {"kept": 0, "paused": 1}
 
 
@@ -300,10 +280,8 @@ def test_yaml_to_anki_to_yaml_gives_back_the_same_file(tmp_path_factory, front, 
 
 def test_flags_come_over_and_go_back(tmp_path):
     anki_collection = pytest.importorskip("anki.collection")
-    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
 
     from srs.export.anki_history import load_history
-    from srs.store import Store
 
     col = anki_collection.Collection(str(tmp_path / "source.anki2"))
     did = col.decks.id("Flags")
@@ -313,17 +291,7 @@ def test_flags_come_over_and_go_back(tmp_path):
         col.add_note(note, did)
         if front == "green":
             col.set_user_flag_for_cards(3, [note.cards()[0].id])
-    package = tmp_path / "flags.apkg"
-    col.export_anki_package(out_path=str(package), limit=DeckIdLimit(did), options=ExportAnkiPackageOptions(
-        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False))
-    col.close()
-    store = Store.open(tmp_path / "srs.db")
-    try:
-        import_package(package, tmp_path / "decks", store=store)
-        items = load_paths([tmp_path / "decks"]).decks[0].items
-        flagged = {item.body.front: store.find_card(item.id).flagged for item in items}
-    finally:
-        store.close()
+    flagged = export_import_card_field(col, did, tmp_path, "flagged")
     assert flagged == {"plain": None, "green": "flagged in Anki (green)"}
 
     decks = load_paths([tmp_path / "decks"]).decks
@@ -348,3 +316,23 @@ def test_imported_text_names_its_card_without_escapes(tmp_path):
     (item,) = imported_items(tmp_path, package_of(tmp_path, [note]))
     assert item.body.front == "2\\*3\\*4 and \\_\\_init\\_\\_\\\nsecond line"
     assert plain_line(item.body.front) == "2*3*4 and __init__"
+
+
+def export_import_card_field(col, did: int, tmp_path, field: str) -> dict:
+    """Export deck `did` of `col` with scheduling (closing `col`), import it into a new srs store, and give
+    each imported item's front mapped to its card's `field`."""
+    from anki.collection import DeckIdLimit, ExportAnkiPackageOptions
+
+    from srs.store import Store
+
+    package = tmp_path / f"{field}.apkg"
+    col.export_anki_package(out_path=str(package), limit=DeckIdLimit(did), options=ExportAnkiPackageOptions(
+        with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False))
+    col.close()
+    store = Store.open(tmp_path / "srs.db")
+    try:
+        import_package(package, tmp_path / "decks", store=store)
+        items = load_paths([tmp_path / "decks"]).decks[0].items
+        return {item.body.front: getattr(store.find_card(item.id), field) for item in items}
+    finally:
+        store.close()

@@ -7,6 +7,7 @@ import zipfile
 
 import genanki
 import pytest
+from anki_fixtures import BASIC, PNG
 from click.testing import CliRunner
 
 from srs.cli import cli
@@ -15,15 +16,6 @@ from srs.errors import UserError
 from srs.importers.anki_package import anki_item_id, import_package, read_package
 from srs.store import Store
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005"
-    "0001ff5c2a8b1c0000000049454e44ae426082"
-)
-BASIC = genanki.Model(
-    1607392319, "Basic",
-    fields=[{"name": "Front"}, {"name": "Back"}],
-    templates=[{"name": "Card 1", "qfmt": "{{Front}}", "afmt": "{{FrontSide}}<hr id=answer>{{Back}}"}],
-)
 REVERSED = genanki.Model(
     1607392320, "Basic (and reversed card)",
     fields=[{"name": "Front"}, {"name": "Back"}],
