@@ -29,6 +29,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from benchmarks.common import until_first_card
+
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 DECKS = 10
 CARDS = 150  # answered per measurement
@@ -105,16 +107,8 @@ def srs_startup(db: Path, decks: Path):
     env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def once() -> tuple[float, float]:
-        start, cpu = time.perf_counter(), _children_cpu()
-        process = subprocess.Popen([sys.executable, "-m", "srs", "review"], env=env, text=True,
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for line in process.stdout:
-            if line.startswith("\u256d"):  # the top border of the card's panel
-                shown = time.perf_counter() - start
-                break
-        else:
-            raise SystemExit(f"srs review showed no card: {process.communicate()[1]}")
-        process.communicate("q\n")
+        cpu = _children_cpu()
+        shown, _ = until_first_card([sys.executable, "-m", "srs", "review"], env)
         return shown, _children_cpu() - cpu
 
     return once

@@ -26,7 +26,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from benchmarks.common import best_of, timed
+from benchmarks.common import best_of, timed, until_first_card
 from srs.queue import Limits, build_queue
 from srs.session import Session
 from srs.store import Store
@@ -121,16 +121,7 @@ def bench_startup(db: Path, decks: Path) -> tuple[float, float, float]:
     peaks = []
 
     def review_to_first_card() -> float:
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-c", REPORT_PEAK_MEMORY, "review"], env=env, text=True,
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        for line in process.stdout:
-            if line.startswith("\u256d"):  # the top border of the card's panel
-                shown = time.perf_counter() - start
-                break
-        else:
-            raise SystemExit(f"srs review showed no card: {process.communicate()[1]}")
-        _, errors = process.communicate("q\n")
+        shown, errors = until_first_card([sys.executable, "-c", REPORT_PEAK_MEMORY, "review"], env)
         peaks.append(int(errors.rsplit("MAXRSS ", 1)[1]) / 1024)
         return shown
 

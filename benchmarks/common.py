@@ -57,3 +57,23 @@ def one_core() -> Iterator[None]:
         yield
     finally:
         os.sched_setaffinity(0, before)
+
+
+def until_first_card(argv: list[str], env: dict) -> tuple[float, str]:
+    """Start `argv` (an `srs review`), wait until the first card's panel is on screen, then quit it with `q`:
+    (seconds until the card showed, what the process wrote to stderr)."""
+    import subprocess
+    import time
+
+    start = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, text=True,
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("\u256d"):  # the top border of the card's panel
+            shown = time.perf_counter() - start
+            break
+    else:
+        raise SystemExit(f"srs review showed no card: {process.communicate()[1]}")
+    _, errors = process.communicate("q\n")
+    return shown, errors
