@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from trust_helpers import deck_home
 
 from srs.store import Store
 from srs.store.backup import KEEP_RECENT, backups, prune, take_backup
@@ -20,11 +21,7 @@ LOG = ("card_id,review_rating,review_time,review_duration\n"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name in ("SRS_DB", "SRS_DECKS", "SRS_NOW"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "decks").mkdir()
-    (tmp_path / "decks" / "basics.yaml").write_text(DECK)
-    (tmp_path / "log.csv").write_text(LOG)
+    deck_home(tmp_path, monkeypatch, {"basics.yaml": DECK}, {"log.csv": LOG})
     return {"SRS_DB": str(tmp_path / "srs.db"), "SRS_DECKS": str(tmp_path / "decks"), "SRS_NOW": "2026-11-23T10:00:00Z"}
 
 

@@ -8,17 +8,14 @@ import hashlib
 import sqlite3
 
 import pytest
+from trust_helpers import deck_home
 
 DECK = "id: tiny\ntitle: Tiny\nitems:\n  - q: one\n    a: 1\n"
 
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    for name in ("SRS_DB", "SRS_DECKS", "SRS_NOW"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "decks").mkdir()
-    (tmp_path / "decks" / "tiny.yaml").write_text(DECK)
-    return tmp_path
+    return deck_home(tmp_path, monkeypatch, {"tiny.yaml": DECK})
 
 
 def digest(path) -> str:

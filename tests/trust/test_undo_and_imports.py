@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from trust_helpers import deck_home
 
 DECK = "id: basics\ntitle: Basics\nitems:\n  - id: one\n    q: One?\n    a: 1\n  - id: two\n    q: Two?\n    a: 2\n"
 LOG = "card_id,review_rating,review_time,review_duration\n" + "\n".join(
@@ -16,12 +17,8 @@ NOW = "2026-11-23T10:00:00Z"
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    for name in ("SRS_DB", "SRS_DECKS", "SRS_NOW"):
-        monkeypatch.delenv(name, raising=False)
-    (tmp_path / "decks").mkdir()
-    (tmp_path / "decks" / "basics.yaml").write_text(DECK)
-    (tmp_path / "log.csv").write_text(LOG)
-    (tmp_path / "more.csv").write_text(LOG.replace("2026-11-0", "2026-10-0") + "77,3,2026-10-09T10:00:00Z,1000\n")
+    more = LOG.replace("2026-11-0", "2026-10-0") + "77,3,2026-10-09T10:00:00Z,1000\n"
+    deck_home(tmp_path, monkeypatch, {"basics.yaml": DECK}, {"log.csv": LOG, "more.csv": more})
     return {"SRS_DB": str(tmp_path / "srs.db"), "SRS_DECKS": str(tmp_path / "decks"), "SRS_NOW": NOW}
 
 
