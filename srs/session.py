@@ -165,13 +165,16 @@ class Session:
     ) -> Answer:
         now = self.clock()
         after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
+        siblings = self._siblings_to_bury(card, now)
+        before = marks.marks_of(self.store, list(siblings))
         answer = self.store.record_answer(
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
             leech_lapses=self.settings.get("leech_threshold"),
             leech_suspends=self.settings.get("leech_action") == "suspend",
+            bury=siblings,
         )
         self.tally.add(answer, duration_ms)
-        buried = self._bury_siblings(card, now)
+        buried = {cid: {"buried_until": before[cid]["buried_until"]} for cid in siblings if cid in before}
         self._steps.append(Step("answer", card, rid=answer.rid, rating=rating, marks_before=buried))
         if self._queue is not None:
             if answer.leech_suspended:
@@ -182,14 +185,13 @@ class Session:
                 self._queue.remove(cid)
         return answer
 
-    def _bury_siblings(self, card: CardRecord, now: datetime) -> dict[int, dict]:
-        """Bury the answered card's new and review siblings until the next day; their marks before."""
+    def _siblings_to_bury(self, card: CardRecord, now: datetime) -> dict[int, int]:
+        """{cid: until} for the answered card's new and review siblings, buried until the next day."""
         if not self.settings.get("bury_siblings", card.deck_id, self._options.get(card.deck_id, {})):
             return {}
         until = to_epoch(day_end(now))
-        chosen = [cid for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
-                  if state in (NEW, REVIEW) and buried < until]
-        return marks.set_marks(self.store, {cid: {"buried_until": until} for cid in chosen}) if chosen else {}
+        return {cid: until for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
+                if state in (NEW, REVIEW) and buried < until}
 
     def undo(self) -> Undone | None:
         """Undo this session's last action (not an earlier session's); None when there is none."""

@@ -184,10 +184,13 @@ class Store:
         source: str = "review",
         leech_lapses: int = LEECH_LAPSES,
         leech_suspends: bool = True,
+        bury: dict[int, int] | None = None,
     ) -> Answer:
         """Commit one answer: the card's new state and a log row holding the state before and after.
 
-        A card that reaches `leech_lapses` lapses becomes a leech (and is suspended when `leech_suspends`)."""
+        A card that reaches `leech_lapses` lapses becomes a leech (and is suspended when `leech_suspends`).
+        `bury` ({cid: until}) buries other cards (the answered card's siblings) in the same transaction: one
+        commit, so one sync to disk, per answer."""
         leech = False
         if after.lapses >= leech_lapses and before.lapses < leech_lapses and not after.leech:
             after = after.with_memory({"leech": 1, "suspended": int(leech_suspends or after.suspended)})
@@ -208,7 +211,10 @@ class Store:
                     source, json.dumps(before.memory()), json.dumps(memory),
                 ],
             )
-        return Answer(cursor.lastrowid, after, rating, leech)
+            rid = cursor.lastrowid
+            for cid, until in (bury or {}).items():
+                conn.execute("UPDATE cards SET buried_until = ? WHERE cid = ?", [until, cid])
+        return Answer(rid, after, rating, leech)
 
     def undo_last(self, rid: int | None = None) -> tuple[CardRecord, dict] | None:
         """Remove a log row (the newest, or `rid`) and put its card back exactly as it was before.
