@@ -104,8 +104,15 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 
 @demo.command("train")
 @click.option("--steps", type=click.IntRange(min=1), help="Optimizer steps (default: the bundled recipe's).")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True),
+              help="Stop after this long; the learning rate then follows the clock (the run is no longer "
+              "reproducible step for step).")
 @click.option("--batch-size", type=click.IntRange(min=1))
 @click.option("--learning-rate", type=float)
+@click.option("--warmup-steps", type=click.IntRange(min=1), help="Default: a twentieth of --steps, at most 500.")
+@click.option("--prediction", "prediction_type", type=click.Choice(["v_prediction", "epsilon"]),
+              default="v_prediction", show_default=True,
+              help="What the UNet learns: v on a zero-terminal-SNR schedule, or the noise.")
 @click.option("--offset-noise", type=float, help="Per-channel constant added to the noise (0 turns it off).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same weights (on the CPU).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -115,17 +122,26 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Where to save the pipeline (default: demo-model in srs's data folder; the bundled "
               "weights are rebuilt with --out srs/demo/weights).")
-def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, threads, init_from, out):
-    """Train the bundled shapes model from scratch on freshly drawn shapes, with a progress bar."""
+@click.option("--checkpoint-every", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Save the weights every this many steps (0: only at the end); Ctrl-C also saves.")
+@click.option("--log-every", type=click.IntRange(min=1), default=50, show_default=True,
+              help="When the output is not a terminal, one line per this many steps.")
+def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, prediction_type, offset_noise, seed,
+                  device, threads, init_from, out, checkpoint_every, log_every):
+    """Train the bundled shapes model on freshly drawn shapes, with a progress bar (log lines when piped)."""
     require_demo_extra()
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from srs.demo.train import TrainConfig, train
     from srs.paths import default_trained_model_path
 
-    config = TrainConfig(seed=seed, device=device, threads=threads, init_from=str(init_from) if init_from else None)
+    config = TrainConfig(seed=seed, device=device, threads=threads, prediction_type=prediction_type,
+                         minutes=minutes, init_from=str(init_from) if init_from else None)
+    if minutes and steps is None:
+        steps = 10**7  # the clock ends the run
     for name, value in (("steps", steps), ("batch_size", batch_size), ("learning_rate", learning_rate),
-                        ("offset_noise", offset_noise)):
+                        ("offset_noise", offset_noise), ("warmup_steps", warmup_steps)):
         if value is not None:
             setattr(config, name, value)
     out = out or default_trained_model_path()
@@ -135,15 +151,28 @@ def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, 
         (out / ".write-test").unlink()
     except OSError as exc:
         raise UserError(f"cannot save the model to {out}: {exc.strerror or exc}; choose another --out") from None
+    if init_from is not None and not (init_from / "model_index.json").is_file():
+        raise UserError(f"--init-from {init_from}: not a saved pipeline (no model_index.json)")
+    console = Console(stderr=False, highlight=False)
     columns = [TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
                TimeRemainingColumn()]
-    with Progress(*columns) as bar:
-        task = bar.add_task("train", total=config.steps, loss="…")
+    started = time.perf_counter()
+    total = None if minutes else config.steps
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("train", total=total, loss="…")
 
         def on_step(step, loss):
             bar.update(task, completed=step + 1, loss=f"{loss:.4f}")
+            if not console.is_terminal and ((step + 1) % log_every == 0 or step + 1 == config.steps):
+                click.echo(f"step {step + 1}{'' if minutes else f'/{config.steps}'}  loss {loss:.4f}  "
+                           f"{time.perf_counter() - started:.0f} s")
 
-        result = train(config, out, on_step=on_step, checkpoint_every=1000)
+        try:
+            result = train(config, out, on_step=on_step, checkpoint_every=checkpoint_every)
+        except KeyboardInterrupt:
+            saved = f"the weights so far are saved in {out}" if (out / "model_index.json").is_file() else "nothing saved"
+            click.echo(f"interrupted: {saved}", err=True)
+            raise SystemExit(130) from None
     click.echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
                f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s")
     click.echo(f"draw with it: srs demo --model {result.out_dir}")

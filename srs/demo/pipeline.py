@@ -106,20 +106,26 @@ class ShapesPipeline(DiffusionPipeline):
         return [Image.fromarray(np.round(a * 255).astype(np.uint8)) for a in array]
 
 
-def new_scheduler() -> DDIMScheduler:
-    # The cosine schedule suits 32x32 pixels (Nichol & Dhariwal 2021); "trailing" spacing makes even a
-    # single step start from t=999, i.e. from pure static, as the `steps` illustration needs.
+def new_scheduler(prediction_type: str = "v_prediction", zero_snr: bool = True) -> DDIMScheduler:
+    """The cosine schedule suits 32x32 pixels (Nichol & Dhariwal 2021); "trailing" spacing makes even a
+    single step start from t=999, i.e. from pure static, as the `steps` illustration needs.
+
+    Zero terminal SNR with v-prediction (Lin et al. 2024): at t=999 no trace of the image is left, so
+    sampling starts where training ended; a noise-predicting model cannot say anything there (its
+    guess of the image divides by sqrt(alpha_bar) = 0) and never learns the image's mean brightness,
+    which is why an epsilon model draws every background mid-grey."""
     return DDIMScheduler(
         num_train_timesteps=1000,
         beta_schedule="squaredcos_cap_v2",
-        prediction_type="epsilon",
+        prediction_type=prediction_type,
+        rescale_betas_zero_snr=zero_snr,
         clip_sample=True,
         set_alpha_to_one=True,
         timestep_spacing="trailing",
     )
 
 
-def new_pipeline(image_size: int = 32) -> ShapesPipeline:
+def new_pipeline(image_size: int = 32, scheduler: DDIMScheduler | None = None) -> ShapesPipeline:
     """A randomly initialised pipeline of the bundled size (1.7M parameters); seed torch first."""
     text_encoder = ShapesTextEncoder()
     unet = UNet2DConditionModel(
@@ -134,7 +140,7 @@ def new_pipeline(image_size: int = 32) -> ShapesPipeline:
         attention_head_dim=8,
         norm_num_groups=16,
     )
-    return ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=new_scheduler())
+    return ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=scheduler or new_scheduler())
 
 
 def load_bundled(device: str = "cpu") -> ShapesPipeline:
