@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from srs.demo.vocab import default_prompt
 
 # The deck format names the same list (srs.deck.model.IllustrationKind; a test keeps them equal).
-SHOWS = ("forward", "reverse", "steps", "seeds", "prompt", "guidance")
+SHOWS = ("forward", "reverse", "steps", "seeds", "prompt", "guidance", "schedule")
 
 # The first tag that names a topic picks the picture; a card about anything else gets the filmstrip.
 SHOW_FOR_TAG = {
@@ -29,6 +29,9 @@ SHOW_FOR_TAG = {
     "text-encoder": "prompt",
     "cross-attention": "prompt",
     "prompt": "prompt",
+    "schedule": "schedule",
+    "noise-schedule": "schedule",
+    "snr": "schedule",
 }
 DEFAULT_SHOW = "reverse"
 

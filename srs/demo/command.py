@@ -48,7 +48,7 @@ def demo():
 
     TARGETs are deck files or folders, deck ids or item ids (default: every card of the decks). Each
     card gets the picture its `illustrate:` field names (forward, reverse, steps, seeds, prompt,
-    guidance), else one chosen from its tags.
+    guidance, schedule), else one chosen from its tags.
     """
 
 
@@ -233,22 +233,37 @@ def _suggest(name: str, known: list[str]) -> str:
 
 
 def show_png(console, png: Path) -> None:
-    """The PNG's frames as one strip the terminal's width, with the captions under them as text."""
+    """Each row of the PNG's frames as one strip the terminal's width, its captions under it as text,
+    and the note saying what to look at."""
     from PIL import Image
 
-    from srs.demo.illustrate import frame_boxes, read_captions
+    from srs.demo.illustrate import read_note, read_rows
     from srs.demo.terminal import render
 
-    captions = read_captions(png)
     image = Image.open(png)
-    tiles = [image.crop(box) for box in frame_boxes(image, len(captions))]
-    gap = 2
-    width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
-    strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
-    for i, tile in enumerate(tiles):
-        strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
-    render(strip, console)
-    console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim")
+    for row in read_rows(png):
+        tiles = [image.crop(tuple(box)) for box in row["boxes"]]
+        if not tiles:
+            continue
+        if row["label"]:
+            console.print(row["label"], style="dim", markup=False)
+        gap = 2
+        if len(tiles) == 1 and tiles[0].width > tiles[0].height:  # a chart keeps its shape
+            width = min(console.width, 80, tiles[0].width)
+            strip = tiles[0].resize((width, max(2, width * tiles[0].height // tiles[0].width)), Image.LANCZOS)
+        else:
+            width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
+            strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
+            for i, tile in enumerate(tiles):
+                strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
+        render(strip, console)
+        captions = [c.replace("\n", " ") for c in row["captions"]]
+        if any(captions):
+            console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim",
+                          markup=False)
+    note = read_note(png)
+    if note:
+        console.print(note, style="italic", markup=False)
 
 
 class StepProgress:

@@ -33,6 +33,9 @@ class Progress(Protocol):
 class Sample:
     images: np.ndarray  # (n, H, W, 3) in [0, 1]
     frames: dict[int, np.ndarray] = field(default_factory=dict)  # step index -> (n, H, W, 3) in [0, 1]
+    # step index -> the model's guess of the finished picture (x0) at that step, where the scheduler says
+    guesses: dict[int, np.ndarray] = field(default_factory=dict)
+    timesteps: list[int] = field(default_factory=list)  # the timestep each step denoised from
 
 
 @dataclass
@@ -70,6 +73,20 @@ class Sampler:
         if not self.bundled and guidance == 0:
             prompt, guidance = "", 1.0  # what scale 0 means: the prompt has no say at all
         frames: dict[int, np.ndarray] = {}
+        guesses: dict[int, np.ndarray] = {}
+        timesteps: list[int] = []
+        scheduler = self.pipe.scheduler
+        step_function = scheduler.step
+
+        def step_and_keep_the_guess(*args, **kwargs):
+            # Every diffusers pipeline calls scheduler.step once per denoising step; DDIM, DDPM and Euler
+            # return their estimate of the clean picture, which is what a student should see at each step.
+            output = step_function(*args, **kwargs)
+            index = len(timesteps) - 1
+            guess = getattr(output, "pred_original_sample", None)
+            if index in keep_steps and guess is not None:
+                guesses[index] = self.to_pixels(guess)
+            return output
 
         def on_step(pipe, index, timestep, tensors):
             if index in keep_steps:
@@ -78,8 +95,13 @@ class Sampler:
                 progress.advance()
             return tensors
 
+        def timestep_seen(*args, **kwargs):
+            timesteps.append(int(args[1] if len(args) > 1 else kwargs["timestep"]))
+            return step_and_keep_the_guess(*args, **kwargs)
+
         if progress is not None:
             progress.start(label or f"{steps} steps", steps)
+        scheduler.step = timestep_seen
         try:
             output = self.pipe(
                 prompt=[prompt] * len(seeds),
@@ -91,9 +113,10 @@ class Sampler:
                 callback_on_step_end_tensor_inputs=["latents"],
             )
         finally:
+            del scheduler.step  # the instance attribute goes; the class's method shows through again
             if progress is not None:
                 progress.finish()
-        return Sample(np.asarray(output.images, dtype=np.float32), frames)
+        return Sample(np.asarray(output.images, dtype=np.float32), frames, guesses, timesteps)
 
     @torch.no_grad()
     def to_pixels(self, latents: torch.Tensor) -> np.ndarray:
