@@ -64,10 +64,13 @@ def demo():
 @click.option("--show", type=click.Choice(SHOWS),
               help="Draw this illustration for every card instead of the card's own.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--model", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--model", type=click.Path(path_type=Path),
               help="A diffusers text-to-image pipeline folder (e.g. Stable Diffusion) instead of the bundled model.")
 @click.option("--cache", "cache_dir", type=click.Path(path_type=Path), help="Where rendered pictures are kept.")
-def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir):
+@click.option("--threads", type=click.IntRange(min=1),
+              help="CPU threads for torch (default: 1 for the bundled model, which more threads only slow "
+              "down; torch's default for --model).")
+def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir, threads):
     """Draw the illustration of each card in TARGETS, write it to --out and show it here."""
     from srs.demo.cards import plan_for
 
@@ -89,7 +92,7 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 
     console = Console(highlight=False)
     progress = StepProgress(Console(stderr=True, highlight=False))
-    sampler = load_sampler(model, device)
+    sampler = load_sampler(model, device, threads)  # checks the folder; torch loads on the first miss
     out.mkdir(parents=True, exist_ok=True)
     for item, plan in plans:
         console.print(f"[bold]{item.id}[/]  [dim]{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · {sampler.name}[/]",
@@ -179,11 +182,17 @@ def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, predi
 
 
 def require_demo_extra() -> None:
-    try:
-        import diffusers  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        raise UserError(INSTALL_HINT) from None
+    """Torch and diffusers are installed (found, not imported: a cached picture needs neither)."""
+    import importlib.util
+    import sys
+
+    for name in ("torch", "diffusers"):
+        try:
+            found = sys.modules[name] is not None if name in sys.modules else importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UserError(INSTALL_HINT)
 
 
 def resolve_cards(targets, deck_paths) -> list:
@@ -237,7 +246,7 @@ def show_png(console, png: Path) -> None:
     and the note saying what to look at."""
     from PIL import Image
 
-    from srs.demo.illustrate import read_note, read_rows
+    from srs.demo.render import read_note, read_rows
     from srs.demo.terminal import render
 
     image = Image.open(png)

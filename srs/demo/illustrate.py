@@ -15,6 +15,7 @@ import torch
 from PIL import Image, ImageDraw, ImageFont
 
 from srs.demo.models import Progress, Sampler
+from srs.demo.render import read_captions, read_note, read_rows  # noqa: F401  (their home is torch-free)
 
 # Frames are chosen by noise level (the standard deviation of the noise in the working image), not by
 # timestep: the cosine schedule keeps the picture for the first few hundred timesteps and then loses it
@@ -366,22 +367,6 @@ def save_png(illustration: Illustration, path) -> None:
         rows.append({"label": "schedule", "captions": [""], "boxes": [list(place["chart"])]})
     info.add_text("srs:rows", json.dumps(rows))
     grid(illustration).save(path, pnginfo=info)
-
-
-def read_captions(path) -> list[str]:
-    with Image.open(path) as image:
-        return json.loads(image.text.get("srs:captions", "[]"))
-
-
-def read_rows(path) -> list[dict]:
-    """Each row's label, captions and frame boxes, as `save_png` stored them."""
-    with Image.open(path) as image:
-        return json.loads(image.text.get("srs:rows", "[]"))
-
-
-def read_note(path) -> str:
-    with Image.open(path) as image:
-        return image.text.get("Description", "")
 
 
 def _tile(frame: np.ndarray, tile: int) -> Image.Image:

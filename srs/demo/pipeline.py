@@ -7,16 +7,16 @@ Stable Diffusion checkpoint the same way. There is no VAE: the "latents" are the
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import torch
 from diffusers import DDIMScheduler, DiffusionPipeline, ImagePipelineOutput, UNet2DConditionModel
 from diffusers.utils.torch_utils import randn_tensor
 
+from srs.demo.pipeline_folder import WEIGHTS_DIR
 from srs.demo.text_encoder import ShapesTextEncoder
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+__all__ = ["WEIGHTS_DIR", "ShapesPipeline", "new_pipeline", "new_scheduler", "load_bundled"]
 
 
 class ShapesPipeline(DiffusionPipeline):

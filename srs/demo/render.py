@@ -74,3 +74,27 @@ def cached_path(plan: Plan, content_hash: str, steps: int, model_identity: str, 
 
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80] or "card"
+
+
+def read_captions(path) -> list[str]:
+    """The first row's captions, as `illustrate.save_png` stored them in the PNG (PIL only, no torch)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return json.loads(image.text.get("srs:captions", "[]"))
+
+
+def read_rows(path) -> list[dict]:
+    """Each row's label, captions and frame boxes, as `illustrate.save_png` stored them."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return json.loads(image.text.get("srs:rows", "[]"))
+
+
+def read_note(path) -> str:
+    """What the picture's note says to look at."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.text.get("Description", "")
