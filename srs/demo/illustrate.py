@@ -152,7 +152,8 @@ def reverse(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Prog
     note = ("Bottom row: at every step the model guesses the finished picture. The first guess is a blur, the "
             "average of everything the prompt allows; colour, background and place settle early, while the "
             "top row is still static, and later steps only sharpen the edges.")
-    raw = {"guesses": np.array([info["sample"].guesses[i][0] for i in info["chosen"] if i is not None]),
+    guesses = info["sample"].guesses
+    raw = {"guesses": np.array([guesses[i][0] for i in info["chosen"] if i is not None and i in guesses]),
            "image": info["sample"].images[0]}
     return Illustration("reverse", f"reverse process: \"{prompt}\" denoised from static in {steps} steps",
                         rows, note=note, raw=raw)

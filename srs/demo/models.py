@@ -98,7 +98,10 @@ class Sampler:
             # return their estimate of the clean picture, which is what a student should see at each step.
             output = step_function(*args, **kwargs)
             index = len(timesteps) - 1
-            guess = getattr(output, "pred_original_sample", None)
+            if isinstance(output, tuple):  # return_dict=False: (prev_sample, pred_original_sample) for DDIM
+                guess = output[1] if len(output) > 1 else None
+            else:
+                guess = getattr(output, "pred_original_sample", None)
             if index in keep_steps and guess is not None:
                 guesses[index] = self.to_pixels(guess)
             return output
