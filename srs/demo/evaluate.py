@@ -36,6 +36,10 @@ class GridResult:
         in_range = all(low <= self.brightness[b] <= high for b, (low, high) in BRIGHTNESS_TARGETS.items())
         return min(self.colour, self.shape, self.background) >= accuracy and in_range
 
+    def brightness_error(self) -> float:
+        """How far each background's mean brightness is from its colour's, averaged over the three."""
+        return float(np.mean([abs(level - np.mean(COLOURS[b]) / 255) for b, level in self.brightness.items()]))
+
     def summary(self) -> dict:
         record = asdict(self)
         record.pop("per_prompt")
@@ -46,6 +50,12 @@ class GridResult:
 def grid_prompts() -> list[tuple[str, str, str, str]]:
     """(prompt, colour, shape, background) for every combination."""
     return [(caption(c, s, b, None), c, s, b) for b in BACKGROUNDS for s in SHAPES for c in VIVID]
+
+
+def small_grid() -> list[tuple[str, str, str, str]]:
+    """Every shape on every background once, the colours taking turns: 12 prompts, each word in several."""
+    return [(caption(VIVID[(i + j) % len(VIVID)], s, b, None), VIVID[(i + j) % len(VIVID)], s, b)
+            for i, b in enumerate(BACKGROUNDS) for j, s in enumerate(SHAPES)]
 
 
 def judge(images: np.ndarray, colour: str, shape: str, background: str) -> dict[str, list]:

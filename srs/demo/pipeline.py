@@ -44,9 +44,16 @@ class ShapesPipeline(DiffusionPipeline):
         return_dict: bool = True,
         callback_on_step_end=None,
         callback_on_step_end_tensor_inputs: list[str] = ("latents",),
+        guidance_rescale: float | None = None,
     ):
         """Classifier-free guidance as eps_uncond + scale * (eps_cond - eps_uncond): unlike diffusers'
-        own pipelines, scale 0 is the unconditional prior and 1 the plain conditional model."""
+        own pipelines, scale 0 is the unconditional prior and 1 the plain conditional model.
+
+        guidance_rescale (Lin et al. 2024, section 3.4) pulls a strongly guided prediction's spread back
+        towards the conditional one's, so that high scales exaggerate the prompt without blowing out its
+        colours; None means 0.7 for a v-prediction model and 0 (off) for a noise-predicting one."""
+        if guidance_rescale is None:
+            guidance_rescale = 0.7 if self.scheduler.config.prediction_type == "v_prediction" else 0.0
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompts = [p for p in prompts for _ in range(num_images_per_prompt)]
         n = len(prompts)
@@ -63,7 +70,7 @@ class ShapesPipeline(DiffusionPipeline):
 
         self.scheduler.set_timesteps(num_inference_steps, device=device)
         for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
-            noise = self._predict_noise(latents, t, context, guidance_scale)
+            noise = self._predict_noise(latents, t, context, guidance_scale, guidance_rescale)
             latents = self.scheduler.step(noise, t, latents, generator=generator).prev_sample
             if callback_on_step_end is not None:
                 given = {"latents": latents}
@@ -82,7 +89,8 @@ class ShapesPipeline(DiffusionPipeline):
             return cond
         return torch.cat([self.text_encoder.encode([""] * len(prompts)), cond])
 
-    def _predict_noise(self, latents, t, context, guidance_scale):
+    def _predict_noise(self, latents, t, context, guidance_scale, guidance_rescale=0.0):
+        """The model's output (the noise or v, as the scheduler's prediction_type says), guided."""
         guided = context.shape[0] != latents.shape[0]
         model_input = torch.cat([latents, latents]) if guided else latents
         model_input = self.scheduler.scale_model_input(model_input, t)
@@ -90,7 +98,12 @@ class ShapesPipeline(DiffusionPipeline):
         if not guided:
             return noise
         uncond, cond = noise.chunk(2)
-        return uncond + guidance_scale * (cond - uncond)
+        guided_noise = uncond + guidance_scale * (cond - uncond)
+        if guidance_rescale > 0 and guidance_scale > 1:
+            dims = list(range(1, cond.ndim))
+            rescaled = guided_noise * (cond.std(dim=dims, keepdim=True) / guided_noise.std(dim=dims, keepdim=True))
+            guided_noise = guidance_rescale * rescaled + (1 - guidance_rescale) * guided_noise
+        return guided_noise
 
     @staticmethod
     def to_images(latents: torch.Tensor, output_type: str = "pil"):
