@@ -23,11 +23,12 @@ def default_cache_dir() -> Path:
     return user_cache_path("srs", appauthor=False) / "illustrations"
 
 
-def render_card_illustration(item, *, seed: int = 0, steps: int | None = None, model=None,
+def render_card_illustration(item, *, seed: int | None = None, steps: int | None = None, model=None,
                              cache_dir: Path | None = None, device: str = "cpu") -> Path:
     """The PNG illustrating `item` (an srs.deck Item): its `illustrate:` settings, else defaults.
 
-    `seed` is used when the card sets none. `model` is None for the bundled model, or a diffusers
+    `seed` is used when the card sets none; None lets the item id pick one (srs.demo.cards.seed_for).
+    `model` is None for the bundled model, or a diffusers
     pipeline folder. Raises srs.errors.UserError when the demo extra is missing or the prompt uses
     words the bundled model does not know.
     """
