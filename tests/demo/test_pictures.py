@@ -85,3 +85,20 @@ def test_every_picture_has_a_note_and_nothing_is_cut_off(sampler, show, tmp_path
     save_png(picture, tmp_path / "p.png")
     assert read_note(tmp_path / "p.png") == picture.note
     assert len(read_rows(tmp_path / "p.png")) == len(picture.rows) + (picture.chart is not None)
+
+
+def test_guidance_rescale_keeps_the_guided_spread_at_the_conditional_ones():
+    torch = pytest.importorskip("torch")
+    from srs.demo.pipeline import new_pipeline
+
+    torch.manual_seed(0)
+    pipe = new_pipeline()
+    latents = torch.randn(2, 3, 32, 32)
+    context = pipe._context(["a red circle", "a blue square"], 7.5)
+    with torch.no_grad():
+        cond = pipe._predict_noise(latents, 500, context[2:], 1.0)
+        plain = pipe._predict_noise(latents, 500, context, 7.5, 0.0)
+        rescaled = pipe._predict_noise(latents, 500, context, 7.5, 1.0)
+    spread = (lambda x: x.std(dim=(1, 2, 3)))
+    assert torch.allclose(spread(rescaled), spread(cond), rtol=1e-4)
+    assert not torch.allclose(spread(plain), spread(cond), rtol=1e-2)
