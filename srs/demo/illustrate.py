@@ -97,8 +97,8 @@ def forward(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Prog
     end = float(alphas[-1])
     left = ("nothing of the picture is left at t = %d (zero terminal SNR)" % (len(alphas) - 1) if end == 0
             else f"a trace of the picture is left at t = {len(alphas) - 1} (SNR {end / (1 - end):.1e}, not 0)")
-    note = ("Frames are evenly spaced in noise level, not in t: the schedule removes the picture slowly at "
-            f"first, then fast; {left}.")
+    note = ("Frames are evenly spaced in noise level, not in t (see the curve): the noise level climbs fast "
+            f"early and levels off near 1 late; {left}.")
     return Illustration("forward", f"forward process: \"{prompt}\" noised step by step",
                         [Row("", frames, captions)], note=note,
                         chart=schedule_chart(alphas, [t for t in chosen if t is not None], TILE + 2 * CAPTION_LINE),
@@ -170,8 +170,8 @@ def steps_(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Progr
             run[1].label = f"{label}: guess (x0)"
         rows += run
         finals.append(info["sample"].images[0])
-    note = ("Every run starts from the same static with the same first guess. One step takes that blurry "
-            "guess as the answer; five and fifty steps refine it in smaller jumps, and keep its layout.")
+    note = ("Every run starts from the same static with the same first guess, a blur. One step takes that "
+            "guess as the answer; five and fifty steps refine it in smaller jumps, and may settle elsewhere.")
     return Illustration("steps", f"number of steps: \"{prompt}\", seed {seed}", rows, note=note,
                         raw={"finals": np.array(finals)})
 
@@ -203,7 +203,7 @@ def guidance(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Pro
     captions = [GUIDANCE_CAPTIONS.get(s, f"{s:g}") for s in GUIDANCE_SCALES]
     note = ("Each step moves away from the empty prompt's prediction, this many times as far as the prompt "
             "asks: 0 ignores the prompt, 1 is the plain model, large scales overshoot (harsher colours, "
-            "harder edges).")
+            "speckle left in).")
     return Illustration("guidance", f"guidance scale: \"{prompt}\", seed {seed}", [Row("", frames, captions)],
                         note=note)
 
@@ -215,8 +215,9 @@ def schedule(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Pro
     where = ("it reaches 0 at the last step (zero terminal SNR), so training ends where sampling starts: at "
              "pure noise" if end == 0 else f"it ends at {end / (1 - end):.1e}, not 0: training always leaves a "
              "trace of the picture that the sampler, starting from pure noise, never has")
-    note = ("Noise rises slowly, then fast; the signal falls the same way. The SNR (signal over noise "
-            f"power) spans many powers of ten; {where}. The sampler's {steps} steps are the ticks.")
+    note = ("The signal fades slowly at first, then fast; the noise level climbs fast, then levels off near 1. "
+            f"The SNR (signal over noise power) spans many powers of ten; {where}. The sampler's {steps} steps "
+            "are the ticks.")
     chart = schedule_chart(alphas, planned_timesteps(sampler, steps), 2 * TILE + 40, width=3 * TILE + 180,
                            ticks_label=f"{steps} sampling steps")
     return Illustration("schedule", f"noise schedule: {len(alphas)} timesteps, {steps} sampling steps", [],
