@@ -74,7 +74,7 @@ def _as_label_list(value: Any) -> Any:
 
 LabelList = Annotated[list[Label], BeforeValidator(_as_label_list)]
 
-IllustrationKind = Literal["forward", "reverse", "steps", "seeds", "prompt", "guidance"]
+IllustrationKind = Literal["forward", "reverse", "steps", "seeds", "prompt", "guidance", "schedule"]
 
 
 # pydantic looks for plugins in every installed distribution's metadata when it builds its first model,

@@ -48,7 +48,7 @@ def demo():
 
     TARGETs are deck files or folders, deck ids or item ids (default: every card of the decks). Each
     card gets the picture its `illustrate:` field names (forward, reverse, steps, seeds, prompt,
-    guidance), else one chosen from its tags.
+    guidance, schedule), else one chosen from its tags.
     """
 
 
@@ -64,10 +64,13 @@ def demo():
 @click.option("--show", type=click.Choice(SHOWS),
               help="Draw this illustration for every card instead of the card's own.")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
-@click.option("--model", type=click.Path(path_type=Path, file_okay=False),
+@click.option("--model", type=click.Path(path_type=Path),
               help="A diffusers text-to-image pipeline folder (e.g. Stable Diffusion) instead of the bundled model.")
 @click.option("--cache", "cache_dir", type=click.Path(path_type=Path), help="Where rendered pictures are kept.")
-def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir):
+@click.option("--threads", type=click.IntRange(min=1),
+              help="CPU threads for torch (default: 1 for the bundled model, which more threads only slow "
+              "down; torch's default for --model).")
+def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir, threads):
     """Draw the illustration of each card in TARGETS, write it to --out and show it here."""
     from srs.demo.cards import plan_for
 
@@ -89,7 +92,7 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 
     console = Console(highlight=False)
     progress = StepProgress(Console(stderr=True, highlight=False))
-    sampler = load_sampler(model, device)
+    sampler = load_sampler(model, device, threads)  # checks the folder; torch loads on the first miss
     out.mkdir(parents=True, exist_ok=True)
     for item, plan in plans:
         console.print(f"[bold]{item.id}[/]  [dim]{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · {sampler.name}[/]",
@@ -104,8 +107,15 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 
 @demo.command("train")
 @click.option("--steps", type=click.IntRange(min=1), help="Optimizer steps (default: the bundled recipe's).")
+@click.option("--minutes", type=click.FloatRange(min=0, min_open=True),
+              help="Stop after this long; the learning rate then follows the clock (the run is no longer "
+              "reproducible step for step).")
 @click.option("--batch-size", type=click.IntRange(min=1))
 @click.option("--learning-rate", type=float)
+@click.option("--warmup-steps", type=click.IntRange(min=1), help="Default: a twentieth of --steps, at most 500.")
+@click.option("--prediction", "prediction_type", type=click.Choice(["v_prediction", "epsilon"]),
+              default="v_prediction", show_default=True,
+              help="What the UNet learns: v on a zero-terminal-SNR schedule, or the noise.")
 @click.option("--offset-noise", type=float, help="Per-channel constant added to the noise (0 turns it off).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Same seed, same weights (on the CPU).")
 @click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True)
@@ -115,17 +125,26 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Where to save the pipeline (default: demo-model in srs's data folder; the bundled "
               "weights are rebuilt with --out srs/demo/weights).")
-def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, threads, init_from, out):
-    """Train the bundled shapes model from scratch on freshly drawn shapes, with a progress bar."""
+@click.option("--checkpoint-every", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Save the weights every this many steps (0: only at the end); Ctrl-C also saves.")
+@click.option("--log-every", type=click.IntRange(min=1), default=50, show_default=True,
+              help="When the output is not a terminal, one line per this many steps.")
+def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, prediction_type, offset_noise, seed,
+                  device, threads, init_from, out, checkpoint_every, log_every):
+    """Train the bundled shapes model on freshly drawn shapes, with a progress bar (log lines when piped)."""
     require_demo_extra()
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from srs.demo.train import TrainConfig, train
     from srs.paths import default_trained_model_path
 
-    config = TrainConfig(seed=seed, device=device, threads=threads, init_from=str(init_from) if init_from else None)
+    config = TrainConfig(seed=seed, device=device, threads=threads, prediction_type=prediction_type,
+                         minutes=minutes, init_from=str(init_from) if init_from else None)
+    if minutes and steps is None:
+        steps = 10**7  # the clock ends the run
     for name, value in (("steps", steps), ("batch_size", batch_size), ("learning_rate", learning_rate),
-                        ("offset_noise", offset_noise)):
+                        ("offset_noise", offset_noise), ("warmup_steps", warmup_steps)):
         if value is not None:
             setattr(config, name, value)
     out = out or default_trained_model_path()
@@ -135,26 +154,45 @@ def train_command(steps, batch_size, learning_rate, offset_noise, seed, device, 
         (out / ".write-test").unlink()
     except OSError as exc:
         raise UserError(f"cannot save the model to {out}: {exc.strerror or exc}; choose another --out") from None
+    if init_from is not None and not (init_from / "model_index.json").is_file():
+        raise UserError(f"--init-from {init_from}: not a saved pipeline (no model_index.json)")
+    console = Console(stderr=False, highlight=False)
     columns = [TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
                TimeRemainingColumn()]
-    with Progress(*columns) as bar:
-        task = bar.add_task("train", total=config.steps, loss="…")
+    started = time.perf_counter()
+    total = None if minutes else config.steps
+    with Progress(*columns, console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("train", total=total, loss="…")
 
         def on_step(step, loss):
             bar.update(task, completed=step + 1, loss=f"{loss:.4f}")
+            if not console.is_terminal and ((step + 1) % log_every == 0 or step + 1 == config.steps):
+                click.echo(f"step {step + 1}{'' if minutes else f'/{config.steps}'}  loss {loss:.4f}  "
+                           f"{time.perf_counter() - started:.0f} s")
 
-        result = train(config, out, on_step=on_step, checkpoint_every=1000)
+        try:
+            result = train(config, out, on_step=on_step, checkpoint_every=checkpoint_every)
+        except KeyboardInterrupt:
+            saved = f"the weights so far are saved in {out}" if (out / "model_index.json").is_file() else "nothing saved"
+            click.echo(f"interrupted: {saved}", err=True)
+            raise SystemExit(130) from None
     click.echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
                f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s")
     click.echo(f"draw with it: srs demo --model {result.out_dir}")
 
 
 def require_demo_extra() -> None:
-    try:
-        import diffusers  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError:
-        raise UserError(f"srs demo needs torch and diffusers: {install_command('demo')}") from None
+    """Torch and diffusers are installed (found, not imported: a cached picture needs neither)."""
+    import importlib.util
+    import sys
+
+    for name in ("torch", "diffusers"):
+        try:
+            found = sys.modules[name] is not None if name in sys.modules else importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UserError(f"srs demo needs torch and diffusers: {install_command('demo')}")
 
 
 def resolve_cards(targets, deck_paths) -> list:
@@ -204,22 +242,37 @@ def _suggest(name: str, known: list[str]) -> str:
 
 
 def show_png(console, png: Path) -> None:
-    """The PNG's frames as one strip the terminal's width, with the captions under them as text."""
+    """Each row of the PNG's frames as one strip the terminal's width, its captions under it as text,
+    and the note saying what to look at."""
     from PIL import Image
 
-    from srs.demo.illustrate import frame_boxes, read_captions
+    from srs.demo.render import read_note, read_rows
     from srs.demo.terminal import render
 
-    captions = read_captions(png)
     image = Image.open(png)
-    tiles = [image.crop(box) for box in frame_boxes(image, len(captions))]
-    gap = 2
-    width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
-    strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
-    for i, tile in enumerate(tiles):
-        strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
-    render(strip, console)
-    console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim")
+    for row in read_rows(png):
+        tiles = [image.crop(tuple(box)) for box in row["boxes"]]
+        if not tiles:
+            continue
+        if row["label"]:
+            console.print(row["label"], style="dim", markup=False)
+        gap = 2
+        if len(tiles) == 1 and tiles[0].width > tiles[0].height:  # a chart keeps its shape
+            width = min(console.width, 80, tiles[0].width)
+            strip = tiles[0].resize((width, max(2, width * tiles[0].height // tiles[0].width)), Image.LANCZOS)
+        else:
+            width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
+            strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
+            for i, tile in enumerate(tiles):
+                strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
+        render(strip, console)
+        captions = [c.replace("\n", " ") for c in row["captions"]]
+        if any(captions):
+            console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim",
+                          markup=False)
+    note = read_note(png)
+    if note:
+        console.print(note, style="italic", markup=False)
 
 
 class StepProgress:

@@ -62,3 +62,33 @@ def _largest_component(mask: np.ndarray) -> np.ndarray:
                     stack.append((nr, nc))
         sizes.append(size)
     return labels == int(np.argmax(sizes)) if len(sizes) > 1 else mask
+
+
+def shape_name(image: np.ndarray, threshold: float = 0.3) -> str:
+    """The nearest shape word for the sample's largest blob, from how much of its bounding box it fills
+    (a square all, a circle pi/4, a triangle or a diamond half) and where it is widest (an upright
+    triangle at its base, a diamond in its middle). "none" when nothing stands out."""
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    distance = np.linalg.norm(image - np.median(border, axis=0), axis=-1)
+    mask = _largest_component(distance > threshold)
+    if mask.sum() < 6:
+        return "none"
+    rows, cols = np.nonzero(mask)
+    box = mask[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+    fill = box.mean()
+    if fill >= 0.88:
+        return "square"
+    if fill >= 0.66:
+        return "circle"
+    widths = box.sum(axis=1)
+    widest = np.flatnonzero(widths >= widths.max() - 1).mean() / max(1, len(widths) - 1)
+    return "triangle" if widest >= 0.7 else "diamond"
+
+
+def background_name(image: np.ndarray) -> str:
+    """The nearest background word (white, black, gray) for the border's median colour."""
+    from srs.demo.vocab import BACKGROUNDS
+
+    border = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    rgb = np.median(border, axis=0)
+    return min(BACKGROUNDS, key=lambda name: np.linalg.norm(np.array(COLOURS[name]) / 255 - rgb))

@@ -7,16 +7,15 @@ Stable Diffusion checkpoint the same way. There is no VAE: the "latents" are the
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import torch
 from diffusers import DDIMScheduler, DiffusionPipeline, ImagePipelineOutput, UNet2DConditionModel
 from diffusers.utils.torch_utils import randn_tensor
 
+from srs.demo.pipeline_folder import WEIGHTS_DIR
 from srs.demo.text_encoder import ShapesTextEncoder
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+__all__ = ["WEIGHTS_DIR", "ShapesPipeline", "new_pipeline", "new_scheduler", "load_bundled"]
 
 
 class ShapesPipeline(DiffusionPipeline):
@@ -44,9 +43,16 @@ class ShapesPipeline(DiffusionPipeline):
         return_dict: bool = True,
         callback_on_step_end=None,
         callback_on_step_end_tensor_inputs: list[str] = ("latents",),
+        guidance_rescale: float | None = None,
     ):
         """Classifier-free guidance as eps_uncond + scale * (eps_cond - eps_uncond): unlike diffusers'
-        own pipelines, scale 0 is the unconditional prior and 1 the plain conditional model."""
+        own pipelines, scale 0 is the unconditional prior and 1 the plain conditional model.
+
+        guidance_rescale (Lin et al. 2024, section 3.4) pulls a strongly guided prediction's spread back
+        towards the conditional one's, so that high scales exaggerate the prompt without blowing out its
+        colours; None means 0.7 for a v-prediction model and 0 (off) for a noise-predicting one."""
+        if guidance_rescale is None:
+            guidance_rescale = 0.7 if self.scheduler.config.prediction_type == "v_prediction" else 0.0
         prompts = [prompt] if isinstance(prompt, str) else list(prompt)
         prompts = [p for p in prompts for _ in range(num_images_per_prompt)]
         n = len(prompts)
@@ -63,7 +69,7 @@ class ShapesPipeline(DiffusionPipeline):
 
         self.scheduler.set_timesteps(num_inference_steps, device=device)
         for i, t in enumerate(self.progress_bar(self.scheduler.timesteps)):
-            noise = self._predict_noise(latents, t, context, guidance_scale)
+            noise = self._predict_noise(latents, t, context, guidance_scale, guidance_rescale)
             latents = self.scheduler.step(noise, t, latents, generator=generator).prev_sample
             if callback_on_step_end is not None:
                 given = {"latents": latents}
@@ -82,7 +88,8 @@ class ShapesPipeline(DiffusionPipeline):
             return cond
         return torch.cat([self.text_encoder.encode([""] * len(prompts)), cond])
 
-    def _predict_noise(self, latents, t, context, guidance_scale):
+    def _predict_noise(self, latents, t, context, guidance_scale, guidance_rescale=0.0):
+        """The model's output (the noise or v, as the scheduler's prediction_type says), guided."""
         guided = context.shape[0] != latents.shape[0]
         model_input = torch.cat([latents, latents]) if guided else latents
         model_input = self.scheduler.scale_model_input(model_input, t)
@@ -90,7 +97,12 @@ class ShapesPipeline(DiffusionPipeline):
         if not guided:
             return noise
         uncond, cond = noise.chunk(2)
-        return uncond + guidance_scale * (cond - uncond)
+        guided_noise = uncond + guidance_scale * (cond - uncond)
+        if guidance_rescale > 0 and guidance_scale > 1:
+            dims = list(range(1, cond.ndim))
+            rescaled = guided_noise * (cond.std(dim=dims, keepdim=True) / guided_noise.std(dim=dims, keepdim=True))
+            guided_noise = guidance_rescale * rescaled + (1 - guidance_rescale) * guided_noise
+        return guided_noise
 
     @staticmethod
     def to_images(latents: torch.Tensor, output_type: str = "pil"):
@@ -106,20 +118,26 @@ class ShapesPipeline(DiffusionPipeline):
         return [Image.fromarray(np.round(a * 255).astype(np.uint8)) for a in array]
 
 
-def new_scheduler() -> DDIMScheduler:
-    # The cosine schedule suits 32x32 pixels (Nichol & Dhariwal 2021); "trailing" spacing makes even a
-    # single step start from t=999, i.e. from pure static, as the `steps` illustration needs.
+def new_scheduler(prediction_type: str = "v_prediction", zero_snr: bool = True) -> DDIMScheduler:
+    """The cosine schedule suits 32x32 pixels (Nichol & Dhariwal 2021); "trailing" spacing makes even a
+    single step start from t=999, i.e. from pure static, as the `steps` illustration needs.
+
+    Zero terminal SNR with v-prediction (Lin et al. 2024): at t=999 no trace of the image is left, so
+    sampling starts where training ended; a noise-predicting model cannot say anything there (its
+    guess of the image divides by sqrt(alpha_bar) = 0) and never learns the image's mean brightness,
+    which is why an epsilon model draws every background mid-grey."""
     return DDIMScheduler(
         num_train_timesteps=1000,
         beta_schedule="squaredcos_cap_v2",
-        prediction_type="epsilon",
+        prediction_type=prediction_type,
+        rescale_betas_zero_snr=zero_snr,
         clip_sample=True,
         set_alpha_to_one=True,
         timestep_spacing="trailing",
     )
 
 
-def new_pipeline(image_size: int = 32) -> ShapesPipeline:
+def new_pipeline(image_size: int = 32, scheduler: DDIMScheduler | None = None) -> ShapesPipeline:
     """A randomly initialised pipeline of the bundled size (1.7M parameters); seed torch first."""
     text_encoder = ShapesTextEncoder()
     unet = UNet2DConditionModel(
@@ -134,7 +152,7 @@ def new_pipeline(image_size: int = 32) -> ShapesPipeline:
         attention_head_dim=8,
         norm_num_groups=16,
     )
-    return ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=new_scheduler())
+    return ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=scheduler or new_scheduler())
 
 
 def load_bundled(device: str = "cpu") -> ShapesPipeline:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from srs.demo.cards import Plan, plan_for
 
-CACHE_VERSION = 1  # bump when the drawing code changes what a given key looks like
+CACHE_VERSION = 2  # bump when the drawing code changes what a given key looks like
 
 
 def default_cache_dir() -> Path:
@@ -23,11 +23,12 @@ def default_cache_dir() -> Path:
     return user_cache_path("srs", appauthor=False) / "illustrations"
 
 
-def render_card_illustration(item, *, seed: int = 0, steps: int | None = None, model=None,
+def render_card_illustration(item, *, seed: int | None = None, steps: int | None = None, model=None,
                              cache_dir: Path | None = None, device: str = "cpu") -> Path:
     """The PNG illustrating `item` (an srs.deck Item): its `illustrate:` settings, else defaults.
 
-    `seed` is used when the card sets none. `model` is None for the bundled model, or a diffusers
+    `seed` is used when the card sets none; None lets the item id pick one (srs.demo.cards.seed_for).
+    `model` is None for the bundled model, or a diffusers
     pipeline folder. Raises srs.errors.UserError when the demo extra is missing or the prompt uses
     words the bundled model does not know.
     """
@@ -74,3 +75,27 @@ def cached_path(plan: Plan, content_hash: str, steps: int, model_identity: str, 
 
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80] or "card"
+
+
+def read_captions(path) -> list[str]:
+    """The first row's captions, as `illustrate.save_png` stored them in the PNG (PIL only, no torch)."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return json.loads(image.text.get("srs:captions", "[]"))
+
+
+def read_rows(path) -> list[dict]:
+    """Each row's label, captions and frame boxes, as `illustrate.save_png` stored them."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return json.loads(image.text.get("srs:rows", "[]"))
+
+
+def read_note(path) -> str:
+    """What the picture's note says to look at."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        return image.text.get("Description", "")

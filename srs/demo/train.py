@@ -1,6 +1,7 @@
-"""Train the bundled pipeline from scratch on the procedural shapes, with the noise-prediction loss.
+"""Train the bundled pipeline on the procedural shapes: v-prediction on a zero-terminal-SNR schedule
+(Lin et al. 2024), or the noise-prediction loss of the first shipped weights.
 
-Deterministic given the seed on the CPU: torch's initialisation, the data (one numpy Generator per
+Deterministic given the seed on the CPU (unless `minutes` lets the clock end the run): torch's initialisation, the data (one numpy Generator per
 step, derived from the seed) and the noise and timesteps (a torch Generator) all hang on it. A GPU run
 from the same seed trains the same recipe, though not bit for bit the same weights.
 
@@ -24,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from srs.demo import shapes
-from srs.demo.pipeline import WEIGHTS_DIR, ShapesPipeline, new_pipeline
+from srs.demo.pipeline import WEIGHTS_DIR, ShapesPipeline, new_pipeline, new_scheduler
 from srs.demo.vocab import token_ids
 
 
@@ -35,9 +36,13 @@ class TrainConfig:
     steps: int = 4000
     batch_size: int = 256
     learning_rate: float = 5e-4
-    warmup_steps: int = 500
+    warmup_steps: int | None = None  # None: a twentieth of the steps, at most 500
     ema_decay: float = 0.999
-    offset_noise: float = 0.1
+    # Offset noise was the epsilon model's patch for grey backgrounds; zero terminal SNR makes it moot.
+    offset_noise: float = 0.0
+    prediction_type: str = "v_prediction"  # or "epsilon", the first shipped weights' objective
+    zero_snr: bool = True  # rescale the schedule so that t=999 is pure noise
+    minutes: float | None = None  # a time budget: the schedule follows the clock, the run ends on time
     seed: int = 0
     device: str = "cpu"
     threads: int | None = None  # torch threads on the CPU; None leaves torch's default
@@ -53,12 +58,31 @@ class TrainResult:
     parameters: int
 
 
-def learning_rate(config: TrainConfig, step: int) -> float:
-    """Linear warm-up, then a cosine decay to a tenth: large early steps, fine late ones."""
-    if step < config.warmup_steps:
-        return config.learning_rate * (step + 1) / config.warmup_steps
-    progress = (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps)
+def warmup_steps(config: TrainConfig) -> int:
+    """The warm-up scales with the run: a 300-step run spends 15 steps warming up, not all 300."""
+    if config.warmup_steps is not None:
+        return max(1, config.warmup_steps)
+    return max(1, min(500, config.steps // 20))
+
+
+def learning_rate(config: TrainConfig, step: int, progress: float | None = None) -> float:
+    """Linear warm-up, then a cosine decay to a tenth: large early steps, fine late ones. `progress`
+    (0 to 1) replaces the step count's when a time budget sets the pace."""
+    warmup = warmup_steps(config)
+    if step < warmup:
+        return config.learning_rate * (step + 1) / warmup
+    if progress is None:
+        progress = (step - warmup) / max(1, config.steps - warmup)
+    progress = min(1.0, max(0.0, progress))
     return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def training_target(config: TrainConfig, images, noise, a):
+    """What the UNet learns to output: the noise, or v = sqrt(a) noise - sqrt(1-a) x0, which at t=999
+    (a = 0) is minus the clean image: the model's first step already says what the picture is."""
+    if config.prediction_type == "epsilon":
+        return noise
+    return a.sqrt() * noise - (1 - a).sqrt() * images
 
 
 def make_batch(config: TrainConfig, step: int, words: list[str], timesteps: int) -> dict[str, torch.Tensor]:
@@ -100,8 +124,11 @@ def train(
         from srs.demo.models import quiet_loading
 
         quiet_loading()
-    pipe = ShapesPipeline.from_pretrained(config.init_from) if config.init_from else new_pipeline()
-    unet, text_encoder, scheduler = pipe.unet.to(device), pipe.text_encoder.to(device), pipe.scheduler
+    scheduler = new_scheduler(config.prediction_type, config.zero_snr)
+    pipe = ShapesPipeline.from_pretrained(config.init_from) if config.init_from else new_pipeline(scheduler=scheduler)
+    # Going on from weights trained for another objective works: at low noise v is about the noise, and
+    # the features carry over; the schedule is always the one this config names.
+    unet, text_encoder = pipe.unet.to(device), pipe.text_encoder.to(device)
     modules = torch.nn.ModuleList([unet, text_encoder]).train()
     # The averaged weights sample far cleaner than the last step's, which jitter with the noise.
     ema = copy.deepcopy(modules).eval().requires_grad_(False)
@@ -114,42 +141,60 @@ def train(
     losses: list[torch.Tensor] = []
     loss_now = float("nan")
     started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=1) as prefetch:
-        upcoming = prefetch.submit(make_batch, config, 0, words, timesteps)
-        for step in range(config.steps):
-            batch = {k: v.to(device, non_blocking=True) for k, v in upcoming.result().items()}
-            if step + 1 < config.steps:
-                upcoming = prefetch.submit(make_batch, config, step + 1, words, timesteps)
-            a = alphas_cumprod[batch["t"]].view(-1, 1, 1, 1)
-            noisy = a.sqrt() * batch["images"] + (1 - a).sqrt() * batch["noise"]
+    budget = config.minutes * 60 if config.minutes else None
+    done = 0
 
-            context = text_encoder(batch["ids"])
-            prediction = unet(noisy, batch["t"], encoder_hidden_states=context).sample
-            loss = F.mse_loss(prediction, batch["noise"])
-            for group in optimizer.param_groups:
-                group["lr"] = learning_rate(config, step)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(modules.parameters(), 1.0)
-            optimizer.step()
-            update_ema(ema, modules, min(config.ema_decay, (1 + step) / (10 + step)))
+    def checkpoint() -> TrainResult:
+        result = TrainResult(
+            out_dir=Path(out_dir),
+            steps=done,
+            final_loss=torch.stack(losses[-200:]).mean().item() if losses else float("nan"),
+            seconds=time.perf_counter() - started,
+            parameters=sum(p.numel() for p in modules.parameters()),
+        )
+        save(ema, scheduler, config, result)
+        return result
 
-            losses.append(loss.detach())
-            if step % 50 == 0:  # reading the loss waits for the GPU; not every step
-                loss_now = losses[-1].item()
-            if on_step is not None:
-                on_step(step, loss_now)
-            done = step + 1
-            if done == config.steps or (checkpoint_every and done % checkpoint_every == 0):
-                result = TrainResult(
-                    out_dir=Path(out_dir),
-                    steps=done,
-                    final_loss=torch.stack(losses[-200:]).mean().item(),
-                    seconds=time.perf_counter() - started,
-                    parameters=sum(p.numel() for p in modules.parameters()),
-                )
-                save(ema, scheduler, config, result)
-    return result
+    result = None
+    try:
+        with ThreadPoolExecutor(max_workers=1) as prefetch:
+            upcoming = prefetch.submit(make_batch, config, 0, words, timesteps)
+            for step in range(config.steps):
+                batch = {k: v.to(device, non_blocking=True) for k, v in upcoming.result().items()}
+                if step + 1 < config.steps:
+                    upcoming = prefetch.submit(make_batch, config, step + 1, words, timesteps)
+                a = alphas_cumprod[batch["t"]].view(-1, 1, 1, 1)
+                noisy = a.sqrt() * batch["images"] + (1 - a).sqrt() * batch["noise"]
+
+                context = text_encoder(batch["ids"])
+                prediction = unet(noisy, batch["t"], encoder_hidden_states=context).sample
+                loss = F.mse_loss(prediction, training_target(config, batch["images"], batch["noise"], a))
+                elapsed = time.perf_counter() - started
+                progress = None if budget is None else elapsed / budget
+                for group in optimizer.param_groups:
+                    group["lr"] = learning_rate(config, step, progress)
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(modules.parameters(), 1.0)
+                optimizer.step()
+                update_ema(ema, modules, min(config.ema_decay, (1 + step) / (10 + step)))
+
+                losses.append(loss.detach())
+                if step % 50 == 0 or device.type == "cpu":  # reading the loss waits for the GPU
+                    loss_now = losses[-1].item()
+                done = step + 1
+                if on_step is not None:
+                    on_step(step, loss_now)
+                out_of_time = budget is not None and time.perf_counter() - started >= budget
+                if done == config.steps or out_of_time:
+                    break
+                if checkpoint_every and done % checkpoint_every == 0:
+                    checkpoint()
+    except KeyboardInterrupt:
+        if done:
+            checkpoint()  # Ctrl-C keeps what was learnt so far
+        raise
+    return checkpoint()
 
 
 @torch.no_grad()
@@ -163,7 +208,7 @@ def save(ema: torch.nn.ModuleList, scheduler, config: TrainConfig, result: Train
     pipe = ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=scheduler)
     pipe.save_pretrained(result.out_dir, safe_serialization=True)
     record = {
-        "config": asdict(config),
+        "config": {**asdict(config), "warmup_steps": warmup_steps(config)},
         "steps": result.steps,
         "final_loss": round(result.final_loss, 5),
         "seconds": round(result.seconds, 1),
@@ -180,23 +225,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m srs.demo.train")
     for field, value in asdict(TrainConfig()).items():
         kind = {"steps": int, "batch_size": int, "warmup_steps": int, "seed": int, "threads": int,
-                "init_from": str}.get(field, type(value))
+                "init_from": str, "minutes": float, "zero_snr": lambda v: v.lower() in ("1", "true", "yes")
+                }.get(field, type(value))
         parser.add_argument(f"--{field.replace('_', '-')}", type=kind, default=value)
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR)
-    parser.add_argument("--log-every", type=int, default=500)
-    parser.add_argument("--checkpoint-every", type=int, default=2000)
-    parser.add_argument("--budget-minutes", type=float, default=None,
-                        help="time 30 steps first, then set --steps to fill about this many minutes")
+    parser.add_argument("--log-every", type=int, default=50)
+    parser.add_argument("--checkpoint-every", type=int, default=100)
     args = vars(parser.parse_args(argv))
     out, log_every = args.pop("out"), args.pop("log_every")
-    checkpoint_every, budget = args.pop("checkpoint_every"), args.pop("budget_minutes")
+    checkpoint_every = args.pop("checkpoint_every")
     config = TrainConfig(**args)
-    if budget:
-        trial = TrainConfig(**{**args, "steps": 100})
-        timing = train(trial, Path("/tmp/srs-demo-timing"))
-        per_step = timing.seconds / trial.steps
-        config.steps = max(1000, int(budget * 60 / per_step) // 1000 * 1000)
-        print(f"{per_step * 1000:.1f} ms/step: training {config.steps} steps", flush=True)
     started = time.perf_counter()
 
     def log(step: int, loss: float) -> None:

@@ -74,4 +74,6 @@ def test_the_sampler_draws_at_the_pipelines_own_size(tiny_sd):
     sample = sampler.sample("any words at all", [0, 1], steps=2, keep_steps={0, 1})
     assert sample.images.shape == (2, 16, 16, 3)  # 8 latent pixels, a VAE that doubles them
     assert sample.frames[0].shape == (2, 16, 16, 3)
+    assert sample.guesses[1].shape == (2, 16, 16, 3)  # the model's guess of the end, decoded too
+    assert sample.timesteps == sorted(sample.timesteps, reverse=True) and len(sample.timesteps) == 2
     assert not (sample.images[0] == sample.images[1]).all()

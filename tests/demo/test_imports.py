@@ -11,7 +11,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 LIGHT_MODULES = ["srs.demo", "srs.demo.command", "srs.demo.cards", "srs.demo.vocab", "srs.demo.render",
-                 "srs.demo.measure"]
+                 "srs.demo.measure", "srs.demo.models", "srs.demo.pipeline_folder", "srs.demo.evaluate"]
 
 
 def run_python(code: str, *flags: str) -> subprocess.CompletedProcess:

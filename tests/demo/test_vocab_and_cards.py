@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from srs.demo.cards import plan_for, show_for_tags
+from srs.demo.cards import plan_for, seed_for, show_for_tags
 from srs.demo.vocab import check_prompt, default_prompt, default_words, split_words, token_ids, unknown_words
 from srs.errors import UserError
 
@@ -63,7 +63,8 @@ def test_a_cards_own_illustrate_field_wins_and_the_command_line_wins_over_it(cou
     guidance = plan_for(course_items["guidance-card"])
     assert (guidance.show, guidance.prompt, guidance.seed) == ("guidance", "a blue square on a white background", 3)
     forward = plan_for(course_items["forward-card"])
-    assert forward.show == "forward" and forward.prompt == default_prompt("forward-card") and forward.seed == 0
+    assert forward.show == "forward" and forward.prompt == default_prompt("forward-card")
+    assert forward.seed == seed_for("forward-card") and plan_for(course_items["forward-card"], default_seed=0).seed == 0
     overridden = plan_for(course_items["guidance-card"], prompt="a red circle", seed=9)
     assert (overridden.prompt, overridden.seed) == ("a red circle", 9)
     assert plan_for(course_items["plain-card"]).show == "reverse"
@@ -77,3 +78,14 @@ def test_the_demo_draws_exactly_the_illustrations_the_deck_format_accepts():
     from srs.demo.cards import SHOWS
 
     assert get_args(IllustrationKind) == SHOWS
+
+
+def test_cards_asking_for_the_same_picture_without_a_seed_get_different_seeds():
+    from types import SimpleNamespace
+
+    from srs.deck.model import Illustration
+
+    spec = Illustration(show="guidance", prompt="a red circle on a white background")
+    plans = [plan_for(SimpleNamespace(id=f"l04.guidance-{i}", illustrate=spec, tags=())) for i in range(7)]
+    assert len({p.seed for p in plans}) == 7 and {p.prompt for p in plans} == {spec.prompt}
+    assert plans[0].seed == plan_for(SimpleNamespace(id="l04.guidance-0", illustrate=spec, tags=())).seed
