@@ -155,7 +155,6 @@ def train(
         save(ema, scheduler, config, result)
         return result
 
-    result = None
     try:
         with ThreadPoolExecutor(max_workers=1) as prefetch:
             upcoming = prefetch.submit(make_batch, config, 0, words, timesteps)
