@@ -58,6 +58,13 @@ class Limits:
             settings.get("bury_siblings"),
         )
 
+    def for_deck(self, deck_id: str, options: dict[str, dict]) -> dict:
+        """A deck's own limits and sibling burying: the learner's settings for it over its YAML `options`."""
+        return {**options.get(deck_id, {}), **self.decks.get(deck_id, {})}
+
+    def buries_siblings(self, deck_id: str, options: dict[str, dict]) -> bool:
+        return bool(self.for_deck(deck_id, options).get("bury_siblings", self.bury_siblings))
+
 
 @dataclass(frozen=True)
 class Stopped:
@@ -115,16 +122,6 @@ class DayQueue:
         """Every card the queue holds, learning cards due later today included."""
         return [cid for _, cid in self.learning] + [cid for cid, gen in self.main
                                                      if self._kind.get(cid, (None, -1))[1] == gen]
-
-    def learning_later(self, now: datetime) -> int:
-        """Learning cards due later today than LEARN_AHEAD from `now`."""
-        return len(self.learning) - bisect.bisect_right(self.learning, (to_epoch(now + LEARN_AHEAD), float("inf")))
-
-    def kind_of(self, cid: int) -> str | None:
-        if cid in self._learning_due:
-            return "learning"
-        entry = self._kind.get(cid)
-        return entry[0] if entry else None
 
     # -- updating in place --------------------------------------------------------------------------
 
@@ -190,8 +187,8 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     reviews_left = max(limits.reviews_per_day - sum(d["review"] for d in done.values()), 0)
     conn = store.conn
     seen: set[int] = set()  # items with a card queued: their other cards wait for another day
-    opts = {deck_id: {**options.get(deck_id, {}), **limits.decks.get(deck_id, {})} for deck_id in deck_ids}
-    bury = {deck_id: opts[deck_id].get("bury_siblings", limits.bury_siblings) for deck_id in deck_ids}
+    opts = {deck_id: limits.for_deck(deck_id, options) for deck_id in deck_ids}
+    bury = {deck_id: limits.buries_siblings(deck_id, options) for deck_id in deck_ids}
     shuffle_seed = to_epoch(day_start(now)) % 1_000_003 if limits.new_order == "random" else None
 
     for deck_id in deck_ids:

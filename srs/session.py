@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from srs import card_actions
 from srs.cardview import CardView, build_view
 from srs.clock import day_end, to_epoch
 from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
@@ -165,16 +166,15 @@ class Session:
     ) -> Answer:
         now = self.clock()
         after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
-        siblings = self._siblings_to_bury(card, now)
-        before = marks.marks_of(self.store, list(siblings))
+        until, siblings = self._siblings_to_bury(card, now)
         answer = self.store.record_answer(
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
             leech_lapses=self.settings.get("leech_threshold"),
             leech_suspends=self.settings.get("leech_action") == "suspend",
-            bury=siblings,
+            bury=dict.fromkeys(siblings, until),
         )
         self.tally.add(answer, duration_ms)
-        buried = {cid: {"buried_until": before[cid]["buried_until"]} for cid in siblings if cid in before}
+        buried = {cid: {"buried_until": before} for cid, before in siblings.items()}
         self._steps.append(Step("answer", card, rid=answer.rid, rating=rating, marks_before=buried))
         if self._queue is not None:
             if answer.leech_suspended:
@@ -185,13 +185,14 @@ class Session:
                 self._queue.remove(cid)
         return answer
 
-    def _siblings_to_bury(self, card: CardRecord, now: datetime) -> dict[int, int]:
-        """{cid: until} for the answered card's new and review siblings, buried until the next day."""
-        if not self.settings.get("bury_siblings", card.deck_id, self._options.get(card.deck_id, {})):
-            return {}
+    def _siblings_to_bury(self, card: CardRecord, now: datetime) -> tuple[int, dict[int, int]]:
+        """(until, {cid: buried_until before}): the answered card's new and review siblings to bury until the
+        next day, by the same rule the queue keeps them out by."""
         until = to_epoch(day_end(now))
-        return {cid: until for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
-                if state in (NEW, REVIEW) and buried < until}
+        if not self.limits.buries_siblings(card.deck_id, self._options):
+            return until, {}
+        return until, {cid: buried for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
+                       if state in (NEW, REVIEW) and buried < until}
 
     def undo(self) -> Undone | None:
         """Undo this session's last action (not an earlier session's); None when there is none."""
@@ -219,13 +220,13 @@ class Session:
 
     def bury(self, card: CardRecord) -> None:
         """Hide the card until the next learner's day starts."""
-        self._mark("bury", card, buried_until=to_epoch(day_end(self.clock())))
+        self._mark("bury", card, **card_actions.bury(card, self.clock()))
 
     def suspend(self, card: CardRecord) -> None:
-        self._mark("suspend", card, suspended=1)
+        self._mark("suspend", card, **card_actions.suspend(card, self.clock()))
 
-    def flag(self, card: CardRecord, note: str = "needs a fix") -> None:
-        self._mark("flag", card, flagged=note or "needs a fix", leave_queue=False)
+    def flag(self, card: CardRecord, note: str = card_actions.DEFAULT_FLAG) -> None:
+        self._mark("flag", card, leave_queue=False, **card_actions.flag(card, self.clock(), note))
 
     def edited(self, card: CardRecord, restore: Callable[[], object]) -> None:
         """The card's deck file was edited; `restore` puts it back as it was (for undo)."""

@@ -39,8 +39,9 @@ def _session(ws, decks, extra_new: int = 0, ahead_days: int = 0):
     from srs.session import Session
     from srs.settings import current
 
-    limits = Limits.from_settings(current(), ws.store, extra_new=extra_new, ahead_days=ahead_days)
-    return Session(ws.store, ws.select_decks(decks), ws.clock, limits)
+    settings = current()  # read once: the limits and the session share it
+    limits = Limits.from_settings(settings, ws.store, extra_new=extra_new, ahead_days=ahead_days)
+    return Session(ws.store, ws.select_decks(decks), ws.clock, limits, settings=settings)
 
 
 def study_more_options(func):
