@@ -65,7 +65,7 @@ def anki(names, output, with_history, force, illustrations, illustration_steps, 
     _check_overwrite(output, "anki", force, decks, db_path)
     from srs.paths import default_db_path
 
-    identity = _stored_identity(db_path or default_db_path(), decks)
+    identity = _stored_identity(db_path or default_db_path(), deck_paths, decks)
     history = None
     if with_history:
         from srs.export.anki_history import load_history
@@ -80,20 +80,16 @@ def anki(names, output, with_history, force, illustrations, illustration_steps, 
     _report(result, as_json)
 
 
-def _stored_identity(db_path: Path, decks):
-    """With a database: the decks synced into it first (so a reword is relinked as review would), then
+def _stored_identity(db_path: Path, deck_paths, decks):
+    """With a database: the decks synced into it first, from the same deck sources every other command
+    uses (so a reword is relinked as review would, and the remembered sources stay as they were), then
     what it keeps of their identity (see srs.export.anki.StoredIdentity). Without one: None."""
     if not Path(db_path).is_file():
         return None
+    from srs.commands.options import open_workspace
     from srs.export.anki import load_identity
-    from srs.store import Store
-    from srs.sync import sync
 
-    store = Store.open(db_path)
-    try:
-        sync(store, [Path(deck.path) for deck in decks])
-    finally:
-        store.close()
+    open_workspace(db_path, deck_paths, None).store.close()
     return load_identity(db_path, [deck.id for deck in decks])
 
 

@@ -151,3 +151,20 @@ def test_a_retired_item_does_not_come_back_on_import(decks, tmp_path):
     assert report.items == 2
     assert "Japan" not in (tmp_path / "back" / "capitals.yaml").read_text()
     assert any("srs::retired" in note for note in report.skipped)
+
+
+def test_exporting_one_deck_leaves_the_remembered_deck_sources_alone(tmp_path):
+    # The export syncs the decks first, from the sources every command uses, not from the one file exported:
+    # the next command must not say that the deck sources changed.
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "capitals.yaml").write_text(DECK)
+    (decks / "other.yaml").write_text("title: Other\nid: other\nitems:\n  - q: One?\n    a: 1\n")
+    db = tmp_path / "srs.db"
+    review(decks, db)
+    runner = CliRunner()
+    result = runner.invoke(cli, ["export", "anki", "capitals", "--decks", str(decks), "--db", str(db),
+                                 "-o", str(tmp_path / "capitals.apkg")])
+    assert result.exit_code == 0, result.output
+    after = runner.invoke(cli, ["due", "--decks", str(decks), "--db", str(db)])
+    assert after.exit_code == 0 and after.stderr == ""
