@@ -106,7 +106,7 @@ def write_decks(folder: Path, items: int = 10_000, files: int = 50, seed: int = 
 def load_decks(folder: Path) -> int:
     from srs.deck import load_paths
 
-    result = load_paths([folder])
+    result = load_paths([folder], style=True)  # all that `srs check` does
     if result.errors:  # random sentences earn style warnings (a cloze answer that recurs), which cost the same
         raise SystemExit(f"benchmark decks do not load cleanly: {result.errors[0]}")
     return len(result.items())

@@ -141,7 +141,7 @@ def check(paths, as_json):
     """
     from srs.deck import load_paths
 
-    result = load_paths(resolve_paths(paths))
+    result = load_paths(resolve_paths(paths), style=True)
     if as_json:
         data: CheckJson = {
             "files": len(result.files),

@@ -31,22 +31,25 @@ class LoadResult:
         return [item for deck in self.decks for item in deck.items]
 
 
-def load_paths(paths: list[str | Path]) -> LoadResult:
+def load_paths(paths: list[str | Path], *, style: bool = False) -> LoadResult:
+    """The decks in `paths`; with `style`, the card-quality warnings too (what `srs check` shows)."""
     files = deck_files(paths)
-    return combine([load_file(p) for p in files])
+    return combine([load_file(p) for p in files], style=style)
 
 
-def combine(results: list[FileResult]) -> LoadResult:
-    """Join per-file results, adding the checks across files; a file with errors drops out."""
+def combine(results: list[FileResult], *, style: bool = False) -> LoadResult:
+    """Join per-file results, adding the checks across files; a file with errors drops out. The style
+    warnings (srs check's) are worked out only when asked for: no other command shows them."""
     out = LoadResult(files=[r.path for r in results])
     for r in results:
         out.diagnostics.extend(r.diagnostics)
     decks = [r.deck for r in results if r.deck is not None]
     out.decks = _drop_cross_file_duplicates(decks, out.diagnostics)
-    out.diagnostics.extend(style_warnings(out.decks))
-    from srs.deck.lints import lint  # card-quality warnings (srs/deck/lints.py)
+    if style:
+        from srs.deck.lints import lint  # card-quality warnings (srs/deck/lints.py)
 
-    out.diagnostics.extend(lint(out.decks))
+        out.diagnostics.extend(style_warnings(out.decks))
+        out.diagnostics.extend(lint(out.decks))
     return out
 
 
