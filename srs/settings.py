@@ -316,8 +316,6 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
 
 # -- resolving ----------------------------------------------------------------------------------------
 
-SOURCES = ("command line", "environment", "settings file", "deck YAML", "default")
-
 # `srs -c KEY=VALUE ...`: set by the command line's group before any command runs.
 command_line: dict[str, Any] = {}
 

@@ -245,7 +245,8 @@ def status(store, decks, identity, data_folder: Path, login: Login) -> SyncStatu
     col = mirror_ops.open_mirror(mirror_path(data_folder))
     try:
         keys = mirror_ops.card_keys(decks, identity)
-        pending = [r for r in anki_sync.unpushed_reviews(store.conn) if r.card_uid in set(keys.values())]
+        mirrored = set(keys.values())
+        pending = [r for r in anki_sync.unpushed_reviews(store.conn) if r.card_uid in mirrored]
         changed = col.get_config(mirror_ops.NOTES_KEY, None) != mirror_ops.fingerprint(decks, identity)
         with _server_errors(login):
             answer = col.sync_status(SyncAuth(hkey=login.hkey, endpoint=login.endpoint))

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from srs.export.anki_notes import Media, build_note_types, deck_marker, note_for, note_guid, stable_id
 from srs.export.atomic import atomic_output
-from srs.export.progress import Progress
+from srs.progress import Progress
 
 
 @dataclass

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from srs.errors import UserError
-from srs.importers.html_text import html_to_markdown
+from srs.importers.html_text import html_to_markdown, link_target
 from srs.importers.limits import check_media_name, check_package_size, check_review
 from srs.importers.reviews import ImportedReview, ImportReport
 from srs.importers.yaml_writer import dump_deck
@@ -824,8 +824,7 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
             if match.group(1) and key in FRONT_KEYS and "image" not in item:
                 item["image"] = target
                 return ""
-            link = f"<{target}>" if any(c in target for c in " ()<>") else target
-            return f"{match.group(1)}[{match.group(2)}]({link})"
+            return f"{match.group(1)}[{match.group(2)}]({link_target(target)})"
 
         item[key] = _tidy_after_removal(re.sub(_MEDIA_LINK.format(r"[^)>]*"), relink, value))
     for key in ("q", "a", "text"):

@@ -198,13 +198,14 @@ class _Parser(HTMLParser):
                 self.out[-1] = self.out[-1][:-1] + "\\!"
             name = sound.group(1).strip()
             self.images.append(name)
-            pieces.append(f"[sound: {escape_markdown(name)}]({_link_target(name)})")
+            pieces.append(f"[sound: {escape_markdown(name)}]({link_target(name)})")
             last = sound.end()
         pieces.append(escape_markdown(data[last:], at_start and last == 0))
         self.out.append("".join(pieces))
 
 
-def _link_target(name: str) -> str:
+def link_target(name: str) -> str:
+    """A markdown link target: in angle brackets where the name has a space, a bracket or a parenthesis."""
     return f"<{name}>" if any(c in name for c in " ()<>") else name
 
 

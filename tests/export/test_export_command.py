@@ -117,7 +117,7 @@ def test_a_progress_bar_is_drawn_only_on_a_terminal(deck_folder, tmp_path, monke
     import io
 
     from srs.export.anki import export_anki
-    from srs.export.progress import Progress
+    from srs.progress import Progress
     from srs.ui import progress as progress_module
     from srs.ui.progress import terminal_progress
 
