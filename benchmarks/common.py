@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 
@@ -62,9 +63,6 @@ def one_core() -> Iterator[None]:
 def until_first_card(argv: list[str], env: dict) -> tuple[float, str]:
     """Start `argv` (an `srs review`), wait until the first card's panel is on screen, then quit it with `q`:
     (seconds until the card showed, what the process wrote to stderr)."""
-    import subprocess
-    import time
-
     start = time.perf_counter()
     process = subprocess.Popen(argv, env=env, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -1,6 +1,6 @@
 """Write docs/json.md, the reference of every `--json` output, from the TypedDicts in srs/jsontypes.py.
 
-Run `python docs/generate_json.py` after changing srs/jsontypes.py; tests/test_jsontypes.py fails while
+Run `python docs/generate_json.py` after changing srs/jsontypes.py; tests/test_readme.py fails while
 the file differs from what this generates. A field's description is the comment on its line.
 """
 

@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from srs.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,11 +61,13 @@ def test_every_command_is_in_the_readme():
         assert f"srs {name}" in README, f"`srs {name}` is not documented in the README"
 
 
-def test_the_cli_reference_is_generated_from_the_commands_help():
+@pytest.mark.parametrize("name", ["cli", "json"])
+def test_each_reference_is_generated_from_the_program(name):
+    # docs/cli.md from every command's --help; docs/json.md from the TypedDicts in srs/jsontypes.py
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("generate_cli", ROOT / "docs" / "generate_cli.py")
+    spec = importlib.util.spec_from_file_location(f"generate_{name}", ROOT / "docs" / f"generate_{name}.py")
     generator = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generator)
-    written = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
-    assert written == generator.reference(), "docs/cli.md is stale: run python docs/generate_cli.py"
+    written = (ROOT / "docs" / f"{name}.md").read_text(encoding="utf-8")
+    assert written == generator.reference(), f"docs/{name}.md is stale: run python docs/generate_{name}.py"
