@@ -28,11 +28,13 @@ def local_time_zone(name: str):
 
 @pytest.fixture(autouse=True)
 def _own_settings_file(monkeypatch, tmp_path_factory):
-    """Each test reads its own (absent) settings file, never the learner's real one; a setting a command
-    applied to this process (the day's start, `srs -c`) is undone afterwards."""
+    """Each test reads its own (absent) settings file and has its own data folder, never the learner's real
+    ones (a test that forgets `--db` cannot touch the real history); a setting a command applied to this
+    process (the day's start, `srs -c`) is undone afterwards."""
     from srs import clock, settings
 
     monkeypatch.setenv("SRS_CONFIG", str(tmp_path_factory.mktemp("config") / "settings.toml"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     monkeypatch.setattr(clock, "DAY_STARTS_AT_HOUR", clock.DAY_STARTS_AT_HOUR)
     monkeypatch.setattr(settings, "command_line", {})
 
