@@ -17,7 +17,7 @@ import click
 
 from srs.commands.options import echo_json
 from srs.errors import UserError
-from srs.inert import inert
+from srs.ui.console import echo
 
 if TYPE_CHECKING:
     from srs.jsontypes import CheckJson
@@ -76,16 +76,16 @@ class SrsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"Error: {inert(str(exc))}", err=True)
+            echo(f"Error: {exc}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:  # anything the store did not already explain
-            click.echo(f"Error: database: {inert(str(exc))}", err=True)
+            echo(f"Error: database: {exc}", err=True)
             ctx.exit(1)
         except OSError as exc:
             if exc.errno != errno.ENOSPC:
                 raise
             name = f" writing {exc.filename}" if exc.filename else ""
-            click.echo(inert(f"Error: disk full{name}: nothing was changed; free some space and try again"), err=True)
+            echo(f"Error: disk full{name}: nothing was changed; free some space and try again", err=True)
             ctx.exit(1)
 
 
@@ -153,12 +153,12 @@ def check(paths, as_json):
         echo_json(data)
     else:
         for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic))
+            echo(str(diagnostic))
         summary = (
             f"{_plural(len(result.files), 'file')}, {_plural(len(result.items()), 'item')}: "
             f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
         )
-        click.echo(summary, err=True)
+        echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
 
 
@@ -183,7 +183,7 @@ def list_decks(paths, as_json):
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
             line = f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"
-            click.echo(inert(line))
+            echo(line)
     for diagnostic in result.errors:
-        click.echo(str(diagnostic), err=True)
+        echo(str(diagnostic), err=True)
     sys.exit(1 if result.errors else 0)

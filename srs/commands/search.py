@@ -12,6 +12,7 @@ from srs.commands.options import (
     open_workspace,
     report_sync,
 )
+from srs.ui.console import echo
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -41,7 +42,7 @@ def search(query, as_json, limit, db_path, deck_paths, now):
         echo_json(rows)
         return
     if not rows:
-        click.echo("No cards match.", err=True)
+        echo("No cards match.", err=True)
         return
     table = []
     for row in rows:
@@ -53,5 +54,5 @@ def search(query, as_json, limit, db_path, deck_paths, now):
     headers = ("id", "deck", "front", "state", "due", "R")
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers)]
     for line in [headers, *table]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
-    click.echo(f"{len(rows)} card{'s' * (len(rows) != 1)}", err=True)
+        echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    echo(f"{len(rows)} card{'s' * (len(rows) != 1)}", err=True)
