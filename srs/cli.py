@@ -112,7 +112,7 @@ def _complete_assignments(ctx, param, incomplete):
 def main() -> None:
     if sys.stdout is None:  # started with standard output closed (`srs ... >&-`): say so, change nothing
         if sys.stderr is not None:
-            sys.stderr.write("Error: standard output is closed: srs has nowhere to write\n")
+            echo("Error: standard output is closed: srs has nowhere to write", err=True)
         sys.exit(1)
     cli(prog_name="srs")
 
