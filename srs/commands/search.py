@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from srs.commands.options import (
@@ -13,8 +11,6 @@ from srs.commands.options import (
     report_sync,
 )
 from srs.ui.console import echo
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @click.command()
@@ -48,7 +44,7 @@ def search(query, as_json, limit, db_path, deck_paths, now):
     for row in rows:
         state = row["state"] + "".join(f",{flag}" for flag in ("suspended", "buried", "leech") if row[flag])
         due = row["due"][:10] if row["due"] else ""
-        front = CONTROL.sub(" ", row["front"])
+        front = " ".join(row["front"].split())  # one line a card; echo makes it inert
         front = front if len(front) <= 50 else front[:49].rstrip() + "…"
         table.append((row["id"], row["deck"], front, state, due, f"{row['r']:.2f}" if row["r"] is not None else ""))
     headers = ("id", "deck", "front", "state", "due", "R")
