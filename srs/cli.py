@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.commands.options import echo_json
+from srs.commands.options import db_option, echo_json
 from srs.errors import UserError
 from srs.ui.console import echo
 
@@ -169,21 +169,23 @@ def _plural(count: int, word: str) -> str:
 @cli.command("list")
 @deck_paths_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the decks as JSON.")
-def list_decks(paths, as_json):
-    """List decks and quizzes with their item counts by kind."""
-    from srs.deck import load_paths
-    from srs.deck.summary import deck_summaries
+@db_option
+def list_decks(paths, as_json, db_path):
+    """List decks and quizzes with their item counts by kind.
 
-    result = load_paths(resolve_paths(paths))
-    rows = deck_summaries(result.decks)
+    Decks unchanged since srs last read them are listed from the database (which this never writes).
+    """
+    from srs.listing import deck_listing
+    from srs.paths import default_db_path
+
+    rows, errors = deck_listing(resolve_paths(paths), db_path or default_db_path())
     if as_json:
         echo_json(rows)
     else:
         id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            line = f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"
-            echo(line)
-    for diagnostic in result.errors:
+            echo(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+    for diagnostic in errors:
         echo(str(diagnostic), err=True)
-    sys.exit(1 if result.errors else 0)
+    sys.exit(1 if errors else 0)

@@ -40,17 +40,18 @@ def local_time(iso: str) -> str:
 
 def card_parts(info: CardInfoJson) -> list[RenderableType]:
     """One card's info: a heading, the front (and choices), the back, the facts, the review history."""
-    from rich.markdown import Markdown
     from rich.panel import Panel
     from rich.text import Text
+
+    from srs.ui.markup import card_text  # markdown only where the text has some: a plain one skips its import
 
     parts: list[RenderableType] = [
         Text.assemble((info["id"], "bold"), "  ", (f"{info['kind']} in {info['deck_title']} "
                                                     f"({info['deck']}), {info['location']}", "dim")),
-        Panel(Markdown(info["front"]), title="Front", title_align="left"),
+        Panel(card_text(info["front"]), title="Front", title_align="left"),
     ]
     parts += [Text(f"  {label}) {text}") for label, text in (info["choices"] or {}).items()]
-    parts += [Panel(Markdown(info["back"]), title="Back", title_align="left"), _facts(info)]
+    parts += [Panel(card_text(info["back"]), title="Back", title_align="left"), _facts(info)]
     parts.append(_history(info) if info["history"] else Text("Not reviewed yet.", style="dim"))
     return parts
 
