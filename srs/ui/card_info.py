@@ -67,7 +67,7 @@ def _facts(info: CardInfoJson) -> RenderableType:
     facts.add_column()
     status = [info["state"]]
     for flag in ("suspended", "buried", "leech", "retired"):
-        if info[flag]:  # type: ignore[literal-required]
+        if info[flag]:
             status.append(flag)
     if info["flagged"]:
         status.append(f"flagged: {info['flagged']}")
