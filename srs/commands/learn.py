@@ -139,7 +139,10 @@ def quiz(quiz, db_path, deck_paths, now):
     report_sync(ws)
     ws.start_clock()
     deck_id = ws.select_decks([quiz])[0]
-    run_quiz(_session(ws, [deck_id]), deck_id, _console(), keys)
+    from srs.ui.summary import quiz_score_view
+
+    console = _console()
+    console.print(quiz_score_view(run_quiz(_session(ws, [deck_id]), deck_id, console, keys)))
 
 
 @click.command()

@@ -1,4 +1,4 @@
-"""The end-of-session view: how it went and what comes tomorrow, from `srs.stats.SessionSummary`."""
+"""The end-of-session views: a review's (`srs.stats.SessionSummary`) and a quiz's score (srs.ui.quiz)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def summary_view(summary: SessionSummary) -> RenderableType:
     line.append(f" · streak {summary.streak} day{'s' * (summary.streak != 1)}", style="magenta")
     line.append(f" · due tomorrow {summary.due_tomorrow}")
     return Group(Text(), line)
+
+
+def quiz_score_view(result: dict) -> RenderableType:
+    """After a blank line: the score, the questions skipped or not reached, then each missed question."""
+    right, asked, skipped, questions = result["right"], result["asked"], result["skipped"], result["questions"]
+    line = Text(f"Score: {right}/{asked}", style="bold green" if asked and right == asked else "bold")
+    if skipped:
+        line.append(f" ({skipped} skipped)", style="dim")
+    if asked + skipped < questions:
+        line.append(f" · {questions - asked - skipped} of {questions} not reached", style="dim")
+    return Group(Text(), line, *(Text(f"  missed: {question}", style="red") for question in result["missed"]))
