@@ -266,3 +266,14 @@ def test_everything_printed_goes_through_the_inert_console():
 def test_the_temporary_printing_exceptions_still_exist():
     for name in {**PRINTING_ALLOWED_FOR_NOW, **RAW_OUTPUT_ALLOWED_FOR_NOW}:
         assert (SRS.parent / name).exists(), name
+
+
+VIEWS = ("srs/ui/stats.py", "srs/ui/card_info.py", "srs/ui/summary.py")
+
+
+def test_views_get_what_they_show_from_functions_not_from_the_store():
+    # A view lays out plain data a core function returned (srs.stats, srs.optimizer.card_info); it reads nothing.
+    assert broken(lambda n: n in VIEWS, ("srs.store", "srs.session", "srs.queue", "sqlite3", "sqlite_utils",
+                                         "click")) == []
+    for name in VIEWS:
+        assert (SRS.parent / name).exists(), name
