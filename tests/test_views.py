@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from rich.console import Console
 
@@ -11,7 +13,7 @@ from srs.ui.summary import quiz_score_view, summary_view
 
 
 def rendered(renderable, width: int = 80) -> list[str]:
-    console = Console(width=width, record=True, color_system=None, file=open("/dev/null", "w"))  # noqa: SIM115
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
     console.print(renderable)
     return [line.rstrip() for line in console.export_text().splitlines()]
 
