@@ -1,7 +1,8 @@
 """`srs list` and `srs show` with unchanged decks, beside the start-ups they stand on.
 
-Each command is a fresh `python -m srs ...` process, as a learner runs it, on the bundled course and a
-database that has already read it (so no deck changed). Times are CPU seconds (user + system) of the
+Each command is a fresh `python -m srs ...` process, as a learner runs it, on the bundled course (or, with
+--items N, N generated items of every kind in N/200 files, as benchmarks/bench_load.py writes them) and a
+database that has already read them (so no deck changed). Times are CPU seconds (user + system) of the
 child, the best of several runs after a warm-up: on a busy machine they move far less than wall time.
 Printed beside them, on the same machine in the same run:
   - `python -c "import yaml"` and a plain `yaml.load(CSafeLoader)` of the same deck files: the floor any
@@ -10,7 +11,7 @@ Printed beside them, on the same machine in the same run:
 Target (issue 11): `srs list` and `srs show` under 0.3 s with unchanged decks, and neither imports pydantic
 (the deck models) when no deck changed.
 
-Run: python benchmarks/bench_commands.py [--runs 7]
+Run: python benchmarks/bench_commands.py [--runs 7] [--items 10000]
 """
 
 from __future__ import annotations
@@ -43,8 +44,8 @@ print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})), file=s
 """
 
 
-def environment(db: Path) -> dict[str, str]:
-    env = dict(os.environ, COLUMNS="100", SRS_DB=str(db), SRS_DECKS=os.pathsep.join(COURSE))
+def environment(db: Path, decks: list[str]) -> dict[str, str]:
+    env = dict(os.environ, COLUMNS="100", SRS_DB=str(db), SRS_DECKS=os.pathsep.join(decks))
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
@@ -76,20 +77,26 @@ def first_item(env: dict[str, str]) -> str:
     return json.loads(done.stdout)["cards"][0]["id"]
 
 
-def measure(runs: int) -> dict[str, float]:
+def measure(runs: int, items: int = 0) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
-        env = environment(Path(tmp) / "srs.db")
+        decks = COURSE
+        if items:
+            from benchmarks.bench_load import write_decks
+
+            write_decks(Path(tmp) / "generated", items, files=max(5, items // 200))
+            decks = [str(Path(tmp) / "generated" / "decks"), str(Path(tmp) / "generated" / "quizzes")]
+        env = environment(Path(tmp) / "srs.db", decks)
         item = first_item(env)  # also the first sync: from here on no deck changes
         subprocess.run([sys.executable, "-m", "srs", "answer", item, "good"], capture_output=True, cwd=REPO,
                        env=env, check=True)
-        files = sorted(str(p) for folder in COURSE for p in Path(folder).rglob("*.yaml"))
+        files = sorted(str(p) for folder in decks for p in Path(folder).rglob("*.yaml"))
         srs = [sys.executable, "-m", "srs"]
         times = {
             "python -c 'import yaml'": best_cpu([sys.executable, "-c", "import yaml"], env, runs),
-            "yaml.load of the course": best_cpu([sys.executable, "-c", YAML_ALONE, *files], env, runs),
+            "yaml.load of the same decks": best_cpu([sys.executable, "-c", YAML_ALONE, *files], env, runs),
             "srs --help": best_cpu([*srs, "--help"], env, runs),
             "srs list": best_cpu([*srs, "list"], env, runs),
-            f"srs show {item}": best_cpu([*srs, "show", item], env, runs),
+            "srs show (a reviewed card)": best_cpu([*srs, "show", item], env, runs),
         }
         for args in (["list"], ["show", item]):
             heavy = sorted({"pydantic", "yaml", "torch", "anki"} & imported(args, env))
@@ -100,8 +107,10 @@ def measure(runs: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--items", type=int, default=0, help="generated items instead of the bundled course")
     args = parser.parse_args()
-    times = measure(args.runs)
+    times = measure(args.runs, args.items)
+    print(f"{args.items:,} generated items" if args.items else "the bundled course", f"best of {args.runs}")
     yaml_alone, help_ = times["python -c 'import yaml'"], times["srs --help"]
     print(f"{'command':<34} {'CPU s':>7} {'× import yaml':>14} {'× srs --help':>13}  target")
     for name, seconds in times.items():
