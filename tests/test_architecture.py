@@ -1,6 +1,7 @@
-"""The architecture as rules that fail when broken: SQL lives in srs/store, and imports go one way.
+"""The architecture as rules that fail when broken: SQL lives in srs/store, imports go one way, and only
+the command layer prints (through srs/ui/console.py, which makes text inert).
 
-Both are read from the source (ast), so a rule holds for code no test happens to run, including imports
+All are read from the source (ast), so a rule holds for code no test happens to run, including imports
 made inside functions.
 """
 
