@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import click
 
-from srs.commands.options import echo_json
+from srs.commands.options import db_option, echo_json
 from srs.errors import UserError
-from srs.inert import inert
+from srs.ui.console import echo
 
 if TYPE_CHECKING:
     from srs.jsontypes import CheckJson
@@ -76,16 +76,16 @@ class SrsGroup(click.Group):
         try:
             return super().invoke(ctx)
         except UserError as exc:
-            click.echo(f"Error: {inert(str(exc))}", err=True)
+            echo(f"Error: {exc}", err=True)
             ctx.exit(1)
         except sqlite3.Error as exc:  # anything the store did not already explain
-            click.echo(f"Error: database: {inert(str(exc))}", err=True)
+            echo(f"Error: database: {exc}", err=True)
             ctx.exit(1)
         except OSError as exc:
             if exc.errno != errno.ENOSPC:
                 raise
             name = f" writing {exc.filename}" if exc.filename else ""
-            click.echo(inert(f"Error: disk full{name}: nothing was changed; free some space and try again"), err=True)
+            echo(f"Error: disk full{name}: nothing was changed; free some space and try again", err=True)
             ctx.exit(1)
 
 
@@ -112,7 +112,7 @@ def _complete_assignments(ctx, param, incomplete):
 def main() -> None:
     if sys.stdout is None:  # started with standard output closed (`srs ... >&-`): say so, change nothing
         if sys.stderr is not None:
-            sys.stderr.write("Error: standard output is closed: srs has nowhere to write\n")
+            echo("Error: standard output is closed: srs has nowhere to write", err=True)
         sys.exit(1)
     cli(prog_name="srs")
 
@@ -153,12 +153,12 @@ def check(paths, as_json):
         echo_json(data)
     else:
         for diagnostic in result.diagnostics:
-            click.echo(str(diagnostic))
+            echo(str(diagnostic))
         summary = (
             f"{_plural(len(result.files), 'file')}, {_plural(len(result.items()), 'item')}: "
             f"{_plural(len(result.errors), 'error')}, {_plural(len(result.warnings), 'warning')}"
         )
-        click.echo(summary, err=True)
+        echo(summary, err=True)
     sys.exit(1 if result.errors else 0)
 
 
@@ -169,21 +169,23 @@ def _plural(count: int, word: str) -> str:
 @cli.command("list")
 @deck_paths_argument
 @click.option("--json", "as_json", is_flag=True, help="Print the decks as JSON.")
-def list_decks(paths, as_json):
-    """List decks and quizzes with their item counts by kind."""
-    from srs.deck import load_paths
-    from srs.deck.summary import deck_summaries
+@db_option
+def list_decks(paths, as_json, db_path):
+    """List decks and quizzes with their item counts by kind.
 
-    result = load_paths(resolve_paths(paths))
-    rows = deck_summaries(result.decks)
+    Decks unchanged since srs last read them are listed from the database (which this never writes).
+    """
+    from srs.listing import deck_listing
+    from srs.paths import default_db_path
+
+    rows, errors = deck_listing(resolve_paths(paths), db_path or default_db_path())
     if as_json:
         echo_json(rows)
     else:
         id_width = max((len(row["id"]) for row in rows), default=0)
         for row in rows:
             counts = ", ".join(f"{n} {kind}" for kind, n in row["kinds"].items())
-            line = f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})"
-            click.echo(inert(line))
-    for diagnostic in result.errors:
-        click.echo(str(diagnostic), err=True)
-    sys.exit(1 if result.errors else 0)
+            echo(f"{row['id']:<{id_width}}  {row['kind']:<5} {row['items']:>4} items  {row['title']}  ({counts})")
+    for diagnostic in errors:
+        echo(str(diagnostic), err=True)
+    sys.exit(1 if errors else 0)

@@ -4,8 +4,8 @@ Deck text, imported fields, file names and error messages may hold bytes that a 
 writes the clipboard, OSC 0 the window title, CSI 2J clears the screen, and the C1 byte 0x9b starts a
 CSI on its own). `inert` removes whole escape sequences (CSI, OSC, DCS, SOS, PM, APC, and two-byte
 escapes), then every other C0 control but tab and newline, DEL and every C1 control. Everything srs
-prints goes through it: `click` output at the few places that print outside text, rich output through
-`srs.ui.console.inert_console`.
+prints goes through it once, as it is written: plain lines through `srs.ui.console.echo`, rich output
+through `srs.ui.console.inert_console` (tests/test_architecture.py holds the command layer to those two).
 """
 
 from __future__ import annotations

@@ -125,7 +125,7 @@ class CardInfoJson(TypedDict):
     retired: bool  # the item was removed from its deck file; its history is kept
     total_time_ms: int | None
     average_time_ms: float | None
-    history: list[ReviewJson]  # newest first
+    history: list[ReviewJson]  # oldest first (`srs show` lists it newest first)
 
 
 # `srs show ID --json` writes one CardInfoJson for a card's id, and a list of them for an item with several cards.

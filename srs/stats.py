@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         StreakJson,
         TodayJson,
     )
+    from srs.session import Tally
 
 RETENTION_DAYS = 30
 FORECAST_DAYS = 14
@@ -211,6 +212,18 @@ class Stats:
             },
         }
 
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """How a review session went, and what tomorrow holds: what the end of `srs review` shows."""
+
+    reviewed: int
+    accuracy: float | None  # share rated Hard, Good or Easy; None before the first answer
+    seconds: int
+    streak: int  # days in a row with reviews, today included
+    due_tomorrow: int
+    leeches: list[str]  # cards suspended as leeches in the session
 
 # -- computing it -----------------------------------------------------------------------------------
 
@@ -462,3 +475,15 @@ def _perfect_quiz(store: Store, now_s: int) -> bool:
         if cards and all(answers.get(cid, 0) > 1 for cid in cards):
             return True
     return False
+
+
+def session_summary(store: Store, now: datetime, deck_ids: list[str], tally: Tally) -> SessionSummary:
+    """The summary of a session whose answers `tally` counted, over the decks `deck_ids`, as of `now`."""
+    return SessionSummary(
+        reviewed=tally.reviewed,
+        accuracy=tally.correct / tally.reviewed if tally.reviewed else None,
+        seconds=round(tally.seconds),
+        streak=streak(store, now).current,
+        due_tomorrow=forecast(store, now, deck_ids, days=2)[1].due,
+        leeches=list(tally.leeches),
+    )

@@ -67,9 +67,7 @@ class SyncReport:
         if self.skipped_files:
             n = len(self.skipped_files)
             parts.append(f"skipped {n} file{'s' * (n != 1)} with errors")
-        from srs.inert import inert  # file names and deck ids reach the terminal
-
-        return inert("; ".join(parts)) or None
+        return "; ".join(parts) or None
 
 
 @dataclass

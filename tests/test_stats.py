@@ -278,7 +278,7 @@ def test_heatmap_counts_and_levels(learner):
 def test_heatmap_renders_plain_and_in_colour(learner):
     from rich.console import Console
 
-    from srs.commands.stats import heatmap_lines, render
+    from srs.ui.stats import StatsView, heatmap_lines
 
     play_history(learner)
     play_today(learner)
@@ -290,7 +290,7 @@ def test_heatmap_renders_plain_and_in_colour(learner):
     assert plain[7].startswith("Sun ") and plain[7].rstrip().endswith("▒")  # Nov 8
     assert "Less · ░ ▒ ▓ █ More" in plain[8]
     out = io.StringIO()
-    render(Console(file=out, force_terminal=True, color_system="truecolor", width=100), data)
+    Console(file=out, force_terminal=True, color_system="truecolor", width=100).print(StatsView(data))
     text = out.getvalue()
     assert "■" in text and "\x1b[38;2;57;211;83m" in text  # the busiest day in GitHub's brightest green
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from srs.errors import UserError
+from srs.ui.console import echo
 
 FIELDS = {  # kind -> (the field --front fills, the field --back fills, whether --back is needed)
     "flashcard": ("front", "back", True),
@@ -114,7 +115,7 @@ def add(deck, front, back, kind, tags, item_id, use_editor, deck_paths):
     temporary = target.with_name(f".{target.name}.srs-add")
     temporary.write_text(new, encoding="utf-8")
     temporary.replace(target)
-    click.echo(f"Added {added} to {target}.")
+    echo(f"Added {added} to {target}.")
 
 
 def _deck_file(folders: list[Path], deck: str | None) -> tuple[Path, str]:

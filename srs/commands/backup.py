@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import db_option, echo_json
+from srs.ui.console import echo
 
 
 @click.command()
@@ -20,7 +21,6 @@ def backup(list_them, as_json, db_path):
     They live in backups/ beside the database: the 10 most recent, then one a day for 12 days, one a week
     for 10 weeks and one a month for 9 months.
     """
-    from srs.inert import inert
     from srs.jsontypes import BackupJson, BackupTakenJson
     from srs.paths import default_db_path
     from srs.store import Store
@@ -35,9 +35,9 @@ def backup(list_them, as_json, db_path):
         if as_json:
             echo_json(rows)
         elif not rows:
-            click.echo("No backups yet.")
+            echo("No backups yet.")
         for row in [] if as_json else rows:
-            click.echo(inert(f"{row['taken']}  {row['reason']:<16} {row['path']}"))
+            echo(f"{row['taken']}  {row['reason']:<16} {row['path']}")
         return
     store = Store.open(path)
     try:
@@ -48,7 +48,7 @@ def backup(list_them, as_json, db_path):
         taken: BackupTakenJson = {"database": str(path), "backup": str(target)}
         echo_json(taken)
     else:
-        click.echo(inert(f"Backed up {path} to {target}."))
+        echo(f"Backed up {path} to {target}.")
 
 
 @click.command()
@@ -59,7 +59,6 @@ def restore(file, db_path):
 
     The database as it is now is backed up first, so a restore can itself be undone.
     """
-    from srs.inert import inert
     from srs.paths import default_db_path
     from srs.store import Store
     from srs.store.backup import check_backup_file
@@ -72,4 +71,4 @@ def restore(file, db_path):
         safety = restore_from(store.conn, path, file)
     finally:
         store.close()
-    click.echo(inert(f"Restored {path} from {file}; the history as it was before is in {safety}."))
+    echo(f"Restored {path} from {file}; the history as it was before is in {safety}.")

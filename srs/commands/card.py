@@ -12,6 +12,7 @@ from srs.commands.options import (
     report_sync,
 )
 from srs.errors import UserError
+from srs.ui.console import echo
 
 
 def _complete_card_ids(ctx, param, incomplete):
@@ -42,7 +43,7 @@ def _apply(action: str, ids, db_path, deck_paths, now, query=None, **options) ->
     names = ", ".join(card.uid for card in cards[:10]) + (f" and {len(cards) - 10} more" if len(cards) > 10 else "")
     past = {"flag": "Flagged", "unflag": "Unflagged", "bury": "Buried", "unbury": "Unburied",
             "reschedule": "Rescheduled", "forget": "Forgot"}.get(action, action.capitalize() + "ed")
-    click.echo(f"{past} {names}" + (f" ({detail})" if detail else "") + ". `srs card undo` takes it back.")
+    echo(f"{past} {names}" + (f" ({detail})" if detail else "") + ". `srs card undo` takes it back.")
 
 
 @click.group()
@@ -105,7 +106,7 @@ def undo(db_path, deck_paths, now):
     if undone is None:
         raise UserError("no card action to undo")
     action, uids = undone
-    click.echo(f"Undid '{action}' on {', '.join(uids)}.")
+    echo(f"Undid '{action}' on {', '.join(uids)}.")
 
 
 @card.command()
@@ -131,7 +132,7 @@ def log(card_id, as_json, db_path, deck_paths, now):
         echo_json(entries)
         return
     for entry in entries:
-        click.echo(f"{entry['at']}  {entry['action']}" + (f"  {entry['detail']}" if entry["detail"] else ""))
+        echo(f"{entry['at']}  {entry['action']}" + (f"  {entry['detail']}" if entry["detail"] else ""))
 
 
 @card.command()

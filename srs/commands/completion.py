@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from srs.ui.console import echo
+
 SHELLS = ("bash", "zsh", "fish")
 MAX_IDS = 200  # a shell shows no more than this usefully
 
@@ -102,4 +104,4 @@ def completion(shell):
     from srs.cli import cli
 
     script = get_completion_class(shell)(cli, {}, "srs", "_SRS_COMPLETE").source()
-    click.echo(script, nl=False)
+    echo(script, nl=False)

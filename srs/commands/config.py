@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from srs.commands.options import echo_json
+from srs.ui.console import echo
 
 if TYPE_CHECKING:
     from srs.jsontypes import SettingValue
@@ -51,7 +52,7 @@ def path():
     """Print where the settings file is (SRS_CONFIG names another)."""
     from srs.settings import settings_path
 
-    click.echo(str(settings_path()))
+    echo(str(settings_path()))
 
 
 def _json_value(value: Any) -> SettingValue:
@@ -84,7 +85,7 @@ def list_settings(as_json):
         return
     width = max(len(row["key"]) for row in rows)
     for row in rows:
-        click.echo(f"{row['key']:<{width}}  {format_value(row['value'])}  ({row['source']})")
+        echo(f"{row['key']:<{width}}  {format_value(row['value'])}  ({row['source']})")
 
 
 @config.command()
@@ -104,7 +105,7 @@ def get(key, as_json, deck_paths):
         value_json: ConfigValueJson = {"key": key, "value": _json_value(value), "source": source}
         echo_json(value_json)
     else:
-        click.echo(format_value(value))
+        echo(format_value(value))
 
 
 @config.command("set")
@@ -117,7 +118,7 @@ def set_(key, value):
     parsed = parse_value(key, value)
     path = settings_path()
     write_setting(path, key, parsed)
-    click.echo(f"{key} = {format_value(parsed)} (in {path})")
+    echo(f"{key} = {format_value(parsed)} (in {path})")
 
 
 @config.command()
@@ -129,4 +130,4 @@ def unset(key):
     split_key(key)
     path = settings_path()
     write_setting(path, key, None)
-    click.echo(f"{key} is no longer set (in {path})")
+    echo(f"{key} is no longer set (in {path})")

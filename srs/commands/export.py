@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import db_option, decks_option, echo_json
+from srs.ui.console import echo
 
 _OUTPUT = click.Path(path_type=Path, dir_okay=False)
 _ILLUSTRATIONS = click.option(
@@ -176,5 +177,5 @@ def _report(result, as_json: bool) -> None:
     if as_json:
         echo_json(result.to_dict())
     else:
-        click.echo(result.summary())
+        echo(result.summary())
     sys.stdout.flush()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import db_option, echo_json, learning_options, open_workspace, report_sync
-from srs.inert import inert
+from srs.ui.console import echo
 from srs.ui.progress import progress_bar
 
 PROGRESS_FROM = 2000  # show a progress bar for files with at least this many reviews
@@ -48,16 +48,16 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
         echo_json(written)
         return
     for message in log.bad:
-        click.echo(inert(f"skipped: {message}"), err=True)
-    click.echo(
+        echo(f"skipped: {message}", err=True)
+    echo(
         f"Imported {report.reviews_added:,} reviews of {report.cards:,} cards from {file}"
         + (f" ({report.cards_created:,} placeholder items in deck '{deck_id}')" if report.cards_created else "")
         + "."
     )
     if report.reviews_present:
-        click.echo(f"{report.reviews_present:,} reviews were already in the log and were not added again.")
+        echo(f"{report.reviews_present:,} reviews were already in the log and were not added again.")
     if report.skipped_bad:
-        click.echo(f"Skipped {report.skipped_bad:,} bad rows (listed above).")
+        echo(f"Skipped {report.skipped_bad:,} bad rows (listed above).")
 
 
 @import_group.command("anki")
@@ -99,18 +99,18 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         echo_json(report.to_dict())
         return
     for message in report.skipped:
-        click.echo(inert(f"note: {message}"), err=True)
+        echo(f"note: {message}", err=True)
     if not history_only:
-        click.echo(
+        echo(
             f"Wrote {report.items:,} items in {report.decks} deck{'s' * (report.decks != 1)} to {report.out_dir}"
             + (f" (and {report.media} media files)" if report.media else "") + ":"
         )
         for path in report.files:
-            click.echo(inert(f"  {path}"))
+            echo(f"  {path}")
     if report.history:
         h = report.history
-        click.echo(f"Imported {h.reviews_added:,} reviews of {h.cards:,} cards into the review log"
+        echo(f"Imported {h.reviews_added:,} reviews of {h.cards:,} cards into the review log"
                    + (f" ({h.reviews_present:,} were already there)" if h.reviews_present else "") + ".")
     if report.unmapped_reviews:
-        click.echo(f"Left out {report.unmapped_reviews:,} reviews of cards srs has no card for "
+        echo(f"Left out {report.unmapped_reviews:,} reviews of cards srs has no card for "
                    "(such as reverse cards).")

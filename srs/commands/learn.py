@@ -10,7 +10,7 @@ import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
 from srs.errors import UserError
-from srs.inert import inert
+from srs.ui.console import echo
 
 if TYPE_CHECKING:
     from srs.jsontypes import AnswerJson, DueCardJson, DueJson, FlaggedJson
@@ -29,9 +29,9 @@ def _cards(ctx, param, incomplete):
 
 
 def _console():
-    from srs.ui.console import inert_console
+    from srs.ui.console import view_console
 
-    return inert_console(highlight=False)
+    return view_console()
 
 
 def _session(ws, decks, extra_new: int = 0, ahead_days: int = 0):
@@ -117,9 +117,10 @@ def review(decks, extra_new, ahead_days, db_path, deck_paths, now):
         console.print()
         for line in ["That is all for now.", *nothing_due(session)[1:]]:
             console.print(line, soft_wrap=True)
-    from srs.ui.summary import print_summary  # the end of the session; not worth start-up time
+    from srs.stats import session_summary
+    from srs.ui.summary import summary_view  # the end of the session; not worth start-up time
 
-    print_summary(console, session)
+    console.print(summary_view(session_summary(ws.store, session.clock(), list(session.deck_ids), session.tally)))
 
 
 @click.command()
@@ -138,7 +139,10 @@ def quiz(quiz, db_path, deck_paths, now):
     report_sync(ws)
     ws.start_clock()
     deck_id = ws.select_decks([quiz])[0]
-    run_quiz(_session(ws, [deck_id]), deck_id, _console(), keys)
+    from srs.ui.summary import quiz_score_view
+
+    console = _console()
+    console.print(quiz_score_view(run_quiz(_session(ws, [deck_id]), deck_id, console, keys)))
 
 
 @click.command()
@@ -171,10 +175,10 @@ def due(decks, as_json, extra_new, ahead_days, db_path, deck_paths, now):
         }
         echo_json(data)
         return
-    click.echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
+    echo(f"New {counts['new']}  Learning {counts['learning']}  Review {counts['review']}")
     width = max([24, *(len(row["deck"]) for row in rows)])
     for row in rows:
-        click.echo(f"{row['queue']:<9} {row['deck']:<{width}} {row['id']}")
+        echo(f"{row['queue']:<9} {row['deck']:<{width}} {row['id']}")
 
 
 def _queue_name(state: int) -> str:
@@ -221,7 +225,7 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
     if as_json:
         echo_json(data)
     else:
-        click.echo(f"{after.uid}: {RATINGS[value]}; {data['state']}, due {due_at.isoformat()}")
+        echo(f"{after.uid}: {RATINGS[value]}; {data['state']}, due {due_at.isoformat()}")
 
 
 @click.command()
@@ -239,13 +243,13 @@ def undo(db_path, deck_paths, now):
     newest = ws.store.newest_learner_rid()
     if batch is not None and (newest is None or batch.last_rid > newest):
         undo_batch(ws.store, batch)
-        click.echo(inert(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
-                         f"{batch.cards:,} card{'s' * (batch.cards != 1)} from {batch.label}."))
+        echo(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
+             f"{batch.cards:,} card{'s' * (batch.cards != 1)} from {batch.label}.")
         return
     undone = ws.store.undo_last()
     if undone is None:
         raise UserError(_nothing_to_undo(ws.store))
-    click.echo(f"Undid the answer to {undone[0].uid}.")
+    echo(f"Undid the answer to {undone[0].uid}.")
 
 
 def _nothing_to_undo(store) -> str:
@@ -274,7 +278,7 @@ def flagged(as_json, db_path, deck_paths, now):
         echo_json(rows)
         return
     if not rows:
-        click.echo("No flagged cards.")
+        echo("No flagged cards.")
     for row in rows:
-        click.echo(inert(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}"))
+        echo(f"{row['path']}:{row['line']}: {row['id']}: {row['note']}")
     sys.stdout.flush()

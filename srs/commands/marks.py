@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from srs.commands.options import learning_options, open_workspace
+from srs.ui.console import echo
 
 # command -> (the mark, its cleared value, what was done, what it means when the card had no such mark)
 CLEARS = {
@@ -23,10 +24,10 @@ def _clear(command: str, card_id: str, db_path, deck_paths, now) -> None:
     value = marks_of(ws.store, [card.cid])[card.cid][mark]
     marked = value > ws.clock().timestamp() if mark == "buried_until" else bool(value)
     if not marked:
-        click.echo(f"{card.uid} {not_marked}.")
+        echo(f"{card.uid} {not_marked}.")
         return
     set_marks(ws.store, {card.cid: {mark: cleared}})
-    click.echo(f"{done} {card.uid}.")
+    echo(f"{done} {card.uid}.")
 
 
 def _command(name: str, help_text: str):

@@ -13,9 +13,9 @@ DAYS_HELP = (
 
 
 def _console(stderr: bool = False):
-    from srs.ui.console import inert_console
+    from srs.ui.console import view_console
 
-    return inert_console(highlight=False, stderr=stderr)
+    return view_console(stderr=stderr)
 
 
 def deck_scope(ws, names: tuple[str, ...]) -> list[str] | None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from srs.errors import UserError
+from srs.ui.console import echo
 
 if TYPE_CHECKING:
     from srs.store import Store
@@ -127,7 +128,7 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
         try:
             daily_backup(store.conn, path)  # the first use each day keeps a copy of the history
         except UserError as exc:  # a backup that cannot be made must not stop the learner
-            click.echo(f"Warning: {exc}; srs tries again next time", err=True)
+            echo(f"Warning: {exc}; srs tries again next time", err=True)
     if not sync:
         return Workspace(store, store.deck_ids(), None, [], now)
     paths: list[str | Path] = list(deck_paths) or list(default_deck_paths())
@@ -145,12 +146,12 @@ def report_sync(workspace: Workspace) -> None:
     """Deck errors and what changed, on stderr, so stdout stays clean for --json."""
     for diagnostic in workspace.diagnostics:
         if diagnostic.severity == "error":
-            click.echo(str(diagnostic), err=True)
+            echo(str(diagnostic), err=True)
     if workspace.sync_summary:
-        click.echo(workspace.sync_summary[0].upper() + workspace.sync_summary[1:] + ".", err=True)
+        echo(workspace.sync_summary[0].upper() + workspace.sync_summary[1:] + ".", err=True)
 
 
 def echo_json(value) -> None:
     from srs.inert import inert_json
 
-    click.echo(inert_json(json.dumps(value, ensure_ascii=False, indent=2, default=str)))
+    echo(inert_json(json.dumps(value, ensure_ascii=False, indent=2, default=str)))

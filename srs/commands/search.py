@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import click
 
 from srs.commands.options import (
@@ -12,8 +10,7 @@ from srs.commands.options import (
     open_workspace,
     report_sync,
 )
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+from srs.ui.console import echo
 
 
 @click.command()
@@ -41,17 +38,17 @@ def search(query, as_json, limit, db_path, deck_paths, now):
         echo_json(rows)
         return
     if not rows:
-        click.echo("No cards match.", err=True)
+        echo("No cards match.", err=True)
         return
     table = []
     for row in rows:
         state = row["state"] + "".join(f",{flag}" for flag in ("suspended", "buried", "leech") if row[flag])
         due = row["due"][:10] if row["due"] else ""
-        front = CONTROL.sub(" ", row["front"])
+        front = " ".join(row["front"].split())  # one line a card; echo makes it inert
         front = front if len(front) <= 50 else front[:49].rstrip() + "…"
         table.append((row["id"], row["deck"], front, state, due, f"{row['r']:.2f}" if row["r"] is not None else ""))
     headers = ("id", "deck", "front", "state", "due", "R")
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(headers)]
     for line in [headers, *table]:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
-    click.echo(f"{len(rows)} card{'s' * (len(rows) != 1)}", err=True)
+        echo("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip())
+    echo(f"{len(rows)} card{'s' * (len(rows) != 1)}", err=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+from srs.ui.console import echo
 
 
 def _data_folder(db_path: Path | None) -> Path:
@@ -58,12 +59,12 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
                 echo_json(found.to_dict())
             else:
                 for line in found.lines():
-                    click.echo(line)
+                    echo(line)
             return
         result = run_sync(ws.store, decks, identity, folder, login, now or parse_now(None), direction)
     finally:
         ws.store.close()
-    echo_json(result.to_dict()) if as_json else click.echo(result.summary())
+    echo_json(result.to_dict()) if as_json else echo(result.summary())
 
 
 @sync.command("login")
@@ -84,7 +85,7 @@ def login_command(endpoint, user, password, db_path):
 
     folder = _data_folder(db_path)
     details = login(folder, user, password, endpoint or ANKIWEB)
-    click.echo(f"Logged in to {details.endpoint} as {details.user}; token kept in {login_path(folder)}")
+    echo(f"Logged in to {details.endpoint} as {details.user}; token kept in {login_path(folder)}")
 
 
 @sync.command("logout")
@@ -94,4 +95,4 @@ def logout_command(db_path):
     """Forget the sync server's token."""
     from srs.ankisync.account import forget_login
 
-    click.echo("Logged out." if forget_login(_data_folder(db_path)) else "Not logged in.")
+    echo("Logged out." if forget_login(_data_folder(db_path)) else "Not logged in.")

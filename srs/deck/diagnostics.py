@@ -19,10 +19,8 @@ class Diagnostic:
     severity: Severity
     message: str
 
-    def __str__(self) -> str:
-        from srs.inert import inert
-
-        return inert(f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}")
+    def __str__(self) -> str:  # made inert where it is printed (srs.ui.console)
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
     def to_dict(self) -> DiagnosticJson:
         return {

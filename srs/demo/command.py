@@ -229,8 +229,10 @@ def resolve_cards(targets, deck_paths) -> list:
 
 
 def _loaded_items(result) -> list:
+    from srs.ui.console import echo  # deck text made inert as it is printed
+
     for diagnostic in result.errors:
-        click.echo(str(diagnostic), err=True)
+        echo(str(diagnostic), err=True)
     return [item for deck in result.decks for item in deck.items]
 
 

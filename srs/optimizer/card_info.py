@@ -1,6 +1,6 @@
 """One item's card info, as Anki's Card Info shows it: text, place, memory state and review history.
 
-Data only; `srs show` prints it.
+Data only; srs.ui.card_info lays it out and `srs show` prints it.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import os
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from srs.clock import from_epoch, local, to_epoch
+from srs.clock import from_epoch, to_epoch
 from srs.domain import Rating, State
 from srs.errors import UserError
 from srs.store.schema import NEW
@@ -118,6 +118,3 @@ def _shown_path(path: str) -> str:
         return path
     return relative if not relative.startswith("..") else path
 
-
-def local_time(iso: str) -> str:
-    return local(datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")

@@ -33,7 +33,6 @@ def progress_bar(label: str, enabled: bool = True, *, show_from: int = 0, counts
         if bar is None:
             if total < show_from:
                 return
-            from rich.console import Console
             from rich.progress import (
                 BarColumn,
                 MofNCompleteColumn,
@@ -43,9 +42,11 @@ def progress_bar(label: str, enabled: bool = True, *, show_from: int = 0, counts
                 TimeElapsedColumn,
             )
 
+            from srs.ui.console import inert_console
+
             amount = MofNCompleteColumn() if counts else TaskProgressColumn()
-            bar = Progress(TextColumn(label), BarColumn(), amount, TimeElapsedColumn(), console=Console(stderr=True),
-                           transient=True)
+            bar = Progress(TextColumn(label), BarColumn(), amount, TimeElapsedColumn(),
+                           console=inert_console(stderr=True), transient=True)
             bar.start()
             task = bar.add_task(label, total=total)
         bar.update(task, completed=done, total=total)
@@ -79,11 +80,12 @@ def terminal_progress(size: int, *, enabled: bool = True) -> Iterator[Progress]:
     if not enabled or size < EXPORT_BAR_FROM or not sys.stderr.isatty():
         yield Progress()
         return
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
     from rich.progress import Progress as RichBar
 
+    from srs.ui.console import inert_console
+
     # transient: the bar disappears when done, leaving only the summary line.
     with RichBar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                 console=Console(stderr=True), transient=True) as bar:
+                 console=inert_console(stderr=True), transient=True) as bar:
         yield _RichProgress(bar)

@@ -17,6 +17,7 @@ from srs.ui.terminal import EndOfInput, Keys
 
 
 def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> dict:
+    """Asks the quiz's questions in order; returns the score (srs.ui.summary.quiz_score_view shows it)."""
     cids = reads.quiz_cards(session.store.conn, deck_id)
     reviewer = Reviewer(session, console, keys, source="quiz")
     results: dict[int, int] = {}  # question index -> the grade srs gave, else the rating
@@ -49,15 +50,6 @@ def run_quiz(session: Session, deck_id: str, console: Console, keys: Keys) -> di
     right = sum(rating > 1 for rating in results.values())
     asked = len(results)
     missed = [fronts[n] for n in sorted(results) if results[n] == 1]
-    console.print()
-    line = Text(f"Score: {right}/{asked}", style="bold green" if asked and right == asked else "bold")
-    if skipped:
-        line.append(f" ({len(skipped)} skipped)", style="dim")
-    if asked + len(skipped) < len(cids):
-        line.append(f" · {len(cids) - asked - len(skipped)} of {len(cids)} not reached", style="dim")
-    console.print(line)
-    for question in missed:
-        console.print(Text(f"  missed: {question}", style="red"))
     return {"right": right, "asked": asked, "missed": missed, "skipped": len(skipped), "questions": len(cids)}
 
 

@@ -109,3 +109,45 @@ def test_a_colour_terminal_gets_rich_styles_but_nothing_from_the_deck():
     leftover = re.sub(r"\x1b\[[0-9;]*m", "", text)
     assert_inert(leftover.replace("\n", ""))
     assert "Frontfake" in leftover
+
+
+def test_a_workspace_with_hostile_history_prints_nothing_a_terminal_obeys(run_srs, home):
+    # One history, then every command that shows deck text, imported text, file names or sync lines.
+    e = env(home)
+    hostile = "".join(HOSTILE)
+    (home / "log.csv").write_text(
+        "card_id,review_rating,review_time,review_duration\n"
+        f"one,3,1763800000000,4000\nno{hostile}such,3,1763800000000,4000\n", encoding="utf-8")
+    steps = [
+        ["answer", "one", "good"], ["answer", "two", "again", "--response", f"b{hostile}"],
+        ["import", "revlog", home / "log.csv", "--skip-bad"],
+        ["card", "flag", "three", "--note", f"typo{hostile}"], ["card", "log", "three"], ["flagged"],
+        ["list"], ["show", "one"], ["show", "two"], ["search", "Front"], ["search", f"x{hostile}"], ["stats"],
+        ["check"], ["sync", "--status"], ["due"],
+    ]
+    for args in steps:
+        result = run_srs(*args, env=e)
+        assert result.exit_code in (0, 1), (args, result.output)
+        assert_inert(result.stdout + result.stderr)
+    assert "Front" in run_srs("show", "one", env=e).stdout
+
+
+def test_a_sync_line_about_a_hostile_file_is_inert(run_srs, home):
+    e = env(home)
+    assert run_srs("list", env=e).exit_code == 0
+    moved = home / "decks" / "moved\x1b]0;title\x07\x9b2J.yaml"
+    (home / "decks" / "hostile.yaml").rename(moved)
+    broken = home / "decks" / "broken\x1b]0;title\x07\x9b2J.yaml"
+    broken.write_text("title: Broken\nitems:\n  - q: only\n", encoding="utf-8")
+    result = run_srs("due", env=e)
+    assert "skipped 1 file with errors" in result.stderr and "decks/broken.yaml:3:5: error:" in result.stderr
+    assert_inert(result.stdout + result.stderr)
+
+
+def test_echo_makes_a_line_inert_once_as_it_is_written(capsys):
+    from srs.ui.console import echo
+
+    echo("Front" + "".join(HOSTILE) + "\tend")
+    echo("err" + "\x1b[2J", err=True)
+    out, err = capsys.readouterr()
+    assert (out, err) == ("Frontfake\tend\n", "err\n")
