@@ -191,17 +191,31 @@ class _Parser(HTMLParser):
         pieces = []
         last = 0
         for sound in SOUND.finditer(data):
-            pieces.append(escape_markdown(data[last : sound.start()], at_start and last == 0))
-            if pieces[-1].endswith("!") and not pieces[-1].endswith("\\!"):
-                pieces[-1] = pieces[-1][:-1] + "\\!"  # `!` before the link would make it an image
-            elif not pieces[-1] and len(pieces) == 1 and self.out and self.out[-1].endswith("!"):
-                self.out[-1] = self.out[-1][:-1] + "\\!"
+            pieces.append(_before_link(escape_markdown(data[last : sound.start()], at_start and last == 0)))
+            if not pieces[-1] and len(pieces) == 1 and self.out:
+                self.out[-1] = _before_link(self.out[-1])
             name = sound.group(1).strip()
             self.images.append(name)
             pieces.append(f"[sound: {escape_markdown(name)}]({link_target(name)})")
             last = sound.end()
         pieces.append(escape_markdown(data[last:], at_start and last == 0))
         self.out.append("".join(pieces))
+
+
+def _before_link(text: str) -> str:
+    """Markdown text that a sound link follows, its end made safe for the link.
+
+    An unescaped `!` would make the link an image: it becomes `\\!`. A trailing backslash (always an escaped
+    one, `\\\\`) becomes `&#92;`, the same backslash, so no reader of the link takes its bracket for an
+    escaped one."""
+    if text.endswith("!") and _trailing_backslashes(text[:-1]) % 2 == 0:
+        return text[:-1] + "\\!"
+    trailing = _trailing_backslashes(text)
+    return text[:-2] + "&#92;" if trailing and trailing % 2 == 0 else text
+
+
+def _trailing_backslashes(text: str) -> int:
+    return len(text) - len(text.rstrip("\\"))
 
 
 def link_target(name: str) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 import genanki
 import pytest
 from anki_fixtures import BASIC, PNG
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from srs.deck import load_file, load_paths
@@ -163,6 +163,27 @@ def test_a_sound_reference_is_kept_as_a_media_link_and_goes_back_to_anki_as_a_so
         assert b"ID3 not really audio" in [archive.read(n) for n in archive.namelist() if n.isdigit()]
 
 
+@pytest.mark.parametrize(
+    ("field", "markdown"),
+    [
+        (r"a\[sound:hello.mp3]", "a&#92;[sound: hello.mp3](media/hello.mp3)"),
+        (r"!\[sound:hello.mp3]", "!&#92;[sound: hello.mp3](media/hello.mp3)"),
+        (r"\![sound:hello.mp3]", r"\\\![sound: hello.mp3](media/hello.mp3)"),
+        ("![sound:hello.mp3]", r"\![sound: hello.mp3](media/hello.mp3)"),
+    ],
+)
+def test_a_backslash_or_bang_before_a_sound_is_text_and_the_sound_stays_a_sound(tmp_path, field, markdown):
+    (tmp_path / "hello.mp3").write_bytes(b"ID3 not really audio")
+    note = genanki.Note(BASIC, [html.escape(field, quote=False), "x"], guid="sound")
+    (item,) = imported_items(tmp_path, package_of(tmp_path, [note], [tmp_path / "hello.mp3"]))
+    assert item.body.front == markdown
+    out = tmp_path / "again.apkg"
+    export_anki(load_paths([tmp_path / "decks"]).decks, out)
+    (fields,) = exported_fields(out)
+    prefix = field[: field.index("[sound:")]
+    assert fields[0].startswith(prefix + "[sound:srs-") and fields[0].endswith("-hello.mp3]")
+
+
 def test_an_optional_reverse_is_its_own_item_and_its_switch_is_no_text(tmp_path):
     notes = [
         genanki.Note(OPTIONAL_REVERSE, ["chien", "dog", "y"], guid="with-reverse"),
@@ -224,6 +245,9 @@ SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[Healt
 @SETTINGS
 @given(front=field_text, back=st.lists(field_text, min_size=1, max_size=3), bold=st.booleans(),
        divs=st.booleans())
+# A backslash before a sound tag is text, and the tag stays a sound; so with a `!` before either.
+@example(front=r"\[sound:x]", back=[r"a\\[sound:x]"], bold=False, divs=False)
+@example(front=r"!\[sound:x]", back=[r"\![sound:x]", "![sound:x]"], bold=False, divs=True)
 def test_anki_to_yaml_to_anki_shows_the_same_fields(tmp_path_factory, front, back, bold, divs):
     """A note made in Anki (text as HTML, maybe bold, lines apart) comes back showing the same text, marks and
     line breaks."""
