@@ -14,15 +14,14 @@ import json
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from srs.export.anki_history import DEFAULT_EASE, REVLOG_LEARN, REVLOG_RELEARN, REVLOG_REVIEW, STATE_NAMES
+from srs.export.anki_cards import STATE_NAMES, card_columns, revlog_values
 from srs.store import anki_sync
 
 NOTES_KEY = "srs.notesFingerprint"  # in the mirror's config: the decks its notes were last made from
 RATED_TYPES = (0, 1, 2, 3)
-DAY = 86_400
 
 
 def open_mirror(path: Path):
@@ -33,18 +32,10 @@ def open_mirror(path: Path):
 
 
 def card_keys(decks, identity) -> dict[tuple[str, int], str]:
-    """(note GUID, card ordinal) -> srs card id, as `srs export anki` numbers them."""
-    from srs.export.anki_notes import note_guid
+    """(note GUID, card ordinal) -> srs card id, for every note `srs export anki` writes (retired ones too)."""
+    from srs.export.anki import exported_card_keys
 
-    origins = identity.origins if identity else {}
-    keys = {}
-    for deck in decks:
-        for item in deck.items:
-            guid = note_guid(origins.get(item.id, item.id))
-            for card_id in item.card_ids():
-                ordinal = int(card_id.rsplit("#c", 1)[1]) - 1 if "#c" in card_id else 0
-                keys[(guid, ordinal)] = card_id
-    return keys
+    return exported_card_keys(decks, identity)
 
 
 def fingerprint(decks, identity) -> str:
@@ -122,11 +113,16 @@ def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) ->
                 anki_id = base + review.rid % 1000
                 while col.db.scalar("SELECT 1 FROM revlog WHERE id = ?", anki_id):
                     anki_id += 1
+                previous = col.db.scalar(
+                    "SELECT ivl FROM revlog WHERE cid = ? AND id < ? ORDER BY id DESC LIMIT 1", cid, anki_id)
+                after = review.after
+                values = revlog_values(review.reviewed_at, review.rating, review.duration_ms, review.state_before,
+                                       after.get("state"), after.get("due"), after.get("difficulty"),
+                                       previous or 0)
                 col.db.execute(
                     "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                    "VALUES (?, ?, -1, ?, ?, 0, ?, ?, ?)",
-                    anki_id, cid, review.rating, _interval(review), _factor(review.after),
-                    max(0, min(int(review.duration_ms or 0), 60_000)), _kind(review.state_before))
+                    "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                    anki_id, cid, values.ease, values.ivl, values.last_ivl, values.factor, values.time, values.kind)
                 pushed.reviews += 1
             else:
                 anki_id = existing
@@ -144,52 +140,25 @@ def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) ->
 
 
 def write_card_state(col, store, uid: str, cid: int, now: datetime) -> None:
-    """srs's state of card `uid` onto the mirror's card `cid`: type, queue, due day, interval, memory state."""
-    from srs.clock import learner_date
+    """srs's state of card `uid` onto the mirror's card `cid` (see srs.export.anki_cards): type, queue, due
+    day, interval, memory state; what else Anki keeps in the card's data stays."""
+    from srs.clock import from_epoch, learner_days
 
     record = store.find_card(uid)
-    state = STATE_NAMES.get(record.state, "new")
-    if state == "new":
+    if STATE_NAMES.get(record.state, "new") == "new":
         return
-    due = datetime.fromtimestamp(record.due, timezone.utc) if record.due else now
     last = record.last_review or int(now.timestamp())
-    due_day = col.sched.today + (learner_date(due) - learner_date(now)).days
-    interval = max(1, round(((record.due or last) - last) / DAY))
-    if state == "review":
-        ctype, queue, due_value, ivl = 2, 2, due_day, interval
-    else:
-        ctype = 3 if state == "relearning" else 1
-        short = (record.due or last) - last < DAY
-        queue, due_value = (1, record.due or last) if short else (3, due_day)
-        ivl = interval if state == "relearning" else 0
-    if record.suspended:
-        queue = -1
+    today = col.sched.today
+    columns = card_columns(record.state, record.due or last, last, record.reps, record.lapses, record.stability,
+                           record.difficulty, lambda moment: today + learner_days(now, from_epoch(moment)),
+                           suspended=bool(record.suspended))
     data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", cid) or "{}")
-    if record.stability is not None and record.difficulty is not None:
-        data.update({"s": float(record.stability), "d": float(record.difficulty), "lrt": int(last)})
+    data.update(columns.data)
     col.db.execute(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
         "data = ?, mod = ?, usn = -1 WHERE id = ?",
-        ctype, queue, due_value, ivl, DEFAULT_EASE, record.reps, record.lapses, 0 if ctype == 2 else 1,
-        json.dumps(data), int(time.time()), cid)
-
-
-def _interval(review) -> int:
-    due, at = review.after.get("due"), review.reviewed_at
-    if not due:
-        return 0
-    if review.after.get("state") == 2:
-        return max(1, round((due - at) / DAY))
-    return -max(1, due - at)
-
-
-def _factor(after: dict) -> int:
-    difficulty = after.get("difficulty")
-    return round(((float(difficulty) - 1) / 9 + 0.1) * 1000) if difficulty is not None else 0
-
-
-def _kind(state_before: int) -> int:
-    return {2: REVLOG_REVIEW, 3: REVLOG_RELEARN}.get(state_before, REVLOG_LEARN)
+        columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses,
+        columns.left, json.dumps(data), int(time.time()), cid)
 
 
 @dataclass

@@ -66,6 +66,7 @@ class _Parser(HTMLParser):
         self.code = 0
         self.links: list[tuple[str, int]] = []  # (href, position in out)
         self.skip = 0  # inside <script>/<style>
+        self.marks: list[tuple[str, int]] = []  # per open bold/italic/strike: (its mark, where it opened)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -92,8 +93,8 @@ class _Parser(HTMLParser):
             self.skip += 1
         elif tag == "br":
             self.out.append("\n")
-        elif tag in INLINE_MARKS:
-            self.out.append(INLINE_MARKS[tag])
+        elif tag in INLINE_MARKS and not self.pre:
+            self.marks.append((INLINE_MARKS[tag], len(self._text())))
         elif tag == "code" and not self.pre:
             self.code += 1
             self.out.append("`")
@@ -139,8 +140,8 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip = max(self.skip - 1, 0)
-        elif tag in INLINE_MARKS:
-            self.out.append(INLINE_MARKS[tag])
+        elif tag in INLINE_MARKS and not self.pre:
+            self.close_mark(INLINE_MARKS[tag])
         elif tag == "code" and not self.pre and self.code:
             self.code -= 1
             self.out.append("`")
@@ -166,6 +167,25 @@ class _Parser(HTMLParser):
                 self.out.append(label or href)
             else:
                 self.out.append(f"[{label}]({href})")
+
+    def close_mark(self, mark: str | None = None) -> None:
+        """Close the innermost open `mark` (any, when None): its text gets the mark around each line's words.
+
+        Markdown emphasis cannot start or end at a space or span a paragraph, so `<b>a<div>b</div></b>`
+        becomes `**a**` and `**b**` on their lines, and `<b>a </b>b` becomes `**a** b`."""
+        for index in range(len(self.marks) - 1, -1, -1):
+            if mark is None or self.marks[index][0] == mark:
+                mark, start = self.marks.pop(index)
+                break
+        else:
+            return  # a closing tag that was never opened
+        text = self._text()
+        self.out = [text[:start] + _marked(text[start:], mark)]
+
+    def close(self):
+        super().close()
+        while self.marks:
+            self.close_mark()
 
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
@@ -200,6 +220,22 @@ class _Parser(HTMLParser):
             last = sound.end()
         pieces.append(escape_markdown(data[last:], at_start and last == 0))
         self.out.append("".join(pieces))
+
+
+def _marked(text: str, mark: str) -> str:
+    """`text` with `mark` around the words of each of its lines, after any block prefix (`- `, `# `)."""
+    if "```" in text:  # a code block inside: marks cannot reach into it
+        return mark + text + mark
+    lines = []
+    for line in text.split("\n"):
+        prefix = _BLOCK_LINE.match(line)
+        head = prefix.end() if prefix else 0
+        core = line[head:].strip(" ")
+        if core:
+            start = line.index(core, head)
+            line = line[:start] + mark + core + mark + line[start + len(core):]
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _before_link(text: str) -> str:
