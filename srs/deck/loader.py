@@ -29,6 +29,7 @@ from srs.deck.model import (
     DeckOptions,
     ItemBody,
     semantic_problems,
+    unique_tags,
 )
 from srs.deck.yamltree import Document, YamlProblem, parse
 
@@ -304,7 +305,7 @@ def _build_item(
         line=line,
         col=col,
         index=index,
-        tags=tuple(dict.fromkeys(deck_tags + tuple(body.tags))),
+        tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
         fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name

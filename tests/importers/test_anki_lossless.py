@@ -205,10 +205,11 @@ def test_an_optional_reverse_is_its_own_item_and_its_switch_is_no_text(tmp_path)
     ]
 
 
-def test_tags_keep_their_nesting_both_ways(tmp_path):
-    note = genanki.Note(BASIC, ["annyeong", "hello"], tags=["Lang::Korean", "greeting"], guid="tagged")
+def test_tags_keep_their_nesting_and_their_case_both_ways(tmp_path):
+    note = genanki.Note(BASIC, ["annyeong", "hello"], tags=["Lang::Korean", "greeting", "GREETING", "Café"],
+                        guid="tagged")
     (item,) = imported_items(tmp_path, package_of(tmp_path, [note]))
-    assert item.tags == ("lang::korean", "greeting")
+    assert item.tags == ("Lang::Korean", "greeting", "Cafe")  # Anki matches tags ignoring case: one greeting
     anki_collection = pytest.importorskip("anki.collection")
     out = tmp_path / "again.apkg"
     export_anki(load_paths([tmp_path / "decks"]).decks, out)
@@ -216,10 +217,11 @@ def test_tags_keep_their_nesting_both_ways(tmp_path):
     try:
         col.import_anki_package(anki_collection.ImportAnkiPackageRequest(package_path=str(out)))
         (nid,) = col.find_notes("tag:lang::korean")
-        assert sorted(col.get_note(nid).tags) == ["greeting", "lang::korean"]
-        assert "lang::korean" in col.tags.all()
+        assert sorted(col.get_note(nid).tags) == ["Cafe", "Lang::Korean", "greeting"]
+        assert "Lang::Korean" in col.tags.all()
     finally:
         col.close()
+    assert imported_items(tmp_path, out, "again")[0].tags == item.tags
 
 
 def test_suspended_cards_stay_suspended(tmp_path):
