@@ -52,15 +52,20 @@ def fingerprint(decks, identity) -> str:
     return digest.hexdigest()
 
 
-def update_notes(col, decks, identity) -> bool:
-    """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed."""
+def update_notes(col, decks, identity, force: bool = False) -> bool:
+    """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed.
+
+    Only when the decks changed since the last time, or with `force`. What the notes then hold is written
+    down (`written_path`), so that a later edit made on another device can be told (`edited_notes`)."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from srs.export.anki import export_anki
 
     wanted = fingerprint(decks, identity)
-    if col.get_config(NOTES_KEY, None) == wanted:
+    if not force and col.get_config(NOTES_KEY, None) == wanted:
         return False
+    if force:  # an edit made elsewhere this very second must be older than the package
+        _wait_for_next_second()
     with tempfile.TemporaryDirectory(prefix="srs-ankisync-") as tmp:
         package = Path(tmp) / "decks.apkg"
         export_anki(decks, package, identity=identity)
@@ -68,7 +73,35 @@ def update_notes(col, decks, identity) -> bool:
         col.import_anki_package(ImportAnkiPackageRequest(
             package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=False)))
     col.set_config(NOTES_KEY, wanted)
+    _write_json(written_path(col), _note_digests(col, None))
     return True
+
+
+def written_path(col) -> Path:
+    """Beside the mirror: a digest of each note's fields as srs last wrote them."""
+    return Path(col.path).with_name("srs-notes-written.json")
+
+
+def _note_digests(col, guids: set[str] | None) -> dict[str, str]:
+    rows = col.db.all("SELECT guid, flds FROM notes")
+    return {guid: hashlib.sha256(flds.encode("utf-8")).hexdigest()[:16] for guid, flds in rows
+            if guids is None or guid in guids}
+
+
+def edited_notes(col) -> list[str]:
+    """GUIDs of srs's notes whose fields changed since srs wrote them: edited on another device and synced."""
+    try:
+        written = json.loads(written_path(col).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # never written (a first sync), or unreadable: nothing to compare with
+    now = _note_digests(col, set(written))
+    return sorted(guid for guid, digest in now.items() if written.get(guid) != digest)
+
+
+def _write_json(path: Path, data) -> None:
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(data), encoding="utf-8")
+    temp.replace(path)
 
 
 def _wait_for_next_second() -> None:
@@ -141,24 +174,70 @@ def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) ->
 
 def write_card_state(col, store, uid: str, cid: int, now: datetime) -> None:
     """srs's state of card `uid` onto the mirror's card `cid` (see srs.export.anki_cards): type, queue, due
-    day, interval, memory state; what else Anki keeps in the card's data stays."""
+    day, interval, memory state; what else Anki keeps in the card's data stays. A card new in srs again (its
+    only review taken back) goes back to its place among the new cards, as Anki's "forget" puts it."""
     from srs.clock import from_epoch, learner_days
 
     record = store.find_card(uid)
+    ctype, due, raw = col.db.first("SELECT type, due, data FROM cards WHERE id = ?", cid)
+    data = json.loads(raw or "{}")
     if STATE_NAMES.get(record.state, "new") == "new":
+        if ctype != 0:
+            _make_new(col, cid, data, due, bool(record.suspended))
         return
+    if ctype == 0:
+        data.setdefault("pos", due)  # its place among the new cards, as Anki keeps it
     last = record.last_review or int(now.timestamp())
     today = col.sched.today
     columns = card_columns(record.state, record.due or last, last, record.reps, record.lapses, record.stability,
                            record.difficulty, lambda moment: today + learner_days(now, from_epoch(moment)),
                            suspended=bool(record.suspended))
-    data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", cid) or "{}")
     data.update(columns.data)
     col.db.execute(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
         "data = ?, mod = ?, usn = -1 WHERE id = ?",
         columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses,
         columns.left, json.dumps(data), int(time.time()), cid)
+
+
+def _make_new(col, cid: int, data: dict, due: int, suspended: bool) -> None:
+    position = data.pop("pos", due)
+    for key in ("s", "d", "lrt", "dr", "decay"):
+        data.pop(key, None)
+    col.db.execute(
+        "UPDATE cards SET type = 0, queue = ?, due = ?, ivl = 0, factor = 0, reps = 0, lapses = 0, left = 0, "
+        "data = ?, mod = ?, usn = -1 WHERE id = ?",
+        -1 if suspended else 0, position, json.dumps(data), int(time.time()), cid)
+
+
+def take_back_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) -> int:
+    """Reviews srs pushed and the learner then took back (undo): their cards take srs's state again, and a
+    review the server has not had yet leaves the mirror. How many were taken back.
+
+    Anki's sync has no way to remove a review, and each sync compares the two sides' counts of reviews:
+    one the server already has stays in the mirror, the server and the devices that synced it (the card's
+    state follows srs all the same). srs never takes it back into its own log."""
+    ids = anki_sync.taken_back(store.conn)
+    if not ids:
+        return 0
+    uid_of = {cid: keys[key] for key, cid in mirror_cards(col).items() if key in keys}
+
+    def write():
+        cards: dict[int, str] = {}
+        for anki_id in ids:
+            cid = col.db.scalar("SELECT cid FROM revlog WHERE id = ?", anki_id)
+            if cid is None:
+                continue
+            col.db.execute("DELETE FROM revlog WHERE id = ? AND usn = -1", anki_id)  # not on the server yet
+            if cid in uid_of:
+                cards[cid] = uid_of[cid]
+        for cid, uid in cards.items():
+            write_card_state(col, store, uid, cid, now)
+
+    col.db.transact(write)
+    with store.transaction() as conn:
+        anki_sync.mark_taken_back(conn, ids)
+    return len(ids)
 
 
 @dataclass
