@@ -337,3 +337,16 @@ def test_an_answer_taken_back_before_it_reached_the_server_reaches_no_device(lea
     phone.sync()
     assert mirror_reviews(learner) == [] and phone.reviews() == [] and srs_reviews(learner) == []
     assert phone.card("Front 2").type == 0
+
+
+def test_a_sync_parses_each_deck_file_once(learner, monkeypatch):
+    import srs.deck.loader as loader
+
+    sync_ok(learner)
+    deck = Path(learner["SRS_DECKS"]) / "numbers.yaml"
+    deck.write_text(deck.read_text().replace("a: Back 7\n", "a: Back seven\n"), encoding="utf-8")
+    parsed: list[str] = []
+    real = loader._load_file
+    monkeypatch.setattr(loader, "_load_file", lambda path, data: parsed.append(Path(path).name) or real(path, data))
+    assert sync_ok(learner)["notes_updated"] is True
+    assert parsed == ["numbers.yaml"]
