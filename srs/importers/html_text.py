@@ -168,6 +168,16 @@ class _Parser(HTMLParser):
             else:
                 self.out.append(f"[{label}]({href})")
 
+    def _before_link(self) -> None:
+        """The text so far made safe for a link that follows (`_before_link`); a bold or italic opened at
+        its end still opens at its end."""
+        text = self._text()
+        fixed = _before_link(text)
+        if fixed != text:
+            self.out = [fixed]
+            self.marks = [(m, start + len(fixed) - len(text) if start >= len(text) else start)
+                          for m, start in self.marks]
+
     def close_mark(self, mark: str | None = None) -> None:
         """Close the innermost open `mark` (any, when None): its text gets the mark around each line's words.
 
@@ -213,7 +223,7 @@ class _Parser(HTMLParser):
         for sound in SOUND.finditer(data):
             pieces.append(_before_link(escape_markdown(data[last : sound.start()], at_start and last == 0)))
             if not pieces[-1] and len(pieces) == 1 and self.out:
-                self.out[-1] = _before_link(self.out[-1])
+                self._before_link()
             name = sound.group(1).strip()
             self.images.append(name)
             pieces.append(f"[sound: {escape_markdown(name)}]({link_target(name)})")

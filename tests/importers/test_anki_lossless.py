@@ -191,6 +191,20 @@ def test_a_backslash_or_bang_before_a_sound_is_text_and_the_sound_stays_a_sound(
     assert fields[0].startswith(prefix + "[sound:srs-") and fields[0].endswith("-hello.mp3]")
 
 
+@pytest.mark.parametrize("field", [r"a\<b>[sound:hello.mp3]</b>", "a!<i>[sound:hello.mp3]</i>",
+                                   r"a <b>\</b>[sound:hello.mp3]", "<b>!</b>[sound:hello.mp3]"])
+def test_a_mark_between_a_backslash_or_bang_and_a_sound_keeps_all_three(tmp_path, field):
+    (tmp_path / "hello.mp3").write_bytes(b"ID3 not really audio")
+    note = genanki.Note(BASIC, [field, "x"], guid="sound")
+    imported_items(tmp_path, package_of(tmp_path, [note], [tmp_path / "hello.mp3"]))
+    out = tmp_path / "again.apkg"
+    export_anki(load_paths([tmp_path / "decks"]).decks, out)
+    (fields,) = exported_fields(out)
+    shown = visible(fields[0].replace(fields[0][fields[0].index("[sound:"):fields[0].index("]") + 1],
+                                      "[sound:hello.mp3]"))
+    assert shown == visible(field)
+
+
 def test_an_optional_reverse_is_its_own_item_and_its_switch_is_no_text(tmp_path):
     notes = [
         genanki.Note(OPTIONAL_REVERSE, ["chien", "dog", "y"], guid="with-reverse"),
