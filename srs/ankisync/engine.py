@@ -114,7 +114,8 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                 _server_sync(col, auth, login, data_folder, store, result, None)
             pulled = mirror_ops.pull_reviews(col, store, keys)
             result.reviews_pulled = pulled.reviews
-            edited = mirror_ops.edited_notes(col)
+            ours = {guid for guid, _ in keys}
+            edited = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
             if edited:  # the deck file's text goes back (see the module's docstring)
                 result.edited_elsewhere = _item_ids(edited, keys)
                 mirror_ops.update_notes(col, decks, identity, force=True)

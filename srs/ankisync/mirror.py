@@ -72,8 +72,8 @@ def update_notes(col, decks, identity, force: bool = False) -> bool:
         _wait_for_next_second()  # Anki updates a note only when the package's is newer, in whole seconds
         col.import_anki_package(ImportAnkiPackageRequest(
             package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=False)))
+    _write_json(written_path(col), _note_digests(col, None))  # first: a sync cut off here imports again
     col.set_config(NOTES_KEY, wanted)
-    _write_json(written_path(col), _note_digests(col, None))
     return True
 
 
