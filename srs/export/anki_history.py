@@ -8,6 +8,8 @@ through `load_history`. Output is what Anki keeps per card:
 - the card's scheduling: type and queue (learning, review, relearning), due, interval, reps, lapses;
 - the FSRS memory state in the card's `data` JSON: `{"s": stability, "d": difficulty}`.
 
+Rows and columns follow srs.export.anki_cards, the rule the sync mirror writes by too.
+
 Anki imports scheduling and review log only when "Import any learning progress" is ticked (the
 `with_scheduling` import option), and only for cards it does not have yet: re-importing never rewrites a
 card the learner has already studied in Anki.
