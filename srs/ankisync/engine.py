@@ -4,7 +4,8 @@ back into srs.
 The steps, each safe to repeat after an interruption (kill -9 included):
 1. a mirror that never synced first takes what the server has (a full download, nothing of srs's lost:
    the mirror only ever holds what srs can write again);
-2. the mirror's notes follow the decks (mirror.update_notes);
+2. the mirror's notes follow the decks (mirror.update_notes); when the decks changed, the mirror first
+   syncs with the server, so a note edited on another device is seen before the deck's text replaces it;
 3. reviews the learner took back in srs since they were pushed leave the mirror (mirror.take_back_reviews),
    then srs's new reviews and card states go in (mirror.push_reviews);
 4. the mirror syncs with the server;
@@ -97,10 +98,16 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
     try:
         keys = mirror_ops.card_keys(decks, identity)
         with _server_errors(login):
+            ours = {guid for guid, _ in keys}
+            edited: list[str] = []
             if not col.get_config(SYNCED_KEY, False):
                 first_direction = "download" if direction is None else direction
                 _server_sync(col, auth, login, data_folder, store, result, first_direction, first=True)
-            result.notes_updated = mirror_ops.update_notes(col, decks, identity)
+            elif mirror_ops.notes_changed(col, decks, identity):
+                # Edits other devices made come in first, so the deck change cannot hide them (named below).
+                _server_sync(col, auth, login, data_folder, store, result, direction)
+                edited = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
+            result.notes_updated = mirror_ops.update_notes(col, decks, identity, force=bool(edited))
             result.reviews_taken_back = mirror_ops.take_back_reviews(col, store, keys, now)
             result.reviews_pushed += mirror_ops.push_reviews(col, store, keys, now).reviews
             _checkpoint("after-push")
@@ -114,11 +121,10 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                 _server_sync(col, auth, login, data_folder, store, result, None)
             pulled = mirror_ops.pull_reviews(col, store, keys)
             result.reviews_pulled = pulled.reviews
-            ours = {guid for guid, _ in keys}
-            edited = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
-            if edited:  # the deck file's text goes back (see the module's docstring)
-                result.edited_elsewhere = _item_ids(edited, keys)
+            edited_now = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
+            if edited_now:  # the deck file's text goes back (see the module's docstring)
                 mirror_ops.update_notes(col, decks, identity, force=True)
+            result.edited_elsewhere = _item_ids(edited + edited_now, keys)
             if pulled.restated:
                 cards = mirror_ops.mirror_cards(col)
                 by_uid = {uid: cid for key, uid in keys.items() if (cid := cards.get(key)) is not None}
@@ -129,7 +135,7 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                         mirror_ops.write_card_state(col, store, uid, cid, now)
 
                 col.db.transact(write_states)
-            if edited or pulled.restated:
+            if edited_now or pulled.restated:
                 _server_sync(col, auth, login, data_folder, store, result, None)
             _sync_media(col, auth)
     finally:
@@ -271,7 +277,7 @@ def status(store, decks, identity, data_folder: Path, login: Login) -> SyncStatu
         keys = mirror_ops.card_keys(decks, identity)
         mirrored = set(keys.values())
         pending = [r for r in anki_sync.unpushed_reviews(store.conn) if r.card_uid in mirrored]
-        changed = col.get_config(mirror_ops.NOTES_KEY, None) != mirror_ops.fingerprint(decks, identity)
+        changed = mirror_ops.notes_changed(col, decks, identity)
         with _server_errors(login):
             answer = col.sync_status(SyncAuth(hkey=login.hkey, endpoint=login.endpoint))
     finally:

@@ -52,6 +52,11 @@ def fingerprint(decks, identity) -> str:
     return digest.hexdigest()
 
 
+def notes_changed(col, decks, identity) -> bool:
+    """Whether the decks changed since the mirror's notes were made from them."""
+    return col.get_config(NOTES_KEY, None) != fingerprint(decks, identity)
+
+
 def update_notes(col, decks, identity, force: bool = False) -> bool:
     """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed.
 

@@ -350,3 +350,18 @@ def test_a_sync_parses_each_deck_file_once(learner, monkeypatch):
     monkeypatch.setattr(loader, "_load_file", lambda path, data: parsed.append(Path(path).name) or real(path, data))
     assert sync_ok(learner)["notes_updated"] is True
     assert parsed == ["numbers.yaml"]
+
+
+def test_a_phone_edit_is_named_even_when_the_deck_changed_too(learner, phone):
+    sync_ok(learner)
+    phone.sync()
+    note = phone.card("Front 5").note()
+    note["Back"] = "Changed on the phone"
+    phone.col.update_note(note)
+    phone.sync()
+    deck = Path(learner["SRS_DECKS"]) / "numbers.yaml"
+    deck.write_text(deck.read_text().replace("a: Back 3\n", "a: Back three\n"), encoding="utf-8")
+    result = sync_ok(learner)
+    assert result["notes_updated"] is True and result["edited_elsewhere"] == ["card-5"]
+    phone.sync()
+    assert (phone.card("Front 5").note()["Back"], phone.card("Front 3").note()["Back"]) == ("Back 5", "Back three")
