@@ -65,6 +65,13 @@ def learner_date(moment: datetime):
     return local(day_start(moment)).date()
 
 
+def learner_days(since: datetime, moment: datetime) -> int:
+    """Learner's days from the day of `since` to the day of `moment` (0: the same day; a day starts at 4 a.m.).
+
+    Anki's day number of a moment is this count from the collection's creation (see srs.export.anki_cards)."""
+    return (learner_date(moment) - learner_date(since)).days
+
+
 def _fix_dst(moment: datetime) -> datetime:
     # combine() keeps the fixed offset of `here`; re-localise so a DST change in between is honoured.
     return moment.replace(tzinfo=None).astimezone()

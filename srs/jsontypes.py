@@ -368,6 +368,8 @@ class SyncJson(TypedDict):
     reviews_pushed: int  # reviews sent to the server
     reviews_pulled: int  # reviews received into srs's history
     full_sync: Literal["upload", "download"] | None  # when a full sync happened, which way
+    reviews_taken_back: int  # reviews undone in srs after a sync, removed from srs's Anki collection
+    edited_elsewhere: list[str]  # items whose note was edited on another device (the deck file's text kept)
 
 
 class SyncStatusJson(TypedDict):

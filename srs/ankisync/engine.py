@@ -4,11 +4,14 @@ back into srs.
 The steps, each safe to repeat after an interruption (kill -9 included):
 1. a mirror that never synced first takes what the server has (a full download, nothing of srs's lost:
    the mirror only ever holds what srs can write again);
-2. the mirror's notes follow the decks (mirror.update_notes);
-3. srs's new reviews and card states go into the mirror (mirror.push_reviews);
+2. the mirror's notes follow the decks (mirror.update_notes); when the decks changed, the mirror first
+   syncs with the server, so a note edited on another device is seen before the deck's text replaces it;
+3. reviews the learner took back in srs since they were pushed leave the mirror (mirror.take_back_reviews),
+   then srs's new reviews and card states go in (mirror.push_reviews);
 4. the mirror syncs with the server;
 5. reviews made elsewhere come into srs's log (mirror.pull_reviews), replayed; a card reviewed on both
-   sides goes back with srs's state, in a second sync.
+   sides goes back with srs's state, and a note edited on another device goes back to the deck file's
+   text (the deck file is where items are written; srs says which notes), in a second sync.
 
 When the server asks for a full sync (the two sides' histories cannot be merged), nothing happens without
 `upload` (the server takes the mirror's collection) or `download` (the mirror takes the server's; srs's
@@ -17,7 +20,7 @@ reviews it lacked are pushed again).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -57,19 +60,27 @@ class SyncResult:
     reviews_pushed: int = 0
     reviews_pulled: int = 0
     full_sync: Literal["upload", "download"] | None = None  # when one happened
+    reviews_taken_back: int = 0  # reviews undone in srs after they were pushed, removed from the mirror
+    edited_elsewhere: list[str] = field(default_factory=list)  # items whose note another device edited
 
     def summary(self) -> str:
         parts = [f"Synced with {self.server}: sent {_plural(self.reviews_pushed, 'review')}, "
                  f"received {_plural(self.reviews_pulled, 'review')}"]
+        if self.reviews_taken_back:
+            parts.append(f"took back {_plural(self.reviews_taken_back, 'undone review')}")
         if self.notes_updated:
             parts.append("deck changes sent")
         if self.full_sync:
             parts.append(f"full {self.full_sync}")
-        return "; ".join(parts)
+        lines = ["; ".join(parts)]
+        lines += [f"Note {item_id} was edited on another device; srs keeps the deck file's text (edit the "
+                  "deck file to change it)" for item_id in self.edited_elsewhere]
+        return "\n".join(lines)
 
     def to_dict(self) -> SyncJson:
         return {"server": self.server, "notes_updated": self.notes_updated, "reviews_pushed": self.reviews_pushed,
-                "reviews_pulled": self.reviews_pulled, "full_sync": self.full_sync}
+                "reviews_pulled": self.reviews_pulled, "full_sync": self.full_sync,
+                "reviews_taken_back": self.reviews_taken_back, "edited_elsewhere": list(self.edited_elsewhere)}
 
 
 def _plural(n: int, word: str) -> str:
@@ -87,10 +98,17 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
     try:
         keys = mirror_ops.card_keys(decks, identity)
         with _server_errors(login):
+            ours = {guid for guid, _ in keys}
+            edited: list[str] = []
             if not col.get_config(SYNCED_KEY, False):
                 first_direction = "download" if direction is None else direction
                 _server_sync(col, auth, login, data_folder, store, result, first_direction, first=True)
-            result.notes_updated = mirror_ops.update_notes(col, decks, identity)
+            elif mirror_ops.notes_changed(col, decks, identity):
+                # Edits other devices made come in first, so the deck change cannot hide them (named below).
+                _server_sync(col, auth, login, data_folder, store, result, direction)
+                edited = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
+            result.notes_updated = mirror_ops.update_notes(col, decks, identity, force=bool(edited))
+            result.reviews_taken_back = mirror_ops.take_back_reviews(col, store, keys, now)
             result.reviews_pushed += mirror_ops.push_reviews(col, store, keys, now).reviews
             _checkpoint("after-push")
             col.set_config(SYNCED_KEY, True)
@@ -103,6 +121,10 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                 _server_sync(col, auth, login, data_folder, store, result, None)
             pulled = mirror_ops.pull_reviews(col, store, keys)
             result.reviews_pulled = pulled.reviews
+            edited_now = [guid for guid in mirror_ops.edited_notes(col) if guid in ours]
+            if edited_now:  # the deck file's text goes back (see the module's docstring)
+                mirror_ops.update_notes(col, decks, identity, force=True)
+            result.edited_elsewhere = _item_ids(edited + edited_now, keys)
             if pulled.restated:
                 cards = mirror_ops.mirror_cards(col)
                 by_uid = {uid: cid for key, uid in keys.items() if (cid := cards.get(key)) is not None}
@@ -113,11 +135,19 @@ def run_sync(store, decks, identity, data_folder: Path, login: Login, now: datet
                         mirror_ops.write_card_state(col, store, uid, cid, now)
 
                 col.db.transact(write_states)
+            if edited_now or pulled.restated:
                 _server_sync(col, auth, login, data_folder, store, result, None)
             _sync_media(col, auth)
     finally:
         col.close()
     return result
+
+
+def _item_ids(guids: list[str], keys: dict[tuple[str, int], str]) -> list[str]:
+    """The srs items of these notes (a cloze's cards are `item#cN`), in order, each once."""
+    wanted = set(guids)
+    found = {uid.split("#c")[0] if "#c" in uid else uid for (guid, _), uid in keys.items() if guid in wanted}
+    return sorted(found)
 
 
 MEDIA_TIMEOUT_S = 600
@@ -247,7 +277,7 @@ def status(store, decks, identity, data_folder: Path, login: Login) -> SyncStatu
         keys = mirror_ops.card_keys(decks, identity)
         mirrored = set(keys.values())
         pending = [r for r in anki_sync.unpushed_reviews(store.conn) if r.card_uid in mirrored]
-        changed = col.get_config(mirror_ops.NOTES_KEY, None) != mirror_ops.fingerprint(decks, identity)
+        changed = mirror_ops.notes_changed(col, decks, identity)
         with _server_errors(login):
             answer = col.sync_status(SyncAuth(hkey=login.hkey, endpoint=login.endpoint))
     finally:

@@ -14,15 +14,14 @@ import json
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 
-from srs.export.anki_history import DEFAULT_EASE, REVLOG_LEARN, REVLOG_RELEARN, REVLOG_REVIEW, STATE_NAMES
+from srs.export.anki_cards import STATE_NAMES, card_columns, revlog_values
 from srs.store import anki_sync
 
 NOTES_KEY = "srs.notesFingerprint"  # in the mirror's config: the decks its notes were last made from
 RATED_TYPES = (0, 1, 2, 3)
-DAY = 86_400
 
 
 def open_mirror(path: Path):
@@ -33,18 +32,10 @@ def open_mirror(path: Path):
 
 
 def card_keys(decks, identity) -> dict[tuple[str, int], str]:
-    """(note GUID, card ordinal) -> srs card id, as `srs export anki` numbers them."""
-    from srs.export.anki_notes import note_guid
+    """(note GUID, card ordinal) -> srs card id, for every note `srs export anki` writes (retired ones too)."""
+    from srs.export.anki import exported_card_keys
 
-    origins = identity.origins if identity else {}
-    keys = {}
-    for deck in decks:
-        for item in deck.items:
-            guid = note_guid(origins.get(item.id, item.id))
-            for card_id in item.card_ids():
-                ordinal = int(card_id.rsplit("#c", 1)[1]) - 1 if "#c" in card_id else 0
-                keys[(guid, ordinal)] = card_id
-    return keys
+    return exported_card_keys(decks, identity)
 
 
 def fingerprint(decks, identity) -> str:
@@ -61,23 +52,61 @@ def fingerprint(decks, identity) -> str:
     return digest.hexdigest()
 
 
-def update_notes(col, decks, identity) -> bool:
-    """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed."""
+def notes_changed(col, decks, identity) -> bool:
+    """Whether the decks changed since the mirror's notes were made from them."""
+    return col.get_config(NOTES_KEY, None) != fingerprint(decks, identity)
+
+
+def update_notes(col, decks, identity, force: bool = False) -> bool:
+    """Make the mirror's notes match the decks (in place: same GUIDs, progress kept). True when it changed.
+
+    Only when the decks changed since the last time, or with `force`. What the notes then hold is written
+    down (`written_path`), so that a later edit made on another device can be told (`edited_notes`)."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
 
     from srs.export.anki import export_anki
 
     wanted = fingerprint(decks, identity)
-    if col.get_config(NOTES_KEY, None) == wanted:
+    if not force and col.get_config(NOTES_KEY, None) == wanted:
         return False
+    if force:  # an edit made elsewhere this very second must be older than the package
+        _wait_for_next_second()
     with tempfile.TemporaryDirectory(prefix="srs-ankisync-") as tmp:
         package = Path(tmp) / "decks.apkg"
         export_anki(decks, package, identity=identity)
         _wait_for_next_second()  # Anki updates a note only when the package's is newer, in whole seconds
         col.import_anki_package(ImportAnkiPackageRequest(
             package_path=str(package), options=ImportAnkiPackageOptions(with_scheduling=False)))
+    _write_json(written_path(col), _note_digests(col, None))  # first: a sync cut off here imports again
     col.set_config(NOTES_KEY, wanted)
     return True
+
+
+def written_path(col) -> Path:
+    """Beside the mirror: a digest of each note's fields as srs last wrote them."""
+    return Path(col.path).with_name("srs-notes-written.json")
+
+
+def _note_digests(col, guids: set[str] | None) -> dict[str, str]:
+    rows = col.db.all("SELECT guid, flds FROM notes")
+    return {guid: hashlib.sha256(flds.encode("utf-8")).hexdigest()[:16] for guid, flds in rows
+            if guids is None or guid in guids}
+
+
+def edited_notes(col) -> list[str]:
+    """GUIDs of srs's notes whose fields changed since srs wrote them: edited on another device and synced."""
+    try:
+        written = json.loads(written_path(col).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []  # never written (a first sync), or unreadable: nothing to compare with
+    now = _note_digests(col, set(written))
+    return sorted(guid for guid, digest in now.items() if written.get(guid) != digest)
+
+
+def _write_json(path: Path, data) -> None:
+    temp = path.with_suffix(".tmp")
+    temp.write_text(json.dumps(data), encoding="utf-8")
+    temp.replace(path)
 
 
 def _wait_for_next_second() -> None:
@@ -122,11 +151,16 @@ def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) ->
                 anki_id = base + review.rid % 1000
                 while col.db.scalar("SELECT 1 FROM revlog WHERE id = ?", anki_id):
                     anki_id += 1
+                previous = col.db.scalar(
+                    "SELECT ivl FROM revlog WHERE cid = ? AND id < ? ORDER BY id DESC LIMIT 1", cid, anki_id)
+                after = review.after
+                values = revlog_values(review.reviewed_at, review.rating, review.duration_ms, review.state_before,
+                                       after.get("state"), after.get("due"), after.get("difficulty"),
+                                       previous or 0)
                 col.db.execute(
                     "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
-                    "VALUES (?, ?, -1, ?, ?, 0, ?, ?, ?)",
-                    anki_id, cid, review.rating, _interval(review), _factor(review.after),
-                    max(0, min(int(review.duration_ms or 0), 60_000)), _kind(review.state_before))
+                    "VALUES (?, ?, -1, ?, ?, ?, ?, ?, ?)",
+                    anki_id, cid, values.ease, values.ivl, values.last_ivl, values.factor, values.time, values.kind)
                 pushed.reviews += 1
             else:
                 anki_id = existing
@@ -144,52 +178,71 @@ def push_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) ->
 
 
 def write_card_state(col, store, uid: str, cid: int, now: datetime) -> None:
-    """srs's state of card `uid` onto the mirror's card `cid`: type, queue, due day, interval, memory state."""
-    from srs.clock import learner_date
+    """srs's state of card `uid` onto the mirror's card `cid` (see srs.export.anki_cards): type, queue, due
+    day, interval, memory state; what else Anki keeps in the card's data stays. A card new in srs again (its
+    only review taken back) goes back to its place among the new cards, as Anki's "forget" puts it."""
+    from srs.clock import from_epoch, learner_days
 
     record = store.find_card(uid)
-    state = STATE_NAMES.get(record.state, "new")
-    if state == "new":
+    ctype, due, raw = col.db.first("SELECT type, due, data FROM cards WHERE id = ?", cid)
+    data = json.loads(raw or "{}")
+    if STATE_NAMES.get(record.state, "new") == "new":
+        if ctype != 0:
+            _make_new(col, cid, data, due, bool(record.suspended))
         return
-    due = datetime.fromtimestamp(record.due, timezone.utc) if record.due else now
+    if ctype == 0:
+        data.setdefault("pos", due)  # its place among the new cards, as Anki keeps it
     last = record.last_review or int(now.timestamp())
-    due_day = col.sched.today + (learner_date(due) - learner_date(now)).days
-    interval = max(1, round(((record.due or last) - last) / DAY))
-    if state == "review":
-        ctype, queue, due_value, ivl = 2, 2, due_day, interval
-    else:
-        ctype = 3 if state == "relearning" else 1
-        short = (record.due or last) - last < DAY
-        queue, due_value = (1, record.due or last) if short else (3, due_day)
-        ivl = interval if state == "relearning" else 0
-    if record.suspended:
-        queue = -1
-    data = json.loads(col.db.scalar("SELECT data FROM cards WHERE id = ?", cid) or "{}")
-    if record.stability is not None and record.difficulty is not None:
-        data.update({"s": float(record.stability), "d": float(record.difficulty), "lrt": int(last)})
+    today = col.sched.today
+    columns = card_columns(record.state, record.due or last, last, record.reps, record.lapses, record.stability,
+                           record.difficulty, lambda moment: today + learner_days(now, from_epoch(moment)),
+                           suspended=bool(record.suspended))
+    data.update(columns.data)
     col.db.execute(
         "UPDATE cards SET type = ?, queue = ?, due = ?, ivl = ?, factor = ?, reps = ?, lapses = ?, left = ?, "
         "data = ?, mod = ?, usn = -1 WHERE id = ?",
-        ctype, queue, due_value, ivl, DEFAULT_EASE, record.reps, record.lapses, 0 if ctype == 2 else 1,
-        json.dumps(data), int(time.time()), cid)
+        columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps, columns.lapses,
+        columns.left, json.dumps(data), int(time.time()), cid)
 
 
-def _interval(review) -> int:
-    due, at = review.after.get("due"), review.reviewed_at
-    if not due:
+def _make_new(col, cid: int, data: dict, due: int, suspended: bool) -> None:
+    position = data.pop("pos", due)
+    for key in ("s", "d", "lrt", "dr", "decay"):
+        data.pop(key, None)
+    col.db.execute(
+        "UPDATE cards SET type = 0, queue = ?, due = ?, ivl = 0, factor = 0, reps = 0, lapses = 0, left = 0, "
+        "data = ?, mod = ?, usn = -1 WHERE id = ?",
+        -1 if suspended else 0, position, json.dumps(data), int(time.time()), cid)
+
+
+def take_back_reviews(col, store, keys: dict[tuple[str, int], str], now: datetime) -> int:
+    """Reviews srs pushed and the learner then took back (undo): their cards take srs's state again, and a
+    review the server has not had yet leaves the mirror. How many were taken back.
+
+    Anki's sync has no way to remove a review, and each sync compares the two sides' counts of reviews:
+    one the server already has stays in the mirror, the server and the devices that synced it (the card's
+    state follows srs all the same). srs never takes it back into its own log."""
+    ids = anki_sync.taken_back(store.conn)
+    if not ids:
         return 0
-    if review.after.get("state") == 2:
-        return max(1, round((due - at) / DAY))
-    return -max(1, due - at)
+    uid_of = {cid: keys[key] for key, cid in mirror_cards(col).items() if key in keys}
 
+    def write():
+        cards: dict[int, str] = {}
+        for anki_id in ids:
+            cid = col.db.scalar("SELECT cid FROM revlog WHERE id = ?", anki_id)
+            if cid is None:
+                continue
+            col.db.execute("DELETE FROM revlog WHERE id = ? AND usn = -1", anki_id)  # not on the server yet
+            if cid in uid_of:
+                cards[cid] = uid_of[cid]
+        for cid, uid in cards.items():
+            write_card_state(col, store, uid, cid, now)
 
-def _factor(after: dict) -> int:
-    difficulty = after.get("difficulty")
-    return round(((float(difficulty) - 1) / 9 + 0.1) * 1000) if difficulty is not None else 0
-
-
-def _kind(state_before: int) -> int:
-    return {2: REVLOG_REVIEW, 3: REVLOG_RELEARN}.get(state_before, REVLOG_LEARN)
+    col.db.transact(write)
+    with store.transaction() as conn:
+        anki_sync.mark_taken_back(conn, ids)
+    return len(ids)
 
 
 @dataclass

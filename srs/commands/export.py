@@ -56,17 +56,18 @@ def anki(names, output, with_history, force, illustrations, illustration_steps, 
     DECK is a deck id or a path to deck files (default: every deck). Each deck becomes an Anki deck
     named by its title ('Diffusion::Basics' nests). Re-importing keeps your Anki reviews.
     """
+    from srs.deck.loader import reading_once
     from srs.export.anki import export_anki
     from srs.export.atomic import check_writable
     from srs.export.selection import select_decks
+    from srs.paths import default_db_path
     from srs.ui.progress import terminal_progress
 
     check_writable(output)
-    decks = select_decks(names, deck_paths)
-    _check_overwrite(output, "anki", force, decks, db_path)
-    from srs.paths import default_db_path
-
-    identity = _stored_identity(db_path or default_db_path(), deck_paths, decks)
+    with reading_once():  # the decks are parsed once, for the export and for the store
+        decks = select_decks(names, deck_paths)
+        _check_overwrite(output, "anki", force, decks, db_path)
+        identity = _stored_identity(db_path or default_db_path(), deck_paths, decks)
     history = None
     if with_history:
         from srs.export.anki_history import load_history

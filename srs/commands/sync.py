@@ -41,16 +41,22 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
     from srs.ankisync.account import load_login
     from srs.ankisync.engine import run_sync, status
     from srs.clock import parse_now
+    from srs.deck.loader import reading_once
     from srs.export.anki import StoredIdentity
     from srs.export.selection import select_decks
     from srs.store.anki_identity import origin_uids, retired_items
 
     folder = _data_folder(db_path)
     login = load_login(folder)
-    ws = open_workspace(db_path, deck_paths, now)
+    with reading_once():  # the decks are parsed once, for the store and for the mirror
+        ws = open_workspace(db_path, deck_paths, now)
+        try:
+            decks = select_decks((), deck_paths)
+        except BaseException:
+            ws.store.close()
+            raise
     report_sync(ws)
     try:
-        decks = select_decks((), deck_paths)
         deck_ids = [deck.id for deck in decks]
         identity = StoredIdentity(origin_uids(ws.store.conn), retired_items(ws.store.conn, deck_ids))
         if show_status:

@@ -6,6 +6,7 @@ their own, and pydantic's errors are mapped back to the YAML node that caused th
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
 import gc
@@ -28,6 +29,7 @@ from srs.deck.model import (
     DeckOptions,
     ItemBody,
     semantic_problems,
+    unique_tags,
 )
 from srs.deck.yamltree import Document, YamlProblem, parse
 
@@ -98,8 +100,38 @@ def default_deck_kind(path: Path) -> str:
     return "quiz" if any(part == "quizzes" for part in path.parts[:-1]) else "deck"
 
 
+_read_once: dict[tuple[str, int, int], FileResult] | None = None  # see reading_once
+
+
+@contextlib.contextmanager
+def reading_once():
+    """Within it, a deck file unchanged on disk (same size and modification time) is parsed once, however
+    often it is loaded: a command that mirrors the decks into the store and then exports them reads each
+    file once. The results are shared: callers must not change them."""
+    global _read_once
+    outer = _read_once
+    _read_once = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _read_once = outer
+
+
 def load_file(path: str | Path, data: bytes | None = None) -> FileResult:
     """Load one deck file; never raises for anything the file's author can cause."""
+    if _read_once is not None and data is None:
+        try:
+            stat = Path(path).stat()
+        except OSError:
+            return _load_without_gc(path, data)
+        key = (str(Path(path).resolve()), stat.st_mtime_ns, stat.st_size)
+        if key not in _read_once:
+            _read_once[key] = _load_without_gc(path, data)
+        return _read_once[key]
+    return _load_without_gc(path, data)
+
+
+def _load_without_gc(path: str | Path, data: bytes | None) -> FileResult:
     # Loading allocates hundreds of thousands of small objects and frees none, which sets off the cyclic
     # garbage collector over and over for nothing (a third of the time of a large deck); it makes no cycles.
     collecting = gc.isenabled()
@@ -273,7 +305,7 @@ def _build_item(
         line=line,
         col=col,
         index=index,
-        tags=tuple(dict.fromkeys(deck_tags + tuple(body.tags))),
+        tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
         fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name

@@ -20,9 +20,18 @@ from srs.deck.cloze import deletion_numbers
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=120)]
 Label = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{1,3}$")]
-# Tags are slugs, nested with `::` as in Anki (`lang::korean`).
-TAG_PATTERN = r"^[a-z0-9][a-z0-9._-]*(?:::[a-z0-9][a-z0-9._-]*)*$"
+# Tags are slugs in the author's case, nested with `::` as in Anki (`Lang::Korean`); as in Anki, `lang` and
+# `Lang` are the same tag (an item keeps the first it was given; searches ignore case).
+TAG_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*(?:::[A-Za-z0-9][A-Za-z0-9._-]*)*$"
 Tag = Annotated[str, StringConstraints(pattern=TAG_PATTERN, max_length=120)]
+
+
+def unique_tags(tags) -> list[str]:
+    """Each tag once, ignoring case (`Lang` and `lang` are one tag), in the case it was first written."""
+    first: dict[str, str] = {}
+    for tag in tags:
+        first.setdefault(tag.casefold(), tag)
+    return list(first.values())
 
 
 

@@ -21,6 +21,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from srs.export.anki_cards import item_card_keys
 from srs.export.anki_notes import Media, build_note_types, deck_marker, note_for, note_guid, stable_id
 from srs.export.atomic import atomic_output
 from srs.progress import Progress
@@ -126,22 +127,14 @@ def export_anki(decks, output: Path, *, history=None, illustrations=None,
     for deck in decks:
         anki_deck = genanki.Deck(stable_id("srs-deck", deck.id), names[deck.id], _deck_description(deck))
         folder = Path(deck.path).parent
-        origins = identity.origins if identity else {}
-        retired = [] if identity is None else [r for r in identity.retired if r.deck_id == deck.id]
-        for position, (item, is_retired) in enumerate(
-            [(item, False) for item in deck.items] + [(_retired_item(r), True) for r in retired]
-        ):
+        for position, (item, guid, is_retired) in enumerate(_deck_notes(deck, identity)):
             picture = illustrations.get((deck.id, item.id)) if illustrations else None
             data = _note_data(item, folder, media, picture, deck.options.typed_answers, is_retired)
-            guid = note_guid(origins.get(item.id, item.id))
             note = genanki.Note(
                 model=models[data.note_type], fields=data.fields, tags=data.tags, guid=guid, due=position
             )
             anki_deck.add_note(note)
-            for card_id in item.card_ids():
-                # Anki numbers a cloze note's cards by deletion: c1 is ord 0.
-                ordinal = int(card_id.rsplit("#c", 1)[1]) - 1 if "#c" in card_id else 0
-                card_keys[(guid, ordinal)] = card_id
+            card_keys.update(item_card_keys(item, guid))
             note_count += 1
             card_count += len(item.card_ids())
             progress.advance()
@@ -179,6 +172,26 @@ def export_anki(decks, output: Path, *, history=None, illustrations=None,
         _zip_package(temp, collection, media.files, progress)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _deck_notes(deck, identity: StoredIdentity | None):
+    """(item, note GUID, retired?) for each note of `deck`: its items, then its retired items."""
+    origins = identity.origins if identity else {}
+    retired = [] if identity is None else [r for r in identity.retired if r.deck_id == deck.id]
+    for item in deck.items:
+        yield item, note_guid(origins.get(item.id, item.id)), False
+    for stored in retired:
+        item = _retired_item(stored)
+        yield item, note_guid(origins.get(item.id, item.id)), True
+
+
+def exported_card_keys(decks, identity: StoredIdentity | None = None) -> dict[tuple[str, int], str]:
+    """(note GUID, card ordinal) -> srs card id, for every card `export_anki` writes (retired items' too)."""
+    keys: dict[tuple[str, int], str] = {}
+    for deck in decks:
+        for item, guid, _ in _deck_notes(deck, identity):
+            keys.update(item_card_keys(item, guid))
+    return keys
 
 
 def _retired_item(stored):

@@ -8,6 +8,8 @@ through `load_history`. Output is what Anki keeps per card:
 - the card's scheduling: type and queue (learning, review, relearning), due, interval, reps, lapses;
 - the FSRS memory state in the card's `data` JSON: `{"s": stability, "d": difficulty}`.
 
+Rows and columns follow srs.export.anki_cards, the rule the sync mirror writes by too.
+
 Anki imports scheduling and review log only when "Import any learning progress" is ticked (the
 `with_scheduling` import option), and only for cards it does not have yet: re-importing never rewrites a
 card the learner has already studied in Anki.
@@ -24,18 +26,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from srs.errors import UserError
-
-DAY = 86_400
-
-# Anki's card types and queues.
-TYPE_LEARN, TYPE_REVIEW, TYPE_RELEARN = 1, 2, 3
-QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN = 1, 2, 3
-# Anki's revlog review kinds.
-REVLOG_LEARN, REVLOG_REVIEW, REVLOG_RELEARN = 0, 1, 2
-# SM-2's starting ease, for learners who turn FSRS off in Anki.
-DEFAULT_EASE = 2500
-
-STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+from srs.export.anki_cards import STATE_NAMES, card_columns, revlog_values, state_name
 
 
 class Review(TypedDict, total=False):
@@ -142,8 +133,12 @@ def write_history(
     learner's days (4 a.m. local, as in srs and Anki) since the collection's creation, which is first moved
     to the start of such a day: Anki's importer counts the package's "today" from it and shifts every due
     day by the difference to the target collection's today, so both calendars must turn over together.
+    Rows and columns follow srs.export.anki_cards, as the sync mirror's do.
     """
+    from srs.clock import learner_days
+
     crt = align_creation_time(conn)
+    created = _time(crt)
     written = HistoryWritten()
     used_ids = {row[0] for row in conn.execute("SELECT id FROM revlog")}
     revlog_rows = []
@@ -156,7 +151,7 @@ def write_history(
             written.unknown_cards += 1
             continue
         reviews = sorted(card.get("reviews") or [], key=lambda r: _time(r["time"]))
-        state = _state_name(card.get("state"))
+        state = state_name(card.get("state"))
         if card.get("flag"):
             flags.append((int(card["flag"]) & 7, cid))
         if state == "new" and not reviews:
@@ -166,10 +161,15 @@ def write_history(
             continue
         rows, lapses = _revlog_rows(cid, reviews, used_ids)
         revlog_rows += rows
-        columns = _card_columns(card, state, reviews, lapses, crt)
-        if card.get("suspended"):
-            columns = columns[:1] + (-1,) + columns[2:]  # queue -1: suspended, its type kept
-        card_rows.append(columns + (cid,))
+        due = _optional_time(card.get("due"))
+        last = int(_time(reviews[-1]["time"]).timestamp()) if reviews else None
+        due_ts = int(due.timestamp()) if due else last if last is not None else crt
+        columns = card_columns(
+            state, due_ts, due_ts if last is None else last, len(reviews), lapses, card.get("stability"),
+            card.get("difficulty"), lambda moment: learner_days(created, _time(moment)),
+            suspended=bool(card.get("suspended")), reviewed=last is not None)
+        card_rows.append((columns.type, columns.queue, columns.due, columns.ivl, columns.factor, columns.reps,
+                          columns.lapses, columns.left, json.dumps(columns.data) if columns.data else "", cid))
         written.cards += 1
         written.reviews += len(rows)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
@@ -192,62 +192,23 @@ def _revlog_rows(cid: int, reviews: list[Review], used_ids: set[int]) -> tuple[l
     for review in reviews:
         moment = _time(review["time"])
         after = review.get("state_after") or {}
-        before = _state_name(review.get("state_before") or previous_state)
+        before = state_name(review.get("state_before") or previous_state)
         rating = int(review["rating"])
         if before == "review" and rating == 1:
             lapses += 1
-        interval = _revlog_interval(moment, after)
-        difficulty = after.get("difficulty")
-        # Anki logs FSRS difficulty (1-10) shifted to 0.1-1.1, times 1000, in the ease-factor column.
-        factor = round(((float(difficulty) - 1) / 9 + 0.1) * 1000) if difficulty is not None else 0
+        due_after = _optional_time(after.get("due"))
+        values = revlog_values(int(moment.timestamp()), rating, review.get("duration_ms"), before,
+                               after.get("state"), None if due_after is None else int(due_after.timestamp()),
+                               after.get("difficulty"), last_interval)
         revlog_id = int(moment.timestamp() * 1000)
         while revlog_id in used_ids:  # two answers in one millisecond: Anki needs unique ids
             revlog_id += 1
         used_ids.add(revlog_id)
-        duration = max(0, min(int(review.get("duration_ms") or 0), 2**31 - 1))
-        kind = {"review": REVLOG_REVIEW, "relearning": REVLOG_RELEARN}.get(before, REVLOG_LEARN)
-        rows.append((revlog_id, cid, rating, interval, last_interval, factor, duration, kind))
-        last_interval = interval
-        previous_state = _state_name(after.get("state") or previous_state)
+        rows.append((revlog_id, cid, values.ease, values.ivl, values.last_ivl, values.factor, values.time,
+                     values.kind))
+        last_interval = values.ivl
+        previous_state = state_name(after.get("state") or previous_state)
     return rows, lapses
-
-
-def _revlog_interval(moment: datetime, after: dict) -> int:
-    """Anki's revlog interval: days for review cards, negative seconds for (re)learning steps."""
-    due = _optional_time(after.get("due"))
-    if due is None:
-        return 0
-    seconds = max(0, int((due - moment).total_seconds()))
-    if _state_name(after.get("state")) == "review":
-        return max(1, round(seconds / DAY))
-    return -max(1, seconds)
-
-
-def _card_columns(card: CardHistory, state: str, reviews: list[Review], lapses: int, crt: int) -> tuple:
-    due = _optional_time(card.get("due"))
-    last = _time(reviews[-1]["time"]) if reviews else None
-    due_ts = int(due.timestamp()) if due else int(last.timestamp()) if last else crt
-    last_ts = int(last.timestamp()) if last else due_ts
-    day_index = learner_day_index(due_ts, crt)
-    interval_days = max(1, round((due_ts - last_ts) / DAY))
-    if state == "review":
-        ctype, queue, due_value, ivl, left = TYPE_REVIEW, QUEUE_REVIEW, day_index, interval_days, 0
-    else:
-        ctype = TYPE_RELEARN if state == "relearning" else TYPE_LEARN
-        # Steps under a day are due at a time (seconds); longer ones on a day, like a review.
-        if due_ts - last_ts < DAY:
-            queue, due_value = QUEUE_LEARN, due_ts
-        else:
-            queue, due_value = QUEUE_DAY_LEARN, day_index
-        ivl = interval_days if state == "relearning" else 0
-        left = 1  # one learning step to go
-    data = {}
-    stability, difficulty = card.get("stability"), card.get("difficulty")
-    if stability is not None and difficulty is not None:
-        data = {"s": round(float(stability), 3), "d": round(float(difficulty), 3)}
-        if last is not None:
-            data["lrt"] = last_ts  # Anki 25.07+ keeps the last review time; older versions ignore it
-    return (ctype, queue, due_value, ivl, DEFAULT_EASE, len(reviews), lapses, left, json.dumps(data) if data else "")
 
 
 ANKI_FLAGS = {"red": 1, "orange": 2, "green": 3, "blue": 4, "pink": 5, "turquoise": 6, "purple": 7}
@@ -274,19 +235,6 @@ def align_creation_time(conn: sqlite3.Connection) -> int:
     aligned = int(day_start(datetime.fromtimestamp(crt, timezone.utc)).timestamp())
     conn.execute("UPDATE col SET crt = ?", [aligned])
     return aligned
-
-
-def learner_day_index(moment: int, crt: int) -> int:
-    """Anki's day number of epoch second `moment`: learner's days (starting 4 a.m. local) since `crt`."""
-    from srs.clock import learner_date
-
-    return (learner_date(_time(moment)) - learner_date(_time(crt))).days
-
-
-def _state_name(state) -> str:
-    if isinstance(state, int):
-        return STATE_NAMES.get(state, "new")
-    return state if state in ("new", "learning", "review", "relearning") else "new"
 
 
 def _optional_time(value) -> datetime | None:

@@ -280,9 +280,16 @@ class FieldRenderer:
         return to_html(text)
 
     def _sound(self, match) -> str:
-        """A link to a sound file next to the deck becomes Anki's `[sound:name]` (brackets escaped)."""
+        """A link to a sound file next to the deck becomes Anki's `[sound:name]` (brackets escaped).
+
+        Not an escaped bracket (`\\[`, an odd run of backslashes before it), not an image (`![`, its `!`
+        itself not escaped), not a URL."""
+        text, start = match.string, match.start()
         source = match.group(2) or match.group(3)
-        if match.start() > 0 and match.string[match.start() - 1] == "!" or _is_url(source):
+        escaped = _backslashes_before(text, start) % 2 == 1
+        image = start > 0 and text[start - 1] == "!" and _backslashes_before(text, start - 1) % 2 == 0
+        sound = match.group(1).startswith("sound: ") or _SOUND_FILE.search(source)
+        if escaped or image or not sound or _is_url(source):
             return match.group(0)
         return f"\\[sound:{self.media.add(source, self.folder, self.item)}\\]"
 
@@ -300,12 +307,20 @@ class FieldRenderer:
 
 _CORRECT = ' class="correct"'
 SOUND_EXTENSIONS = ("mp3", "ogg", "oga", "opus", "wav", "m4a", "aac", "flac", "webm", "spx")
-# `[text](file.mp3)` or `[text](<a file.mp3>)`: what `srs import anki` makes of Anki's `[sound:...]`.
-_SOUND_LINK = re.compile(
-    r"(?<!\\)\[((?:[^\]\\]|\\.)*)\]\((?:<([^>]+\.(?:" + "|".join(SOUND_EXTENSIONS) + r"))>|([^\s)]+\.(?:"
-    + "|".join(SOUND_EXTENSIONS) + r")))\)",
-    re.IGNORECASE,
-)
+# A markdown link, `[text](target)` or `[text](<a target>)`. `_sound` decides whether it is a sound: a file
+# with a sound extension, or `[sound: name](file)` as `srs import anki` writes Anki's `[sound:name]`; and
+# whether its bracket is escaped (a run of backslashes of any length before it: `\\[` is a backslash, then
+# a link). The label holds no unescaped bracket, so an escaped `\[` never hides a link after it.
+_SOUND_LINK = re.compile(r"\[((?:[^\[\]\\]|\\.)*)\]\((?:<([^<>\n]+)>|([^\s()<>]+))\)")
+_SOUND_FILE = re.compile(r"\.(?:" + "|".join(SOUND_EXTENSIONS) + r")$", re.IGNORECASE)
+
+
+def _backslashes_before(text: str, end: int) -> int:
+    """How many backslashes run up to `end` in `text` (an odd count escapes the character at `end`)."""
+    start = end
+    while start > 0 and text[start - 1] == "\\":
+        start -= 1
+    return end - start
 
 
 # The field shown on the back of each note type, where an illustration goes.

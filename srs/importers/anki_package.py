@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from srs.errors import UserError
+from srs.importers.anki_tags import deck_tags
 from srs.importers.html_text import html_to_markdown, link_target
 from srs.importers.limits import check_media_name, check_package_size, check_review
 from srs.importers.reviews import ImportedReview, ImportReport
@@ -657,7 +658,7 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
 
     item_id, stored, hidden = srs_identity(model, note)
     item_id = item_id or anki_item_id(note.guid)
-    tags = [t for t in dict.fromkeys(tag_slug(t) for t in note.tags) if t]
+    tags = deck_tags(note.tags)
     if stored and stored.get("kind") and _restorable(stored):
         item = tidy_item({"id": item_id, **{k: v for k, v in stored.items() if k != "id"}})
         item["_note_tags"] = tags  # for the deck's own tags (see _restore_deck_identity); dropped there

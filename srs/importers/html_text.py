@@ -66,6 +66,7 @@ class _Parser(HTMLParser):
         self.code = 0
         self.links: list[tuple[str, int]] = []  # (href, position in out)
         self.skip = 0  # inside <script>/<style>
+        self.marks: list[tuple[str, int]] = []  # per open bold/italic/strike: (its mark, where it opened)
 
     # -- helpers ---------------------------------------------------------------------------------------
 
@@ -92,8 +93,8 @@ class _Parser(HTMLParser):
             self.skip += 1
         elif tag == "br":
             self.out.append("\n")
-        elif tag in INLINE_MARKS:
-            self.out.append(INLINE_MARKS[tag])
+        elif tag in INLINE_MARKS and not self.pre:
+            self.marks.append((INLINE_MARKS[tag], len(self._text())))
         elif tag == "code" and not self.pre:
             self.code += 1
             self.out.append("`")
@@ -139,8 +140,8 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self.skip = max(self.skip - 1, 0)
-        elif tag in INLINE_MARKS:
-            self.out.append(INLINE_MARKS[tag])
+        elif tag in INLINE_MARKS and not self.pre:
+            self.close_mark(INLINE_MARKS[tag])
         elif tag == "code" and not self.pre and self.code:
             self.code -= 1
             self.out.append("`")
@@ -167,6 +168,35 @@ class _Parser(HTMLParser):
             else:
                 self.out.append(f"[{label}]({href})")
 
+    def _before_link(self) -> None:
+        """The text so far made safe for a link that follows (`_before_link`); a bold or italic opened at
+        its end still opens at its end."""
+        text = self._text()
+        fixed = _before_link(text)
+        if fixed != text:
+            self.out = [fixed]
+            self.marks = [(m, start + len(fixed) - len(text) if start >= len(text) else start)
+                          for m, start in self.marks]
+
+    def close_mark(self, mark: str | None = None) -> None:
+        """Close the innermost open `mark` (any, when None): its text gets the mark around each line's words.
+
+        Markdown emphasis cannot start or end at a space or span a paragraph, so `<b>a<div>b</div></b>`
+        becomes `**a**` and `**b**` on their lines, and `<b>a </b>b` becomes `**a** b`."""
+        for index in range(len(self.marks) - 1, -1, -1):
+            if mark is None or self.marks[index][0] == mark:
+                mark, start = self.marks.pop(index)
+                break
+        else:
+            return  # a closing tag that was never opened
+        text = self._text()
+        self.out = [text[:start] + _marked(text[start:], mark)]
+
+    def close(self):
+        super().close()
+        while self.marks:
+            self.close_mark()
+
     def handle_startendtag(self, tag, attrs):
         self.handle_starttag(tag, attrs)
         if tag not in ("br", "img", "hr"):
@@ -191,17 +221,47 @@ class _Parser(HTMLParser):
         pieces = []
         last = 0
         for sound in SOUND.finditer(data):
-            pieces.append(escape_markdown(data[last : sound.start()], at_start and last == 0))
-            if pieces[-1].endswith("!") and not pieces[-1].endswith("\\!"):
-                pieces[-1] = pieces[-1][:-1] + "\\!"  # `!` before the link would make it an image
-            elif not pieces[-1] and len(pieces) == 1 and self.out and self.out[-1].endswith("!"):
-                self.out[-1] = self.out[-1][:-1] + "\\!"
+            pieces.append(_before_link(escape_markdown(data[last : sound.start()], at_start and last == 0)))
+            if not pieces[-1] and len(pieces) == 1 and self.out:
+                self._before_link()
             name = sound.group(1).strip()
             self.images.append(name)
             pieces.append(f"[sound: {escape_markdown(name)}]({link_target(name)})")
             last = sound.end()
         pieces.append(escape_markdown(data[last:], at_start and last == 0))
         self.out.append("".join(pieces))
+
+
+def _marked(text: str, mark: str) -> str:
+    """`text` with `mark` around the words of each of its lines, after any block prefix (`- `, `# `)."""
+    if "```" in text:  # a code block inside: marks cannot reach into it
+        return mark + text + mark
+    lines = []
+    for line in text.split("\n"):
+        prefix = _BLOCK_LINE.match(line)
+        head = prefix.end() if prefix else 0
+        core = line[head:].strip(" ")
+        if core:
+            start = line.index(core, head)
+            line = line[:start] + mark + core + mark + line[start + len(core):]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _before_link(text: str) -> str:
+    """Markdown text that a sound link follows, its end made safe for the link.
+
+    An unescaped `!` would make the link an image: it becomes `\\!`. A trailing backslash (always an escaped
+    one, `\\\\`) becomes `&#92;`, the same backslash, so no reader of the link takes its bracket for an
+    escaped one."""
+    if text.endswith("!") and _trailing_backslashes(text[:-1]) % 2 == 0:
+        return text[:-1] + "\\!"
+    trailing = _trailing_backslashes(text)
+    return text[:-2] + "&#92;" if trailing and trailing % 2 == 0 else text
+
+
+def _trailing_backslashes(text: str) -> int:
+    return len(text) - len(text.rstrip("\\"))
 
 
 def link_target(name: str) -> str:

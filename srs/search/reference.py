@@ -80,7 +80,7 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
         if node.name == "deck":
             return bool(pattern.fullmatch(card.deck_id))
         if node.name == "tag":
-            return any(pattern.fullmatch(tag) for tag in card.tags)  # tags are slugs: lower case
+            return any(pattern.fullmatch(tag.lower()) for tag in card.tags)  # case ignored, as in Anki
         return bool(pattern.fullmatch(card.uid) or pattern.fullmatch(card.item_uid))
     if isinstance(node, Is):
         return _is(node.state, card, at)

@@ -1,7 +1,8 @@
 """What `srs sync` remembers in the srs database: which reviews already crossed to Anki and back.
 
 One table, `anki_reviews`, made on first use: an Anki review id (epoch milliseconds, unique in an Anki
-collection) with the srs review it is (`rid`), or NULL for a review made in Anki and taken into srs's log.
+collection) with the srs review it is (`rid`), or NULL for one srs's log holds nothing to push for: a review
+made in Anki and taken into srs's log, or one srs pushed and the learner then took back (undo).
 Reviews are matched by that id, so none is pushed or pulled twice, whatever was interrupted.
 """
 
@@ -83,3 +84,16 @@ def last_review_times(conn: sqlite3.Connection, uids: list[str]) -> dict[str, in
         if row and row[0] is not None:
             found[uid] = row[0]
     return found
+
+
+def taken_back(conn: sqlite3.Connection) -> list[int]:
+    """Anki ids of reviews srs pushed that its log no longer holds: the learner took them back (undo)."""
+    ensure(conn)
+    return [row[0] for row in conn.execute(
+        "SELECT anki_id FROM anki_reviews a WHERE rid IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM revlog r WHERE r.rid = a.rid)")]
+
+
+def mark_taken_back(conn: sqlite3.Connection, anki_ids: list[int]) -> None:
+    """Remember these reviews as taken back: never pushed again, never pulled back into the log."""
+    conn.executemany("UPDATE anki_reviews SET rid = NULL WHERE anki_id = ?", [[i] for i in anki_ids])

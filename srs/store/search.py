@@ -65,11 +65,12 @@ class _Compiler:
             if node.name == "deck":
                 return f"c.deck_id GLOB {self.param(glob)}"
             if node.name == "tag":
-                # Tags are slugs (lower case, no quotes), so `"tag"` in the JSON text is that tag; a pattern
-                # with * also checks the tags one by one, as `*` might span two of them in the text.
-                rough = "tags GLOB " + self.param('*"' + glob + '"*')
+                # Tags are ASCII slugs (no quotes), so `"tag"` in the JSON text is that tag; a pattern with *
+                # also checks the tags one by one, as `*` might span two of them. Case is ignored, as in Anki
+                # (the query's value is lower case).
+                rough = "lower(tags) GLOB " + self.param('*"' + glob + '"*')
                 if "*" in glob:
-                    rough += f" AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value GLOB {self.param(glob)})"
+                    rough += f" AND EXISTS (SELECT 1 FROM json_each(tags) WHERE lower(value) GLOB {self.param(glob)})"
                 return f"c.iid IN (SELECT iid FROM items INDEXED BY items_kind_tags WHERE {rough})"
             p = self.param(glob)  # both uids are indexed: GLOB with a fixed start reads only that range
             return f"(c.uid GLOB {p} OR c.iid IN (SELECT iid FROM items WHERE uid GLOB {p}))"

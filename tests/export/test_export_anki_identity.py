@@ -168,3 +168,20 @@ def test_exporting_one_deck_leaves_the_remembered_deck_sources_alone(tmp_path):
     assert result.exit_code == 0, result.output
     after = runner.invoke(cli, ["due", "--decks", str(decks), "--db", str(db)])
     assert after.exit_code == 0 and after.stderr == ""
+
+
+def test_export_parses_each_deck_file_once(tmp_path, monkeypatch):
+    """The export mirrors the decks into the database and exports them: an edited file is parsed once."""
+    import srs.deck.loader as loader
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "capitals.yaml").write_text(DECK, encoding="utf-8")
+    db = tmp_path / "srs.db"
+    review(decks, db)
+    (decks / "capitals.yaml").write_text(DECK.replace("a: Lima", "a: Lima, Peru"), encoding="utf-8")
+    parsed: list[str] = []
+    real = loader._load_file
+    monkeypatch.setattr(loader, "_load_file", lambda path, data: parsed.append(Path(path).name) or real(path, data))
+    export(decks, db, tmp_path / "out.apkg")
+    assert parsed == ["capitals.yaml"]

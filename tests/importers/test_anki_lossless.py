@@ -13,7 +13,7 @@ from pathlib import Path
 import genanki
 import pytest
 from anki_fixtures import BASIC, PNG
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from srs.deck import load_file, load_paths
@@ -63,53 +63,60 @@ def exported_fields(package: Path) -> list[list[str]]:
 
 
 class _Visible(HTMLParser):
-    """What a field shows: its text (entities decoded, whitespace collapsed) and where bold and italics are."""
+    """What a field shows: each character with the marks (bold, italics, code) it is shown in, and breaks."""
 
     MARKS = {"b": "**", "strong": "**", "i": "_", "em": "_", "code": "`"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
-        self.parts = []
+        self.parts: list[tuple[str, frozenset | None]] = []
+        self.active: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         if tag in self.MARKS:
-            self.parts.append(("mark", self.MARKS[tag]))
+            self.active.append(self.MARKS[tag])
         elif tag in ("br", "div", "p"):
-            self.parts.append(("mark", "break"))
+            self.parts.append(("\n", None))
 
     def handle_endtag(self, tag):
-        self.handle_starttag(tag, [])
+        if tag in self.MARKS and self.MARKS[tag] in self.active:
+            self.active.reverse()
+            self.active.remove(self.MARKS[tag])
+            self.active.reverse()
+        elif tag in ("div", "p"):
+            self.parts.append(("\n", None))
 
     def handle_data(self, data):
-        self.parts.append(("text", data))
+        for char in data:
+            space = char.isspace()
+            self.parts.append((" " if space else char, None if space else frozenset(self.active)))
 
 
-def visible(field_html: str) -> list[tuple[str, str]]:
-    """The field's text runs and marks; line breaks (however written: <br>, <div>, <p>) count once each."""
+def visible(field_html: str) -> list[tuple[str, frozenset | None]]:
+    """The field's runs of text in one style, spaces (collapsed, unstyled) and line breaks (however written:
+    <br>, <div>, <p>; a run of them counts once), as a browser shows them: where a mark starts or ends among
+    spaces, or whether bold is written once over two lines or once per line, does not show."""
     parser = _Visible()
     parser.feed(field_html)
     parser.close()
-    parts = []
-    for part in parser.parts:  # a run of breaks (</div><div>, <br> then </p>) is one break
-        if not (part == ("mark", "break") and parts and parts[-1] == ("mark", "break")):
-            parts.append(part)
-    while parts and parts[-1] == ("mark", "break"):
-        parts.pop()
-    while parts and parts[0] == ("mark", "break"):
-        parts.pop(0)
-    parser.parts = parts
-    text, out = "", []
-    for kind, value in parser.parts + [("mark", "")]:
-        if kind == "text":
-            text += value
+    collapsed: list[tuple[str, frozenset | None]] = []
+    for char, style in parser.parts:
+        if style is None and collapsed and collapsed[-1][1] is None:  # spaces and breaks: a break wins
+            if char == "\n":
+                collapsed[-1] = ("\n", None)
             continue
-        collapsed = " ".join(text.split())
-        if collapsed:
-            out.append(("text", collapsed))
-        text = ""
-        if value:
-            out.append(("mark", value))
-    return out
+        collapsed.append((char, style))
+    while collapsed and collapsed[-1][1] is None:
+        collapsed.pop()
+    while collapsed and collapsed[0][1] is None:
+        collapsed.pop(0)
+    runs: list[tuple[str, frozenset | None]] = []
+    for char, style in collapsed:
+        if runs and style is not None and runs[-1][1] == style:
+            runs[-1] = (runs[-1][0] + char, style)
+        else:
+            runs.append((char, style))
+    return runs
 
 
 # -- one behaviour each ------------------------------------------------------------------------------------
@@ -163,6 +170,41 @@ def test_a_sound_reference_is_kept_as_a_media_link_and_goes_back_to_anki_as_a_so
         assert b"ID3 not really audio" in [archive.read(n) for n in archive.namelist() if n.isdigit()]
 
 
+@pytest.mark.parametrize(
+    ("field", "markdown"),
+    [
+        (r"a\[sound:hello.mp3]", "a&#92;[sound: hello.mp3](media/hello.mp3)"),
+        (r"!\[sound:hello.mp3]", "!&#92;[sound: hello.mp3](media/hello.mp3)"),
+        (r"\![sound:hello.mp3]", r"\\\![sound: hello.mp3](media/hello.mp3)"),
+        ("![sound:hello.mp3]", r"\![sound: hello.mp3](media/hello.mp3)"),
+    ],
+)
+def test_a_backslash_or_bang_before_a_sound_is_text_and_the_sound_stays_a_sound(tmp_path, field, markdown):
+    (tmp_path / "hello.mp3").write_bytes(b"ID3 not really audio")
+    note = genanki.Note(BASIC, [html.escape(field, quote=False), "x"], guid="sound")
+    (item,) = imported_items(tmp_path, package_of(tmp_path, [note], [tmp_path / "hello.mp3"]))
+    assert item.body.front == markdown
+    out = tmp_path / "again.apkg"
+    export_anki(load_paths([tmp_path / "decks"]).decks, out)
+    (fields,) = exported_fields(out)
+    prefix = field[: field.index("[sound:")]
+    assert fields[0].startswith(prefix + "[sound:srs-") and fields[0].endswith("-hello.mp3]")
+
+
+@pytest.mark.parametrize("field", [r"a\<b>[sound:hello.mp3]</b>", "a!<i>[sound:hello.mp3]</i>",
+                                   r"a <b>\</b>[sound:hello.mp3]", "<b>!</b>[sound:hello.mp3]"])
+def test_a_mark_between_a_backslash_or_bang_and_a_sound_keeps_all_three(tmp_path, field):
+    (tmp_path / "hello.mp3").write_bytes(b"ID3 not really audio")
+    note = genanki.Note(BASIC, [field, "x"], guid="sound")
+    imported_items(tmp_path, package_of(tmp_path, [note], [tmp_path / "hello.mp3"]))
+    out = tmp_path / "again.apkg"
+    export_anki(load_paths([tmp_path / "decks"]).decks, out)
+    (fields,) = exported_fields(out)
+    shown = visible(fields[0].replace(fields[0][fields[0].index("[sound:"):fields[0].index("]") + 1],
+                                      "[sound:hello.mp3]"))
+    assert shown == visible(field)
+
+
 def test_an_optional_reverse_is_its_own_item_and_its_switch_is_no_text(tmp_path):
     notes = [
         genanki.Note(OPTIONAL_REVERSE, ["chien", "dog", "y"], guid="with-reverse"),
@@ -177,10 +219,11 @@ def test_an_optional_reverse_is_its_own_item_and_its_switch_is_no_text(tmp_path)
     ]
 
 
-def test_tags_keep_their_nesting_both_ways(tmp_path):
-    note = genanki.Note(BASIC, ["annyeong", "hello"], tags=["Lang::Korean", "greeting"], guid="tagged")
+def test_tags_keep_their_nesting_and_their_case_both_ways(tmp_path):
+    note = genanki.Note(BASIC, ["annyeong", "hello"], tags=["Lang::Korean", "greeting", "GREETING", "Café"],
+                        guid="tagged")
     (item,) = imported_items(tmp_path, package_of(tmp_path, [note]))
-    assert item.tags == ("lang::korean", "greeting")
+    assert item.tags == ("Lang::Korean", "greeting", "Cafe")  # Anki matches tags ignoring case: one greeting
     anki_collection = pytest.importorskip("anki.collection")
     out = tmp_path / "again.apkg"
     export_anki(load_paths([tmp_path / "decks"]).decks, out)
@@ -188,10 +231,11 @@ def test_tags_keep_their_nesting_both_ways(tmp_path):
     try:
         col.import_anki_package(anki_collection.ImportAnkiPackageRequest(package_path=str(out)))
         (nid,) = col.find_notes("tag:lang::korean")
-        assert sorted(col.get_note(nid).tags) == ["greeting", "lang::korean"]
-        assert "lang::korean" in col.tags.all()
+        assert sorted(col.get_note(nid).tags) == ["Cafe", "Lang::Korean", "greeting"]
+        assert "Lang::Korean" in col.tags.all()
     finally:
         col.close()
+    assert imported_items(tmp_path, out, "again")[0].tags == item.tags
 
 
 def test_suspended_cards_stay_suspended(tmp_path):
@@ -222,17 +266,24 @@ SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[Healt
 
 
 @SETTINGS
-@given(front=field_text, back=st.lists(field_text, min_size=1, max_size=3), bold=st.booleans(),
-       divs=st.booleans())
-def test_anki_to_yaml_to_anki_shows_the_same_fields(tmp_path_factory, front, back, bold, divs):
-    """A note made in Anki (text as HTML, maybe bold, lines apart) comes back showing the same text, marks and
-    line breaks."""
+@given(front=field_text, back=st.lists(field_text, min_size=1, max_size=3), mark=st.sampled_from([None, "b", "i"]),
+       span=st.tuples(st.integers(0, 2), st.integers(0, 2)), divs=st.booleans())
+# A backslash before a sound tag is text, and the tag stays a sound; so with a `!` before either.
+@example(front=r"\[sound:x]", back=[r"a\\[sound:x]"], mark=None, span=(0, 0), divs=False)
+@example(front=r"!\[sound:x]", back=[r"\![sound:x]", "![sound:x]"], mark=None, span=(0, 0), divs=True)
+# Bold or italics over several lines, as Anki's editor writes them.
+@example(front="a", back=["x *", "y", "- z "], mark="b", span=(0, 2), divs=True)
+@example(front="a", back=["x", "# y"], mark="i", span=(0, 1), divs=False)
+def test_anki_to_yaml_to_anki_shows_the_same_fields(tmp_path_factory, front, back, mark, span, divs):
+    """A note made in Anki (text as HTML, lines apart, bold or italics over some of them) comes back showing
+    the same text, marks and line breaks."""
     tmp_path = tmp_path_factory.mktemp("a2y2a")
     lines = [html.escape(line, quote=False) for line in back]
-    if bold:  # within a line (bold across lines is not carried over)
-        lines[0] = f"<b>{lines[0]}</b>"
-    fields = [html.escape(front, quote=False),
-              lines[0] + "".join(f"<div>{line}</div>" for line in lines[1:]) if divs else "<br>".join(lines)]
+    parts = lines[:1] + [f"<div>{line}</div>" for line in lines[1:]] if divs else lines
+    first, last = sorted(min(end, len(parts) - 1) for end in span)
+    if mark:  # over lines first..last, one element of the HTML around them
+        parts[first:last + 1] = [f"<{mark}>" + ("" if divs else "<br>").join(parts[first:last + 1]) + f"</{mark}>"]
+    fields = [html.escape(front, quote=False), ("" if divs else "<br>").join(parts)]
     import_package(package_of(tmp_path, [genanki.Note(BASIC, fields, guid="n1")]), tmp_path / "decks")
     out = tmp_path / "back.apkg"
     export_anki(load_paths([tmp_path / "decks"]).decks, out)

@@ -64,7 +64,7 @@ def test_a_genanki_package_becomes_tidy_decks(tmp_path):
     assert basic.kind == "flashcard"
     # Line breaks stay line breaks: markdown's hard break (a backslash ending the line).
     assert basic.body.front == "What is **noise**?\\\nTwo lines" and basic.body.back == "Static & snow\\\nsecond"
-    assert basic.tags == ("diffusion::forward", "lesson_2")
+    assert basic.tags == ("Diffusion::Forward", "lesson_2")  # as written in Anki
     reverse = items["reversed-guid-card2"]  # the GUID looks like an srs id, so it is the item's id
     assert (reverse.body.front, reverse.body.back) == ("Adds noise", "Forward")
     cloze = items[anki_item_id("cloze-guid")]

@@ -19,7 +19,7 @@ AT = Moment(now=NOW, day_start=NOW - 6 * 3600, day_end=NOW + 18 * 3600, factor=1
 
 VOCAB = ["noise", "Noise", "step", "denoise", "cat", "a", "ab", "50%", "x_y", "Über", "steps by", "NOISY"]
 DECKS = ["alpha", "alpha-two", "beta"]
-TAGS = ["core", "extra", "core-2"]  # slugs, as the deck format has them
+TAGS = ["core", "Extra", "core-2", "Lang::Korean"]  # slugs in their author's case, as decks have them
 KINDS = ["flashcard", "cloze", "choice"]
 
 texts = st.lists(st.sampled_from(VOCAB), max_size=4).map(" ".join)
@@ -66,7 +66,7 @@ def term():
         word,
         st.sampled_from(['"steps by"', '"noise step"', '"a b"', '"cat noise"', '"step"', '"x y"', '"50"']),
         st.sampled_from(["deck:alpha", "deck:alpha*", "deck:*two", "deck:beta", "deck:gamma"]),
-        st.sampled_from(["tag:core", "tag:core*", "tag:CORE-2", "tag:*"]),
+        st.sampled_from(["tag:core", "tag:core*", "tag:CORE-2", "tag:*", "tag:extra", "tag:lang::*"]),
         st.sampled_from([f"kind:{k}" for k in KINDS]),
         st.sampled_from(["id:it1", "id:it*", "id:card2#c1", "id:*1"]),
         st.sampled_from(
@@ -155,6 +155,20 @@ def test_the_index_follows_item_edits():
     assert search_cards(store.conn, parse("new"), AT) == [1]
     assert search_cards(store.conn, parse("old"), AT) == []
     store.close()
+
+
+def test_tags_match_ignoring_case_as_in_anki():
+    card = SearchCard("a", "a", "alpha", "flashcard", "words" + SEPARATOR + "x", ["Lang::Korean"], 0, None, None,
+                      None, 0, 0, 0, 0, None, 0)
+    store = Store.open(":memory:")
+    try:
+        fill(store, [card])
+        for query in ("tag:lang::korean", "tag:LANG::KOREAN", "tag:Lang::*"):
+            assert search_cards(store.conn, parse(query), AT) == [1], query
+            assert matches(parse(query), card, AT), query
+        assert search_cards(store.conn, parse("tag:lang"), AT) == []
+    finally:
+        store.close()
 
 
 def test_a_database_from_before_search_is_indexed_when_opened(tmp_path):
