@@ -170,12 +170,12 @@ def test_true_and_predicted_retention_from_the_session(learner):
     retention = learner.stats(at(9, 10, 5)).retention
     # Only a1's reviews on Nov 2 (Good) and today (Again) were of a card in the review state.
     assert (retention.reviews, retention.passed, retention.true) == (2, 1, 0.5)
-    rows = [r for r in learner.store.revlog_for(learner.store.find_card("a1").cid) if r["state_before"] == 2]
+    rows = [r for r in learner.store.revlog_for(learner.store.find_card("a1").cid) if r.state_before == 2]
     assert len(rows) == 2
     planner = Planner()
     card = learner.store.find_card("a1")
     expected = [
-        planner.retrievability(card.with_memory(json.loads(r["before"])), from_epoch(r["reviewed_at"]))
+        planner.retrievability(card.with_memory(r.before), from_epoch(r.reviewed_at))
         for r in rows
     ]
     assert retention.predicted == pytest.approx(sum(expected) / 2, rel=1e-12)

@@ -220,10 +220,8 @@ def test_quiz_asks_every_question_in_order_then_gives_the_score_and_what_was_mis
     assert "Answer: (b) Start from noise and remove it step by step." in out
     assert out.rstrip("\n").splitlines()[-2:] == ["Score: 5/6", "  missed: What is the core idea of diffusion?"]
 
-    log = learner.sql(
-        "SELECT c.uid, r.rating, r.response, r.source FROM revlog r JOIN cards c ON c.cid = r.cid ORDER BY r.rid"
-    )
-    assert [(rating, response, source) for _, rating, response, source in log] == [
+    log = learner.revlog()
+    assert [(row["rating"], row["response"], row["source"]) for row in log] == [
         (3, None, "quiz"),
         (3, "Each step is an easy prediction", "quiz"),
         (3, "b c a", "quiz"),
