@@ -80,15 +80,17 @@ LEAN_LOG = """
     CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
 """
 
-# The search index without its own copy of each item's text: a row is deleted by giving its old text again.
+# The search index without its own copy of each item's text: its content is a view that computes the text from
+# the item (so the index can still be read whole, as by a dump), and a row is deleted by giving its old text.
 _OLD_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='old.content')}, '')"
 LEAN_SEARCH_INDEX = f"""
     DROP TRIGGER items_fts_insert;
     DROP TRIGGER items_fts_update;
     DROP TRIGGER items_fts_delete;
     DROP TABLE items_fts;
+    CREATE VIEW items_text (iid, text) AS SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
     CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3',
-        content = '', columnsize = 0);
+        content = 'items_text', content_rowid = 'iid', columnsize = 0);
     INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
     CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
         INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
