@@ -138,12 +138,16 @@ def anki_side(root: Path, notes, log) -> dict:
         raise SystemExit(f"Anki imported {len(ids)} of {len(notes)} cards")
     empty_size = file_size(path)
 
-    rows = []
+    rows, used = [], set()
     for cid, reviews in zip(ids, log):
         last_ivl = 0
         for at, rating, ms in reviews:
             ivl = random.randrange(1, 300)
-            rows.append((at * 1000 + cid % 1000, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
+            anki_id = at * 1000 + cid % 1000
+            while anki_id in used:  # revlog ids are unique: Anki moves a clash on by a millisecond too
+                anki_id += 1
+            used.add(anki_id)
+            rows.append((anki_id, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
             last_ivl = ivl
     conn = sqlite3.connect(path)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "

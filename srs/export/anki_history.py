@@ -123,10 +123,10 @@ def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int,
         duration_ms=duration_ms or 0,
         state_before=STATE_NAMES.get(state_before, "new"),
         state_after={
-            "state": STATE_NAMES.get(after.get("state"), "review"),
-            "due": _optional_time(after.get("due")),
-            "stability": after.get("stability"),
-            "difficulty": after.get("difficulty"),
+            "state": STATE_NAMES.get(after["state"], "review"),
+            "due": _optional_time(after["due"]),
+            "stability": after["stability"],
+            "difficulty": after["difficulty"],
         },
     )
 

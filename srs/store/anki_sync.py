@@ -40,7 +40,8 @@ def unpushed_reviews(conn: sqlite3.Connection) -> list[LoggedReview]:
         "JOIN cards c ON c.cid = r.cid WHERE NOT EXISTS (SELECT 1 FROM anki_reviews a WHERE a.rid = r.rid) "
         "AND r.source != ? ORDER BY r.reviewed_at, r.rid", [SOURCE_CODE["anki"]]
     ).fetchall()
-    return [LoggedReview(*row[:6], after_of(row[6:])) for row in rows]
+    return [LoggedReview(rid, uid, at, rating, ms, state_before, after_of(after))
+            for rid, uid, at, rating, ms, state_before, *after in rows]
 
 
 def known_anki_ids(conn: sqlite3.Connection) -> set[int]:

@@ -198,9 +198,9 @@ def answers_in_time(conn: sqlite3.Connection) -> Iterator[tuple[int, int, int, i
         yield (*row[:5], after_of(row[5:]))
 
 
-def imported_since(conn: sqlite3.Connection, first_rid: int) -> tuple[int, int, int | None]:
-    """(rows, cards, the last rid) of the imported rows from `first_rid` on."""
-    return conn.execute("SELECT COUNT(*), COUNT(DISTINCT cid), MAX(rid) FROM revlog WHERE rid >= ? AND source = ?",
+def imported_since(conn: sqlite3.Connection, first_rid: int) -> tuple[int, int, int]:
+    """(rows, cards, the last rid or 0) of the imported rows from `first_rid` on."""
+    return conn.execute("SELECT COUNT(*), COUNT(DISTINCT cid), COALESCE(MAX(rid), 0) FROM revlog WHERE rid >= ? AND source = ?",
                         [first_rid, SOURCE_CODE["import"]]).fetchone()
 
 

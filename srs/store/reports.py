@@ -74,13 +74,15 @@ def review_state_reviews(
     review state, in [since, until]: what true and predicted retention are computed from."""
     where, params = deck_filter(deck_ids, "c.deck_id")
     # The state before a review is the previous row's state after (srs/store/log.py), unless revlog_before has it.
-    previous = ("(SELECT {0} FROM revlog p WHERE p.cid = r.cid AND p.reviewed_at <= r.reviewed_at "
-                "AND (p.reviewed_at < r.reviewed_at OR p.rid < r.rid) ORDER BY p.reviewed_at DESC, p.rid DESC LIMIT 1)")
+    # The previous row is one seek on revlog_card (cid, reviewed_at, rid), then one read by rid.
+    previous = ("(SELECT q.rid FROM revlog q WHERE q.cid = r.cid AND q.reviewed_at <= r.reviewed_at "
+                "AND (q.reviewed_at < r.reviewed_at OR q.rid < r.rid) ORDER BY q.reviewed_at DESC, q.rid DESC LIMIT 1)")
     return store.conn.execute(
         "SELECT c.deck_id, r.rating, r.reviewed_at, "
-        f"CASE WHEN b.rid IS NULL THEN {previous.format('p.stability')} ELSE b.stability END, "
-        f"CASE WHEN b.rid IS NULL THEN {previous.format('p.reviewed_at')} ELSE b.last_review END "
+        "CASE WHEN b.rid IS NULL THEN p.stability ELSE b.stability END, "
+        "CASE WHEN b.rid IS NULL THEN p.reviewed_at ELSE b.last_review END "
         "FROM revlog r JOIN cards c ON c.cid = r.cid LEFT JOIN revlog_before b ON b.rid = r.rid "
+        f"LEFT JOIN revlog p ON p.rid = {previous} "
         f"WHERE r.reviewed_at >= ? AND r.reviewed_at <= ? AND r.state_before = {REVIEW} AND {where}",
         [since, until, *params],
     )
