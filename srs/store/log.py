@@ -200,8 +200,8 @@ def answers_in_time(conn: sqlite3.Connection) -> Iterator[tuple[int, int, int, i
 
 def imported_since(conn: sqlite3.Connection, first_rid: int) -> tuple[int, int, int]:
     """(rows, cards, the last rid or 0) of the imported rows from `first_rid` on."""
-    return conn.execute("SELECT COUNT(*), COUNT(DISTINCT cid), COALESCE(MAX(rid), 0) FROM revlog WHERE rid >= ? AND source = ?",
-                        [first_rid, SOURCE_CODE["import"]]).fetchone()
+    return conn.execute("SELECT COUNT(*), COUNT(DISTINCT cid), COALESCE(MAX(rid), 0) FROM revlog "
+                        "WHERE rid >= ? AND source = ?", [first_rid, SOURCE_CODE["import"]]).fetchone()
 
 
 def imported_between(conn: sqlite3.Connection, first_rid: int, last_rid: int) -> list[tuple[int, int]]:

@@ -88,7 +88,8 @@ LEAN_SEARCH_INDEX = f"""
     DROP TRIGGER items_fts_update;
     DROP TRIGGER items_fts_delete;
     DROP TABLE items_fts;
-    CREATE VIEW items_text (iid, text) AS SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
+    CREATE VIEW items_text (iid, text) AS
+        SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
     CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3',
         content = 'items_text', content_rowid = 'iid', columnsize = 0);
     INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
