@@ -178,3 +178,18 @@ def test_a_migrated_database_is_smaller(legacy):
 
 def test_card_record_fields_the_log_keeps_are_the_scheduling_ones():
     assert set(log.SCHEDULING) <= set(CardRecord.MUTABLE)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT cid, ord FROM cards WHERE iid = 1",
+    "UPDATE cards SET active = 0 WHERE iid = 1",
+    "SELECT cid, state, buried_until FROM cards WHERE iid = 1 AND cid != 2 AND active = 1 AND suspended = 0",
+    "SELECT 1 FROM revlog r JOIN cards c ON c.cid = r.cid WHERE c.iid = 1 LIMIT 1",
+])
+def test_lookups_by_item_use_the_index_that_replaced_the_dropped_one(tmp_path, query):
+    store = Store.open(tmp_path / "srs.db")
+    try:
+        plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+    finally:
+        store.close()
+    assert "cards_item_active" in plan and "SCAN c" not in plan and "SCAN cards" not in plan
