@@ -19,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from srs.store.schema import NEW
+from srs.store.schema import NEW, SchemaError
 
 # What made a row, as stored (its index). "review", "quiz" and "answer" are the learner's; the others imports.
 SOURCES = ("review", "quiz", "answer", "import", "anki")
@@ -238,7 +238,7 @@ def convert_legacy_log(conn: sqlite3.Connection, table: str) -> None:
             leech = LEECH_SUSPENDED if after.get("suspended") and not before.get("suspended") else LEECH_MADE
         code = SOURCE_CODE.get(source)
         if code is None:
-            raise ValueError(f"review {rid} has a source srs never wrote: {source!r}")
+            raise SchemaError(f"its review {rid} has a source srs never wrote ({source!r}); nothing was changed")
         rows.append((rid, card, at, rating, ms, code, response, state_before,
                      *(after_s[n] for n in _AFTER), leech))
         if before_s != previous:

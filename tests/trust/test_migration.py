@@ -162,6 +162,18 @@ def test_an_interrupted_migration_leaves_the_old_database_as_it_was(legacy, monk
         store.close()
 
 
+def test_a_log_row_no_srs_wrote_stops_the_migration_in_one_line(legacy, run_srs):
+    conn = sqlite3.connect(legacy)
+    conn.execute("UPDATE revlog SET source = 'somewhere' WHERE rid = 5")
+    conn.commit()
+    conn.close()
+    dump_before = dump(legacy)
+    result = run_srs("due", env={"SRS_DB": str(legacy), "SRS_DECKS": str(legacy.parent)})
+    assert (result.exit_code, result.stderr) == (1, f"Error: cannot use database {legacy}: its review 5 has a source "
+                                                    "srs never wrote ('somewhere'); nothing was changed\n")
+    assert dump(legacy) == dump_before
+
+
 def dump(path: Path) -> tuple[int, list[str]]:
     conn = sqlite3.connect(path)
     try:
