@@ -15,7 +15,6 @@ Run: python benchmarks/bench_review.py [--items 100000] [--reviews 1000000]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -29,7 +28,7 @@ from pathlib import Path
 from benchmarks.common import best_of, timed, until_first_card
 from srs.queue import Limits, build_queue
 from srs.session import Session
-from srs.store import Store
+from srs.store import Store, log
 from srs.sync import sync
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
@@ -62,21 +61,11 @@ def fill_history(store: Store, reviews: int, seed: int = 1) -> None:
                 for cid in studied
             ],
         )
-        blob = json.dumps({"state": 2})
-        batch = []
-        for i in range(reviews):
-            cid = studied[i % len(studied)]
-            at = now - rng.randrange(1, 400 * 86400)
-            batch.append((cid, "bench-0", at, rng.choice((1, 3, 3, 3, 4)), 5000, 2, blob, blob))
-            if len(batch) == 50_000:
-                conn.executemany(
-                    "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
-                batch = []
-        if batch:
-            conn.executemany(
-                "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        after = dict(log.FRESH, state=2)
+        log.insert_chain(conn, (
+            (studied[i % len(studied)], now - rng.randrange(1, 400 * 86400), rng.choice((1, 3, 3, 3, 4)), 5000,
+             "review", 2, after)
+            for i in range(reviews)))
 
 
 def bench_queue(store: Store, deck_ids: list[str]) -> tuple[float, float]:
@@ -103,12 +92,12 @@ def bench_answer(store: Store, deck_ids: list[str]) -> tuple[float, float]:
         conn.execute("BEGIN IMMEDIATE")
         conn.execute("UPDATE cards SET reps = reps + 1 WHERE cid = ?", [cids[0]])
         conn.execute(
-            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, state_before, before, after) "
-            "VALUES (?, 'x', 0, 3, 2, '{}', '{}')", [cids[0]])
+            "INSERT INTO revlog (cid, reviewed_at, rating, state_before, state, reps, lapses) "
+            "VALUES (?, 0, 3, 2, 2, 1, 0)", [cids[0]])
         conn.execute("COMMIT")
 
     baseline = statistics.median(timed(bare, 300))
-    conn.execute("DELETE FROM revlog WHERE deck_id = 'x'")
+    conn.execute("DELETE FROM revlog WHERE reviewed_at = 0")
     return statistics.median(times), baseline
 
 

@@ -65,7 +65,7 @@ def _draw_cards(rng: random.Random, kind: str) -> list[tuple]:
 def build(path: Path, items: int, seed: int = 7):
     """A store with `items` items, and the same cards as SearchCards for the Python filter."""
     from srs.search.reference import SEPARATOR, SearchCard
-    from srs.store import Store
+    from srs.store import Store, log
 
     rng = random.Random(seed)
     store = Store.open(path)
@@ -97,9 +97,7 @@ def build(path: Path, items: int, seed: int = 7):
         tx.executemany(
             "INSERT INTO cards (cid, iid, uid, ord, deck_id, idx, state, due, last_review, stability, lapses, reps, "
             "suspended, leech) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", card_rows)
-        tx.executemany(
-            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, state_before, before, after) "
-            "VALUES (?, ?, ?, ?, 1, '{}', '{}')", log_rows)
+        log.insert_chain(tx, [(cid, t, r, None, "review", 1, log.FRESH) for cid, _, t, r in log_rows])
     conn.execute("ANALYZE")
     return store, cards
 

@@ -6,17 +6,17 @@ written twice: as 10 srs deck files, and as one Anki CSV file (`#deck column`, B
 - first sync: process CPU time of `srs.sync.sync` into an empty store, beside Anki's CSV import
   (`Collection.import_csv`, the real `anki` package) into an empty collection; both in this process;
 - database size: each file after the import, and again after REVIEWS_PER_CARD reviews per card were
-  written straight into each log in that program's own row format (srs: rating, time, state and the
-  card's memory before and after as JSON, as Store.record_answer writes them; Anki: a revlog row);
+  written straight into each log in that program's own row format (srs: srs.store.log's typed row, the
+  card's scheduling state after each answer, as Store.record_answer writes it; Anki: a revlog row);
   both closed and checkpointed, so the size is the file's.
 
-Prints a table with the ratios srs / Anki. Run: python -m benchmarks.bench_store_anki [--sizes 1000 10000]
+Prints a table with the ratios srs / Anki, then where the pages of each database go (SQLite's dbstat, by
+table and index). Run: python -m benchmarks.bench_store_anki [--sizes 1000 10000]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sqlite3
@@ -59,6 +59,7 @@ def file_size(path: Path) -> int:
 
 def srs_side(root: Path, notes, log) -> dict:
     from srs.store import Store
+    from srs.store import log as store_log
     from srs.sync import sync
 
     decks = root / "decks"
@@ -81,25 +82,37 @@ def srs_side(root: Path, notes, log) -> dict:
     empty_size = file_size(db)
 
     store = Store.open(db)
-    cards = store.conn.execute("SELECT cid, uid, deck_id FROM cards").fetchall()
+    cards = store.conn.execute("SELECT cid, uid FROM cards").fetchall()
     rows = []
-    for cid, uid, deck_id in cards:
-        memory = {"state": 0, "step": 0, "stability": None, "difficulty": None, "due": None, "last_review": None,
-                  "reps": 0, "lapses": 0, "suspended": 0, "buried_until": 0, "flagged": None, "leech": 0}
+    for cid, uid in cards:
+        state, reps = 0, 0
         for at, rating, ms in log[int(uid[1:])]:
-            after = dict(memory, state=2, step=None, stability=round(random.uniform(1, 300), 4),
-                         difficulty=round(random.uniform(1, 10), 4), due=at + 86400 * 10, last_review=at,
-                         reps=memory["reps"] + 1)
-            rows.append((cid, deck_id, at, rating, ms, memory["state"], json.dumps(memory), json.dumps(after)))
-            memory = after
+            after = {"state": 2, "step": None, "stability": random.uniform(1, 300), "difficulty": random.uniform(1, 10),
+                     "due": at + 86400 * 10, "last_review": at, "reps": reps + 1, "lapses": 0}
+            rows.append((cid, at, rating, ms, "review", state, after))
+            state, reps = 2, reps + 1
+    rows.sort(key=lambda row: row[1])  # in time order, as answers are logged
     # Benchmark set-up, not the code under test: the log rows in the store's own format, in bulk.
     with store.transaction() as conn:
-        conn.executemany(
-            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        store_log.insert_chain(conn, rows)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return {"sync_s": sync_s, "size": empty_size, "size_log": file_size(db)}
+    return {"sync_s": sync_s, "size": empty_size, "size_log": file_size(db), "parts": parts(db)}
+
+
+def parts(path: Path) -> dict[str, int]:
+    """Bytes per table (its indexes and, for the search index, its shadow tables included), from dbstat."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = dict(conn.execute("SELECT name, tbl_name FROM sqlite_master WHERE type IN ('table', 'index')"))
+        sizes: dict[str, int] = {}
+        for name, size in conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name"):
+            owner = tables.get(name, name)
+            owner = "items_fts" if owner.startswith("items_fts") else owner
+            sizes[owner] = sizes.get(owner, 0) + size
+        return sizes
+    finally:
+        conn.close()
 
 
 # -- Anki -----------------------------------------------------------------------------------------------
@@ -125,19 +138,23 @@ def anki_side(root: Path, notes, log) -> dict:
         raise SystemExit(f"Anki imported {len(ids)} of {len(notes)} cards")
     empty_size = file_size(path)
 
-    rows = []
+    rows, used = [], set()
     for cid, reviews in zip(ids, log):
         last_ivl = 0
         for at, rating, ms in reviews:
             ivl = random.randrange(1, 300)
-            rows.append((at * 1000 + cid % 1000, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
+            anki_id = at * 1000 + cid % 1000
+            while anki_id in used:  # revlog ids are unique: Anki moves a clash on by a millisecond too
+                anki_id += 1
+            used.add(anki_id)
+            rows.append((anki_id, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
             last_ivl = ivl
     conn = sqlite3.connect(path)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     conn.commit()
     conn.close()
-    return {"import_s": import_s, "size": empty_size, "size_log": file_size(path)}
+    return {"import_s": import_s, "size": empty_size, "size_log": file_size(path), "parts": parts(path)}
 
 
 def main() -> None:
@@ -166,6 +183,12 @@ def main() -> None:
               f"| {srs['sync_s'] / anki['import_s']:.2f} | {srs['size'] / mb:.1f} / {anki['size'] / mb:.1f} "
               f"| {srs['size'] / anki['size']:.2f} | {srs['size_log'] / mb:.1f} / {anki['size_log'] / mb:.1f} "
               f"| {srs['size_log'] / anki['size_log']:.2f} |")
+    print()
+    print("Where the bytes go, with the log (MB): table with its indexes")
+    for size, srs, anki in results:
+        for name, side in (("srs", srs), ("Anki", anki)):
+            top = sorted(side["parts"].items(), key=lambda kv: -kv[1])[:6]
+            print(f"  {size:,} {name}: " + ", ".join(f"{k} {v / mb:.1f}" for k, v in top))
 
 
 if __name__ == "__main__":

@@ -297,9 +297,6 @@ def _apply_deck(store: Store, deck: Deck, key: str, stat: os.stat_result, run: _
                     report.updated += 1
                 assignments = ", ".join(f"{k} = ?" for k in values)
                 conn.execute(f"UPDATE items SET {assignments} WHERE iid = ?", [*values.values(), iid])
-                if was[2] != deck.id:
-                    conn.execute("UPDATE revlog SET deck_id = ? WHERE cid IN (SELECT cid FROM cards WHERE iid = ?)",
-                                 [deck.id, iid])
             _sync_cards(conn, iid, deck, item)
         gone = [row[0] for uid, row in stored.items() if uid not in incoming and uid not in relinks and not row[5]]
         for iid in gone:
@@ -470,4 +467,3 @@ def _merge(conn, old: int, new: int) -> None:
     for ord_, cid in old_cards.items():  # deletions the new text no longer has: kept, inactive
         conn.execute("UPDATE cards SET uid = ?, deck_id = ?, active = 0 WHERE cid = ?",
                      [f"{_card_uid(uid, ord_, kind)}~{cid}", deck_id, cid])
-    conn.execute("UPDATE revlog SET deck_id = ? WHERE cid IN (SELECT cid FROM cards WHERE iid = ?)", [deck_id, old])

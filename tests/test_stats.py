@@ -19,7 +19,7 @@ from srs.clock import from_epoch, to_epoch
 from srs.scheduler import Planner
 from srs.session import Session
 from srs.stats import compute_stats, forecast, learner_days
-from srs.store import Store
+from srs.store import Store, log
 from srs.sync import sync
 
 EASTERN = "EST5EDT,M3.2.0,M11.1.0"
@@ -170,12 +170,12 @@ def test_true_and_predicted_retention_from_the_session(learner):
     retention = learner.stats(at(9, 10, 5)).retention
     # Only a1's reviews on Nov 2 (Good) and today (Again) were of a card in the review state.
     assert (retention.reviews, retention.passed, retention.true) == (2, 1, 0.5)
-    rows = [r for r in learner.store.revlog_for(learner.store.find_card("a1").cid) if r["state_before"] == 2]
+    rows = [r for r in learner.store.revlog_for(learner.store.find_card("a1").cid) if r.state_before == 2]
     assert len(rows) == 2
     planner = Planner()
     card = learner.store.find_card("a1")
     expected = [
-        planner.retrievability(card.with_memory(json.loads(r["before"])), from_epoch(r["reviewed_at"]))
+        planner.retrievability(card.with_memory(r.before), from_epoch(r.reviewed_at))
         for r in rows
     ]
     assert retention.predicted == pytest.approx(sum(expected) / 2, rel=1e-12)
@@ -183,11 +183,11 @@ def test_true_and_predicted_retention_from_the_session(learner):
 
 
 def insert_review(store, cid, deck, moment, rating, state_before=2, before=None, source="review", duration_ms=1000):
-    store.conn.execute(
-        "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, source, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, '{}')",
-        [cid, deck, to_epoch(moment), rating, duration_ms, state_before, source, json.dumps(before or {})],
-    )
+    """A log row written straight through the store's log (the card, of deck `deck`, is not changed)."""
+    assert store.card(cid).deck_id == deck
+    with store.transaction() as conn:
+        log.append(conn, cid, to_epoch(moment), rating, {**log.FRESH, **(before or {}), "state": state_before},
+                   dict(log.FRESH, state=2), duration_ms=duration_ms, source=source)
 
 
 def test_retention_window_and_the_forgetting_curve(learner):
@@ -501,13 +501,14 @@ def test_a_million_reviews_stay_fast(tmp_path):
             "FROM items",
             [end, end],
         )
-        # 1,000,000 reviews over 400 days, in time order as a learner would log them.
+        # 1,000,000 reviews over 400 days, in time order as a learner would log them (srs/store/log.py's
+        # columns: each row's state before is the card's previous row's state after).
         conn.execute(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999) "
-            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, before, after) "
-            "SELECT 1 + i % 20000, 'big', ? + i * 34, 1 + (i % 7 > 0) * (2 + i % 2), 5000, 2, "
-            "json_object('state', 2, 'stability', 1 + i % 50, 'last_review', ? + i * 34 - 86400 * (1 + i % 9)), '{}' "
-            "FROM n",
+            "INSERT INTO revlog (cid, reviewed_at, rating, duration_ms, state_before, state, stability, difficulty, "
+            "due, reps, lapses) "
+            "SELECT 1 + i % 20000, ? + i * 34, 1 + (i % 7 > 0) * (2 + i % 2), 5000, 2, 2, 1 + i % 50, 5, "
+            "? + i * 34 + 86400, i / 20000, 0 FROM n",
             [end - 1_000_000 * 34, end - 1_000_000 * 34],
         )
     store.conn.execute("ANALYZE")

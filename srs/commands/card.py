@@ -122,7 +122,7 @@ def log(card_id, as_json, db_path, deck_paths, now):
 
     ws = open_workspace(db_path, deck_paths, now)
     found = ws.store.find_card(card_id)
-    events = [(row["reviewed_at"], "answer", RATINGS[row["rating"]]) for row in ws.store.revlog_for(found.cid)]
+    events = [(row.reviewed_at, "answer", RATINGS[row.rating]) for row in ws.store.revlog_for(found.cid)]
     events += [(done["at"], done["action"], done["detail"]) for done in actions_for(ws.store, found.cid)]
     events.sort(key=lambda event: event[0])
     entries: list[CardLogEntryJson] = [

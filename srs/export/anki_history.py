@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from srs.errors import UserError
 from srs.export.anki_cards import STATE_NAMES, card_columns, revlog_values, state_name
@@ -59,12 +59,13 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     """The history of these srs cards from the srs database, as `write_history` takes it.
 
     Cards never reviewed are left out. Reads the store's tables directly (cards: state, stability,
-    difficulty, due; revlog: time, rating, duration and the card's state after each answer as JSON).
+    difficulty, due; the log: time, rating, duration and the card's state after each answer).
     """
     path = Path(db_path)
     if not path.is_file():
         raise UserError(f"no srs history at {path}: nothing has been reviewed yet (or give --db)")
     from srs.store.db import connect, database_error
+    from srs.store.log import answers_in_time
 
     conn = connect(path)
     try:
@@ -80,9 +81,7 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
             ).fetchall()
         by_cid = {row[0]: row for row in rows}
         reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
-        for cid, reviewed_at, rating, duration_ms, state_before, after in conn.execute(
-            "SELECT cid, reviewed_at, rating, duration_ms, state_before, after FROM revlog ORDER BY reviewed_at, rid"
-        ):
+        for cid, reviewed_at, rating, duration_ms, state_before, after in answers_in_time(conn):
             if cid in reviews:
                 reviews[cid].append(_store_review(reviewed_at, rating, duration_ms, state_before, after))
     except sqlite3.Error as exc:
@@ -108,18 +107,17 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     return history
 
 
-def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int, after_json: str) -> Review:
-    after: Any = json.loads(after_json) if after_json else {}  # a JSON object of the store's
+def _store_review(reviewed_at: int, rating: int, duration_ms, state_before: int, after: dict) -> Review:
     return Review(
         time=_time(reviewed_at),
         rating=rating,
         duration_ms=duration_ms or 0,
         state_before=STATE_NAMES.get(state_before, "new"),
         state_after={
-            "state": STATE_NAMES.get(after.get("state"), "review"),
-            "due": _optional_time(after.get("due")),
-            "stability": after.get("stability"),
-            "difficulty": after.get("difficulty"),
+            "state": STATE_NAMES.get(after["state"], "review"),
+            "due": _optional_time(after["due"]),
+            "stability": after["stability"],
+            "difficulty": after["difficulty"],
         },
     )
 

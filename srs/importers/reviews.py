@@ -7,14 +7,14 @@ old and new reviews in time order, is replayed, so its state is the one srs woul
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from srs.errors import UserError
-from srs.optimizer.replay import SCHEDULING, merge_snapshot, replay
+from srs.optimizer.replay import SCHEDULING, replay
+from srs.store import log
 from srs.store.store import CARD_COLUMNS, CardRecord
 
 if TYPE_CHECKING:
@@ -89,11 +89,8 @@ def write_reviews(
 
 def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, scheduler_settings, store, report,
                 source: str = SOURCE):
-    existing = conn.execute(
-        "SELECT rid, reviewed_at, rating, before, after FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
-        [card.cid],
-    ).fetchall()
-    present = Counter((row[1], row[2]) for row in existing)
+    existing = log.card_log(conn, card.cid)
+    present = Counter((row.reviewed_at, row.rating) for row in existing)
     new = []
     for review in sorted(incoming, key=lambda r: r.at):
         if present[(review.at, review.rating)] > 0:
@@ -105,35 +102,25 @@ def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, sch
         return
     # Old rows first at equal times: they happened (and were logged) before this import.
     merged = sorted(
-        [(row[1], 0, i, row) for i, row in enumerate(existing)] + [(r.at, 1, i, r) for i, r in enumerate(new)],
+        [(row.reviewed_at, 0, i, row) for i, row in enumerate(existing)] + [(r.at, 1, i, r) for i, r in enumerate(new)],
         key=lambda entry: entry[:3],
     )
     settings = settings_by_deck.get(card.deck_id)
     if settings is None:
         settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-    steps = replay(planner, settings, card, [(entry[0], _rating(entry)) for entry in merged])
+    steps = replay(planner, settings, card, [(entry[0], entry[3].rating) for entry in merged])
+    rewritten, added = [], []
     for entry, step in zip(merged, steps):
         if entry[1] == 0:
-            row = entry[3]
-            conn.execute(
-                "UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?",
-                [step.before["state"], merge_snapshot(row[3], step.before, card),
-                 merge_snapshot(row[4], step.after, card), row[0]],
-            )
+            rewritten.append((entry[3].rid, step.before["state"], step.after))
         else:
             review = entry[3]
-            conn.execute(
-                "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before, source,"
-                " before, after) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-                [card.cid, card.deck_id, review.at, review.rating, review.duration_ms, step.before["state"], source,
-                 json.dumps({**card.memory(), **step.before}), json.dumps({**card.memory(), **step.after})],
-            )
+            added.append((card.cid, review.at, review.rating, review.duration_ms, source, step.before["state"],
+                          step.after))
             report.reviews_added += 1
+    log.rewrite(conn, rewritten)
+    log.insert_chain(conn, added)
     final = steps[-1].after
     assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*(final[n] for n in SCHEDULING), card.cid])
     report.cards += 1
-
-
-def _rating(entry) -> int:
-    return entry[3][2] if entry[1] == 0 else entry[3].rating

@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 
 from srs.errors import UserError
+from srs.store import log
 
 SETTING = "last_import"
 
@@ -28,17 +29,14 @@ class ImportBatch:
 
 def start_batch(conn) -> tuple[int, int]:
     """(the first log row, the first item) an import about to write will create."""
-    rid = conn.execute("SELECT COALESCE(MAX(rid), 0) FROM revlog").fetchone()[0] + 1
+    rid = (log.newest_rid(conn) or 0) + 1
     iid = conn.execute("SELECT COALESCE(MAX(iid), 0) FROM items").fetchone()[0] + 1
     return rid, iid
 
 
 def record_batch(conn, label: str, first_rid: int, first_iid: int) -> None:
     """Remember what the import in this transaction added (nothing is recorded when it added no review)."""
-    reviews, cards, last_rid = conn.execute(
-        "SELECT COUNT(*), COUNT(DISTINCT cid), MAX(rid) FROM revlog WHERE rid >= ? AND source = 'import'",
-        [first_rid],
-    ).fetchone()
+    reviews, cards, last_rid = log.imported_since(conn, first_rid)
     if not reviews:
         return
     batch = ImportBatch(label, first_rid, last_rid, first_iid, reviews, cards)
@@ -58,7 +56,7 @@ def last_batch(store) -> ImportBatch | None:
 
 def undo_batch(store, batch: ImportBatch) -> None:
     """Take the import `batch` back out of the log (see the module's docstring)."""
-    from srs.optimizer.replay import FRESH, SCHEDULING, merge_snapshot, replay
+    from srs.optimizer.replay import FRESH, SCHEDULING, replay
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
     from srs.store.store import CARD_COLUMNS, CardRecord
@@ -67,40 +65,29 @@ def undo_batch(store, batch: ImportBatch) -> None:
     settings_by_deck: dict = {}
     assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     with store.transaction() as conn:
-        rows = conn.execute(
-            "SELECT rid, cid FROM revlog WHERE rid BETWEEN ? AND ? AND source = 'import'",
-            [batch.first_rid, batch.last_rid],
-        ).fetchall()
+        rows = log.imported_between(conn, batch.first_rid, batch.last_rid)
         if len(rows) != batch.reviews:
             raise UserError(f"the import of {batch.label} was changed since; `srs backup --list` shows the backup "
                             "taken before it, and `srs restore FILE` puts it back")
         cids = sorted({cid for _, cid in rows})
-        conn.execute("DELETE FROM revlog WHERE rid BETWEEN ? AND ? AND source = 'import'",
-                     [batch.first_rid, batch.last_rid])
+        log.delete(conn, [rid for rid, _ in rows])
         for cid in cids:
             card = CardRecord(*conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone())
-            log = conn.execute(
-                "SELECT rid, reviewed_at, rating, before, after FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
-                [cid],
-            ).fetchall()
-            if not log:
+            remaining = log.card_log(conn, cid)
+            if not remaining:
                 conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*FRESH.values(), cid])
                 continue
             settings = settings_by_deck.get(card.deck_id)
             if settings is None:
                 settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(row[1], row[2]) for row in log])
-            for row, step in zip(log, steps):
-                conn.execute("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?",
-                             [step.before["state"], merge_snapshot(row[3], step.before, card),
-                              merge_snapshot(row[4], step.after, card), row[0]])
+            steps = replay(planner, settings, card, [(row.reviewed_at, row.rating) for row in remaining])
+            log.rewrite(conn, [(row.rid, step.before["state"], step.after) for row, step in zip(remaining, steps)])
             final = [steps[-1].after[n] for n in SCHEDULING]
             conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*final, cid])
         live = conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])
         created = [r[0] for r in live]
         for iid in created:
-            if conn.execute("SELECT 1 FROM revlog r JOIN cards c ON c.cid = r.cid WHERE c.iid = ? LIMIT 1",
-                            [iid]).fetchone() is None:
+            if not log.item_has_reviews(conn, iid):
                 conn.execute("UPDATE items SET retired = 1 WHERE iid = ?", [iid])
                 conn.execute("UPDATE cards SET active = 0 WHERE iid = ?", [iid])
         conn.execute("DELETE FROM settings WHERE key = ?", [SETTING])

@@ -5,7 +5,6 @@ Data only; srs.ui.card_info lays it out and `srs show` prints it.
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -51,24 +50,24 @@ def card_info(store, uid: str, now: datetime) -> list[CardInfoJson]:
             retrievability = scheduler.get_card_retrievability(to_fsrs(card), current_datetime=now)
         history: list[ReviewJson] = []
         for row in store.revlog_for(card.cid):
-            before, after = json.loads(row["before"]), json.loads(row["after"])
+            before, after = row.before, row.after
             predicted = None
-            if before.get("stability") is not None and before.get("last_review") is not None:
-                was = card.with_memory({k: before[k] for k in CardRecord.MUTABLE if k in before})
-                at = from_epoch(row["reviewed_at"])
+            if before["stability"] is not None and before["last_review"] is not None:
+                was = card.with_memory(before)
+                at = from_epoch(row.reviewed_at)
                 predicted = scheduler.get_card_retrievability(to_fsrs(was), current_datetime=at)
             history.append({
-                "reviewed_at": from_epoch(row["reviewed_at"]).isoformat(),
-                "type": _review_type(row["state_before"]),
-                "rating": row["rating"],
-                "rating_name": RATING_NAMES.get(row["rating"], str(row["rating"])),
-                "interval_s": (after["due"] - row["reviewed_at"]) if after.get("due") is not None else None,
-                "stability": after.get("stability"),
-                "difficulty": after.get("difficulty"),
+                "reviewed_at": from_epoch(row.reviewed_at).isoformat(),
+                "type": _review_type(row.state_before),
+                "rating": row.rating,
+                "rating_name": RATING_NAMES.get(row.rating, str(row.rating)),
+                "interval_s": (after["due"] - row.reviewed_at) if after["due"] is not None else None,
+                "stability": after["stability"],
+                "difficulty": after["difficulty"],
                 "retrievability": predicted,
-                "duration_ms": row["duration_ms"],
-                "response": row["response"],
-                "source": row["source"],
+                "duration_ms": row.duration_ms,
+                "response": row.response,
+                "source": row.source,
             })
         durations = [h["duration_ms"] for h in history if h["duration_ms"] is not None]
         out.append({

@@ -2,22 +2,17 @@
 
 Used after fitting new parameters (every card is rescheduled from its log) and by the importers (an
 imported history sets the card's state). Only the scheduling fields are replayed; suspension, burying,
-flags and the leech mark stay as they are. The log's `before`/`after` snapshots are rewritten to the
-replayed states, so `srs undo` still puts a card back exactly as the log says.
+flags and the leech mark stay as they are. The log's states before and after each answer are rewritten to
+the replayed ones, so `srs undo` still puts a card back exactly as the log says.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from srs.clock import from_epoch
-from srs.store.schema import NEW
+from srs.store.log import FRESH, SCHEDULING
 from srs.store.store import CardRecord
-
-SCHEDULING = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses")
-FRESH = {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None, "last_review": None,
-         "reps": 0, "lapses": 0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,15 +40,6 @@ def _scheduling(card: CardRecord) -> dict:
     return {name: getattr(card, name) for name in SCHEDULING}
 
 
-def merge_snapshot(snapshot_json: str | None, scheduling: dict, card: CardRecord) -> str:
-    """A log snapshot with its scheduling fields replaced (other fields kept, or the card's if none)."""
-    snapshot = json.loads(snapshot_json) if snapshot_json else {}
-    if not snapshot or set(CardRecord.MUTABLE) - set(snapshot):
-        snapshot = {**card.memory(), **snapshot}
-    snapshot.update(scheduling)
-    return json.dumps({name: snapshot[name] for name in CardRecord.MUTABLE})
-
-
 def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict | None = None, progress=None) -> int:
     """Recompute every reviewed card's state from its log with its deck's current settings.
 
@@ -79,12 +65,9 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
             settings = settings_by_deck.get(card.deck_id)
             if settings is None:
                 settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(row[2], row[3]) for row in log])
+            steps = replay(planner, settings, card, [(row.reviewed_at, row.rating) for row in log])
             for row, step in zip(log, steps):
-                log_updates.append((
-                    step.before["state"], merge_snapshot(row[4], step.before, card),
-                    merge_snapshot(row[5], step.after, card), row[0],
-                ))
+                log_updates.append((row.rid, step.before["state"], step.after))
             card_updates.append([*(steps[-1].after[name] for name in SCHEDULING), cid])
             if progress:
                 progress(n + 1, len(by_card))

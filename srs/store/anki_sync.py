@@ -8,10 +8,11 @@ Reviews are matched by that id, so none is pushed or pulled twice, whatever was 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from srs.store.log import SOURCE_CODE, after_of
 
 _TABLE = "CREATE TABLE IF NOT EXISTS anki_reviews (anki_id INTEGER PRIMARY KEY, rid INTEGER)"
 
@@ -35,12 +36,13 @@ def unpushed_reviews(conn: sqlite3.Connection) -> list[LoggedReview]:
     """srs reviews that Anki has not had yet (neither pushed nor pulled from it), oldest first."""
     ensure(conn)
     rows = conn.execute(
-        "SELECT r.rid, c.uid, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.after FROM revlog r "
+        "SELECT r.rid, c.uid, r.reviewed_at, r.rating, r.duration_ms, r.state_before, r.reviewed_at, "
+        "r.state, r.step, r.stability, r.difficulty, r.due, r.reps, r.lapses FROM revlog r "
         "JOIN cards c ON c.cid = r.cid WHERE NOT EXISTS (SELECT 1 FROM anki_reviews a WHERE a.rid = r.rid) "
-        "AND r.source != 'anki' ORDER BY r.reviewed_at, r.rid"
+        "AND r.source != ? ORDER BY r.reviewed_at, r.rid", [SOURCE_CODE["anki"]]
     ).fetchall()
-    return [LoggedReview(rid, uid, at, rating, ms, before, json.loads(after) if after else {})
-            for rid, uid, at, rating, ms, before, after in rows]
+    return [LoggedReview(rid, uid, at, rating, ms, state_before, after_of(after))
+            for rid, uid, at, rating, ms, state_before, *after in rows]
 
 
 def known_anki_ids(conn: sqlite3.Connection) -> set[int]:

@@ -12,6 +12,8 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from srs.store import log
+from srs.store.log import LogRow
 from srs.store.reports import deck_filter
 from srs.store.store import CARD_COLUMNS, CardRecord, Store
 
@@ -50,18 +52,11 @@ def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
 
 def logs_to_replay(
     conn: sqlite3.Connection, deck_ids: list[str] | None
-) -> tuple[dict[int, list[tuple]], dict[int, CardRecord]]:
-    """Inside a transaction: {cid: [(rid, cid, reviewed_at, rating, before, after), ...] in time order} and
-    {cid: card} for every reviewed card of the decks."""
+) -> tuple[dict[int, list[LogRow]], dict[int, CardRecord]]:
+    """Inside a transaction: {cid: its log rows, in time order} and {cid: card} for every reviewed card of the
+    decks."""
     where, params = deck_filter(deck_ids, "c.deck_id")
-    rows = conn.execute(
-        "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.before, r.after FROM revlog r "
-        f"JOIN cards c ON c.cid = r.cid WHERE {where} ORDER BY r.cid, r.reviewed_at, r.rid",
-        params,
-    ).fetchall()
-    by_card: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_card.setdefault(row[1], []).append(row)
+    by_card = log.logs(conn, where, params)
     cards = {
         row[0]: CardRecord(*row)
         for row in conn.execute(
@@ -75,10 +70,10 @@ def write_replay(
     conn: sqlite3.Connection,
     columns: tuple[str, ...],
     card_updates: Iterable[list],
-    log_updates: Iterable[tuple[int, str, str, int]],
+    log_updates: Iterable[tuple[int, int, dict[str, Any]]],
 ) -> None:
     """Inside a transaction: set each card's `columns` ([*values, cid]) and each log row's
-    (state_before, before, after, rid)."""
+    (rid, state before, scheduling fields after) from the replay of its card's whole log."""
     assignments = ", ".join(f"{name} = ?" for name in columns)
     conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", card_updates)
-    conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", log_updates)
+    log.rewrite(conn, log_updates)

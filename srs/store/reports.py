@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from srs.store.log import SOURCE_CODE
 from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
 from srs.store.store import Store
 
@@ -23,12 +24,20 @@ def deck_filter(deck_ids: Iterable[str] | None, column: str = "deck_id") -> tupl
     return f"{column} IN ({','.join('?' * len(deck_ids))})", deck_ids
 
 
+def _log_deck_filter(deck_ids: Iterable[str] | None) -> tuple[str, list]:
+    """deck_filter for the log, whose rows belong to their card's deck."""
+    where, params = deck_filter(deck_ids)
+    if where in ("0", "1"):
+        return where, params
+    return f"cid IN (SELECT cid FROM cards WHERE {where})", params
+
+
 # -- the log --------------------------------------------------------------------------------------
 
 
 def first_review_at_or_after(store: Store, cursor: int, until: int, deck_ids: list[str] | None) -> int | None:
     """The time of the first review in [cursor, until] (one seek on the time index), or None."""
-    where, params = deck_filter(deck_ids)
+    where, params = _log_deck_filter(deck_ids)
     row = store.conn.execute(
         "SELECT reviewed_at FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND "
         f"{where} ORDER BY reviewed_at LIMIT 1",
@@ -39,7 +48,7 @@ def first_review_at_or_after(store: Store, cursor: int, until: int, deck_ids: li
 
 def day_totals(store: Store, start: int, until: int, deck_ids: list[str] | None) -> tuple[int, int, int, int]:
     """(reviews, first reviews of new cards, milliseconds, reviews rated above Again) in [start, until]."""
-    where, params = deck_filter(deck_ids)
+    where, params = _log_deck_filter(deck_ids)
     reviews, new, ms, correct = store.conn.execute(
         "SELECT COUNT(*), COALESCE(SUM(state_before = ?), 0), COALESCE(SUM(duration_ms), 0), "
         f"COALESCE(SUM(rating > 1), 0) FROM revlog WHERE reviewed_at >= ? AND reviewed_at <= ? AND {where}",
@@ -51,7 +60,7 @@ def day_totals(store: Store, start: int, until: int, deck_ids: list[str] | None)
 def reviews_between(store: Store, start: int, end: int, until: int, deck_ids: list[str] | None) -> int:
     """Reviews in [start, end) and at or before `until`. Without a deck filter, COUNT over a range of the
     time index reads no table rows."""
-    where, params = deck_filter(deck_ids)
+    where, params = _log_deck_filter(deck_ids)
     return store.conn.execute(
         f"SELECT COUNT(*) FROM revlog WHERE reviewed_at >= ? AND reviewed_at < ? AND reviewed_at <= ? AND {where}",
         [start, end, until, *params],
@@ -63,11 +72,18 @@ def review_state_reviews(
 ) -> Iterator[tuple[str, int, int, float | None, int | None]]:
     """(deck_id, rating, reviewed_at, stability before, last review before) of each review of a card in the
     review state, in [since, until]: what true and predicted retention are computed from."""
-    where, params = deck_filter(deck_ids)
+    where, params = deck_filter(deck_ids, "c.deck_id")
+    # The state before a review is the previous row's state after (srs/store/log.py), unless revlog_before has it.
+    # The previous row is one seek on revlog_card (cid, reviewed_at, rid), then one read by rid.
+    previous = ("(SELECT q.rid FROM revlog q WHERE q.cid = r.cid AND q.reviewed_at <= r.reviewed_at "
+                "AND (q.reviewed_at < r.reviewed_at OR q.rid < r.rid) ORDER BY q.reviewed_at DESC, q.rid DESC LIMIT 1)")
     return store.conn.execute(
-        "SELECT deck_id, rating, reviewed_at, json_extract(before, '$.stability'), "
-        "json_extract(before, '$.last_review') FROM revlog "
-        f"WHERE reviewed_at >= ? AND reviewed_at <= ? AND state_before = {REVIEW} AND {where}",
+        "SELECT c.deck_id, r.rating, r.reviewed_at, "
+        "CASE WHEN b.rid IS NULL THEN p.stability ELSE b.stability END, "
+        "CASE WHEN b.rid IS NULL THEN p.reviewed_at ELSE b.last_review END "
+        "FROM revlog r JOIN cards c ON c.cid = r.cid LEFT JOIN revlog_before b ON b.rid = r.rid "
+        f"LEFT JOIN revlog p ON p.rid = {previous} "
+        f"WHERE r.reviewed_at >= ? AND r.reviewed_at <= ? AND r.state_before = {REVIEW} AND {where}",
         [since, until, *params],
     )
 
@@ -77,8 +93,8 @@ def log_totals(store: Store, until: int) -> tuple[int, int, int, int]:
     # One pass over the log; `+reviewed_at` keeps SQLite from walking the time index row by row.
     reviews, correct, new_cards, quiz_rows = store.conn.execute(
         f"SELECT COUNT(*), COALESCE(SUM(rating > 1), 0), COALESCE(SUM(state_before = {NEW}), 0), "
-        "COALESCE(SUM(source = 'quiz'), 0) FROM revlog WHERE +reviewed_at <= ?",
-        [until],
+        "COALESCE(SUM(source = ?), 0) FROM revlog WHERE +reviewed_at <= ?",
+        [SOURCE_CODE["quiz"], until],
     ).fetchone()
     return reviews, correct, new_cards, quiz_rows
 
@@ -103,9 +119,10 @@ def quiz_answers(store: Store, until: int, bucket_seconds: int) -> Iterator[tupl
     """(deck_id, time bucket, cid, worst rating, JSON list of the responses) of the quiz-mode reviews up to
     `until`."""
     return store.conn.execute(
-        f"SELECT deck_id, reviewed_at / {int(bucket_seconds)}, cid, MIN(rating), json_group_array(response) "
-        "FROM revlog WHERE source = 'quiz' AND +reviewed_at <= ? GROUP BY 1, 2, 3",
-        [until],
+        f"SELECT c.deck_id, r.reviewed_at / {int(bucket_seconds)}, r.cid, MIN(r.rating), "
+        "json_group_array(r.response) FROM revlog r JOIN cards c ON c.cid = r.cid "
+        "WHERE r.source = ? AND +r.reviewed_at <= ? GROUP BY 1, 2, 3",
+        [SOURCE_CODE["quiz"], until],
     )
 
 

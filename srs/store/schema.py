@@ -7,6 +7,7 @@ reworded item to its history is then one UPDATE of a uid, and the review log nev
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from srs.domain import State
 
@@ -43,12 +44,87 @@ CARD_ACTIONS = """
     CREATE INDEX card_actions_batch ON card_actions(batch);
 """
 
-SCHEMA_VERSION = 2
+# 3: the lean log (srs/store/log.py). The answer and the card's scheduling state after it in typed columns,
+# the source as a small code, no deck (the card's); the state before it only where it is not the previous
+# row's state after (revlog_before). The search index keeps no second copy of the text (content='').
+LEAN_LOG = """
+    CREATE TABLE revlog (
+        rid INTEGER PRIMARY KEY,
+        cid INTEGER NOT NULL REFERENCES cards(cid),
+        reviewed_at INTEGER NOT NULL,
+        rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+        duration_ms INTEGER,
+        source INTEGER NOT NULL DEFAULT 0,
+        response TEXT,
+        state_before INTEGER NOT NULL,
+        state INTEGER NOT NULL,
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due INTEGER,
+        reps INTEGER NOT NULL,
+        lapses INTEGER NOT NULL,
+        leech INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE revlog_before (
+        rid INTEGER PRIMARY KEY REFERENCES revlog(rid) ON DELETE CASCADE,
+        step INTEGER,
+        stability REAL,
+        difficulty REAL,
+        due INTEGER,
+        last_review INTEGER,
+        reps INTEGER NOT NULL,
+        lapses INTEGER NOT NULL
+    );
+    CREATE INDEX revlog_time ON revlog(reviewed_at);
+    CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
+    -- cards_item (iid) is a prefix of cards_item_active (iid, active), which serves every lookup by item.
+    DROP INDEX cards_item;
+"""
+
+# The search index without its own copy of each item's text: its content is a view that computes the text from
+# the item (so the index can still be read whole, as by a dump), and a row is deleted by giving its old text.
+_OLD_TEXT = f"coalesce({ITEM_TEXT_SQL.format(content='old.content')}, '')"
+LEAN_SEARCH_INDEX = f"""
+    DROP TRIGGER items_fts_insert;
+    DROP TRIGGER items_fts_update;
+    DROP TRIGGER items_fts_delete;
+    DROP TABLE items_fts;
+    CREATE VIEW items_text (iid, text) AS
+        SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
+    CREATE VIRTUAL TABLE items_fts USING fts5(text, tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3',
+        content = 'items_text', content_rowid = 'iid', columnsize = 0);
+    INSERT INTO items_fts (rowid, text) SELECT iid, coalesce({ITEM_TEXT_SQL.format(content="content")}, '') FROM items;
+    CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+        INSERT INTO items_fts (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_update AFTER UPDATE OF content ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, text) VALUES ('delete', old.iid, {_OLD_TEXT}); INSERT INTO items_fts
+        (rowid, text) VALUES (new.iid, {_NEW_TEXT}); END;
+    CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+        INSERT INTO items_fts (items_fts, rowid, text) VALUES ('delete', old.iid, {_OLD_TEXT}); END;
+"""
+
+SCHEMA_VERSION = 3
 
 # Card states (srs.domain.State); NEW has no FSRS memory yet. The others are fsrs.State's values.
 NEW, LEARNING, REVIEW, RELEARNING = State.NEW, State.LEARNING, State.REVIEW, State.RELEARNING
 
-MIGRATIONS: dict[int, str] = {
+def _lean_log(conn: sqlite3.Connection) -> None:
+    from srs.store.log import convert_legacy_log
+
+    conn.execute("ALTER TABLE revlog RENAME TO revlog_legacy")
+    conn.execute("DROP INDEX revlog_time")
+    conn.execute("DROP INDEX revlog_card")
+    for statement in _statements(LEAN_LOG):
+        conn.execute(statement)
+    convert_legacy_log(conn, "revlog_legacy")
+    conn.execute("DROP TABLE revlog_legacy")
+    for statement in _statements(LEAN_SEARCH_INDEX):
+        conn.execute(statement)
+
+
+# Each migration is SQL, or a function run inside the migrations' one transaction.
+MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection], None]] = {
     1: """
     CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE files (
@@ -126,6 +202,9 @@ MIGRATIONS: dict[int, str] = {
     # 2: the search index, kept in step with the items table by triggers (srs/store/search.py), and the
     # log of actions done to cards by hand (srs/store/actions.py).
     2: SEARCH_INDEX + CARD_ACTIONS,
+    # 3: the lean log and the search index without a copy of the text; a database made by an earlier srs
+    # is converted row by row (srs/store/log.py: convert_legacy_log), then VACUUMed (see migrate).
+    3: _lean_log,
 }
 
 
@@ -147,7 +226,10 @@ def check_version(conn: sqlite3.Connection) -> int:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs."""
+    """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs.
+
+    All the migrations run in one transaction: an interruption (an error, a kill) leaves the database as it
+    was. A log converted from an older schema leaves its old pages free; VACUUM gives them back to the disk."""
     if check_version(conn) == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")  # all of the migrations or none of them
@@ -155,14 +237,20 @@ def migrate(conn: sqlite3.Connection) -> None:
         # Read again under the write lock: another srs may have migrated since (two started at once).
         version = check_version(conn)
         for target in range(version + 1, SCHEMA_VERSION + 1):
-            for statement in _statements(MIGRATIONS[target]):
-                conn.execute(statement)
+            migration = MIGRATIONS[target]
+            if callable(migration):
+                migration(conn)
+            else:
+                for statement in _statements(migration):
+                    conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {target}")
     except BaseException:
         if conn.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+    if 0 < version < 3:
+        conn.execute("VACUUM")
 
 
 def _statements(script: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The learner's history in SQLite: items mirrored from the decks, card states and the review log.
 
 The store knows nothing of YAML or of the terminal. Every answer is one transaction that updates the
-card and appends to the log, with the card's state before and after, so undo restores it exactly.
+card and appends to the log (srs/store/log.py), which keeps the card's state before and after, so undo
+restores it exactly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from srs.clock import to_epoch
 from srs.errors import UserError
+from srs.store import log
 from srs.store.db import connect, transaction
 from srs.store.schema import NEW, REVIEW
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 LEECH_LAPSES = 8
-LEARNER_SOURCES = ("review", "quiz", "answer")  # revlog sources `undo` may reach; imports are others
+LEARNER_SOURCES = ("review", "quiz", "answer")  # log sources `undo` may reach; imports are others
 
 
 @dataclass
@@ -192,9 +194,11 @@ class Store:
         `bury` ({cid: until}) buries other cards (the answered card's siblings) in the same transaction: one
         commit, so one sync to disk, per answer."""
         leech = False
+        leech_mark = 0
         if after.lapses >= leech_lapses and before.lapses < leech_lapses and not after.leech:
             after = after.with_memory({"leech": 1, "suspended": int(leech_suspends or after.suspended)})
             leech = leech_suspends
+            leech_mark = log.LEECH_SUSPENDED if after.suspended and not before.suspended else log.LEECH_MADE
         memory = after.memory()
         assignments = ", ".join(f"{name} = ?" for name in memory)
         with self.transaction() as conn:
@@ -203,15 +207,8 @@ class Store:
             if current is not None and CardRecord(*current).memory() != before.memory():
                 raise UserError(f"card {before.uid} was answered elsewhere meanwhile; it was not recorded twice")
             conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*memory.values(), before.cid])
-            cursor = conn.execute(
-                "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before,"
-                " source, before, after) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    before.cid, before.deck_id, to_epoch(now), rating, duration_ms, response, before.state,
-                    source, json.dumps(before.memory()), json.dumps(memory),
-                ],
-            )
-            rid = cursor.lastrowid
+            rid = log.append(conn, before.cid, to_epoch(now), rating, before.memory(), memory,
+                             duration_ms=duration_ms, response=response, source=source, leech=leech_mark)
             for cid, until in (bury or {}).items():
                 conn.execute("UPDATE cards SET buried_until = ? WHERE cid = ?", [until, cid])
         return Answer(rid, after, rating, leech)
@@ -224,38 +221,34 @@ class Store:
         """
         with self.transaction() as conn:
             # Only what the learner did here: imported history is never undone one row at a time.
-            marks = ",".join("?" * len(LEARNER_SOURCES))
-            row = conn.execute(
-                "SELECT rid, cid, before, rating, reviewed_at FROM revlog "
-                + (f"WHERE rid = ? AND source IN ({marks})" if rid is not None
-                   else f"WHERE source IN ({marks}) ORDER BY rid DESC LIMIT 1"),
-                ([rid] if rid is not None else []) + list(LEARNER_SOURCES),
-            ).fetchone()
-            if row is None:
+            if rid is None:
+                rid = log.newest_rid(conn, LEARNER_SOURCES)
+            elif log.source_of(conn, rid) not in LEARNER_SOURCES:
+                rid = None
+            if rid is None:
                 return None
-            rid, cid, before_json, rating, reviewed_at = row
-            # The card's newest answer in time (an import may add older reviews after it, with higher rids).
-            newest = conn.execute(
-                "SELECT rid FROM revlog WHERE cid = ? ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid]
-            ).fetchone()[0]
-            if newest != rid:
+            row = log.row(conn, rid)
+            assert row is not None
+            if log.newest_in_time(conn, row.cid) != rid:
                 raise UserError("that card was answered again since; undo the newer answer first")
-            before = json.loads(before_json)
-            assignments = ", ".join(f"{name} = ?" for name in before)
-            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*before.values(), cid])
-            conn.execute("DELETE FROM revlog WHERE rid = ?", [rid])
-        return self.card(cid), {"rating": rating, "reviewed_at": reviewed_at}
+            values = dict(row.before)
+            if row.leech:  # the answer made the card a leech (and suspended it): it is not one again
+                values["leech"] = 0
+                if row.leech == log.LEECH_SUSPENDED:
+                    values["suspended"] = 0
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*values.values(), row.cid])
+            log.delete(conn, [rid])
+        return self.card(row.cid), {"rating": row.rating, "reviewed_at": row.reviewed_at}
 
     def newest_learner_rid(self) -> int | None:
         """The rid of the newest log row the learner made here (not imported), or None."""
-        marks = ",".join("?" * len(LEARNER_SOURCES))
-        return self.conn.execute(f"SELECT MAX(rid) FROM revlog WHERE source IN ({marks})",
-                                 list(LEARNER_SOURCES)).fetchone()[0]
+        return log.newest_rid(self.conn, LEARNER_SOURCES)
 
     def newest_source(self) -> str | None:
         """The source of the newest log row (an answer's kind or an import's), or None for an empty log."""
-        row = self.conn.execute("SELECT source FROM revlog ORDER BY rid DESC LIMIT 1").fetchone()
-        return None if row is None else row[0]
+        rid = log.newest_rid(self.conn)
+        return None if rid is None else log.source_of(self.conn, rid)
 
     def update_card(self, cid: int, **values) -> None:
         assignments = ", ".join(f"{name} = ?" for name in values)
@@ -267,17 +260,12 @@ class Store:
     def answered_since(self, since: datetime) -> dict[str, dict[str, int]]:
         """Per deck, how many new cards and reviews were answered since `since` (for daily limits)."""
         rows = self.conn.execute(
-            "SELECT deck_id, SUM(state_before = ?), SUM(state_before = ?) FROM revlog "
-            "WHERE reviewed_at >= ? GROUP BY deck_id",
+            "SELECT c.deck_id, SUM(r.state_before = ?), SUM(r.state_before = ?) FROM revlog r "
+            "JOIN cards c ON c.cid = r.cid WHERE r.reviewed_at >= ? GROUP BY c.deck_id",
             [NEW, REVIEW, to_epoch(since)],
         ).fetchall()
         return {deck: {"new": new or 0, "review": review or 0} for deck, new, review in rows}
 
-    def revlog_for(self, cid: int) -> list[dict]:
-        rows = self.conn.execute(
-            "SELECT rid, reviewed_at, rating, duration_ms, response, state_before, before, after, source "
-            "FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
-            [cid],
-        ).fetchall()
-        keys = ("rid", "reviewed_at", "rating", "duration_ms", "response", "state_before", "before", "after", "source")
-        return [dict(zip(keys, row)) for row in rows]
+    def revlog_for(self, cid: int) -> list[log.LogRow]:
+        """One card's log, oldest first."""
+        return log.card_log(self.conn, cid)

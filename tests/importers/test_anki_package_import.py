@@ -158,9 +158,9 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     store = Store.open(tmp_path / "srs.db")
     basic = store.find_card(anki_item_id(guids["basic"]))
     rows = store.revlog_for(basic.cid)
-    assert [r["rating"] for r in rows] == [3, 3, 1, 3, 3]
-    assert [r["reviewed_at"] for r in rows][:2] == [BASE, BASE + 600]
-    assert {r["duration_ms"] for r in rows} == {4000} and {r["source"] for r in rows} == {"import"}
+    assert [r.rating for r in rows] == [3, 3, 1, 3, 3]
+    assert [r.reviewed_at for r in rows][:2] == [BASE, BASE + 600]
+    assert {r.duration_ms for r in rows} == {4000} and {r.source for r in rows} == {"import"}
     assert basic.reps == 5 and basic.lapses == 1 and basic.stability > 0
     cloze2 = store.find_card(anki_item_id(guids["cloze"]) + "#c2")
     assert cloze2.reps == 3
@@ -191,7 +191,7 @@ def test_a_package_in_anki_s_new_format_imports_as_the_legacy_one_does(tmp_path,
         texts = [f.read_text(encoding="utf-8").split("\n", 1)[1] for f in files]  # past the "Imported from" line
         store = Store.open(tmp_path / f"{name}.db")
         basic = store.find_card(anki_item_id(guids["basic"]))
-        history = [(r["reviewed_at"], r["rating"]) for r in store.revlog_for(basic.cid)]
+        history = [(r.reviewed_at, r.rating) for r in store.revlog_for(basic.cid)]
         store.close()
         outputs[name] = ([f.name for f in files], texts, report["items"], report["history"]["reviews_added"], history)
     assert outputs["modern"] == outputs["legacy"]

@@ -409,7 +409,7 @@ def test_reviews_done_in_anki_come_back_onto_the_same_cards(tmp_path):
     store = Store.open(tmp_path / "srs.db")
     card = store.find_card("forward-process")
     assert card.reps == 4 and card.lapses == 1
-    assert [r["rating"] for r in store.revlog_for(card.cid)] == [3, 3, 1, 3]
+    assert [r.rating for r in store.revlog_for(card.cid)] == [3, 3, 1, 3]
 
 
 def test_items_the_database_has_in_another_deck_stay_there(tmp_path):

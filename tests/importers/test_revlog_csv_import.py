@@ -70,13 +70,13 @@ def test_import_creates_placeholders_and_replays_each_card(tmp_path, env):
     assert item.deck_id == "imported-revlog"
     assert item.content == {"kind": "flashcard", "front": "Imported card 101", "back": "(placeholder)"}
     rows = store.revlog_for(card.cid)
-    assert [r["rating"] for r in rows] == [3, 3, 1] and {r["source"] for r in rows} == {"import"}
-    assert rows[0]["duration_ms"] == 25060
+    assert [r.rating for r in rows] == [3, 3, 1] and {r.source for r in rows} == {"import"}
+    assert rows[0].duration_ms == 25060
     # The card's state is what the scheduler gives replaying its reviews (fuzz moves due dates only).
     reference = fsrs.Scheduler(enable_fuzzing=False)
     ref = fsrs.Card(card_id=card.cid)
     for r in rows:
-        ref, _ = reference.review_card(ref, fsrs.Rating(r["rating"]), review_datetime=from_epoch(r["reviewed_at"]))
+        ref, _ = reference.review_card(ref, fsrs.Rating(r.rating), review_datetime=from_epoch(r.reviewed_at))
     assert card.stability == pytest.approx(ref.stability, rel=1e-12)
     assert card.difficulty == pytest.approx(ref.difficulty, rel=1e-12)
     assert card.state == int(ref.state) and card.reps == 3 and card.lapses == 1

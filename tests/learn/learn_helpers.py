@@ -15,12 +15,13 @@ import sqlite3
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from srs.cli import cli
+from srs.store import log
 
 NOW = "2026-11-23T10:00:00Z"  # a Monday, 10:00 UTC: six hours into the learner's day
 NOW_EPOCH = 1795428000
@@ -174,10 +175,13 @@ class Learner:
         return {row[2]: dict(zip(CARD_COLUMNS, row)) for row in rows}
 
     def revlog(self) -> list[dict]:
-        keys = ("rid", "cid", "deck_id", "reviewed_at", "rating", "duration_ms", "response", "state_before",
-                "source", "before", "after")
-        rows = self.sql(f"SELECT {', '.join(keys)} FROM revlog ORDER BY rid")
-        return [dict(zip(keys, row)) for row in rows]
+        """Every log row (srs.store.log.LogRow as a dict, with its state_before), in the order written."""
+        conn = sqlite3.connect(self.db)
+        try:
+            rows = [row for card_rows in log.logs(conn).values() for row in card_rows]
+        finally:
+            conn.close()
+        return [{**asdict(row), "state_before": row.state_before} for row in sorted(rows, key=lambda r: r.rid)]
 
     def answers(self) -> list[tuple]:
         """The review log as (card uid, rating, response, state before)."""

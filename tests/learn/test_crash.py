@@ -19,6 +19,8 @@ import time
 import pytest
 from learn_helpers import flashcards
 
+from srs.store import log
+
 pytestmark = pytest.mark.slow
 
 N = 5
@@ -75,13 +77,10 @@ def consistent_log_count(learner) -> int:
     try:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
-        newest = conn.execute(
-            "SELECT cid, after FROM revlog r WHERE rid = (SELECT MAX(rid) FROM revlog WHERE cid = r.cid)"
-        ).fetchall()
-        for cid, after in newest:
-            card = conn.execute("SELECT state, reps, due FROM cards WHERE cid = ?", [cid]).fetchone()
-            memory = json.loads(after)
-            assert card == (memory["state"], memory["reps"], memory["due"])
+        newest = [rows[-1] for rows in log.logs(conn).values()]
+        for row in newest:
+            card = conn.execute("SELECT state, reps, due FROM cards WHERE cid = ?", [row.cid]).fetchone()
+            assert card == (row.after["state"], row.after["reps"], row.after["due"])
         answered = conn.execute("SELECT COUNT(*) FROM cards WHERE reps > 0").fetchone()[0]
         assert answered == len(newest)  # no card changed without its log row
         return conn.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]

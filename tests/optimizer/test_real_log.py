@@ -124,8 +124,8 @@ def test_import_optimize_evaluate_from_the_command_line(tmp_path):
     for uid in ("revlog-1711684180217", "revlog-1711686162078"):
         card = store.find_card(uid)
         logs = [
-            fsrs.ReviewLog(card_id=card.cid, rating=fsrs.Rating(row["rating"]),
-                           review_datetime=from_epoch(row["reviewed_at"]), review_duration=None)
+            fsrs.ReviewLog(card_id=card.cid, rating=fsrs.Rating(row.rating),
+                           review_datetime=from_epoch(row.reviewed_at), review_duration=None)
             for row in store.revlog_for(card.cid)
         ]
         replayed = reference.reschedule_card(fsrs.Card(card_id=card.cid), logs)

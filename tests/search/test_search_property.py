@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from srs.search.query import QueryError, parse
 from srs.search.reference import SEPARATOR, Moment, SearchCard, matches
-from srs.store import Store
+from srs.store import Store, log
 from srs.store.search import search_cards
 
 NOW = 1_795_428_000
@@ -115,11 +115,7 @@ def fill(store: Store, collection: list[SearchCard]) -> None:
              card.lapses, card.reps, card.suspended, card.buried_until, card.flagged, card.leech],
         ).lastrowid
         for reviewed_at, rating in card.ratings:
-            conn.execute(
-                "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, state_before, before, after) "
-                "VALUES (?, ?, ?, ?, 0, '{}', '{}')",
-                [cid, card.deck_id, reviewed_at, rating],
-            )
+            log.append(conn, cid, reviewed_at, rating, log.FRESH, log.FRESH)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

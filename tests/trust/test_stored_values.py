@@ -7,6 +7,8 @@ import sqlite3
 
 import pytest
 
+from srs.store import log
+
 DECK = "id: d\ntitle: D\nitems:\n  - id: a\n    q: A?\n    a: 1\n  - id: b\n    q: B?\n    a: 2\n"
 ODD_ROWS = [(-62135596800, None), (253402214400, 2**63 - 1), (1795428000 - 86400, 2**63 - 1), (-1, -5)]
 
@@ -21,9 +23,10 @@ def env(tmp_path, run_srs, monkeypatch):
     assert run_srs("answer", "a", "good", env=env).exit_code == 0
     conn = sqlite3.connect(tmp_path / "srs.db")
     for at, duration in ODD_ROWS:
-        conn.execute(
-            "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, state_before, source, before, after) "
-            "SELECT cid, deck_id, ?, 3, ?, 0, 'import', before, after FROM revlog LIMIT 1", [at, duration])
+        conn.execute(  # srs/store/log.py's columns
+            "INSERT INTO revlog (cid, reviewed_at, rating, duration_ms, state_before, source, state, step, stability, "
+            "difficulty, due, reps, lapses) SELECT cid, ?, 3, ?, 0, ?, state, step, stability, difficulty, due, reps, "
+            "lapses FROM revlog LIMIT 1", [at, duration, log.SOURCE_CODE["import"]])
     conn.commit()
     conn.close()
     return env

@@ -8,6 +8,8 @@ import sqlite3
 import pytest
 from trust_helpers import deck_home
 
+from srs.store import log
+
 DECK = "id: basics\ntitle: Basics\nitems:\n  - id: one\n    q: One?\n    a: 1\n  - id: two\n    q: Two?\n    a: 2\n"
 LOG = "card_id,review_rating,review_time,review_duration\n" + "\n".join(
     ["one,3,2026-11-01T10:00:00Z,4000", "one,3,2026-11-05T10:00:00Z,3000", "two,1,2026-11-02T10:00:00Z,5000"]
@@ -31,7 +33,8 @@ def query(tmp_path, sql: str) -> list[tuple]:
 
 
 def sources(tmp_path) -> list[tuple[str, str]]:
-    return query(tmp_path, "SELECT c.uid, r.source FROM revlog r JOIN cards c ON c.cid = r.cid ORDER BY r.reviewed_at")
+    rows = query(tmp_path, "SELECT c.uid, r.source FROM revlog r JOIN cards c ON c.cid = r.cid ORDER BY r.reviewed_at")
+    return [(uid, log.SOURCES[code]) for uid, code in rows]
 
 
 def memory(tmp_path) -> list[tuple]:
