@@ -66,35 +66,60 @@ class Planner:
         scheduler = self.scheduler(settings)
         with _reproducible_fuzz(card):
             after, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating(rating), review_datetime=now)
-        lapse = card.state == REVIEW and rating == 1
-        return card.with_memory(
-            {
-                "state": int(after.state),
-                "step": after.step,
-                "stability": after.stability,
-                "difficulty": after.difficulty,
-                "due": to_epoch(after.due),
-                "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
-                "reps": card.reps + 1,
-                "lapses": card.lapses + int(lapse),
-            }
-        )
+        return _answered(card, rating, after, now)
+
+    def outcomes(
+        self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
+    ) -> dict[int, CardRecord]:
+        """The card after each rating at `now`, as review() gives them, computed together (one conversion,
+        one scheduler look-up): what a reviewer previews, and then records for the rating chosen."""
+        scheduler = self.scheduler(settings)
+        before = to_fsrs(card)
+        draws = _Draws(card)
+        out = {}
+        original = fsrs_scheduler.random
+        fsrs_scheduler.random = draws.random
+        try:
+            for rating in RATINGS:
+                draws.replay()  # each rating draws the same numbers, as review() seeds them anew each time
+                after, _ = scheduler.review_card(before, fsrs.Rating(rating), review_datetime=now)
+                out[rating] = _answered(card, rating, after, now)
+        finally:
+            fsrs_scheduler.random = original
+        return out
 
     def preview(
         self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
     ) -> dict[int, timedelta]:
         """For each rating, how long until the card would be due again."""
-        out = {}
-        for rating in RATINGS:
-            due = self.review(card, rating, now, settings).due
-            assert due is not None  # a reviewed card always has a due time (review() sets it)
-            out[rating] = from_epoch(due) - now
-        return out
+        return intervals(self.outcomes(card, now, settings), now)
 
     def retrievability(self, card: CardRecord, now: datetime) -> float | None:
         if card.state == NEW or card.stability is None:
             return None
         return self.scheduler().get_card_retrievability(to_fsrs(card), current_datetime=now)
+
+
+def intervals(outcomes: dict[int, CardRecord], now: datetime) -> dict[int, timedelta]:
+    """For each rating, how long from `now` until the card in `outcomes` (Planner.outcomes) is due."""
+    return {rating: from_epoch(after.due or 0) - now for rating, after in outcomes.items()}
+
+
+def _answered(card: CardRecord, rating: int, after: fsrs.Card, now: datetime) -> CardRecord:
+    """Our record of `card` after fsrs scheduled it (`after`) for `rating` at `now`."""
+    lapse = card.state == REVIEW and rating == 1
+    return card.with_memory(
+        {
+            "state": int(after.state),
+            "step": after.step,
+            "stability": after.stability,
+            "difficulty": after.difficulty,
+            "due": to_epoch(after.due),
+            "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
+            "reps": card.reps + 1,
+            "lapses": card.lapses + int(lapse),
+        }
+    )
 
 
 def to_fsrs(card: CardRecord) -> fsrs.Card:
@@ -112,12 +137,34 @@ def to_fsrs(card: CardRecord) -> fsrs.Card:
     )
 
 
+def _seed(card: CardRecord) -> str:
+    return f"{card.cid}:{card.reps}"
+
+
+class _Draws:
+    """The numbers random.Random(_seed(card)) gives, drawn once and replayed from the start on replay()."""
+
+    def __init__(self, card: CardRecord):
+        self._rng = random.Random(_seed(card))
+        self._drawn: list[float] = []
+        self._next = 0
+
+    def replay(self) -> None:
+        self._next = 0
+
+    def random(self) -> float:
+        if self._next == len(self._drawn):
+            self._drawn.append(self._rng.random())
+        self._next += 1
+        return self._drawn[self._next - 1]
+
+
 @contextmanager
 def _reproducible_fuzz(card: CardRecord):
     # fsrs draws fuzz from the module-level random(); seed it per card and repetition (as Anki does)
     # so a preview and the real answer agree.
     original = fsrs_scheduler.random
-    fsrs_scheduler.random = random.Random(f"{card.cid}:{card.reps}").random
+    fsrs_scheduler.random = random.Random(_seed(card)).random
     try:
         yield
     finally:

@@ -13,9 +13,9 @@ from datetime import datetime, timedelta
 
 from srs import card_actions
 from srs.cardview import CardView, build_view
-from srs.clock import day_end, to_epoch
+from srs.clock import day_end, from_epoch, to_epoch
 from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
-from srs.scheduler import Planner, SchedulerSettings
+from srs.scheduler import Planner, SchedulerSettings, intervals
 from srs.store import day as reads
 from srs.store import marks
 from srs.store.schema import NEW, REVIEW
@@ -95,6 +95,7 @@ class Session:
         self.tally = Tally()
         self._steps: list[Step] = []  # this session's actions, newest last: what `u` may undo
         self._queue: DayQueue | None = None
+        self._previewed: tuple[CardRecord, datetime, dict[int, CardRecord]] | None = None  # see preview()
         self.reload_decks()
 
     def reload_decks(self) -> None:
@@ -102,6 +103,7 @@ class Session:
         self._titles = self.store.deck_titles()
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
+        self._previewed = None  # scheduled under settings that may have changed
         queue = self._queue
         if queue is not None:  # an edit may have removed or suspended queued cards
             for cid in reads.gone(self.store.conn, queue.cids()):
@@ -151,7 +153,25 @@ class Session:
         return self._settings[deck_id]
 
     def preview(self, card: CardRecord) -> dict[int, timedelta]:
-        return self.planner.preview(card, self.clock(), self.settings_for(card.deck_id))
+        """How long until the card is due again after each rating. The cards after each rating are kept, so
+        the answer that follows records the one chosen instead of scheduling it again (as Anki's answer
+        applies the states its queue computed)."""
+        now = self.clock()
+        outcomes = self.planner.outcomes(card, now, self.settings_for(card.deck_id))
+        self._previewed = (card, now, outcomes)
+        return intervals(outcomes, now)
+
+    def _scheduled(self, card: CardRecord, rating: int, now: datetime) -> CardRecord:
+        """The card after `rating` at `now`: the preview's outcome moved on to `now` where it is the same card
+        and as many whole days since its last review (fsrs's only measure of elapsed time, so the result
+        equals scheduling anew), else scheduled anew."""
+        previewed, at, outcomes = self._previewed or (None, now, {})
+        last = card.last_review
+        if previewed == card and (last is None or (now - from_epoch(last)).days == (at - from_epoch(last)).days):
+            after = outcomes[rating]
+            shift = to_epoch(now) - to_epoch(at)
+            return after.with_memory({"due": (after.due or 0) + shift, "last_review": to_epoch(now)})
+        return self.planner.review(card, rating, now, self.settings_for(card.deck_id))
 
     # -- what the learner does ----------------------------------------------------------------------
 
@@ -165,7 +185,8 @@ class Session:
         source: str = "review",
     ) -> Answer:
         now = self.clock()
-        after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
+        after = self._scheduled(card, rating, now)
+        self._previewed = None
         until, siblings = self._siblings_to_bury(card, now)
         answer = self.store.record_answer(
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
@@ -188,7 +209,8 @@ class Session:
     def _siblings_to_bury(self, card: CardRecord, now: datetime) -> tuple[int, dict[int, int]]:
         """(until, {cid: buried_until before}): the answered card's new and review siblings to bury until the
         next day, by the same rule the queue keeps them out by."""
-        until = to_epoch(day_end(now))
+        queue = self._queue
+        until = queue.day_end_s if queue is not None and to_epoch(now) < queue.day_end_s else to_epoch(day_end(now))
         if not self.limits.buries_siblings(card.deck_id, self._options):
             return until, {}
         return until, {cid: buried for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -52,12 +52,19 @@ class CardRecord:
     )
 
     def memory(self) -> dict:
-        return {name: getattr(self, name) for name in self.MUTABLE}
+        values = self.__dict__  # read directly: this runs several times per answer
+        return {name: values[name] for name in self.MUTABLE}
 
     def with_memory(self, values: dict) -> CardRecord:
-        return replace(self, **values)
+        """A copy with `values` (names of MUTABLE fields) changed; as dataclasses.replace, several times faster."""
+        if not values.keys() <= _MUTABLE:
+            raise TypeError(f"not a card's memory: {sorted(values.keys() - _MUTABLE)}")
+        copy = object.__new__(CardRecord)
+        copy.__dict__.update(self.__dict__, **values)
+        return copy
 
 
+_MUTABLE = frozenset(CardRecord.MUTABLE)
 CARD_COLUMNS = ", ".join(f.name for f in fields(CardRecord))
 
 
