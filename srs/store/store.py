@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -192,6 +193,7 @@ class Store:
         leech_lapses: int = LEECH_LAPSES,
         leech_suspends: bool = True,
         bury: dict[int, int] | None = None,
+        then: Callable[[sqlite3.Connection, int], object] | None = None,
     ) -> Answer:
         """Commit one answer: the card's new state and a log row holding the state before and after.
 
@@ -221,6 +223,8 @@ class Store:
             rid = cursor.lastrowid
             for cid, until in (bury or {}).items():
                 conn.execute("UPDATE cards SET buried_until = ? WHERE cid = ?", [until, cid])
+            if then is not None:  # more writes in this commit, given the answer's rid (the burials' log)
+                then(conn, rid)
         return Answer(rid, after, rating, leech)
 
     def undo_last(self, rid: int | None = None) -> tuple[CardRecord, dict] | None:
