@@ -199,3 +199,12 @@ def test_u_in_review_gives_back_the_siblings_the_answer_buried(learner):
     assert learner.cli("review", input=" \n3\nu\nq\n").exit_code == 0
     assert (learner.card("gen#c1")["reps"], learner.card("gen#c2")["buried_until"]) == (0, 0)
     assert actions_of(learner, "gen#c2") == []
+
+
+def test_a_card_flagged_in_review_can_be_flagged_again_and_answered(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    assert learner.cli("review", input="f\nf\n \n3\nq\n").exit_code == 0
+    # (In the same second the log lists answers before actions.)
+    assert sorted(actions_of(learner, "card01")) == [("answer", "Good"), ("flag", "note needs a fix"),
+                                                     ("flag", "note needs a fix")]
+    assert learner.card("card01")["flagged"] == "needs a fix"
