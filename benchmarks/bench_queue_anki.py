@@ -6,7 +6,7 @@ in an Anki collection (the real `anki` package, FSRS on), with the same cards in
 
 - CPU per card in review, as a reviewer spends it: the next card, the counts, the preview of the four
   intervals and the answer (Good), averaged over CARDS cards (process time: Anki's Rust backend runs in
-  this process too, so both are counted alike), the best of 5 runs taken in turns on fresh copies.
+  this process too, so both are counted alike), the best of 7 runs taken in turns on fresh copies.
   Both commit every answer to disk before the next card. Anki (rslib 26.x) opens its collection in WAL mode
   with SQLite's default synchronous=FULL (storage/sqlite.rs), and answer_card runs in Collection::transact,
   whose `release rust` of the outermost savepoint commits: one fsync of the WAL per answer (strace: 157
@@ -218,7 +218,7 @@ def best_alternating(first, second, rounds: int = 5) -> tuple[tuple[float, float
     return (min(w for w, _ in a), min(c for _, c in a)), (min(w for w, _ in b), min(c for _, c in b))
 
 
-def per_card_alternating(root: Path, db: Path, anki_path: Path, rounds: int = 5) -> tuple[float, float]:
+def per_card_alternating(root: Path, db: Path, anki_path: Path, rounds: int = 7) -> tuple[float, float]:
     """The best CPU per card of `rounds` review runs of each, taken in turns, each on a fresh copy of its
     collection (a run answers CARDS cards: the day's limits allow no more from the same collection)."""
     srs_runs, anki_runs = [], []
