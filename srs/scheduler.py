@@ -2,7 +2,7 @@
 
 The `fsrs` package decides every interval; this module only converts between its Card and our
 CardRecord and makes the fuzz reproducible, so the interval shown on the "Good" button is the one the
-answer then gets.
+answer then gets. `fsrs` is imported on first use: a review shows its first question without it.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-import fsrs
-import fsrs.scheduler as fsrs_scheduler
+from typing import TYPE_CHECKING, Any
 
 from srs.clock import from_epoch, to_epoch
 from srs.domain import Rating, State
 from srs.store.schema import NEW, REVIEW
 from srs.store.store import CardRecord
+
+if TYPE_CHECKING:
+    import fsrs
 
 RATINGS = {int(r): r.label for r in Rating}  # {1: "Again", ..., 4: "Easy"}
 
@@ -34,6 +34,8 @@ class SchedulerSettings:
     parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
 
     def build(self) -> fsrs.Scheduler:
+        import fsrs
+
         kwargs: dict[str, Any] = dict(
             desired_retention=self.desired_retention,
             learning_steps=self.learning_steps,
@@ -63,6 +65,8 @@ class Planner:
         self, card: CardRecord, rating: int, now: datetime, settings: SchedulerSettings | None = None
     ) -> CardRecord:
         """The card after answering `rating` at `now`; the input is not changed."""
+        import fsrs
+
         scheduler = self.scheduler(settings)
         with _reproducible_fuzz(card):
             after, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating(rating), review_datetime=now)
@@ -73,6 +77,9 @@ class Planner:
     ) -> dict[int, CardRecord]:
         """The card after each rating at `now`, as review() gives them, computed together (one conversion,
         one scheduler look-up): what a reviewer previews, and then records for the rating chosen."""
+        import fsrs
+        import fsrs.scheduler as fsrs_scheduler
+
         scheduler = self.scheduler(settings)
         before = to_fsrs(card)
         draws = _Draws(card)
@@ -123,6 +130,8 @@ def _answered(card: CardRecord, rating: int, after: fsrs.Card, now: datetime) ->
 
 
 def to_fsrs(card: CardRecord) -> fsrs.Card:
+    import fsrs
+
     if card.state == NEW:
         return fsrs.Card(card_id=card.cid, state=fsrs.State.Learning, step=0)
     return fsrs.Card(
@@ -163,6 +172,8 @@ class _Draws:
 def _reproducible_fuzz(card: CardRecord):
     # fsrs draws fuzz from the module-level random(); seed it per card and repetition (as Anki does)
     # so a preview and the real answer agree.
+    import fsrs.scheduler as fsrs_scheduler
+
     original = fsrs_scheduler.random
     fsrs_scheduler.random = random.Random(_seed(card)).random
     try:
