@@ -6,7 +6,8 @@ in an Anki collection (the real `anki` package, FSRS on), with the same cards in
 
 - CPU per card in review, as a reviewer spends it: the next card, the counts, the preview of the four
   intervals and the answer (Good), averaged over CARDS cards (process time: Anki's Rust backend runs in
-  this process too, so both are counted alike), the best of 7 runs taken in turns on fresh copies.
+  this process too, so both are counted alike), the two answering one card each in turn, the best of 3
+  such runs on fresh copies.
   Both commit every answer to disk before the next card. Anki (rslib 26.x) opens its collection in WAL mode
   with SQLite's default synchronous=FULL (storage/sqlite.rs), and answer_card runs in Collection::transact,
   whose `release rust` of the outermost savepoint commits: one fsync of the WAL per answer (strace: 157
@@ -36,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -91,7 +93,8 @@ def build_srs(root: Path, size: int, states) -> tuple[Path, Path]:
     return db, decks
 
 
-def srs_per_card(db: Path) -> float:
+def srs_reviewer(db: Path) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(show, preview and answer the next card, as `srs review` does; close), the queue already built."""
     from srs.session import Session
     from srs.store import Store
 
@@ -99,16 +102,16 @@ def srs_per_card(db: Path) -> float:
     clock = {"now": NOW}
     session = Session(store, store.deck_ids(), lambda: clock["now"])
     session.next_view()  # the queue, built once (start-up, not per card)
-    start = time.process_time()
-    for _ in range(CARDS):
+
+    def one_card() -> None:
         view = session.next_view()
+        assert view is not None
         session.counts()
         session.preview(view.card)
         session.answer(view.card, 3)
         clock["now"] += timedelta(seconds=5)
-    spent = time.process_time() - start
-    store.close()
-    return spent / CARDS
+
+    return one_card, store.close
 
 
 def srs_startup(db: Path, decks: Path):
@@ -172,24 +175,25 @@ sys.stdout.flush()
 """
 
 
-def anki_per_card(path: Path) -> float:
+def anki_reviewer(path: Path) -> tuple[Callable[[], None], Callable[[], None]]:
+    """(the same for Anki through its scheduler: the next card and the counts, the next states, the answer;
+    close)."""
     from anki.cards import Card
     from anki.collection import Collection
     from anki.scheduler.v3 import CardAnswer
 
     col = Collection(str(path))
     col.sched.get_queued_cards()
-    start = time.process_time()
-    for _ in range(CARDS):
+
+    def one_card() -> None:
         queued = col.sched.get_queued_cards()  # the next card and the counts
         top = queued.cards[0]
         card = Card(col, backend_card=top.card)
         card.start_timer()
         col.sched.describe_next_states(top.states)
         col.sched.answer_card(col.sched.build_answer(card=card, states=top.states, rating=CardAnswer.GOOD))
-    spent = time.process_time() - start
-    col.close()
-    return spent / CARDS
+
+    return one_card, col.close
 
 
 def anki_startup(path: Path):
@@ -218,17 +222,28 @@ def best_alternating(first, second, rounds: int = 5) -> tuple[tuple[float, float
     return (min(w for w, _ in a), min(c for _, c in a)), (min(w for w, _ in b), min(c for _, c in b))
 
 
-def per_card_alternating(root: Path, db: Path, anki_path: Path, rounds: int = 7) -> tuple[float, float]:
-    """The best CPU per card of `rounds` review runs of each, taken in turns, each on a fresh copy of its
-    collection (a run answers CARDS cards: the day's limits allow no more from the same collection)."""
+def per_card_interleaved(root: Path, db: Path, anki_path: Path, rounds: int = 3) -> tuple[float, float]:
+    """CPU seconds per card of each, the best of `rounds` runs on fresh copies of the collections (a run
+    answers CARDS cards: the day's limits allow no more). Within a run the two answer one card each in
+    turn, each timed alone, so that a change in the machine's load falls on both alike."""
     srs_runs, anki_runs = [], []
     for n in range(rounds):
         copy = root / f"round-{n}"
         copy.mkdir()
         shutil.copy(db, copy / db.name)
         shutil.copy(anki_path, copy / anki_path.name)
-        srs_runs.append(srs_per_card(copy / db.name))
-        anki_runs.append(anki_per_card(copy / anki_path.name))
+        srs_card, srs_close = srs_reviewer(copy / db.name)
+        anki_card, anki_close = anki_reviewer(copy / anki_path.name)
+        spent = [0.0, 0.0]
+        for _ in range(CARDS):
+            for side, one_card in enumerate((srs_card, anki_card)):
+                start = time.process_time()
+                one_card()
+                spent[side] += time.process_time() - start
+        srs_close()
+        anki_close()
+        srs_runs.append(spent[0] / CARDS)
+        anki_runs.append(spent[1] / CARDS)
     return min(srs_runs), min(anki_runs)
 
 
@@ -251,7 +266,7 @@ def run(size: int) -> dict:
         anki_path = build_anki(root, size, states)
         (srs_start, srs_cpu), (anki_start, anki_cpu) = best_alternating(srs_startup(db, decks),
                                                                         anki_startup(anki_path))
-        srs_card, anki_card = per_card_alternating(root, db, anki_path)
+        srs_card, anki_card = per_card_interleaved(root, db, anki_path)
         return {
             "cards": size,
             "srs_card_ms": srs_card * 1000,
