@@ -54,6 +54,19 @@ def reschedule(card: CardRecord, now: datetime, days: int) -> dict:
     return {"due": to_epoch(now + timedelta(days=days))}
 
 
+# For each action that takes a mark away: whether a card has that mark at `now`, and what to say when not.
+MARKED: dict[str, tuple[Callable[[CardRecord, datetime], bool], str]] = {
+    "unsuspend": (lambda card, now: bool(card.suspended), "is not suspended"),
+    "unbury": (lambda card, now: card.buried_until > to_epoch(now), "is not buried"),
+    "unflag": (lambda card, now: card.flagged is not None, "is not flagged"),
+}
+
+
+def detail(options: dict[str, Any]) -> str | None:
+    """What the log says beside an action done with these options ("note needs a fix", "days 3")."""
+    return ", ".join(f"{name} {value}" for name, value in options.items()) or None
+
+
 # Each takes (card, now) and its own keyword options (flag: note; reschedule: days).
 ACTIONS: dict[str, Callable[..., dict[str, Any]]] = {
     "suspend": suspend, "unsuspend": unsuspend, "bury": bury, "unbury": unbury,

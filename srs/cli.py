@@ -42,9 +42,9 @@ class SrsGroup(click.Group):
         "answer": "srs.commands.learn:answer",
         "undo": "srs.commands.learn:undo",
         "flagged": "srs.commands.learn:flagged",
-        "unsuspend": "srs.commands.marks:unsuspend",
-        "unbury": "srs.commands.marks:unbury",
-        "unflag": "srs.commands.marks:unflag",
+        "unsuspend": "srs.commands.card:unsuspend",  # the same as `srs card unsuspend`
+        "unbury": "srs.commands.card:unbury",  # the same as `srs card unbury`
+        "unflag": "srs.commands.card:unflag",  # the same as `srs card unflag`
         "config": "srs.commands.config:config",
         "search": "srs.commands.search:search",
         "card": "srs.commands.card:card",

@@ -3,7 +3,8 @@
 The order follows Anki's v3 scheduler with its default options:
 - learning cards first, as soon as they are due (and, when nothing else is left, up to LEARN_AHEAD early);
 - reviews of all decks mixed, most overdue first;
-- new cards taken deck by deck in turn (quizzes' items included), spread evenly among the reviews;
+- new cards taken deck by deck in turn (quizzes' items included), spread evenly among the reviews; the decks
+  take their turns in the order of their `position` option, then by id;
 - siblings (the other cards of the same item, such as a cloze's c1 and c2) left out for the day when one of
   them is already queued; answering a card buries its new and review siblings until tomorrow. A deck turns
   this off with `options: {bury_siblings: false}`, everything with the setting `bury_siblings`.
@@ -31,6 +32,7 @@ DEFAULT_NEW_PER_DAY = 20
 DEFAULT_REVIEWS_PER_DAY = 200
 LEARN_AHEAD = timedelta(minutes=20)
 NEW_KIND, REVIEW_KIND = "new", "review"
+POSITION_NONE = 10_001  # after every deck position (srs.deck.model.DeckOptions allows 0-10,000)
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,7 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     if not deck_ids:
         return queue
     options = store.deck_options() if options is None else options
+    deck_ids = in_position(deck_ids, options)
     done = store.answered_since(day_start(now))
     now_s, end_s = to_epoch(now), to_epoch(end)
     reviews_before = to_epoch(end + timedelta(days=limits.ahead_days)) if limits.ahead_days else end_s
@@ -230,6 +233,12 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
         queue._append_main(cid, kind)
     queue.room = {NEW_KIND: new_left - len(new), REVIEW_KIND: reviews_left - len(kept_reviews)}
     return queue
+
+
+def in_position(deck_ids: list[str], options: dict[str, dict]) -> list[str]:
+    """The decks in the order of their `position` option (a course's lessons in teaching order); the decks
+    without one after them, in the order given (by id)."""
+    return sorted(deck_ids, key=lambda deck_id: options.get(deck_id, {}).get("position", POSITION_NONE))
 
 
 def _gather(fetch, wanted: int, seen: set[int] | None, iid_at: int) -> list[tuple]:

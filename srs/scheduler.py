@@ -2,7 +2,7 @@
 
 The `fsrs` package decides every interval; this module only converts between its Card and our
 CardRecord and makes the fuzz reproducible, so the interval shown on the "Good" button is the one the
-answer then gets.
+answer then gets. `fsrs` is imported on first use: a review shows its first question without it.
 """
 
 from __future__ import annotations
@@ -11,15 +11,15 @@ import random
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
-
-import fsrs
-import fsrs.scheduler as fsrs_scheduler
+from typing import TYPE_CHECKING, Any
 
 from srs.clock import from_epoch, to_epoch
 from srs.domain import Rating, State
 from srs.store.schema import NEW, REVIEW
 from srs.store.store import CardRecord
+
+if TYPE_CHECKING:
+    import fsrs
 
 RATINGS = {int(r): r.label for r in Rating}  # {1: "Again", ..., 4: "Easy"}
 
@@ -34,6 +34,8 @@ class SchedulerSettings:
     parameters: tuple[float, ...] | None = None  # None: FSRS-6 defaults
 
     def build(self) -> fsrs.Scheduler:
+        import fsrs
+
         kwargs: dict[str, Any] = dict(
             desired_retention=self.desired_retention,
             learning_steps=self.learning_steps,
@@ -63,33 +65,41 @@ class Planner:
         self, card: CardRecord, rating: int, now: datetime, settings: SchedulerSettings | None = None
     ) -> CardRecord:
         """The card after answering `rating` at `now`; the input is not changed."""
+        import fsrs
+
         scheduler = self.scheduler(settings)
         with _reproducible_fuzz(card):
             after, _ = scheduler.review_card(to_fsrs(card), fsrs.Rating(rating), review_datetime=now)
-        lapse = card.state == REVIEW and rating == 1
-        return card.with_memory(
-            {
-                "state": int(after.state),
-                "step": after.step,
-                "stability": after.stability,
-                "difficulty": after.difficulty,
-                "due": to_epoch(after.due),
-                "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
-                "reps": card.reps + 1,
-                "lapses": card.lapses + int(lapse),
-            }
-        )
+        return _answered(card, rating, after, now)
+
+    def outcomes(
+        self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
+    ) -> dict[int, CardRecord]:
+        """The card after each rating at `now`, as review() gives them, computed together (one conversion,
+        one scheduler look-up): what a reviewer previews, and then records for the rating chosen."""
+        import fsrs
+        import fsrs.scheduler as fsrs_scheduler
+
+        scheduler = self.scheduler(settings)
+        before = to_fsrs(card)
+        draws = _Draws(card)
+        out = {}
+        original = fsrs_scheduler.random
+        fsrs_scheduler.random = draws.random
+        try:
+            for rating in RATINGS:
+                draws.replay()  # each rating draws the same numbers, as review() seeds them anew each time
+                after, _ = scheduler.review_card(before, fsrs.Rating(rating), review_datetime=now)
+                out[rating] = _answered(card, rating, after, now)
+        finally:
+            fsrs_scheduler.random = original
+        return out
 
     def preview(
         self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
     ) -> dict[int, timedelta]:
         """For each rating, how long until the card would be due again."""
-        out = {}
-        for rating in RATINGS:
-            due = self.review(card, rating, now, settings).due
-            assert due is not None  # a reviewed card always has a due time (review() sets it)
-            out[rating] = from_epoch(due) - now
-        return out
+        return intervals(self.outcomes(card, now, settings), now)
 
     def retrievability(self, card: CardRecord, now: datetime) -> float | None:
         if card.state == NEW or card.stability is None:
@@ -97,7 +107,31 @@ class Planner:
         return self.scheduler().get_card_retrievability(to_fsrs(card), current_datetime=now)
 
 
+def intervals(outcomes: dict[int, CardRecord], now: datetime) -> dict[int, timedelta]:
+    """For each rating, how long from `now` until the card in `outcomes` (Planner.outcomes) is due."""
+    return {rating: from_epoch(after.due or 0) - now for rating, after in outcomes.items()}
+
+
+def _answered(card: CardRecord, rating: int, after: fsrs.Card, now: datetime) -> CardRecord:
+    """Our record of `card` after fsrs scheduled it (`after`) for `rating` at `now`."""
+    lapse = card.state == REVIEW and rating == 1
+    return card.with_memory(
+        {
+            "state": int(after.state),
+            "step": after.step,
+            "stability": after.stability,
+            "difficulty": after.difficulty,
+            "due": to_epoch(after.due),
+            "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
+            "reps": card.reps + 1,
+            "lapses": card.lapses + int(lapse),
+        }
+    )
+
+
 def to_fsrs(card: CardRecord) -> fsrs.Card:
+    import fsrs
+
     if card.state == NEW:
         return fsrs.Card(card_id=card.cid, state=fsrs.State.Learning, step=0)
     return fsrs.Card(
@@ -112,12 +146,36 @@ def to_fsrs(card: CardRecord) -> fsrs.Card:
     )
 
 
+def _seed(card: CardRecord) -> str:
+    return f"{card.cid}:{card.reps}"
+
+
+class _Draws:
+    """The numbers random.Random(_seed(card)) gives, drawn once and replayed from the start on replay()."""
+
+    def __init__(self, card: CardRecord):
+        self._rng = random.Random(_seed(card))
+        self._drawn: list[float] = []
+        self._next = 0
+
+    def replay(self) -> None:
+        self._next = 0
+
+    def random(self) -> float:
+        if self._next == len(self._drawn):
+            self._drawn.append(self._rng.random())
+        self._next += 1
+        return self._drawn[self._next - 1]
+
+
 @contextmanager
 def _reproducible_fuzz(card: CardRecord):
     # fsrs draws fuzz from the module-level random(); seed it per card and repetition (as Anki does)
     # so a preview and the real answer agree.
+    import fsrs.scheduler as fsrs_scheduler
+
     original = fsrs_scheduler.random
-    fsrs_scheduler.random = random.Random(f"{card.cid}:{card.reps}").random
+    fsrs_scheduler.random = random.Random(_seed(card)).random
     try:
         yield
     finally:

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 
 from srs import card_actions
 from srs.cardview import CardView, build_view
-from srs.clock import day_end, to_epoch
+from srs.clock import day_end, from_epoch, to_epoch
 from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
-from srs.scheduler import Planner, SchedulerSettings
+from srs.scheduler import Planner, SchedulerSettings, intervals
+from srs.store import actions
 from srs.store import day as reads
-from srs.store import marks
 from srs.store.schema import NEW, REVIEW
 from srs.store.store import Answer, CardRecord, Store
 
@@ -70,7 +70,7 @@ class Step:
     card: CardRecord  # as it was before
     rid: int | None = None  # the answer's log row
     rating: int | None = None
-    marks_before: dict[int, dict] = field(default_factory=dict)  # cid -> marks before (the card, its siblings)
+    batch: int | None = None  # a bury's, suspend's or flag's batch in card_actions (srs/store/actions.py)
     restore: Callable[[], object] | None = None  # for an edit: puts the file back
 
 
@@ -95,6 +95,7 @@ class Session:
         self.tally = Tally()
         self._steps: list[Step] = []  # this session's actions, newest last: what `u` may undo
         self._queue: DayQueue | None = None
+        self._previewed: tuple[CardRecord, datetime, dict[int, CardRecord]] | None = None  # see preview()
         self.reload_decks()
 
     def reload_decks(self) -> None:
@@ -102,6 +103,7 @@ class Session:
         self._titles = self.store.deck_titles()
         self._options = self.store.deck_options()
         self._settings: dict[str, SchedulerSettings] = {}
+        self._previewed = None  # scheduled under settings that may have changed
         queue = self._queue
         if queue is not None:  # an edit may have removed or suspended queued cards
             for cid in reads.gone(self.store.conn, queue.cids()):
@@ -151,7 +153,25 @@ class Session:
         return self._settings[deck_id]
 
     def preview(self, card: CardRecord) -> dict[int, timedelta]:
-        return self.planner.preview(card, self.clock(), self.settings_for(card.deck_id))
+        """How long until the card is due again after each rating. The cards after each rating are kept, so
+        the answer that follows records the one chosen instead of scheduling it again (as Anki's answer
+        applies the states its queue computed)."""
+        now = self.clock()
+        outcomes = self.planner.outcomes(card, now, self.settings_for(card.deck_id))
+        self._previewed = (card, now, outcomes)
+        return intervals(outcomes, now)
+
+    def _scheduled(self, card: CardRecord, rating: int, now: datetime) -> CardRecord:
+        """The card after `rating` at `now`: the preview's outcome moved on to `now` where it is the same card
+        and as many whole days since its last review (fsrs's only measure of elapsed time, so the result
+        equals scheduling anew), else scheduled anew."""
+        previewed, at, outcomes = self._previewed or (None, now, {})
+        last = card.last_review
+        if previewed == card and (last is None or (now - from_epoch(last)).days == (at - from_epoch(last)).days):
+            after = outcomes[rating]
+            shift = to_epoch(now) - to_epoch(at)
+            return after.with_memory({"due": (after.due or 0) + shift, "last_review": to_epoch(now)})
+        return self.planner.review(card, rating, now, self.settings_for(card.deck_id))
 
     # -- what the learner does ----------------------------------------------------------------------
 
@@ -165,34 +185,39 @@ class Session:
         source: str = "review",
     ) -> Answer:
         now = self.clock()
-        after = self.planner.review(card, rating, now, self.settings_for(card.deck_id))
+        after = self._scheduled(card, rating, now)
+        self._previewed = None
         until, siblings = self._siblings_to_bury(card, now)
+        buried = self.store.cards(siblings)  # as they were, for the log
         answer = self.store.record_answer(
             card, after, rating, now, duration_ms=duration_ms, response=response, source=source,
             leech_lapses=self.settings.get("leech_threshold"),
             leech_suspends=self.settings.get("leech_action") == "suspend",
             bury=dict.fromkeys(siblings, until),
+            # Logged with the answer (as its batch -rid), so that undoing it, here or by `srs undo`, lifts them.
+            then=(lambda conn, rid: actions.log_sibling_burials(conn, rid, card, buried, until, now))
+            if buried else None,
         )
         self.tally.add(answer, duration_ms)
-        buried = {cid: {"buried_until": before} for cid, before in siblings.items()}
-        self._steps.append(Step("answer", card, rid=answer.rid, rating=rating, marks_before=buried))
+        self._steps.append(Step("answer", card, rid=answer.rid, rating=rating))
         if self._queue is not None:
             if answer.leech_suspended:
                 self._queue.remove(card.cid)
             else:
                 self._queue.answered(card.cid, answer.card.state, answer.card.due)
-            for cid in buried:
+            for cid in siblings:
                 self._queue.remove(cid)
         return answer
 
-    def _siblings_to_bury(self, card: CardRecord, now: datetime) -> tuple[int, dict[int, int]]:
-        """(until, {cid: buried_until before}): the answered card's new and review siblings to bury until the
-        next day, by the same rule the queue keeps them out by."""
-        until = to_epoch(day_end(now))
+    def _siblings_to_bury(self, card: CardRecord, now: datetime) -> tuple[int, list[int]]:
+        """(until, cids): the answered card's new and review siblings to bury until the next day, by the same
+        rule the queue keeps them out by."""
+        queue = self._queue
+        until = queue.day_end_s if queue is not None and to_epoch(now) < queue.day_end_s else to_epoch(day_end(now))
         if not self.limits.buries_siblings(card.deck_id, self._options):
-            return until, {}
-        return until, {cid: buried for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
-                       if state in (NEW, REVIEW) and buried < until}
+            return until, []
+        return until, [cid for cid, state, buried in reads.siblings(self.store.conn, card.iid, card.cid)
+                       if state in (NEW, REVIEW) and buried < until]
 
     def undo(self) -> Undone | None:
         """Undo this session's last action (not an earlier session's); None when there is none."""
@@ -200,19 +225,19 @@ class Session:
             return None
         step = self._steps[-1]
         if step.action == "answer":
-            undone = self.store.undo_last(step.rid)  # refuses when the card was answered again elsewhere
+            # Refused when the card was answered again elsewhere; gives back the siblings the answer buried.
+            undone = actions.undo_answer(self.store, step.rid)
             self._steps.pop()
             if undone is None:
                 return None
             card, info = undone
             self.tally.remove(info["rating"])
         else:
+            if step.batch is not None:  # refused when the card changed elsewhere since
+                actions.undo_batch(self.store, step.batch)
             self._steps.pop()
             if step.restore is not None:
                 step.restore()
-            card = self.store.card(step.card.cid)
-        if step.marks_before:
-            marks.set_marks(self.store, step.marks_before)
             card = self.store.card(step.card.cid)
         if self._queue is not None:
             self._queue.place(card.cid, card.state, card.due)
@@ -220,20 +245,23 @@ class Session:
 
     def bury(self, card: CardRecord) -> None:
         """Hide the card until the next learner's day starts."""
-        self._mark("bury", card, **card_actions.bury(card, self.clock()))
+        self._mark("bury", card)
 
     def suspend(self, card: CardRecord) -> None:
-        self._mark("suspend", card, **card_actions.suspend(card, self.clock()))
+        self._mark("suspend", card)
 
     def flag(self, card: CardRecord, note: str = card_actions.DEFAULT_FLAG) -> None:
-        self._mark("flag", card, leave_queue=False, **card_actions.flag(card, self.clock(), note))
+        self._mark("flag", card, leave_queue=False, note=note)
 
     def edited(self, card: CardRecord, restore: Callable[[], object]) -> None:
         """The card's deck file was edited; `restore` puts it back as it was (for undo)."""
         self._steps.append(Step("edit", card, restore=restore))
 
-    def _mark(self, action: str, card: CardRecord, leave_queue: bool = True, **values) -> None:
-        before = marks.set_marks(self.store, {card.cid: values})
-        self._steps.append(Step(action, card, marks_before=before))
+    def _mark(self, action: str, card: CardRecord, leave_queue: bool = True, **options) -> None:
+        """Do `srs card ACTION` to the card: the same change, logged alike (`srs card log`)."""
+        now = self.clock()
+        values = card_actions.ACTIONS[action](card, now, **options)
+        batch = actions.record_actions(self.store, action, card_actions.detail(options), [(card, values)], now)
+        self._steps.append(Step(action, card, batch=batch))
         if leave_queue and self._queue is not None:
             self._queue.remove(card.cid)

@@ -107,3 +107,30 @@ def test_a_session_builds_its_queue_once(store, monkeypatch):
     clock["now"] += timedelta(days=1)  # a new learner's day: built anew
     session.next_view()
     assert len(builds) == 2
+
+
+def test_decks_take_their_turns_in_the_order_of_their_position_option(tmp_path):
+    for name, position in (("a", 3), ("b", None), ("c", 1), ("d", None)):
+        options = "" if position is None else f"options: {{position: {position}}}\n"
+        (tmp_path / f"{name}.yaml").write_text(f"title: {name}\n{options}items:\n  - id: {name}0\n    q: {name}?\n"
+                                               "    a: x.\n")
+    store = Store.open(tmp_path / "srs.db")
+    sync(store, sorted(tmp_path.glob("*.yaml")))
+    # Positions first (c, then a); the decks without one after them, by id.
+    assert uids(store, build_queue(store, NOW, store.deck_ids(), Limits()).order(NOW)) == ["c0", "a0", "b0", "d0"]
+    deck_by_deck = Limits(new_order="deck")
+    assert uids(store, build_queue(store, NOW, store.deck_ids(), deck_by_deck).order(NOW)) == ["c0", "a0", "b0", "d0"]
+
+
+def test_day_one_of_the_bundled_course_starts_with_its_first_lesson(tmp_path):
+    from srs.paths import bundled_course
+
+    store = Store.open(tmp_path / "srs.db")
+    sync(store, bundled_course())
+    queue = build_queue(store, NOW, store.deck_ids(), Limits())
+    decks = [card.deck_id for card in store.cards(queue.order(NOW))]
+    # One new card of each deck in turn, in teaching order: the intro lesson first, the extras last.
+    assert decks[:10] == ["diffusion-intro", "diffusion-intro-quick-check", "diffusion-l02", "diffusion-l04",
+                          "diffusion-lesson-exercises", "diffusion-practice", "diffusion-practice-exercises",
+                          "diffusion-practice-self-check", "diffusion-korean", "diffusion-beyond"]
+    assert decks[10:12] == ["diffusion-intro", "diffusion-intro-quick-check"]

@@ -1,5 +1,5 @@
-"""The review loop beside Anki (benchmarks/bench_queue_anki.py): per card within 2x Anki's CPU (the target is
-1.5x) and flat in size; start-up to the first card at most half of Anki's. Ratios only: machines are shared."""
+"""The review loop beside Anki (benchmarks/bench_queue_anki.py): per card at most 1.5x Anki's CPU and flat in
+size; start-up to the first card at most half of Anki's. Ratios only: machines are shared."""
 
 import pytest
 
@@ -13,10 +13,8 @@ def test_the_review_loop_keeps_pace_with_anki():
     small, large = run(1_000), run(10_000)
     print(small, large)
     for figures in (small, large):
-        # The target is 1.5x, met (0.68-0.78x) before answers were synced to disk on every commit
-        # (synchronous=FULL, for power cuts): that sync costs ~0.17 ms of kernel time per card here, and srs
-        # now measures 1.4-1.7x Anki's 0.30-0.44 ms. The bound holds the line until the gap is closed.
-        assert figures["srs_card_ms"] / figures["anki_card_ms"] <= 2.0
+        # Both commit each answer to disk before the next card (one fsync each; see the benchmark).
+        assert figures["srs_card_ms"] / figures["anki_card_ms"] <= 1.5
         assert figures["srs_start_ms"] / figures["anki_start_ms"] <= 0.5
     # Flat in size: ten times the cards, about the same cost per card (as for Anki).
     assert large["srs_card_ms"] / small["srs_card_ms"] <= 1.5

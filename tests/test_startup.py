@@ -97,3 +97,14 @@ def test_check_of_the_course_starts_about_as_fast_as_importing_its_libraries():
     # Idle machine: 183 ms against 75 ms for importing pydantic, yaml and click (2.4x): the rest is building
     # the deck models and reading the course's nine files.
     starts_within([sys.executable, "-m", "srs", "check", "decks", "quizzes"], "import pydantic, yaml, click", 4.0)
+
+
+def test_review_shows_its_first_question_without_the_scheduler_library(tmp_path):
+    # fsrs is needed for the intervals on the answer side, not for the question: quitting there never loads it.
+    env = dict(environment(), SRS_DB=str(tmp_path / "srs.db"), SRS_DECKS=str(REPO / "decks"),
+               SRS_NOW="2026-11-23T10:00:00Z")
+    done = subprocess.run([sys.executable, "-c", IMPORTED_BY.format(args=["review"])], input="q\n",
+                          capture_output=True, text=True, cwd=REPO, env=env)
+    assert "Diffusion::Intro" in done.stdout  # the first question was shown
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1]))
+    assert [name for name in HEAVY if name in modules] == []

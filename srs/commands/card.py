@@ -1,5 +1,6 @@
 """`srs card ACTION ID...`: suspend, unsuspend, bury, unbury, flag, unflag, forget, reschedule, edit a card
-by id; `srs card undo` takes the last of them back and `srs card log ID` lists them."""
+by id; `srs card undo` takes the last of them back and `srs card log ID` lists them (with what `s`, `b` and
+`f` did in review, which are the same actions)."""
 
 from __future__ import annotations
 
@@ -37,8 +38,15 @@ def _apply(action: str, ids, db_path, deck_paths, now, query=None, **options) ->
             raise UserError(f"no card matches '{query}'; nothing was changed")
     cards = [ws.store.find_card(uid) for uid in dict.fromkeys(ids)]
     moment = ws.clock()
+    if action in card_actions.MARKED:  # a card without the mark is named, and left alone
+        has_mark, not_marked = card_actions.MARKED[action]
+        for unmarked in [card for card in cards if not has_mark(card, moment)]:
+            echo(f"{unmarked.uid} {not_marked}.")
+        cards = [card for card in cards if has_mark(card, moment)]
+        if not cards:
+            return
     changes = [(card, card_actions.ACTIONS[action](card, moment, **options)) for card in cards]
-    detail = ", ".join(f"{k} {v}" for k, v in options.items()) or None
+    detail = card_actions.detail(options)
     record_actions(ws.store, action, detail, changes, moment)
     names = ", ".join(card.uid for card in cards[:10]) + (f" and {len(cards) - 10} more" if len(cards) > 10 else "")
     past = {"flag": "Flagged", "unflag": "Unflagged", "bury": "Buried", "unbury": "Unburied",
@@ -67,11 +75,13 @@ def _simple(action: str, help_text: str):
     return command
 
 
+# `srs unsuspend`, `srs unbury` and `srs unflag` are these same commands (srs/cli.py), for the cards that `s`,
+# `b` and `f` marked in review.
 _simple("suspend", "Keep the cards out of reviews until unsuspended.")
-_simple("unsuspend", "Let suspended cards into reviews again.")
+unsuspend = _simple("unsuspend", "Let suspended cards into reviews again.")
 _simple("bury", "Hide the cards until the learner's next day starts.")
-_simple("unbury", "Show buried cards again today.")
-_simple("unflag", "Clear the cards' flags.")
+unbury = _simple("unbury", "Show buried cards again today.")
+unflag = _simple("unflag", "Clear the cards' flags (listed by `srs flagged`).")
 _simple("forget", "Make the cards new again; their review log is kept.")
 
 

@@ -231,12 +231,14 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
 @click.command()
 @learning_options
 def undo(db_path, deck_paths, now):
-    """Undo the last recorded answer, restoring the card exactly as it was; or the last import, whole.
+    """Undo the last recorded answer, restoring the card exactly as it was (and its siblings the answer buried);
+    or the last import, whole.
 
     Imported reviews are never undone one by one: when the newest change is an import, it is taken back
     as a whole (its cards are replayed from what remains of their logs), and srs says so.
     """
     from srs.importers.undo import last_batch, undo_batch
+    from srs.store.actions import undo_answer
 
     ws = open_workspace(db_path, deck_paths, now, sync=False)
     batch = last_batch(ws.store)
@@ -246,7 +248,7 @@ def undo(db_path, deck_paths, now):
         echo(f"Undid the import of {batch.reviews:,} review{'s' * (batch.reviews != 1)} of "
              f"{batch.cards:,} card{'s' * (batch.cards != 1)} from {batch.label}.")
         return
-    undone = ws.store.undo_last()
+    undone = undo_answer(ws.store)  # as `u` in review: the siblings the answer buried come back too
     if undone is None:
         raise UserError(_nothing_to_undo(ws.store))
     echo(f"Undid the answer to {undone[0].uid}.")

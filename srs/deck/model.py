@@ -194,6 +194,7 @@ class DeckOptions(BaseModel):
     shuffle_options: bool | None = None  # a choice's options in a new order at each showing (default true)
     bury_siblings: bool | None = None  # one card of an item a day (default: the setting, true)
     max_answer_words: int | None = Field(default=None, ge=1, le=10_000)  # `srs check` warns above it (40)
+    position: int | None = Field(default=None, ge=0, le=10_000)  # the decks' turn order for new cards (srs/queue.py)
 
 
 class DeckHeader(BaseModel):

@@ -9,8 +9,6 @@ by the session before the next card shows.
 from __future__ import annotations
 
 import random
-import shlex
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,6 +138,9 @@ class Reviewer:
             return card.uid
 
     def edit(self, view: CardView) -> None:
+        import shlex
+        import subprocess  # here, not at the top: start-up to the first card does without it
+
         editor = self.session.settings.editor()
         path = Path(view.item.path)
         command = shlex.split(editor) + [f"+{view.item.line}", str(path)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from learn_helpers import PRACTICE, TODAY_ENDS_EPOCH
+from learn_helpers import PRACTICE, TODAY_ENDS_EPOCH, flashcards
 
 STATE_COLUMNS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "suspended",
                  "buried_until", "flagged", "leech")
@@ -142,3 +142,69 @@ def test_query_picks_the_cards_and_one_undo_takes_them_all_back(practice):
     assert practice.cards() == before
     nothing = practice.cli("card", "bury", "-q", "tag:none")
     assert (nothing.exit_code, nothing.stderr) == (1, "Error: no card matches 'tag:none'; nothing was changed\n")
+
+
+# -- review's keys are the same actions -------------------------------------------------------------------
+
+
+def actions_of(learner, uid):
+    entries = json.loads(learner.cli("card", "log", uid, "--json").stdout)
+    return [(entry["action"], entry["detail"]) for entry in entries]
+
+
+def test_review_keys_are_card_actions_logged_and_u_undoes_them_newest_first(learner):
+    learner.write("drill.yaml", flashcards("Drill", 3))
+    # card01: bury; card02: suspend; card03: flag (it stays), then u, u: the flag, then the suspension, undone.
+    result = learner.cli("review", input="b\ns\nf\nu\nu\nq\n")
+    assert result.exit_code == 0
+    assert actions_of(learner, "card01") == [("bury", None)]
+    assert learner.card("card01")["buried_until"] == TODAY_ENDS_EPOCH
+    assert actions_of(learner, "card02") == actions_of(learner, "card03") == []
+    assert (learner.card("card02")["suspended"], learner.card("card03")["flagged"]) == (0, None)
+    # What is left is an `srs card` action like any other: `srs card undo` takes it back.
+    assert learner.cli("card", "undo").stdout == "Undid 'bury' on card01.\n"
+    assert learner.card("card01")["buried_until"] == 0
+
+
+def test_a_flag_in_review_shows_in_the_cards_log_with_its_note(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    assert learner.cli("review", input="f\nq\n").exit_code == 0
+    assert actions_of(learner, "card01") == [("flag", "note needs a fix")]
+
+
+def test_srs_undo_gives_back_the_siblings_the_answer_buried(practice):
+    assert practice.cli("answer", "generation", "good").exit_code == 0  # its first cloze card
+    assert practice.card("generation#c2")["buried_until"] == TODAY_ENDS_EPOCH
+    assert actions_of(practice, "generation#c2") == [("bury", "sibling generation#c1 answered")]
+    # The burial belongs to the answer: `srs card undo` does not take it back on its own ...
+    assert practice.cli("card", "undo").stderr == "Error: no card action to undo\n"
+    # ... `srs undo` takes back both, as `u` does in review.
+    assert practice.cli("undo").stdout == "Undid the answer to generation#c1.\n"
+    assert practice.card("generation#c2")["buried_until"] == 0
+    assert actions_of(practice, "generation#c2") == []
+    assert practice.card("generation#c1")["reps"] == 0
+
+
+def test_undo_of_an_answer_leaves_a_sibling_changed_since_as_it_is(practice):
+    practice.cli("answer", "generation", "good")
+    practice.cli("card", "unbury", "generation#c2")  # the learner gave it back by hand
+    practice.cli("card", "suspend", "generation#c2")
+    assert practice.cli("undo").exit_code == 0
+    sibling = practice.card("generation#c2")
+    assert (sibling["buried_until"], sibling["suspended"]) == (0, 1)
+
+
+def test_u_in_review_gives_back_the_siblings_the_answer_buried(learner):
+    learner.write("clozes.yaml", "title: Clozes\nitems:\n  - id: gen\n    text: '{{c1::Noise}} then {{c2::steps}}.'\n")
+    assert learner.cli("review", input=" \n3\nu\nq\n").exit_code == 0
+    assert (learner.card("gen#c1")["reps"], learner.card("gen#c2")["buried_until"]) == (0, 0)
+    assert actions_of(learner, "gen#c2") == []
+
+
+def test_a_card_flagged_in_review_can_be_flagged_again_and_answered(learner):
+    learner.write("drill.yaml", flashcards("Drill", 1))
+    assert learner.cli("review", input="f\nf\n \n3\nq\n").exit_code == 0
+    # (In the same second the log lists answers before actions.)
+    assert sorted(actions_of(learner, "card01")) == [("answer", "Good"), ("flag", "note needs a fix"),
+                                                     ("flag", "note needs a fix")]
+    assert learner.card("card01")["flagged"] == "needs a fix"

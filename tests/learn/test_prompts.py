@@ -217,13 +217,16 @@ def test_unsuspend_unbury_and_unflag_give_a_card_back(learner):
     learner.write("drill.yaml", flashcards("Drill", 2))
     assert learner.cli("review", input="s\nb\n").exit_code == 0
     assert learner.due_ids() == []
-    assert learner.cli("unsuspend", "card01").stdout == "Unsuspended card01.\n"
-    assert learner.cli("unbury", "card02").stdout == "Unburied card02.\n"
+    # The same commands as `srs card unsuspend|unbury|unflag`: logged, and undone by `srs card undo`.
+    assert learner.cli("unsuspend", "card01").stdout == "Unsuspended card01. `srs card undo` takes it back.\n"
+    assert learner.cli("unbury", "card02").stdout == "Unburied card02. `srs card undo` takes it back.\n"
     assert learner.due_ids() == ["card01", "card02"]
     assert learner.cli("unsuspend", "card01").stdout == "card01 is not suspended.\n"
     assert learner.cli("review", input="f\nq\n").exit_code == 0
-    assert learner.cli("unflag", "card01").stdout == "Unflagged card01.\n"
+    assert learner.cli("unflag", "card01").stdout == "Unflagged card01. `srs card undo` takes it back.\n"
     assert learner.card("card01")["flagged"] is None
+    assert learner.cli("card", "undo").stdout == "Undid 'unflag' on card01.\n"
+    assert learner.card("card01")["flagged"] == "needs a fix"
     result = learner.cli("unbury", "card9")
     assert result.exit_code == 1 and result.stderr.startswith("Error: no card with id 'card9'")
 

@@ -1,6 +1,6 @@
 """`srs due` lists exactly what `srs review` then shows, in the same order, over random collections: decks of
 flashcards and clozes, cards in every state (new, learning due now or soon or later, reviews overdue, due later
-today or not yet, suspended, buried), deck and overall limits."""
+today or not yet, suspended, buried), deck and overall limits, deck positions."""
 
 from __future__ import annotations
 
@@ -36,13 +36,16 @@ deck = st.tuples(
     st.lists(item, min_size=1, max_size=6),
     st.one_of(st.none(), st.integers(0, 4)),  # the deck's own new_per_day
     st.booleans(),  # bury_siblings
+    st.one_of(st.none(), st.integers(0, 3)),  # position
 )
 
 
-def deck_text(index: int, items, new_per_day, bury) -> str:
+def deck_text(index: int, items, new_per_day, bury, position) -> str:
     options = {"bury_siblings": bury}
     if new_per_day is not None:
         options["new_per_day"] = new_per_day
+    if position is not None:
+        options["position"] = position
     lines = [f"title: Deck {index}", f"options: {json.dumps(options)}", "items:"]
     for n, (kind, cards) in enumerate(items):
         if kind == "flashcard":
@@ -59,8 +62,8 @@ def deck_text(index: int, items, new_per_day, bury) -> str:
 def test_due_order_is_review_order(decks, states, new_per_day, reviews_per_day):
     with tempfile.TemporaryDirectory() as tmp:
         learner = Learner(Path(tmp))
-        for index, (items, deck_limit, bury) in enumerate(decks):
-            learner.write(f"deck{index}.yaml", deck_text(index, items, deck_limit, bury))
+        for index, (items, deck_limit, bury, position) in enumerate(decks):
+            learner.write(f"deck{index}.yaml", deck_text(index, items, deck_limit, bury, position))
         learner.sync()
         conn = sqlite3.connect(learner.db)
         conn.execute("INSERT INTO settings VALUES ('new_per_day', ?), ('reviews_per_day', ?)",
