@@ -133,26 +133,18 @@ def test_the_store_depends_only_on_the_clock_and_errors():
     assert broken(lambda n: n.startswith("srs/store/"), others) == []
 
 
-# TEMPORARY (2026-11-30): issue 17 is rewriting srs/demo at the same time; its click command and terminal
-# preview move into srs/commands and srs/ui after that lands.
-TERMINAL_ALLOWED_FOR_NOW = {
-    "srs/demo/command.py": "issue 17",
-    "srs/demo/terminal.py": "issue 17",
-}
-
-
 def test_only_the_command_layer_and_the_terminal_import_click_or_rich():
     def core(name: str) -> bool:
         return not (name.startswith(("srs/ui/", "srs/commands/")) or name in ("srs/cli.py", "srs/__main__.py"))
 
-    assert broken(core, ("click", "rich"), TERMINAL_ALLOWED_FOR_NOW) == []
+    assert broken(core, ("click", "rich")) == []
 
 
 def test_only_the_command_line_imports_the_commands():
     def outside(name: str) -> bool:
         return not (name.startswith("srs/commands/") or name in ("srs/cli.py", "srs/__main__.py"))
 
-    assert broken(outside, ("srs.commands", "srs.cli"), {"srs/demo/command.py": "issue 17"}) == []
+    assert broken(outside, ("srs.commands", "srs.cli")) == []
 
 
 def test_the_import_finder_sees_imports_inside_functions(tmp_path):

@@ -42,7 +42,7 @@ class ShapesPipeline(DiffusionPipeline):
         output_type: str = "pil",
         return_dict: bool = True,
         callback_on_step_end=None,
-        callback_on_step_end_tensor_inputs: list[str] = ("latents",),
+        callback_on_step_end_tensor_inputs: tuple[str, ...] | list[str] = ("latents",),
         guidance_rescale: float | None = None,
     ):
         """Classifier-free guidance as eps_uncond + scale * (eps_cond - eps_uncond): unlike diffusers'

@@ -7,7 +7,7 @@ import io
 from PIL import Image
 from rich.console import Console
 
-from srs.demo.terminal import UPPER_HALF, render
+from srs.ui.picture import UPPER_HALF, render
 
 
 def two_colour_image() -> Image.Image:

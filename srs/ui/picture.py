@@ -1,4 +1,4 @@
-"""Show an image in the terminal: two pixels per character cell with the upper half block.
+"""Show an image in the terminal: two pixels per character cell with the upper half block (`srs demo`).
 
 The cell's foreground colour paints the top pixel and its background the bottom one. rich turns the
 24-bit colours into whatever the terminal supports; with no colour at all (NO_COLOR, a pipe, a dumb
@@ -17,6 +17,34 @@ from rich.text import Text
 UPPER_HALF = "▀"
 INK = " .:-=+*#%@"  # from light to dark, for plain text on a light or dark page alike
 MAX_COLUMNS = 120
+
+
+def show_rows(console: Console, image: Image.Image, rows: list[dict], note: str = "") -> None:
+    """A picture of frames in rows (each row: its label, its frames' boxes in `image`, their captions), one
+    strip the terminal's width per row, its captions under it as text, then the note."""
+    for row in rows:
+        tiles = [image.crop(tuple(box)) for box in row["boxes"]]
+        if not tiles:
+            continue
+        if row["label"]:
+            console.print(row["label"], style="dim", markup=False)
+        gap = 2
+        if len(tiles) == 1 and tiles[0].width > tiles[0].height:  # a chart keeps its shape
+            width = min(console.width, 80, tiles[0].width)
+            height = max(2, width * tiles[0].height // tiles[0].width)
+            strip = tiles[0].resize((width, height), Image.Resampling.LANCZOS)
+        else:
+            width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
+            strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
+            for i, tile in enumerate(tiles):
+                strip.paste(tile.resize((width, width), Image.Resampling.LANCZOS), (i * (width + gap), 0))
+        render(strip, console)
+        captions = [c.replace("\n", " ") for c in row["captions"]]
+        if any(captions):
+            console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim",
+                          markup=False)
+    if note:
+        console.print(note, style="italic", markup=False)
 
 
 def render(image: Image.Image, console: Console, max_columns: int = MAX_COLUMNS) -> None:
@@ -54,4 +82,4 @@ def _resize(image: Image.Image, columns: int, cell_aspect: float) -> np.ndarray:
     """RGB pixels `columns` wide; rows per pixel of height follow the aspect of one text cell."""
     width = min(columns, image.width)
     height = max(1, round(image.height * width / image.width / cell_aspect))
-    return np.asarray(image.convert("RGB").resize((width, height), Image.LANCZOS))
+    return np.asarray(image.convert("RGB").resize((width, height), Image.Resampling.LANCZOS))
