@@ -132,7 +132,8 @@ def consistent_clipping(scheduler) -> dict:
     import inspect
 
     clips = getattr(scheduler.config, "clip_sample", False) or getattr(scheduler.config, "thresholding", False)
-    if clips and "use_clipped_model_output" in inspect.signature(scheduler.step).parameters:
+    # The class's step: srs.demo.models.Sampler wraps the instance's to watch the steps go by.
+    if clips and "use_clipped_model_output" in inspect.signature(type(scheduler).step).parameters:
         return {"use_clipped_model_output": True}
     return {}
 

@@ -125,3 +125,23 @@ def test_a_clipping_step_goes_on_from_the_clipped_guess_and_its_own_noise():
     assert torch.allclose(step.prev_sample, a_next.sqrt() * guess + (1 - a_next).sqrt() * noise, atol=1e-5)
     stale = scheduler.step(v, t, sample).prev_sample
     assert not torch.allclose(stale, step.prev_sample, atol=1e-3)
+
+
+def test_the_pipeline_steps_from_the_clipped_guess_while_its_steps_are_watched():
+    # srs.demo.models.Sampler wraps scheduler.step to keep each step's guess; the option must survive that.
+    torch = pytest.importorskip("torch")
+    from srs.demo.pipeline import new_pipeline
+
+    torch.manual_seed(0)
+    pipe = new_pipeline()
+    pipe.set_progress_bar_config(disable=True)
+    seen = []
+    step = pipe.scheduler.step
+
+    def watched(*args, **kwargs):
+        seen.append(kwargs.get("use_clipped_model_output"))
+        return step(*args, **kwargs)
+
+    pipe.scheduler.step = watched
+    pipe("a red circle", num_inference_steps=2, output_type="np", generator=torch.Generator().manual_seed(0))
+    assert seen == [True, True]
