@@ -26,7 +26,7 @@ STEPS_NOISE = (1.0, 0.75, 0.5, 0.25, 0.0)
 STEP_COUNTS = (1, 5, 50)
 SEED_COUNT = 6
 GUIDANCE_SCALES = (0.0, 1.0, 2.0, 4.0, 7.5)
-GUIDANCE_CAPTIONS = {0.0: "0: prompt ignored", 1.0: "1: no guidance", 7.5: "7.5: over-guided"}
+GUIDANCE_CAPTIONS = {0.0: "0: prompt ignored", 1.0: "1: no guidance", 7.5: "7.5: exaggerated"}
 TILE = 128  # pixels per frame in the PNG: 32-pixel samples are blown up 4x with hard edges
 SMALL_TILE = 80  # for pictures of more than two rows
 PAD, CAPTION_LINE, TITLE_H, LABEL_W = 8, 14, 24, 92
@@ -201,15 +201,20 @@ def prompt_(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Prog
 
 
 def guidance(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Progress | None = None) -> Illustration:
-    """Classifier-free guidance from 0 (prompt ignored) to 7.5 (prompt exaggerated), same static."""
+    """Classifier-free guidance from 0 (prompt ignored) to 7.5 (prompt exaggerated), same static.
+
+    Measured on the bundled weights (3 prompts x 3 seeds, 1 to 7.5): the shape's area grows by a fifth to a
+    half and its colour gets purer; the colour stays right, because the sampler steps from its guess
+    clipped to the pixel range (srs.demo.pipeline.consistent_clipping)."""
     frames = [
         sampler.sample(prompt, [seed], steps, guidance=scale, progress=progress, label=f"guidance {scale:g}").images[0]
         for scale in GUIDANCE_SCALES
     ]
     captions = [GUIDANCE_CAPTIONS.get(s, f"{s:g}") for s in GUIDANCE_SCALES]
     note = ("Each step moves away from the empty prompt's prediction, this many times as far as the prompt "
-            "asks: 0 ignores the prompt, 1 is the plain model, large scales overshoot (harsher colours, "
-            "speckle left in).")
+            "asks: 0 ignores the prompt (the model's prior), 1 is the plain model, and larger scales exaggerate "
+            "what the prompt says: look at the shape growing and its colour getting purer from 1 to 7.5. Each "
+            "step's guess is clipped to the pixel range, which keeps even 7.5 on the prompt's colour.")
     return Illustration("guidance", f"guidance scale: \"{prompt}\", seed {seed}", [Row("", frames, captions)],
                         note=note)
 
