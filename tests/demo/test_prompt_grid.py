@@ -12,9 +12,9 @@ from srs.demo.pipeline_folder import WEIGHTS_DIR
 
 pytestmark = pytest.mark.slow
 SEEDS = 2
-# The committed weights measured colour 0.99, shape 0.944, background 1.0 on the full grid (4 seeds, see
-# training.json); the target is 0.95 each, which shape misses (squares with rounded corners).
-MINIMUM = {"colour": 0.95, "shape": 0.90, "background": 0.95}
+# The target, 0.95 each. The committed weights measured colour 1.0, shape 0.993, background 1.0 on the
+# full grid (4 seeds) with the sampler stepping from its clipped guess; 0.99, 0.944, 1.0 before (training.json).
+MINIMUM = {"colour": 0.95, "shape": 0.95, "background": 0.95}
 BRIGHTNESS = {"white": (0.85, 1.0), "black": (0.0, 0.15), "gray": (0.4, 0.6)}  # the targets
 
 
