@@ -29,7 +29,7 @@ class SrsGroup(click.Group):
     """Turns user errors into one line on stderr and exit 1; adds commands that live elsewhere lazily."""
 
     lazy_commands = {
-        "demo": "srs.demo.command:demo",
+        "demo": "srs.commands.demo:demo",
         "export": "srs.commands.export:export",
         "stats": "srs.commands.stats:stats",
         "optimize": "srs.commands.optimize:optimize",

@@ -74,3 +74,68 @@ def plan_for(item, *, prompt: str | None = None, seed: int | None = None, defaul
     if seed is None:
         seed = seed_for(item.id)
     return Plan(item.id, show, prompt, seed)
+
+
+def resolve_items(targets, deck_paths) -> tuple[list, list]:
+    """(items, diagnostics) for the targets: paths load their decks (their diagnostics come back for the
+    caller to show); other words name decks or items (or cards, `item#c2`) among `deck_paths` (default:
+    SRS_DECKS, ./decks and ./quizzes, or the bundled course). No targets: every item of those decks."""
+    import re
+    from pathlib import Path
+
+    from srs.deck import load_paths
+    from srs.errors import UserError
+    from srs.paths import default_deck_paths
+
+    paths = [Path(t) for t in targets if Path(t).exists()]
+    names = [t for t in targets if not Path(t).exists()]
+    items: list = []
+    diagnostics: list = []
+    if paths:
+        loaded = load_paths(paths)
+        diagnostics += loaded.errors
+        items += [item for deck in loaded.decks for item in deck.items]
+    if names or not targets:
+        base = list(deck_paths) or default_deck_paths()
+        if not base:
+            raise UserError("no decks found: give deck files or folders, or --decks")
+        pool = load_paths(base)
+        by_deck = {deck.id: deck.items for deck in pool.decks}
+        by_item = {item.id: item for deck in pool.decks for item in deck.items}
+        if not targets:
+            items += [item for deck in pool.decks for item in deck.items]
+        for name in names:
+            key = re.sub(r"#c\d+$", "", name)
+            if key in by_deck:
+                items += by_deck[key]
+            elif key in by_item:
+                items.append(by_item[key])
+            else:
+                raise UserError(f"no deck file, deck or item '{name}'{_suggest(key, [*by_deck, *by_item])}")
+    if not items:
+        raise UserError("no cards to illustrate")
+    return list({item.id: item for item in items}.values()), diagnostics
+
+
+def _suggest(name: str, known: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def require_demo_extra() -> None:
+    """Torch and diffusers are installed (found, not imported: a cached picture needs neither)."""
+    import importlib.util
+    import sys
+
+    from srs.distribution import install_command
+    from srs.errors import UserError
+
+    for name in ("torch", "diffusers"):
+        try:
+            found = sys.modules[name] is not None if name in sys.modules else importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise UserError(f"srs demo needs torch and diffusers: {install_command('demo')}")

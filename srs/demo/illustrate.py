@@ -26,7 +26,7 @@ STEPS_NOISE = (1.0, 0.75, 0.5, 0.25, 0.0)
 STEP_COUNTS = (1, 5, 50)
 SEED_COUNT = 6
 GUIDANCE_SCALES = (0.0, 1.0, 2.0, 4.0, 7.5)
-GUIDANCE_CAPTIONS = {0.0: "0: prompt ignored", 1.0: "1: no guidance", 7.5: "7.5: over-guided"}
+GUIDANCE_CAPTIONS = {0.0: "0: prompt ignored", 1.0: "1: no guidance", 7.5: "7.5: exaggerated"}
 TILE = 128  # pixels per frame in the PNG: 32-pixel samples are blown up 4x with hard edges
 SMALL_TILE = 80  # for pictures of more than two rows
 PAD, CAPTION_LINE, TITLE_H, LABEL_W = 8, 14, 24, 92
@@ -87,7 +87,9 @@ def forward(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Prog
     x0 = torch.from_numpy(clean).permute(2, 0, 1) * 2 - 1
     alphas = sampler.alphas_cumprod
     noise = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
-    frames, captions, last = [], [], None
+    frames: list[np.ndarray | None] = []
+    captions: list[str] = []
+    last = x0
     chosen = forward_timesteps(alphas)
     for t in chosen:
         a = alphas[t] if t is not None else torch.tensor(1.0)
@@ -130,10 +132,14 @@ def _runs(sampler, prompt, seed, steps, levels, progress, label) -> tuple[list[R
     chosen = steps_at_levels(alphas, timesteps, levels)
     keep = {i for i in chosen if i is not None}
     sample = sampler.sample(prompt, [seed], steps, progress=progress, keep_steps=keep, label=label)
-    frames, guesses, captions = [], [], []
+    frames: list[np.ndarray | None] = []
+    guesses: list[np.ndarray | None] = []
+    captions: list[str] = []
     for i in chosen:
         if i is None:
-            frames.append(None), guesses.append(None), captions.append("")
+            frames.append(None)
+            guesses.append(None)
+            captions.append("")
             continue
         after = timesteps[i + 1] if i + 1 < len(timesteps) else None
         frames.append(sample.images[0] if after is None else sample.frames[i][0])
@@ -195,15 +201,20 @@ def prompt_(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Prog
 
 
 def guidance(sampler: Sampler, prompt: str, seed: int, steps: int, progress: Progress | None = None) -> Illustration:
-    """Classifier-free guidance from 0 (prompt ignored) to 7.5 (prompt exaggerated), same static."""
+    """Classifier-free guidance from 0 (prompt ignored) to 7.5 (prompt exaggerated), same static.
+
+    Measured on the bundled weights (3 prompts x 3 seeds, 1 to 7.5): the shape's area grows by a fifth to a
+    half and its colour gets purer; the colour stays right, because the sampler steps from its guess
+    clipped to the pixel range (srs.demo.pipeline.consistent_clipping)."""
     frames = [
         sampler.sample(prompt, [seed], steps, guidance=scale, progress=progress, label=f"guidance {scale:g}").images[0]
         for scale in GUIDANCE_SCALES
     ]
     captions = [GUIDANCE_CAPTIONS.get(s, f"{s:g}") for s in GUIDANCE_SCALES]
     note = ("Each step moves away from the empty prompt's prediction, this many times as far as the prompt "
-            "asks: 0 ignores the prompt, 1 is the plain model, large scales overshoot (harsher colours, "
-            "speckle left in).")
+            "asks: 0 ignores the prompt (the model's prior), 1 is the plain model, and larger scales exaggerate "
+            "what the prompt says: look at the shape growing and its colour getting purer from 1 to 7.5. Each "
+            "step's guess is clipped to the pixel range, which keeps even 7.5 on the prompt's colour.")
     return Illustration("guidance", f"guidance scale: \"{prompt}\", seed {seed}", [Row("", frames, captions)],
                         note=note)
 
@@ -265,7 +276,8 @@ def layout(illustration: Illustration) -> dict:
     boxes, top = [], TITLE_H
     for row, lines in zip(rows, caption_lines):
         x = left + PAD + label_w
-        boxes.append([(x + i * (tile + PAD), top, x + i * (tile + PAD) + tile, top + tile) for i in range(len(row.frames))])
+        boxes.append([(x + i * (tile + PAD), top, x + i * (tile + PAD) + tile, top + tile)
+                      for i in range(len(row.frames))])
         top += tile + lines * CAPTION_LINE + PAD
     chart_box = None
     if chart_w:
@@ -299,7 +311,7 @@ def grid(illustration: Illustration) -> Image.Image:
             for j, line in enumerate(_wrap(draw, text, font, tile)):
                 draw.text((left + (tile - draw.textlength(line, font=font)) / 2, top + tile + 2 + j * CAPTION_LINE),
                           line, fill=(60, 60, 60), font=font)
-    if place["chart"] is not None:
+    if place["chart"] is not None and illustration.chart is not None:
         canvas.paste(illustration.chart, place["chart"][:2])
     for j, line in enumerate(place["note_lines"]):
         draw.text((PAD, place["note_top"] + j * CAPTION_LINE), line, fill=(30, 60, 120), font=font)
@@ -329,7 +341,8 @@ def schedule_chart(alphas: torch.Tensor, marks: list[int], height: int, width: i
     curves = [(np.sqrt(1 - a), (200, 60, 40), lambda v: y(v)), (np.sqrt(a), (40, 110, 200), lambda v: y(v)),
               (log_snr, (60, 150, 60), lambda v: y(v, -4, 4))]
     for values, colour, to_y in curves:
-        points = [(x(t), to_y(float(values[t]))) for t in range(0, last + 1, 4)] + [(x(last), to_y(float(values[last])))]
+        points = [(x(t), to_y(float(values[t]))) for t in range(0, last + 1, 4)]
+        points.append((x(last), to_y(float(values[last]))))
         draw.line(points, fill=colour, width=2)
     for t in marks:
         draw.line((x(t), bottom, x(t), bottom + 4), fill=(80, 80, 80))
@@ -347,7 +360,7 @@ def schedule_chart(alphas: torch.Tensor, marks: list[int], height: int, width: i
         draw.text(((left + right - draw.textlength(ticks_label, font=font)) / 2, bottom + 5), ticks_label,
                   fill=(90, 90, 90), font=font)
     legend = [("noise", (200, 60, 40)), ("signal", (40, 110, 200)), ("SNR (log)", (60, 150, 60))]
-    lx = left
+    lx = float(left)
     for name, colour in legend:
         draw.text((lx, 1), name, fill=colour, font=font)
         lx += draw.textlength(name, font=font) + 10
@@ -374,7 +387,7 @@ def save_png(illustration: Illustration, path) -> None:
 def _tile(frame: np.ndarray, tile: int) -> Image.Image:
     image = Image.fromarray(np.round(frame * 255).astype(np.uint8))
     # Small samples keep their pixels crisp; large ones (Stable Diffusion) are shrunk smoothly.
-    resample = Image.NEAREST if image.width <= tile else Image.LANCZOS
+    resample = Image.Resampling.NEAREST if image.width <= tile else Image.Resampling.LANCZOS
     return image.resize((tile, tile), resample)
 
 

@@ -8,9 +8,10 @@ and treats guidance at or below 1 as "no guidance" where the bundled model reads
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -74,7 +75,7 @@ class Sampler:
         steps: int,
         guidance: float | None = None,
         progress: Progress | None = None,
-        keep_steps: set[int] = frozenset(),
+        keep_steps: frozenset[int] | set[int] = frozenset(),
         label: str = "",
     ) -> Sample:
         """One image per seed; seed s always starts from the same static (drawn on the CPU)."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from srs.demo.cards import Plan, plan_for
 
-CACHE_VERSION = 2  # bump when the drawing code changes what a given key looks like
+CACHE_VERSION = 3  # bump when the drawing or sampling code changes what a given key looks like
 
 
 def default_cache_dir() -> Path:

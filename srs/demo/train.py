@@ -1,8 +1,9 @@
 """Train the bundled pipeline on the procedural shapes: v-prediction on a zero-terminal-SNR schedule
 (Lin et al. 2024), or the noise-prediction loss of the first shipped weights.
 
-Deterministic given the seed on the CPU (unless `minutes` lets the clock end the run): torch's initialisation, the data (one numpy Generator per
-step, derived from the seed) and the noise and timesteps (a torch Generator) all hang on it. A GPU run
+Deterministic given the seed on the CPU (unless `minutes` lets the clock end the run): torch's
+initialisation, the data (one numpy Generator per step, derived from the seed) and the noise and
+timesteps (a torch Generator) all hang on it. A GPU run
 from the same seed trains the same recipe, though not bit for bit the same weights.
 
 Run as `srs demo train`, or `python -m srs.demo.train` where the rest of srs's dependencies are absent.
@@ -15,10 +16,11 @@ import functools
 import json
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, cast
 
 import numpy as np
 import torch
@@ -26,6 +28,7 @@ import torch.nn.functional as F
 
 from srs.demo import shapes
 from srs.demo.pipeline import WEIGHTS_DIR, ShapesPipeline, new_pipeline, new_scheduler
+from srs.demo.text_encoder import ShapesTextEncoder
 from srs.demo.vocab import token_ids
 
 
@@ -203,8 +206,8 @@ def update_ema(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> No
 
 
 def save(ema: torch.nn.ModuleList, scheduler, config: TrainConfig, result: TrainResult) -> None:
-    unet, text_encoder = (copy.deepcopy(m).cpu() for m in ema)
-    pipe = ShapesPipeline(unet=unet, text_encoder=text_encoder, scheduler=scheduler)
+    unet, text_encoder = (copy.deepcopy(m).cpu() for m in ema)  # the ModuleList holds (unet, text encoder)
+    pipe = ShapesPipeline(unet=unet, text_encoder=cast(ShapesTextEncoder, text_encoder), scheduler=scheduler)
     pipe.save_pretrained(result.out_dir, safe_serialization=True)
     record = {
         "config": {**asdict(config), "warmup_steps": warmup_steps(config)},
@@ -222,10 +225,11 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m srs.demo.train")
+    kinds: dict[str, Callable[[str], Any]] = {
+        "steps": int, "batch_size": int, "warmup_steps": int, "seed": int, "threads": int, "init_from": str,
+        "minutes": float, "zero_snr": lambda v: v.lower() in ("1", "true", "yes")}
     for field, value in asdict(TrainConfig()).items():
-        kind = {"steps": int, "batch_size": int, "warmup_steps": int, "seed": int, "threads": int,
-                "init_from": str, "minutes": float, "zero_snr": lambda v: v.lower() in ("1", "true", "yes")
-                }.get(field, type(value))
+        kind = kinds.get(field, type(value))
         parser.add_argument(f"--{field.replace('_', '-')}", type=kind, default=value)
     parser.add_argument("--out", type=Path, default=WEIGHTS_DIR)
     parser.add_argument("--log-every", type=int, default=50)

@@ -34,7 +34,7 @@ def test_each_card_gets_its_picture_and_the_cache_serves_the_second_run(run_srs,
     assert first.exit_code == 0, first.output
     assert sorted(p.name for p in out.iterdir()) == ["forward-card.png", "guidance-card.png", "plain-card.png"]
     assert read_captions(out / "guidance-card.png") == ["0: prompt ignored", "1: no guidance", "2", "4",
-                                                        "7.5: over-guided"]
+                                                        "7.5: exaggerated"]
     assert read_captions(out / "forward-card.png")[0] == "clean"
     assert "evenly spaced in noise level" in read_note(out / "forward-card.png")
     with Image.open(out / "forward-card.png") as image:

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-LIGHT_MODULES = ["srs.demo", "srs.demo.command", "srs.demo.cards", "srs.demo.vocab", "srs.demo.render",
+LIGHT_MODULES = ["srs.demo", "srs.commands.demo", "srs.demo.cards", "srs.demo.vocab", "srs.demo.render",
                  "srs.demo.measure", "srs.demo.models", "srs.demo.pipeline_folder", "srs.demo.evaluate"]
 
 
@@ -31,7 +31,7 @@ def test_importing_the_demo_package_and_command_loads_no_torch():
 
 def test_importtime_shows_no_torch_under_the_command_module():
     # The same, as -X importtime reports it: the list of every module the import touched.
-    done = run_python("import srs.demo.command", "-X", "importtime")
+    done = run_python("import srs.commands.demo", "-X", "importtime")
     assert done.returncode == 0, done.stderr
     imported = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if "|" in line}
     assert "srs" in imported
@@ -40,7 +40,7 @@ def test_importtime_shows_no_torch_under_the_command_module():
 
 def test_demo_help_loads_no_torch():
     code = (
-        "import sys, json\nfrom srs.demo.command import demo\n"
+        "import sys, json\nfrom srs.commands.demo import demo\n"
         "try:\n    demo(['--help'], prog_name='srs demo')\nexcept SystemExit:\n    pass\n"
         "print(json.dumps(sorted(sys.modules)), file=sys.stderr)"
     )

@@ -104,3 +104,44 @@ def test_guidance_rescale_keeps_the_guided_spread_at_the_conditional_ones():
 
     assert torch.allclose(spread(rescaled), spread(cond), rtol=1e-4)
     assert not torch.allclose(spread(plain), spread(cond), rtol=1e-2)
+
+
+def test_a_clipping_step_goes_on_from_the_clipped_guess_and_its_own_noise():
+    # The noise the step keeps is the one that, with the clipped guess, makes up the current sample; by
+    # default DDIM keeps the unclipped guess's noise, and 50 guided steps then drifted (test_prompt_grid).
+    torch = pytest.importorskip("torch")
+    from srs.demo.pipeline import consistent_clipping, new_scheduler
+
+    scheduler = new_scheduler()
+    scheduler.set_timesteps(50)
+    t, after = int(scheduler.timesteps[10]), int(scheduler.timesteps[11])
+    sample = torch.linspace(-1, 1, 48).reshape(1, 3, 4, 4)
+    v = torch.full_like(sample, -3.0)  # a guess of the picture far beyond the pixel range
+    a, a_next = scheduler.alphas_cumprod[t], scheduler.alphas_cumprod[after]
+    step = scheduler.step(v, t, sample, **consistent_clipping(scheduler))
+    guess = step.pred_original_sample
+    assert guess.max() == 1.0 and a.sqrt() * sample.max() + (1 - a).sqrt() * 3 > 1  # it was clipped
+    noise = (sample - a.sqrt() * guess) / (1 - a).sqrt()
+    assert torch.allclose(step.prev_sample, a_next.sqrt() * guess + (1 - a_next).sqrt() * noise, atol=1e-5)
+    stale = scheduler.step(v, t, sample).prev_sample
+    assert not torch.allclose(stale, step.prev_sample, atol=1e-3)
+
+
+def test_the_pipeline_steps_from_the_clipped_guess_while_its_steps_are_watched():
+    # srs.demo.models.Sampler wraps scheduler.step to keep each step's guess; the option must survive that.
+    torch = pytest.importorskip("torch")
+    from srs.demo.pipeline import new_pipeline
+
+    torch.manual_seed(0)
+    pipe = new_pipeline()
+    pipe.set_progress_bar_config(disable=True)
+    seen = []
+    step = pipe.scheduler.step
+
+    def watched(*args, **kwargs):
+        seen.append(kwargs.get("use_clipped_model_output"))
+        return step(*args, **kwargs)
+
+    pipe.scheduler.step = watched
+    pipe("a red circle", num_inference_steps=2, output_type="np", generator=torch.Generator().manual_seed(0))
+    assert seen == [True, True]

@@ -1,5 +1,8 @@
 """`srs demo [TARGET...]` draws each card's illustration; `srs demo train` retrains the bundled model.
 
+A thin shell over srs.demo (cards to plans, plans to pictures, training) and srs.ui.picture (pictures in
+the terminal).
+
 `demo` is a click group whose parse step sends anything but `train` to its default command, so targets
 and the subcommand share one argument space (a deck called `train` is reached as ./train.yaml).
 torch and diffusers are imported inside the commands: `srs --help` must not pay for them.
@@ -7,7 +10,6 @@ torch and diffusers are imported inside the commands: `srs --help` must not pay 
 
 from __future__ import annotations
 
-import re
 import shutil
 import time
 from dataclasses import replace
@@ -15,9 +17,9 @@ from pathlib import Path
 
 import click
 
-from srs.demo.cards import SHOWS
-from srs.distribution import install_command
+from srs.demo.cards import SHOWS, require_demo_extra
 from srs.errors import UserError
+from srs.ui.console import echo, view_console
 
 DEFAULT_OUT = Path("srs-demo")
 
@@ -72,9 +74,11 @@ def demo():
               "down; torch's default for --model).")
 def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, cache_dir, threads):
     """Draw the illustration of each card in TARGETS, write it to --out and show it here."""
-    from srs.demo.cards import plan_for
+    from srs.demo.cards import plan_for, resolve_items
 
-    chosen = resolve_cards(targets, deck_paths)
+    chosen, diagnostics = resolve_items(targets, deck_paths)
+    for diagnostic in diagnostics:
+        echo(str(diagnostic), err=True)
     plans = [(item, plan_for(item, prompt=prompt, seed=seed)) for item in chosen]
     if show:
         plans = [(item, replace(plan, show=show)) for item, plan in plans]
@@ -85,24 +89,24 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
             check_prompt(plan.prompt)
     require_demo_extra()
 
-    from rich.console import Console
+    from rich.text import Text
 
     from srs.demo.models import load_sampler
     from srs.demo.render import render_plan, safe_name
 
-    console = Console(highlight=False)
-    progress = StepProgress(Console(stderr=True, highlight=False))
+    console = view_console()
+    progress = StepProgress(view_console(stderr=True))
     sampler = load_sampler(model, device, threads)  # checks the folder; torch loads on the first miss
     out.mkdir(parents=True, exist_ok=True)
     for item, plan in plans:
-        console.print(f"[bold]{item.id}[/]  [dim]{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · {sampler.name}[/]",
-                      soft_wrap=True)
+        console.print(Text.assemble((item.id, "bold"), "  ", (f"{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · "
+                                                             f"{sampler.name}", "dim")), soft_wrap=True)
         png = render_plan(plan, sampler, getattr(item, "content_hash", ""), steps=steps, cache_dir=cache_dir,
                           progress=progress)
         target = out / f"{safe_name(item.id)}.png"
         shutil.copyfile(png, target)
         show_png(console, png)
-        console.print(f"[dim]→ {target}[/]")
+        console.print(Text(f"→ {target}", style="dim"))
 
 
 @demo.command("train")
@@ -133,7 +137,6 @@ def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, predi
                   device, threads, init_from, out, checkpoint_every, log_every):
     """Train the bundled shapes model on freshly drawn shapes, with a progress bar (log lines when piped)."""
     require_demo_extra()
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from srs.demo.train import TrainConfig, train
@@ -156,7 +159,7 @@ def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, predi
         raise UserError(f"cannot save the model to {out}: {exc.strerror or exc}; choose another --out") from None
     if init_from is not None and not (init_from / "model_index.json").is_file():
         raise UserError(f"--init-from {init_from}: not a saved pipeline (no model_index.json)")
-    console = Console(stderr=False, highlight=False)
+    console = view_console()
     columns = [TextColumn("training"), BarColumn(), MofNCompleteColumn(), TextColumn("loss {task.fields[loss]}"),
                TimeRemainingColumn()]
     started = time.perf_counter()
@@ -167,114 +170,30 @@ def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, predi
         def on_step(step, loss):
             bar.update(task, completed=step + 1, loss=f"{loss:.4f}")
             if not console.is_terminal and ((step + 1) % log_every == 0 or step + 1 == config.steps):
-                click.echo(f"step {step + 1}{'' if minutes else f'/{config.steps}'}  loss {loss:.4f}  "
+                echo(f"step {step + 1}{'' if minutes else f'/{config.steps}'}  loss {loss:.4f}  "
                            f"{time.perf_counter() - started:.0f} s")
 
         try:
             result = train(config, out, on_step=on_step, checkpoint_every=checkpoint_every)
         except KeyboardInterrupt:
-            saved = f"the weights so far are saved in {out}" if (out / "model_index.json").is_file() else "nothing saved"
-            click.echo(f"interrupted: {saved}", err=True)
+            saved = (f"the weights so far are saved in {out}" if (out / "model_index.json").is_file()
+                     else "nothing saved")
+            echo(f"interrupted: {saved}", err=True)
             raise SystemExit(130) from None
-    click.echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
+    echo(f"saved {result.out_dir}: {result.parameters:,} parameters, {result.steps} steps, "
                f"final loss {result.final_loss:.4f}, {result.seconds:.0f} s")
-    click.echo(f"draw with it: srs demo --model {result.out_dir}")
-
-
-def require_demo_extra() -> None:
-    """Torch and diffusers are installed (found, not imported: a cached picture needs neither)."""
-    import importlib.util
-    import sys
-
-    for name in ("torch", "diffusers"):
-        try:
-            found = sys.modules[name] is not None if name in sys.modules else importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            raise UserError(f"srs demo needs torch and diffusers: {install_command('demo')}")
-
-
-def resolve_cards(targets, deck_paths) -> list:
-    """Items for the targets: paths load their decks; other words name decks or items (or cards,
-    `item#c2`) among --decks. No targets: every item of --decks."""
-    from srs.deck import load_paths
-    from srs.paths import default_deck_paths
-
-    paths = [Path(t) for t in targets if Path(t).exists()]
-    names = [t for t in targets if not Path(t).exists()]
-    items = []
-    if paths:
-        items += _loaded_items(load_paths(paths))
-    if names or not targets:
-        base = list(deck_paths) or default_deck_paths()
-        if not base:
-            raise UserError("no decks found: give deck files or folders, or --decks")
-        pool = load_paths(base)
-        by_deck = {deck.id: deck.items for deck in pool.decks}
-        by_item = {item.id: item for deck in pool.decks for item in deck.items}
-        if not targets:
-            items += [item for deck in pool.decks for item in deck.items]
-        for name in names:
-            key = re.sub(r"#c\d+$", "", name)
-            if key in by_deck:
-                items += by_deck[key]
-            elif key in by_item:
-                items.append(by_item[key])
-            else:
-                raise UserError(f"no deck file, deck or item '{name}'{_suggest(key, [*by_deck, *by_item])}")
-    if not items:
-        raise UserError("no cards to illustrate")
-    return list({item.id: item for item in items}.values())
-
-
-def _loaded_items(result) -> list:
-    from srs.ui.console import echo  # deck text made inert as it is printed
-
-    for diagnostic in result.errors:
-        echo(str(diagnostic), err=True)
-    return [item for deck in result.decks for item in deck.items]
-
-
-def _suggest(name: str, known: list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    echo(f"draw with it: srs demo --model {result.out_dir}")
 
 
 def show_png(console, png: Path) -> None:
-    """Each row of the PNG's frames as one strip the terminal's width, its captions under it as text,
-    and the note saying what to look at."""
+    """The picture's rows of frames, their captions and its note, as the PNG stored them."""
     from PIL import Image
 
     from srs.demo.render import read_note, read_rows
-    from srs.demo.terminal import render
+    from srs.ui.picture import Picture
 
-    image = Image.open(png)
-    for row in read_rows(png):
-        tiles = [image.crop(tuple(box)) for box in row["boxes"]]
-        if not tiles:
-            continue
-        if row["label"]:
-            console.print(row["label"], style="dim", markup=False)
-        gap = 2
-        if len(tiles) == 1 and tiles[0].width > tiles[0].height:  # a chart keeps its shape
-            width = min(console.width, 80, tiles[0].width)
-            strip = tiles[0].resize((width, max(2, width * tiles[0].height // tiles[0].width)), Image.LANCZOS)
-        else:
-            width = max(4, min(32, (min(console.width, 120) - gap * (len(tiles) - 1)) // max(1, len(tiles))))
-            strip = Image.new("RGB", (len(tiles) * (width + gap) - gap, width), "white")
-            for i, tile in enumerate(tiles):
-                strip.paste(tile.resize((width, width), Image.LANCZOS), (i * (width + gap), 0))
-        render(strip, console)
-        captions = [c.replace("\n", " ") for c in row["captions"]]
-        if any(captions):
-            console.print("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim",
-                          markup=False)
-    note = read_note(png)
-    if note:
-        console.print(note, style="italic", markup=False)
+    with Image.open(png) as image:
+        console.print(Picture(image.convert("RGB"), read_rows(png), read_note(png)))
 
 
 class StepProgress:
