@@ -29,7 +29,7 @@ from srs.store.catalog import DeckIn, ItemIn
 from srs.store.store import Store
 
 if TYPE_CHECKING:
-    from srs.deck.loader import Deck, FileResult, Item
+    from srs.deck.loader import Deck, FileResult
 
 SOURCES_SETTING = "deck_sources"
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from srs.cli import cli
 from srs.deck import load_file
 from srs.errors import UserError
-from srs.importers.anki_package import anki_item_id, import_package, read_package
+from srs.importers.anki import anki_item_id, import_package, read_package
 from srs.store import Store
 
 REVERSED = genanki.Model(
@@ -238,12 +238,12 @@ def test_not_a_package(tmp_path):
 def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made, monkeypatch):
     legacy, _, _ = anki_made
     store = Store.open(tmp_path / "srs.db")
-    import srs.importers.reviews as reviews
+    import srs.store.imports as imports
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    original = reviews._write_card
+    original = imports.write_card_log
     calls = {"n": 0}
 
     def fail_on_second(*args, **kwargs):
@@ -252,7 +252,7 @@ def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made
             broken()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reviews, "_write_card", fail_on_second)
+    monkeypatch.setattr(imports, "write_card_log", fail_on_second)
     out = tmp_path / "decks"
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store)
@@ -270,9 +270,9 @@ def test_a_failure_restores_files_it_replaced(tmp_path, anki_made, monkeypatch):
     mine = "title: Mine\nid: diffusion-basics\nitems:\n  - q: a\n    a: b\n"
     (out / "diffusion-basics.yaml").write_text(mine)
     store = Store.open(tmp_path / "srs.db")
-    import srs.importers.reviews as reviews
+    import srs.store.imports as imports
 
-    monkeypatch.setattr(reviews, "_write_card", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(imports, "write_card_log", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store, overwrite=True)
     assert (out / "diffusion-basics.yaml").read_text() == mine
