@@ -180,7 +180,7 @@ def import_revlog(
         )
 
     def prepare(conn):
-        report.cards_created = catalog.add_items(store, _placeholders(placeholders, deck_id, source_path or log.path))
+        report.cards_created = catalog.add_items(store, placeholder_deck(placeholders, deck_id, source_path or log.path))
 
     return write_reviews(store, by_uid, prepare=prepare, report=report, progress=progress)
 
@@ -218,7 +218,7 @@ def placeholder_content(card: str) -> dict:
     return {"kind": "flashcard", "front": f"Imported card {card}", "back": "(placeholder)"}
 
 
-def _placeholders(placeholders, deck_id: str, source_path: str) -> DeckIn:
+def placeholder_deck(placeholders, deck_id: str, source_path: str) -> DeckIn:
     """The placeholder items, as a deck of them for the store's write path (which places them after the
     deck's own items)."""
     from srs.deck.identity import content_hash

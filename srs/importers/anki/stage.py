@@ -89,12 +89,12 @@ def _without_default_kind(data: dict, target: Path) -> dict:
 
 
 def check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
-    from srs.deck import load_file
-    from srs.deck.loader import default_deck_kind
+    from srs.deck.loader import default_deck_kind, load_data
 
     decks = []
     for deck, (staged, target) in zip(conversion.decks, moves):
-        result = load_file(staged)
+        # The data the file was written from: dump_deck wrote only YAML that reads back as this data.
+        result = load_data(_without_default_kind(deck.data, target), staged)
         if result.deck is not None and "kind" not in _without_default_kind(deck.data, target):
             result.deck.kind = default_deck_kind(target.resolve())  # as the folder it goes to says
         errors = [d for d in result.diagnostics if d.severity == "error"]
