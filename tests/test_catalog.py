@@ -169,3 +169,13 @@ def test_the_search_text_is_the_one_sql_computes(content):
     conn = sqlite3.connect(":memory:")
     sql = f"SELECT coalesce({ITEM_TEXT_SQL.format(content='?')}, '')"
     assert catalog.search_text(content) == conn.execute(sql, [json.dumps(content)]).fetchone()[0]
+
+
+def test_a_bulk_update_keeps_the_search_index_in_step(store):
+    items = [item(f"x.{n}", f"Question {n} about noise", n, explicit=True) for n in range(catalog.BULK)]
+    catalog.write(store, [deck(items)])
+    edited = [item(f"x.{n}", f"Question {n} about walruses", n, explicit=True) for n in range(catalog.BULK)]
+    assert catalog.write(store, [deck(edited)]).updated == catalog.BULK
+    assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'noise'") == [(0,)]
+    assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'walruses'") == [(catalog.BULK,)]
+    assert rows(store, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'items_fts_update'") == [(1,)]
