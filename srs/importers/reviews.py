@@ -73,15 +73,17 @@ def write_reviews(
         first_rid, first_iid = start_batch(conn)  # `srs undo` takes the whole import back
         if prepare is not None:
             prepare(conn)
+        cards = imports.cards_for(conn, list(reviews_by_uid))
+        logs = imports.card_logs(conn, [card.cid for card in cards.values()])
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
-            card = imports.card_for(conn, uid)
+            card = cards.get(uid)
             if card is None:
                 where = incoming[0].origin + ": " if incoming and incoming[0].origin else ""
                 raise UserError(f"{where}no card with id '{uid}' in the database")
             settings = settings_by_deck.get(card.deck_id)
             if settings is None:
                 settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            log = _merged_log(imports.card_log(conn, card.cid), incoming, report)
+            log = _merged_log(logs.get(card.cid, []), incoming, report)
             if log:
                 steps = replay(planner, settings, card, [(entry.at, entry.rating) for entry in log])
                 replayed = [LoggedReview(e.rid, e.at, e.rating, step.before, step.after, e.duration_ms)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from srs.store.store import CARD_COLUMNS, CardRecord
 
 SETTING = "last_import"  # where the newest import batch is remembered (srs.importers.undo)
+_CHUNK = 500  # keys per `IN (...)` query
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,10 +30,27 @@ class LoggedReview:
     duration_ms: int | None = None
 
 
-def card_for(conn: sqlite3.Connection, uid: str) -> CardRecord | None:
-    """The card with this public id, or None."""
-    row = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ?", [uid]).fetchone()
-    return CardRecord(*row) if row else None
+def cards_for(conn: sqlite3.Connection, uids: list[str]) -> dict[str, CardRecord]:
+    """The cards with these public ids, by id (ids without a card are left out)."""
+    found: dict[str, CardRecord] = {}
+    for start in range(0, len(uids), _CHUNK):
+        chunk = uids[start : start + _CHUNK]
+        rows = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid IN ({','.join('?' * len(chunk))})", chunk)
+        found.update((card.uid, card) for card in (CardRecord(*row) for row in rows))
+    return found
+
+
+def card_logs(conn: sqlite3.Connection, cids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
+    """Each card's log as `card_log` gives it; cards without one are left out."""
+    found: dict[int, list[tuple[int, int, int]]] = {}
+    for start in range(0, len(cids), _CHUNK):
+        chunk = cids[start : start + _CHUNK]
+        for cid, rid, at, rating in conn.execute(
+            f"SELECT cid, rid, reviewed_at, rating FROM revlog WHERE cid IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY cid, reviewed_at, rid", chunk,
+        ):
+            found.setdefault(cid, []).append((rid, at, rating))
+    return found
 
 
 def card_by_key(conn: sqlite3.Connection, cid: int) -> CardRecord:
@@ -52,7 +70,7 @@ def write_card_log(conn: sqlite3.Connection, card: CardRecord, log: list[LoggedR
     if not log:
         return 0
     snapshots = {rid: (before, after) for rid, before, after in conn.execute(
-        "SELECT rid, before, after FROM revlog WHERE cid = ?", [card.cid])}
+        "SELECT rid, before, after FROM revlog WHERE cid = ?", [card.cid])} if any(r.rid for r in log) else {}
     updates, inserts = [], []
     memory = card.memory()
     for review in log:
