@@ -164,12 +164,16 @@ def anki_side(root: Path, notes, log) -> dict:
         raise SystemExit(f"Anki imported {len(ids)} of {len(notes)} cards")
     empty_size = file_size(path)
 
-    rows = []
+    rows, used = [], set()
     for cid, reviews in zip(ids, log):
         last_ivl = 0
         for at, rating, ms in reviews:
             ivl = random.randrange(1, 300)
-            rows.append((at * 1000 + cid % 1000, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
+            rid = at * 1000 + cid % 1000
+            while rid in used:  # revlog ids are unique (at 100k cards, two reviews can meet in one millisecond)
+                rid += 1
+            used.add(rid)
+            rows.append((rid, cid, -1, rating, ivl, last_ivl, 2500, ms, 1))
             last_ivl = ivl
     conn = sqlite3.connect(path)
     conn.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
@@ -195,11 +199,12 @@ def main() -> None:
         results.append((size, srs, anki))
         print(f"{size:>7,} cards: srs sync {srs['sync_s']:.2f} s CPU, Anki CSV import {anki['import_s']:.2f} s CPU "
               f"(ratio {srs['sync_s'] / anki['import_s']:.2f}, target <= {SYNC_RATIO_TARGET}); longest write lock "
-              f"{srs['lock_s']:.2f} s, {srs['lock_edit_s']:.2f} s re-syncing every deck edited (target < {LOCK_TARGET_S} s)",
+              f"{srs['lock_s']:.2f} s, {srs['lock_edit_s']:.2f} s re-syncing every deck edited "
+              f"(target < {LOCK_TARGET_S} s)",
               flush=True)
     mb = 1024 * 1024
     print()
-    print(f"| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio | longest write lock, first / edited (s) "
+    print("| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio | longest write lock, first / edited (s) "
           f"| db srs / Anki, no log (MB) | ratio | db srs / Anki, {REVIEWS_PER_CARD} reviews per card (MB) | ratio |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, srs, anki in results:

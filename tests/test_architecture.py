@@ -159,3 +159,26 @@ def test_the_import_finder_sees_imports_inside_functions(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from srs.export.progress import Progress\n    import rich.console\n")
     assert {"srs.export.progress", "rich.console"} <= imports_of(module)
+
+
+def private_imports(path: Path) -> list[str]:
+    """`from srs.x import _name`, where srs.x is another package's module: reaching into its internals."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module.startswith("srs."):
+            found += [f"{node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    return found
+
+
+def test_the_importers_use_other_modules_public_names_only():
+    # Not sync's helpers, not the replay's snapshot format: decks and history reach the store through its one
+    # write path (srs.store.catalog, srs.store.imports), and from the optimizer only the replay itself is used.
+    found = []
+    for path in modules():
+        name = rel(path)
+        if name.startswith("srs/importers/"):
+            found += [f"{name} imports {m}" for m in private_imports(path) if not m.startswith("srs.importers.")]
+            found += [f"{name} imports {m}" for m in sorted(imports_of(path))
+                      if under(m, "srs.optimizer") and m not in ("srs.optimizer.replay", "srs.optimizer.replay.replay",
+                                                                   "srs.optimizer.replay.FRESH")]
+    assert found == []

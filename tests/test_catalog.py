@@ -6,6 +6,7 @@ Relinking (a reworded item keeps its history), retiring, restoring and the id ru
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timezone
 
 import pytest
@@ -115,7 +116,7 @@ def test_an_item_live_in_another_deck_stays_there_when_asked(store):
 def test_a_write_that_fails_writes_nothing(store):
     catalog.write(store, [deck([item("x.a", "A", explicit=True)])])
     twice = deck([item("y.a", "A", explicit=True), item("y.a", "A again", 1, explicit=True)], "y")
-    with pytest.raises(Exception):  # the store refuses a second item with the same id: the whole write goes
+    with pytest.raises(sqlite3.IntegrityError):  # the store refuses a second item with the same id: the whole write goes
         catalog.write(store, [deck([], "x"), twice])
     assert rows(store, "SELECT id, retired FROM decks") == [("x", 0)]
     assert rows(store, "SELECT uid, retired FROM items") == [("x.a", 0)]
@@ -164,8 +165,6 @@ json_values = st.recursive(
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(st.sampled_from(["kind", "front", "back", "steps", "x"]), json_values, max_size=4))
 def test_the_search_text_is_the_one_sql_computes(content):
-    import sqlite3
-
     conn = sqlite3.connect(":memory:")
     sql = f"SELECT coalesce({ITEM_TEXT_SQL.format(content='?')}, '')"
     assert catalog.search_text(content) == conn.execute(sql, [json.dumps(content)]).fetchone()[0]

@@ -180,7 +180,8 @@ def import_revlog(
         )
 
     def prepare(conn):
-        report.cards_created = catalog.add_items(store, placeholder_deck(placeholders, deck_id, source_path or log.path))
+        deck = placeholder_deck(placeholders, deck_id, source_path or log.path)
+        report.cards_created = catalog.add_items(store, deck)
 
     return write_reviews(store, by_uid, prepare=prepare, report=report, progress=progress)
 

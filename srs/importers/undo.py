@@ -31,7 +31,7 @@ class ImportBatch:
 def record_batch(conn, label: str, first_rid: int, first_iid: int) -> None:
     """Remember what the import in this transaction added (nothing is recorded when it added no review)."""
     reviews, cards, last_rid = imports.batch_counts(conn, first_rid, SOURCE)
-    if not reviews:
+    if not reviews or last_rid is None:
         return
     imports.remember_batch(conn, ImportBatch(label, first_rid, last_rid, first_iid, reviews, cards).__dict__)
 

@@ -388,7 +388,7 @@ class _Plan:
                   "explicit_id, retired) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)")
         with _index_by_hand(conn, _INSERT_TRIGGER, self.texts) as by_hand:
             conn.executemany(insert, self.new_items)
-            if by_hand:
+            if by_hand and self.texts is not None:
                 conn.executemany("INSERT INTO items_fts (rowid, text) VALUES (?, ?)", self.texts)
 
     def update_items(self, conn: sqlite3.Connection) -> None:
@@ -396,7 +396,7 @@ class _Plan:
                   "tags = ?, path = ?, line = ?, idx = ?, explicit_id = ?, retired = 0 WHERE iid = ?")
         with _index_by_hand(conn, _UPDATE_TRIGGER, self.new_texts) as by_hand:
             conn.executemany(update, self.item_updates)
-            if by_hand:
+            if by_hand and self.new_texts is not None:
                 conn.executemany("DELETE FROM items_fts WHERE rowid = ?", [[iid] for iid, _ in self.new_texts])
                 conn.executemany("INSERT INTO items_fts (rowid, text) VALUES (?, ?)", self.new_texts)
 
