@@ -204,7 +204,8 @@ def main() -> None:
               flush=True)
     mb = 1024 * 1024
     print()
-    print("| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio | longest write lock, first / edited (s) "
+    print("| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio "
+          "| longest write lock, first / edited (s) "
           f"| db srs / Anki, no log (MB) | ratio | db srs / Anki, {REVIEWS_PER_CARD} reviews per card (MB) | ratio |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, srs, anki in results:

@@ -116,7 +116,7 @@ def test_an_item_live_in_another_deck_stays_there_when_asked(store):
 def test_a_write_that_fails_writes_nothing(store):
     catalog.write(store, [deck([item("x.a", "A", explicit=True)])])
     twice = deck([item("y.a", "A", explicit=True), item("y.a", "A again", 1, explicit=True)], "y")
-    with pytest.raises(sqlite3.IntegrityError):  # the store refuses a second item with the same id: the whole write goes
+    with pytest.raises(sqlite3.IntegrityError):  # a second item with the same id is refused: the whole write goes
         catalog.write(store, [deck([], "x"), twice])
     assert rows(store, "SELECT id, retired FROM decks") == [("x", 0)]
     assert rows(store, "SELECT uid, retired FROM items") == [("x.a", 0)]
