@@ -22,10 +22,7 @@ from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview  # noq
 from srs.importers.reviews import ImportedReview, write_reviews  # noqa: E402
 from srs.importers.revlog_csv import placeholder_deck  # noqa: E402
 from srs.optimizer.history import ELAPSED, LEARNER, day_deltas  # noqa: E402
-from srs.store import (
-    Store,  # noqa: E402
-    catalog,  # noqa: E402
-)
+from srs.store import Store, catalog  # noqa: E402
 
 DAY = 86_400
 NOON = 1_704_110_400  # 2024-01-01 12:00 UTC
