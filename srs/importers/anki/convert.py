@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -63,6 +64,7 @@ def slugify(text: str, fallback: str = "deck") -> str:
     return slug[:80].strip("-._") or fallback
 
 
+@functools.lru_cache(maxsize=4096)  # a package's notes share a few tags
 def tag_slug(tag: str) -> str | None:
     """An Anki tag as an srs tag: each level a slug, levels still nested with `::` (`Lang::Korean` is
     `lang::korean`)."""
