@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
@@ -112,11 +113,17 @@ def srs_side(root: Path, notes, log) -> dict:
     synced = store.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
     if synced != len(notes):
         raise SystemExit(f"srs synced {synced} of {len(notes)} cards: {report.diagnostics[:3]}")
+    store.close()
+    empty_size = file_size(db)
+
+    # A copy, for the sync of edited decks (the sizes below are of the database the first sync made).
+    edited = root / "edited.db"
+    shutil.copyfile(db, edited)
     write_decks(decks, notes, " Edited.")  # every item's answer changes
+    store = Store.open(edited)
     with lock_timer() as held_again:
         sync(store, [decks])
     store.close()
-    empty_size = file_size(db)
 
     store = Store.open(db)
     cards = store.conn.execute("SELECT cid, uid, deck_id FROM cards").fetchall()
