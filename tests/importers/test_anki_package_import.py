@@ -176,6 +176,33 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     assert json.loads(again.stdout)["history"]["reviews_added"] == 0
 
 
+def test_an_import_does_not_read_back_the_yaml_it_wrote_and_a_sync_then_finds_nothing_to_change(
+    tmp_path, anki_made, monkeypatch
+):
+    """The decks reach the store from the data the files were written from (dump_deck writes only YAML that
+    reads back as that data), through the store's one write path: a sync of the written files agrees."""
+    import srs.deck.loader as loader
+    from srs.sync import sync
+
+    legacy, _, guids = anki_made
+    store = Store.open(tmp_path / "srs.db")
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the import parsed a file it wrote")
+
+    monkeypatch.setattr(loader, "load_file", no_parsing)
+    report = import_package(legacy, tmp_path / "decks", store=store)
+    monkeypatch.undo()
+    assert report.history is not None and report.history.reviews_added == 9
+    items = "SELECT iid, uid, deck_id, content_hash, content, tags, path, line, idx, retired FROM items ORDER BY iid"
+    before = store.conn.execute(items).fetchall()
+    again = sync(store, [tmp_path / "decks"])
+    assert (again.added, again.updated, again.retired, again.restored, again.relinked) == (0, 0, 0, 0, [])
+    assert store.conn.execute(items).fetchall() == before
+    assert store.find_card(anki_item_id(guids["basic"])).reps == 5
+    store.close()
+
+
 def test_a_package_in_anki_s_new_format_imports_as_the_legacy_one_does(tmp_path, anki_made):
     """collection.anki21b (zstd, schema 18), Anki's default since 2.1.50: the same decks, media and history."""
     legacy, modern, guids = anki_made

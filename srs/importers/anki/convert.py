@@ -42,6 +42,7 @@ class DeckOut:
     media: dict[str, str] = field(default_factory=dict)  # path relative to the deck's folder -> zip member
     kind: str = "deck"  # "quiz" goes to the quizzes folder (see quiz_folder)
     marker: DeckMarker | None = None  # what `srs export anki` wrote into the deck's description
+    item_lines: list[int] = field(default_factory=list)  # where each item begins in the file written (stage)
 
 
 @dataclass

@@ -60,7 +60,9 @@ def stage_files(
             folders[key] = staging / str(len(folders))
             folders[key].mkdir()
         staged = folders[key] / target.name
-        staged.write_text(dump_deck(_without_default_kind(deck.data, target), header), encoding="utf-8")
+        text = dump_deck(_without_default_kind(deck.data, target), header)
+        staged.write_text(text, encoding="utf-8")
+        deck.item_lines = item_lines(text)
         moves.append((staged, target))
         media.setdefault(key, (target.parent, {}))[1].update(deck.media)
     if any(files for _, files in media.values()):
@@ -88,6 +90,14 @@ def _without_default_kind(data: dict, target: Path) -> dict:
     return data
 
 
+def item_lines(text: str) -> list[int]:
+    """The line each item of a deck dump_deck wrote begins on: its `  - ` under `items:` (anything nested
+    inside an item, block scalars included, is indented further)."""
+    lines = text.split("\n")
+    start = lines.index("items:") if "items:" in lines else len(lines)
+    return [n + 1 for n in range(start + 1, len(lines)) if lines[n].startswith("  - ")]
+
+
 def check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list:
     from srs.deck.loader import default_deck_kind, load_data
 
@@ -97,6 +107,9 @@ def check_staged(conversion: Conversion, moves: list[tuple[Path, Path]]) -> list
         result = load_data(_without_default_kind(deck.data, target), staged)
         if result.deck is not None and "kind" not in _without_default_kind(deck.data, target):
             result.deck.kind = default_deck_kind(target.resolve())  # as the folder it goes to says
+        if result.deck is not None and len(deck.item_lines) == len(result.deck.items):
+            for item in result.deck.items:  # positions, which data alone does not have
+                item.line, item.col = deck.item_lines[item.index], 5
         errors = [d for d in result.diagnostics if d.severity == "error"]
         if errors:
             first = errors[0]
