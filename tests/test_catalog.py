@@ -178,3 +178,21 @@ def test_a_bulk_update_keeps_the_search_index_in_step(store):
     assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'noise'") == [(0,)]
     assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'walruses'") == [(catalog.BULK,)]
     assert rows(store, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'items_fts_update'") == [(1,)]
+
+
+def test_decks_beyond_one_transaction_s_size_keep_every_rule(store, monkeypatch):
+    """With more items than one transaction takes, each deck is still written whole, and an item that moves
+    from a deck written in one transaction to a deck written in the next is neither retired nor new."""
+    monkeypatch.setattr(catalog, "LOCK_ITEMS", 2)
+    catalog.write(store, [deck([item("m", "M", explicit=True), item("x.b", "B", 1, explicit=True)], "x"),
+                          deck([item("y.a", "A", explicit=True)], "y")])
+    review(store, "m")
+    (iid,) = rows(store, "SELECT iid FROM items WHERE uid = 'm'")[0]
+    groups = catalog._groups([deck([item("x.b", "B", 1, explicit=True)], "x"),
+                              deck([item("y.a", "A", explicit=True), item("m", "M", 1, explicit=True)], "y")])
+    assert [[d.id for d in g] for g in groups] == [["x"], ["y"]]  # two transactions
+    changes = catalog.write(store, [deck([item("x.b", "B", 1, explicit=True)], "x"),
+                                    deck([item("y.a", "A", explicit=True), item("m", "M", 1, explicit=True)], "y")])
+    assert (changes.added, changes.retired, changes.restored) == (0, 0, 0)
+    assert rows(store, "SELECT iid, deck_id, retired FROM items WHERE uid = 'm'") == [(iid, "y", 0)]
+    assert rows(store, "SELECT active FROM cards WHERE uid = 'm'") == [(1,)]

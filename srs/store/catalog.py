@@ -14,10 +14,11 @@ history already stored, by these rules:
   stays. A deck whose file is gone is retired with its items (`retire_decks`).
 - **restoring.** An item that comes back (in its deck, or in another one) is live again with its history.
 
-Everything is planned from reads made before the write lock is taken, then written in one short
-transaction (all of it or none of it); when another process wrote in between, the plan is made again under
-the lock. A large insert (a first sync) also computes the search index's text before the lock and writes
-it straight into the index, with the index's insert trigger set aside for that one transaction.
+Everything is planned from reads made before the write lock is taken, then written in a short transaction;
+when another process wrote in between, the plan is made again under the lock. Each deck is written all or
+nothing, in one transaction with the others up to LOCK_ITEMS items (see `write`). A large insert (a first
+sync) also computes the search index's text before the lock and writes it straight into the index, with
+the index's trigger set aside for that one transaction.
 
 Raw SQL (`executemany`), not sqlite-utils' `insert_all`, on purpose: this is the first sync's hot path.
 Measured on 100k items (benchmarks/bench_store_anki.py's rows, 2 shared cores): executemany 0.47 s against
@@ -92,6 +93,16 @@ class Changes:
     restored: int = 0
     elsewhere: list[str] = field(default_factory=list)  # `keep_elsewhere`: "id (deck 'x')" left where they live
 
+    def merge(self, other: Changes) -> None:
+        self.added += other.added
+        self.updated += other.updated
+        self.relinked += other.relinked
+        for key, n in other.moved.items():
+            self.moved[key] = self.moved.get(key, 0) + n
+        self.retired += other.retired
+        self.restored += other.restored
+        self.elsewhere += other.elsewhere
+
 
 def card_uid(item_uid: str, ord_: int, kind: str) -> str:
     """A card's public id: its item's, or `item#cN` for deletion N of a cloze."""
@@ -162,24 +173,60 @@ def write(
     forget_files: Iterable[str] = (),
     relink_by_content: bool = True,
 ) -> Changes:
-    """Mirror whole decks into the store in one transaction, by the module's rules.
+    """Mirror whole decks into the store, by the module's rules.
 
     `retire_decks`: decks no file holds any more (retired with their live items, after `decks` are written);
     `forget_files`: deck files gone from the folders read. `relink_by_content`: afterwards, give retired
-    items' history to live items with the same text (see the module's docstring)."""
+    items' history to live items with the same text (see the module's docstring).
+
+    Each deck is written all or nothing. Decks go in one transaction while they hold up to LOCK_ITEMS items
+    together, more in one transaction per group of that size (a deck is never split), so no write holds the
+    lock for long; what follows the decks (`retire_decks`, `forget_files`, relinking) goes with the last."""
     conn = store.conn
     retire_decks, forget_files = sorted(set(retire_decks)), list(forget_files)
-    version = _data_version(conn)
-    plan = _Plan.make(conn, decks, retire_decks, forget_files)
-    plan.index_texts()
-    with store.transaction():
-        if _data_version(conn) != version:  # another process wrote since the reads: plan again, under the lock
-            plan = _Plan.make(conn, decks, retire_decks, forget_files)
-            plan.index_texts()
-        plan.apply(store)
-        if relink_by_content and (decks or retire_decks or forget_files):
-            _relink_by_content(conn, plan)
-    return plan.changes
+    total, run = Changes(), _Run()
+    groups = _groups(decks)
+    for number, group in enumerate(groups, start=1):
+        last = number == len(groups)
+        retiring, forgetting = (retire_decks, forget_files) if last else ([], [])
+        version = _data_version(conn)
+        plan = _Plan.make(conn, group, retiring, forgetting, run=run)
+        plan.index_texts()
+        with store.transaction():
+            if _data_version(conn) != version:  # another process wrote since the reads: plan again, under the lock
+                plan = _Plan.make(conn, group, retiring, forgetting, run=run)
+                plan.index_texts()
+            plan.apply(store)
+            if last and relink_by_content and (decks or retire_decks or forget_files):
+                _relink_by_content(conn, plan)
+        run.retired.update(plan.retire)
+        run.added.update(plan.added)
+        total.merge(plan.changes)
+    return total
+
+
+LOCK_ITEMS = 20_000  # items per write transaction (bench_store_anki: 10k new items hold the lock ~0.2 s CPU)
+
+
+def _groups(decks: list[DeckIn]) -> list[list[DeckIn]]:
+    """The decks in groups of up to LOCK_ITEMS items (a larger deck alone); one empty group for none."""
+    groups: list[list[DeckIn]] = [[]]
+    size = 0
+    for deck in decks:
+        if groups[-1] and size + len(deck.items) > LOCK_ITEMS:
+            groups.append([])
+            size = 0
+        groups[-1].append(deck)
+        size += len(deck.items)
+    return groups
+
+
+@dataclass
+class _Run:
+    """What the earlier transactions of one write did, for the later ones."""
+
+    retired: set[int] = field(default_factory=set)  # iids retired
+    added: set[int] = field(default_factory=set)  # iids added
 
 
 def put(store: Store, decks: list[DeckIn], *, keep_elsewhere: bool = True) -> Changes:
@@ -256,7 +303,8 @@ _CARD_COLUMNS = "cid, iid, ord, uid, deck_id, idx, active"
 class _Plan:
     """Every row a write changes, computed from reads; `apply` writes them."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, run: _Run | None = None):
+        self.run = run or _Run()
         self.changes = Changes()
         self.decks: list[tuple] = []
         self.origins: list[tuple[int, str]] = []  # (iid, first uid) of relinked items
@@ -281,8 +329,8 @@ class _Plan:
 
     @classmethod
     def make(cls, conn: sqlite3.Connection, decks: list[DeckIn], retire_decks: list[str], forget_files: list[str],
-             *, keep_elsewhere: bool = False) -> _Plan:
-        plan = cls(conn)
+             *, keep_elsewhere: bool = False, run: _Run | None = None) -> _Plan:
+        plan = cls(conn, run)
         for deck in decks:
             plan.deck(conn, deck, keep_elsewhere)
         for deck_id in retire_decks:
@@ -333,6 +381,8 @@ class _Plan:
             self.claimed.add(iid)
             if iid in self.retire:  # retired from a deck read earlier in this write: it moved here
                 del self.retire[iid]
+                changes.retired -= 1
+            elif row[5] and iid in self.run.retired:  # the same, retired by an earlier transaction of this write
                 changes.retired -= 1
             elif row[5]:
                 changes.restored += 1
@@ -510,7 +560,8 @@ def _relink_by_content(conn: sqlite3.Connection, plan: _Plan) -> None:
         return
     waiting: dict[tuple[str, str], list[tuple[int, str]]] = {}
     # Retired by this write first (the likeliest source), then the most recent.
-    for iid, kind, key_text, path in sorted(retired, key=lambda r: (r[0] in plan.retire, r[0]), reverse=True):
+    retired_here = plan.run.retired | set(plan.retire)
+    for iid, kind, key_text, path in sorted(retired, key=lambda r: (r[0] in retired_here, r[0]), reverse=True):
         waiting.setdefault((kind, _normal(key_text)), []).append((iid, path))
     # Live items with the same text, then (only for those few) whether they have history of their own.
     live = [
@@ -526,12 +577,15 @@ def _relink_by_content(conn: sqlite3.Connection, plan: _Plan) -> None:
             continue
         old_iid, old_path = candidates.pop(0)
         _merge(conn, old_iid, iid)
-        retired_now = old_iid in plan.retire
+        retired_now = old_iid in retired_here
         if retired_now:
-            del plan.retire[old_iid]
+            retired_here.discard(old_iid)
+            plan.retire.pop(old_iid, None)
+            plan.run.retired.discard(old_iid)
             changes.retired -= 1
-        if iid in plan.added:
+        if iid in plan.added or iid in plan.run.added:
             plan.added.discard(iid)
+            plan.run.added.discard(iid)
             changes.added -= 1
         if retired_now or old_path != path:
             changes.moved[(old_path, path)] = changes.moved.get((old_path, path), 0) + 1
