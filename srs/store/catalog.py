@@ -309,7 +309,7 @@ class _Plan:
         self.decks: list[tuple] = []
         self.origins: list[tuple[int, str]] = []  # (iid, first uid) of relinked items
         self.renames: list[tuple[str, int]] = []  # (new uid, iid)
-        self.new_items: list[tuple] = []  # rows in _NEW_ITEM's column order
+        self.new_items: list[tuple] = []  # (iid, uid, deck_id, kind, content_hash, key_text, content, tags, path, ...)
         self.texts: list[tuple[int, str]] | None = None  # (iid, search text) of new_items, for a bulk insert
         self.new_texts: list[tuple[int, str]] | None = None  # the same for item_updates, for a bulk update
         self.new_cards: list[tuple] = []  # (iid, uid, ord, deck_id, idx)
