@@ -177,6 +177,7 @@ def test_a_bulk_update_keeps_the_search_index_in_step(store):
     assert catalog.write(store, [deck(edited)]).updated == catalog.BULK
     assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'noise'") == [(0,)]
     assert rows(store, "SELECT COUNT(*) FROM items_fts WHERE items_fts MATCH 'walruses'") == [(catalog.BULK,)]
+    store.conn.execute("INSERT INTO items_fts (items_fts) VALUES ('integrity-check')")  # raises when out of step
     assert rows(store, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'items_fts_update'") == [(1,)]
 
 

@@ -192,11 +192,11 @@ def write(
         retiring, forgetting = (retire_decks, forget_files) if last else ([], [])
         version = _data_version(conn)
         plan = _Plan.make(conn, group, retiring, forgetting, run=run)
-        plan.index_texts()
+        plan.index_texts(conn)
         with store.transaction():
             if _data_version(conn) != version:  # another process wrote since the reads: plan again, under the lock
                 plan = _Plan.make(conn, group, retiring, forgetting, run=run)
-                plan.index_texts()
+                plan.index_texts(conn)
             plan.apply(store)
             if last and relink_by_content and (decks or retire_decks or forget_files):
                 _relink_by_content(conn, plan)
@@ -237,7 +237,7 @@ def put(store: Store, decks: list[DeckIn], *, keep_elsewhere: bool = True) -> Ch
     With `keep_elsewhere`, an item whose id is live in another deck stays there; `Changes.elsewhere` names
     them."""
     plan = _Plan.make(store.conn, decks, [], [], keep_elsewhere=keep_elsewhere)
-    plan.index_texts()
+    plan.index_texts(store.conn)
     plan.apply(store)
     return plan.changes
 
@@ -313,6 +313,7 @@ class _Plan:
         self.new_items: list[tuple] = []  # (iid, uid, deck_id, kind, content_hash, key_text, content, tags, path, ...)
         self.texts: list[tuple[int, str]] | None = None  # (iid, search text) of new_items, for a bulk insert
         self.new_texts: list[tuple[int, str]] | None = None  # the same for item_updates, for a bulk update
+        self.old_texts: list[tuple[int, str]] = []  # (iid, search text) of item_updates as stored, the same
         self.new_cards: list[tuple] = []  # (iid, uid, ord, deck_id, idx)
         self.item_updates: list[list] = []  # content changed: every column
         self.item_moves: list[list] = []  # content the same: place, tags, deck, retired
@@ -424,12 +425,20 @@ class _Plan:
                 self.card_updates.append((uid, deck_id, item.idx, card[0]))
         self.card_offs += [card[0] for ord_, card in have.items() if ord_ not in item.ords and card[6]]
 
-    def index_texts(self) -> None:
-        """For a bulk insert or update: each item's text for the search index, computed now (before the lock)."""
+    def index_texts(self, conn: sqlite3.Connection) -> None:
+        """For a bulk insert or update: each item's text for the search index, computed now (before the lock);
+        for an update, its stored text too (the index keeps no text of its own, its content is the view
+        items_text, so a row leaves it by the text it was indexed with)."""
         if len(self.new_items) >= BULK:
             self.texts = [(row[0], search_text(json.loads(row[6]))) for row in self.new_items]
         if len(self.item_updates) >= BULK:
             self.new_texts = [(row[-1], search_text(json.loads(row[5]))) for row in self.item_updates]
+            iids = [iid for iid, _ in self.new_texts]
+            self.old_texts = []
+            for start in range(0, len(iids), 500):
+                chunk = iids[start : start + 500]
+                self.old_texts += [(iid, search_text(json.loads(content))) for iid, content in conn.execute(
+                    f"SELECT iid, content FROM items WHERE iid IN ({','.join('?' * len(chunk))})", chunk)]
 
     def insert_items(self, conn: sqlite3.Connection) -> None:
         insert = ("INSERT INTO items (iid, uid, deck_id, kind, content_hash, key_text, content, tags, path, line, idx, "
@@ -443,13 +452,10 @@ class _Plan:
         update = ("UPDATE items SET uid = ?, deck_id = ?, kind = ?, content_hash = ?, key_text = ?, content = ?, "
                   "tags = ?, path = ?, line = ?, idx = ?, explicit_id = ?, retired = 0 WHERE iid = ?")
         with _index_by_hand(conn, _UPDATE_TRIGGER, self.new_texts) as by_hand:
-            if by_hand and self.new_texts is not None:
-                # The index keeps no text of its own (its content is the view items_text): a row leaves it by
-                # its old text, so before the items change.
-                conn.executemany("INSERT INTO items_fts (items_fts, rowid, text) SELECT 'delete', iid, text "
-                                 "FROM items_text WHERE iid = ?", [[iid] for iid, _ in self.new_texts])
             conn.executemany(update, self.item_updates)
             if by_hand and self.new_texts is not None:
+                conn.executemany("INSERT INTO items_fts (items_fts, rowid, text) VALUES ('delete', ?, ?)",
+                                 self.old_texts)
                 conn.executemany("INSERT INTO items_fts (rowid, text) VALUES (?, ?)", self.new_texts)
 
     def apply(self, store: Store) -> None:
