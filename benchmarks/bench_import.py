@@ -85,7 +85,7 @@ def anki_import(package: Path, folder: Path) -> float:
 
 
 def srs_import(package: Path, folder: Path) -> float:
-    from srs.importers.anki_package import import_package
+    from srs.importers.anki import import_package
     from srs.store import Store
 
     store = Store.open(folder / "srs.db")

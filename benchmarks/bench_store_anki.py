@@ -4,7 +4,10 @@ For each size (1k and 10k cards by default; `--sizes 100000` for the issue's 100
 written twice: as 10 srs deck files, and as one Anki CSV file (`#deck column`, Basic notetype). Then:
 
 - first sync: process CPU time of `srs.sync.sync` into an empty store, beside Anki's CSV import
-  (`Collection.import_csv`, the real `anki` package) into an empty collection; both in this process;
+  (`Collection.import_csv`, the real `anki` package) into an empty collection; both in this process
+  (target: srs within 1.5x of Anki);
+- write lock: the longest time the sync held the database's write lock (BEGIN IMMEDIATE to COMMIT), wall
+  clock and CPU, and the same for a second sync after every deck file was edited (target: under 1 s at 100k);
 - database size: each file after the import, and again after REVIEWS_PER_CARD reviews per card were
   written straight into each log in that program's own row format (srs: srs.store.log's typed row, the
   card's scheduling state after each answer, as Store.record_answer writes it; Anki: a revlog row);
@@ -19,13 +22,17 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import sqlite3
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+SYNC_RATIO_TARGET = 1.5
+LOCK_TARGET_S = 1.0
 DECKS = 10
 REVIEWS_PER_CARD = 7  # the issue's collection: 100k cards, 738k reviews
 
@@ -57,6 +64,39 @@ def file_size(path: Path) -> int:
 # -- srs ------------------------------------------------------------------------------------------------
 
 
+@contextmanager
+def lock_timer():
+    """Record how long each store transaction holds the write lock, as (wall clock, CPU) seconds, in the list it
+    yields. On a shared machine the wall clock includes waiting for a core; the CPU time does not."""
+    import srs.store.store as store_module
+
+    held: list[tuple[float, float]] = []
+    original = store_module.transaction
+
+    @contextmanager
+    def timed(conn, path="the database"):
+        wall, cpu = time.perf_counter(), time.process_time()
+        with original(conn, path) as inner:  # from BEGIN IMMEDIATE (the lock taken) ...
+            wall, cpu = time.perf_counter(), time.process_time()
+            yield inner
+        held.append((time.perf_counter() - wall, time.process_time() - cpu))  # ... to the COMMIT
+
+    store_module.transaction = timed
+    try:
+        yield held
+    finally:
+        store_module.transaction = original
+
+
+def write_decks(decks: Path, notes, edit: str = "") -> None:
+    for d in range(DECKS):
+        lines = [f"title: Bench {d}", f"id: bench-{d}", "items:"]
+        for i in range(d, len(notes), DECKS):
+            front, back = notes[i]
+            lines += [f"  - id: c{i}", f"    q: {front}", f"    a: {back}{edit}"]
+        (decks / f"bench-{d}.yaml").write_text("\n".join(lines) + "\n")
+
+
 def srs_side(root: Path, notes, log) -> dict:
     from srs.store import Store
     from srs.store import log as store_log
@@ -64,22 +104,27 @@ def srs_side(root: Path, notes, log) -> dict:
 
     decks = root / "decks"
     decks.mkdir()
-    for d in range(DECKS):
-        lines = [f"title: Bench {d}", f"id: bench-{d}", "items:"]
-        for i in range(d, len(notes), DECKS):
-            front, back = notes[i]
-            lines += [f"  - id: c{i}", f"    q: {front}", f"    a: {back}"]
-        (decks / f"bench-{d}.yaml").write_text("\n".join(lines) + "\n")
+    write_decks(decks, notes)
     db = root / "srs.db"
     store = Store.open(db)
-    start = time.process_time()
-    report = sync(store, [decks])
-    sync_s = time.process_time() - start
+    with lock_timer() as held:
+        start = time.process_time()
+        report = sync(store, [decks])
+        sync_s = time.process_time() - start
     synced = store.conn.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
     if synced != len(notes):
         raise SystemExit(f"srs synced {synced} of {len(notes)} cards: {report.diagnostics[:3]}")
     store.close()
     empty_size = file_size(db)
+
+    # A copy, for the sync of edited decks (the sizes below are of the database the first sync made).
+    edited = root / "edited.db"
+    shutil.copyfile(db, edited)
+    write_decks(decks, notes, " Edited.")  # every item's answer changes
+    store = Store.open(edited)
+    with lock_timer() as held_again:
+        sync(store, [decks])
+    store.close()
 
     store = Store.open(db)
     cards = store.conn.execute("SELECT cid, uid FROM cards").fetchall()
@@ -97,7 +142,8 @@ def srs_side(root: Path, notes, log) -> dict:
         store_log.insert_chain(conn, rows)
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return {"sync_s": sync_s, "size": empty_size, "size_log": file_size(db), "parts": parts(db)}
+    return {"sync_s": sync_s, "lock_s": max(held), "lock_edit_s": max(held_again), "size": empty_size,
+            "size_log": file_size(db), "parts": parts(db)}
 
 
 def parts(path: Path) -> dict[str, int]:
@@ -171,16 +217,23 @@ def main() -> None:
             srs = srs_side(root / "srs", notes, log)
             anki = anki_side(root / "anki", notes, log)
         results.append((size, srs, anki))
-        print(f"{size:>7,} cards: srs sync {srs['sync_s']:.2f} s CPU, Anki CSV import {anki['import_s']:.2f} s CPU",
+        print(f"{size:>7,} cards: srs sync {srs['sync_s']:.2f} s CPU, Anki CSV import {anki['import_s']:.2f} s CPU "
+              f"(ratio {srs['sync_s'] / anki['import_s']:.2f}, target <= {SYNC_RATIO_TARGET}); longest write lock "
+              f"{srs['lock_s'][0]:.2f} s ({srs['lock_s'][1]:.2f} s CPU), {srs['lock_edit_s'][0]:.2f} s "
+              f"({srs['lock_edit_s'][1]:.2f} s CPU) re-syncing every deck edited "
+              f"(target < {LOCK_TARGET_S} s)",
               flush=True)
     mb = 1024 * 1024
     print()
-    print(f"| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio | db srs / Anki, no log (MB) | ratio "
-          f"| db srs / Anki, {REVIEWS_PER_CARD} reviews per card (MB) | ratio |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| cards | reviews | first sync srs / Anki CSV import (CPU s) | ratio "
+          "| longest write lock, first / edited (wall s; CPU s) "
+          f"| db srs / Anki, no log (MB) | ratio | db srs / Anki, {REVIEWS_PER_CARD} reviews per card (MB) | ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size, srs, anki in results:
         print(f"| {size:,} | {size * REVIEWS_PER_CARD:,} | {srs['sync_s']:.2f} / {anki['import_s']:.2f} "
-              f"| {srs['sync_s'] / anki['import_s']:.2f} | {srs['size'] / mb:.1f} / {anki['size'] / mb:.1f} "
+              f"| {srs['sync_s'] / anki['import_s']:.2f} | {srs['lock_s'][0]:.2f} / {srs['lock_edit_s'][0]:.2f}; "
+              f"{srs['lock_s'][1]:.2f} / {srs['lock_edit_s'][1]:.2f} "
+              f"| {srs['size'] / mb:.1f} / {anki['size'] / mb:.1f} "
               f"| {srs['size'] / anki['size']:.2f} | {srs['size_log'] / mb:.1f} / {anki['size_log'] / mb:.1f} "
               f"| {srs['size_log'] / anki['size_log']:.2f} |")
     print()

@@ -79,7 +79,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
     markdown. The reviews go into the database, replayed through the scheduler.
     """
     from srs.errors import UserError
-    from srs.importers.anki_package import import_package
+    from srs.importers.anki import import_package
 
     if no_history and history_only:
         raise UserError("--no-history and --history-only exclude each other")

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from srs.errors import UserError
-from srs.optimizer.replay import SCHEDULING, replay
-from srs.store import log
-from srs.store.store import CARD_COLUMNS, CardRecord
+from srs.optimizer.replay import replay
+from srs.store import imports
+from srs.store.imports import LoggedReview
 
 if TYPE_CHECKING:
     from srs.jsontypes import ImportReportJson
@@ -73,13 +73,23 @@ def write_reviews(
         first_rid, first_iid = start_batch(conn)  # `srs undo` takes the whole import back
         if prepare is not None:
             prepare(conn)
+        cards = imports.cards_for(conn, list(reviews_by_uid))
+        logs = imports.card_logs(conn, [card.cid for card in cards.values()])
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
-            row = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid = ?", [uid]).fetchone()
-            if row is None:
+            card = cards.get(uid)
+            if card is None:
                 where = incoming[0].origin + ": " if incoming and incoming[0].origin else ""
                 raise UserError(f"{where}no card with id '{uid}' in the database")
-            card = CardRecord(*row)
-            _write_card(conn, card, incoming, planner, settings_by_deck, scheduler_settings, store, report, source)
+            settings = settings_by_deck.get(card.deck_id)
+            if settings is None:
+                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
+            log = _merged_log(logs.get(card.cid, []), incoming, report)
+            if log:
+                steps = replay(planner, settings, card, [(entry.at, entry.rating) for entry in log])
+                replayed = [LoggedReview(e.rid, e.at, e.rating, step.before, step.after, e.duration_ms)
+                            for e, step in zip(log, steps)]
+                report.reviews_added += imports.write_card_log(conn, card, replayed, source)
+                report.cards += 1
             if progress:
                 progress(done, total)
         origin = next((r.origin for rs in reviews_by_uid.values() for r in rs if r.origin), "")
@@ -87,10 +97,21 @@ def write_reviews(
     return report
 
 
-def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, scheduler_settings, store, report,
-                source: str = SOURCE):
-    existing = log.card_log(conn, card.cid)
-    present = Counter((row.reviewed_at, row.rating) for row in existing)
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    rid: int | None  # None: added by this import
+    at: int
+    rating: int
+    duration_ms: int | None = None
+
+
+def _merged_log(existing: list[tuple[int, int, int]], incoming: list[ImportedReview], report: ImportReport
+                ) -> list[_Entry]:
+    """The card's log with the incoming reviews it does not hold yet, in time order; [] when none is new.
+
+    A review already in the log (same second, same rating) is not added twice. Old rows come first at equal
+    times: they happened (and were logged) before this import."""
+    present = Counter((at, rating) for _, at, rating in existing)
     new = []
     for review in sorted(incoming, key=lambda r: r.at):
         if present[(review.at, review.rating)] > 0:
@@ -99,28 +120,10 @@ def _write_card(conn, card: CardRecord, incoming, planner, settings_by_deck, sch
         else:
             new.append(review)
     if not new:
-        return
-    # Old rows first at equal times: they happened (and were logged) before this import.
+        return []
     merged = sorted(
-        [(row.reviewed_at, 0, i, row) for i, row in enumerate(existing)] + [(r.at, 1, i, r) for i, r in enumerate(new)],
+        [(row[1], 0, i, _Entry(*row)) for i, row in enumerate(existing)]
+        + [(r.at, 1, i, _Entry(None, r.at, r.rating, r.duration_ms)) for i, r in enumerate(new)],
         key=lambda entry: entry[:3],
     )
-    settings = settings_by_deck.get(card.deck_id)
-    if settings is None:
-        settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-    steps = replay(planner, settings, card, [(entry[0], entry[3].rating) for entry in merged])
-    rewritten, added = [], []
-    for entry, step in zip(merged, steps):
-        if entry[1] == 0:
-            rewritten.append((entry[3].rid, step.before["state"], step.after))
-        else:
-            review = entry[3]
-            added.append((card.cid, review.at, review.rating, review.duration_ms, source, step.before["state"],
-                          step.after))
-            report.reviews_added += 1
-    log.rewrite(conn, rewritten)
-    log.insert_chain(conn, added)
-    final = steps[-1].after
-    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
-    conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*(final[n] for n in SCHEDULING), card.cid])
-    report.cards += 1
+    return [entry[3] for entry in merged]

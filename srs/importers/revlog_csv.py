@@ -28,6 +28,8 @@ from pathlib import Path
 from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS, check_card_id, check_epoch, parse_duration_ms
 from srs.errors import UserError
 from srs.importers.reviews import ImportedReview, ImportReport, write_reviews
+from srs.store import catalog
+from srs.store.catalog import DeckIn, ItemIn
 
 COLUMNS = ("card_id", "review_rating", "review_time", "review_duration")
 REQUIRED = COLUMNS[:3]
@@ -164,10 +166,10 @@ def import_revlog(
     if not log.reviews:
         report.notes.append("no reviews in the file")
         return report
-    deck_file = store.db.execute("SELECT path FROM files WHERE deck_id = ?", [deck_id]).fetchone()
+    deck_file = catalog.deck_file(store, deck_id)
     if deck_file:
         raise UserError(
-            f"deck '{deck_id}' comes from the deck file {deck_file[0]}; choose another --deck for placeholders"
+            f"deck '{deck_id}' comes from the deck file {deck_file}; choose another --deck for placeholders"
         )
     targets, placeholders = _resolve_cards(store, log)
     by_uid: dict[str, list[ImportedReview]] = {}
@@ -178,19 +180,16 @@ def import_revlog(
         )
 
     def prepare(conn):
-        report.cards_created = _create_placeholders(conn, placeholders, deck_id, source_path or log.path)
+        deck = placeholder_deck(placeholders, deck_id, source_path or log.path)
+        report.cards_created = catalog.add_items(store, deck)
 
     return write_reviews(store, by_uid, prepare=prepare, report=report, progress=progress)
 
 
 def _resolve_cards(store, log: CsvLog) -> tuple[dict[str, str], list[tuple[str, str, int, int]]]:
     """Each CSV card id -> a card uid; and the placeholders to create (uid, csv id, first line, order)."""
-    card_uids = {row[0] for row in store.db.execute("SELECT uid FROM cards")}
-    item_cards: dict[str, list[str]] = {}
-    for item_uid, card_uid in store.db.execute(
-        "SELECT i.uid, c.uid FROM items i JOIN cards c ON c.iid = i.iid ORDER BY c.ord"
-    ):
-        item_cards.setdefault(item_uid, []).append(card_uid)
+    card_uids = catalog.card_uids(store)
+    item_cards = catalog.cards_of_items(store)
     targets: dict[str, str] = {}
     placeholders: list[tuple[str, str, int, int]] = []
     first_line: dict[str, int] = {}
@@ -220,27 +219,14 @@ def placeholder_content(card: str) -> dict:
     return {"kind": "flashcard", "front": f"Imported card {card}", "back": "(placeholder)"}
 
 
-def _create_placeholders(conn, placeholders, deck_id: str, source_path: str) -> int:
+def placeholder_deck(placeholders, deck_id: str, source_path: str) -> DeckIn:
+    """The placeholder items, as a deck of them for the store's write path (which places them after the
+    deck's own items)."""
     from srs.deck.identity import content_hash
 
-    if not placeholders:
-        return 0
-    conn.execute(
-        "INSERT INTO decks (id, title, kind, path, options, retired) VALUES (?, ?, 'deck', ?, '{}', 0) "
-        "ON CONFLICT(id) DO NOTHING",
-        [deck_id, DECK_TITLE, str(source_path)],
-    )
-    start = conn.execute("SELECT COALESCE(MAX(idx) + 1, 0) FROM items WHERE deck_id = ?", [deck_id]).fetchone()[0]
+    items = []
     for uid, card, line, order in placeholders:
         content = placeholder_content(card)
-        cursor = conn.execute(
-            "INSERT INTO items (uid, deck_id, kind, content_hash, key_text, content, tags, path, line, idx, "
-            "explicit_id, retired) VALUES (?, ?, 'flashcard', ?, ?, ?, '[]', ?, ?, ?, 1, 0)",
-            [uid, deck_id, content_hash(content), content["front"], json.dumps(content), str(source_path), line,
-             start + order],
-        )
-        conn.execute(
-            "INSERT INTO cards (iid, uid, ord, deck_id, idx) VALUES (?, ?, 0, ?, ?)",
-            [cursor.lastrowid, uid, deck_id, start + order],
-        )
-    return len(placeholders)
+        items.append(ItemIn(uid, "flashcard", content_hash(content), content["front"], json.dumps(content), "[]",
+                            str(source_path), line, order, True))
+    return DeckIn(deck_id, DECK_TITLE, "deck", str(source_path), "{}", items)

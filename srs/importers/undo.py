@@ -8,13 +8,14 @@ added, so `srs undo` can tell whether the newest change is the learner's answer 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from srs.errors import UserError
-from srs.store import log
+from srs.store import imports
+from srs.store.imports import SETTING, start_batch
 
-SETTING = "last_import"
+__all__ = ["SETTING", "ImportBatch", "last_batch", "record_batch", "start_batch", "undo_batch"]
+SOURCE = "import"
 
 
 @dataclass(frozen=True)
@@ -27,23 +28,12 @@ class ImportBatch:
     cards: int
 
 
-def start_batch(conn) -> tuple[int, int]:
-    """(the first log row, the first item) an import about to write will create."""
-    rid = (log.newest_rid(conn) or 0) + 1
-    iid = conn.execute("SELECT COALESCE(MAX(iid), 0) FROM items").fetchone()[0] + 1
-    return rid, iid
-
-
 def record_batch(conn, label: str, first_rid: int, first_iid: int) -> None:
     """Remember what the import in this transaction added (nothing is recorded when it added no review)."""
-    reviews, cards, last_rid = log.imported_since(conn, first_rid)
-    if not reviews:
+    reviews, cards, last_rid = imports.batch_counts(conn, first_rid, SOURCE)
+    if not reviews or last_rid is None:
         return
-    batch = ImportBatch(label, first_rid, last_rid, first_iid, reviews, cards)
-    conn.execute(
-        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [SETTING, json.dumps(batch.__dict__)],
-    )
+    imports.remember_batch(conn, ImportBatch(label, first_rid, last_rid, first_iid, reviews, cards).__dict__)
 
 
 def last_batch(store) -> ImportBatch | None:
@@ -56,38 +46,27 @@ def last_batch(store) -> ImportBatch | None:
 
 def undo_batch(store, batch: ImportBatch) -> None:
     """Take the import `batch` back out of the log (see the module's docstring)."""
-    from srs.optimizer.replay import FRESH, SCHEDULING, replay
+    from srs.optimizer.replay import FRESH, replay
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
-    from srs.store.store import CARD_COLUMNS, CardRecord
 
     planner = Planner()
     settings_by_deck: dict = {}
-    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     with store.transaction() as conn:
-        rows = log.imported_between(conn, batch.first_rid, batch.last_rid)
-        if len(rows) != batch.reviews:
+        if imports.count_batch_rows(conn, batch.first_rid, batch.last_rid, SOURCE) != batch.reviews:
             raise UserError(f"the import of {batch.label} was changed since; `srs backup --list` shows the backup "
                             "taken before it, and `srs restore FILE` puts it back")
-        cids = sorted({cid for _, cid in rows})
-        log.delete(conn, [rid for rid, _ in rows])
-        for cid in cids:
-            card = CardRecord(*conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone())
-            remaining = log.card_log(conn, cid)
-            if not remaining:
-                conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*FRESH.values(), cid])
+        for cid in imports.remove_batch_rows(conn, batch.first_rid, batch.last_rid, SOURCE):
+            card = imports.card_by_key(conn, cid)
+            log = imports.card_log(conn, cid)
+            if not log:
+                imports.set_scheduling(conn, cid, FRESH)
                 continue
             settings = settings_by_deck.get(card.deck_id)
             if settings is None:
                 settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(row.reviewed_at, row.rating) for row in remaining])
-            log.rewrite(conn, [(row.rid, step.before["state"], step.after) for row, step in zip(remaining, steps)])
-            final = [steps[-1].after[n] for n in SCHEDULING]
-            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*final, cid])
-        live = conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])
-        created = [r[0] for r in live]
-        for iid in created:
-            if not log.item_has_reviews(conn, iid):
-                conn.execute("UPDATE items SET retired = 1 WHERE iid = ?", [iid])
-                conn.execute("UPDATE cards SET active = 0 WHERE iid = ?", [iid])
-        conn.execute("DELETE FROM settings WHERE key = ?", [SETTING])
+            steps = replay(planner, settings, card, [(at, rating) for _, at, rating in log])
+            imports.write_card_log(conn, card, [imports.LoggedReview(rid, at, rating, step.before, step.after)
+                                                for (rid, at, rating), step in zip(log, steps)], SOURCE)
+        imports.retire_unreviewed(conn, batch.first_iid)
+        imports.remember_batch(conn, None)

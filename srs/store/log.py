@@ -198,16 +198,21 @@ def answers_in_time(conn: sqlite3.Connection) -> Iterator[tuple[int, int, int, i
         yield (*row[:5], after_of(row[5:]))
 
 
-def imported_since(conn: sqlite3.Connection, first_rid: int) -> tuple[int, int, int]:
-    """(rows, cards, the last rid or 0) of the imported rows from `first_rid` on."""
+def imported_since(conn: sqlite3.Connection, first_rid: int, source: str = "import") -> tuple[int, int, int]:
+    """(rows, cards, the last rid or 0) of the rows from `source` from `first_rid` on."""
     return conn.execute("SELECT COUNT(*), COUNT(DISTINCT cid), COALESCE(MAX(rid), 0) FROM revlog "
-                        "WHERE rid >= ? AND source = ?", [first_rid, SOURCE_CODE["import"]]).fetchone()
+                        "WHERE rid >= ? AND source = ?", [first_rid, SOURCE_CODE[source]]).fetchone()
 
 
-def imported_between(conn: sqlite3.Connection, first_rid: int, last_rid: int) -> list[tuple[int, int]]:
-    """(rid, cid) of the imported rows in [first_rid, last_rid]."""
+def imported_between(conn: sqlite3.Connection, first_rid: int, last_rid: int,
+                     source: str = "import") -> list[tuple[int, int]]:
+    """(rid, cid) of the rows from `source` in [first_rid, last_rid]."""
     return conn.execute("SELECT rid, cid FROM revlog WHERE rid BETWEEN ? AND ? AND source = ?",
-                        [first_rid, last_rid, SOURCE_CODE["import"]]).fetchall()
+                        [first_rid, last_rid, SOURCE_CODE[source]]).fetchall()
+
+
+# SQL: whether the item of the row `items` has a review in the log (for the catalog's queries over items).
+ITEM_HAS_REVIEWS = "EXISTS (SELECT 1 FROM cards c JOIN revlog r ON r.cid = c.cid WHERE c.iid = items.iid)"
 
 
 def item_has_reviews(conn: sqlite3.Connection, iid: int) -> bool:

@@ -139,7 +139,7 @@ def test_a_deck_with_typed_answers_makes_every_flashcard_typed(decks, tmp_path, 
 
 
 def test_a_retired_item_does_not_come_back_on_import(decks, tmp_path):
-    from srs.importers.anki_package import import_package
+    from srs.importers.anki import import_package
 
     db = tmp_path / "srs.db"
     review(decks, db)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from srs.deck import load_file, load_paths
 from srs.export.anki import export_anki
-from srs.importers.anki_package import import_package
+from srs.importers.anki import import_package
 from srs.importers.yaml_writer import dump_deck
 
 OPTIONAL_REVERSE = genanki.Model(

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from srs.cli import cli
 from srs.deck import load_file
 from srs.errors import UserError
-from srs.importers.anki_package import anki_item_id, import_package, read_package
+from srs.importers.anki import anki_item_id, import_package, read_package
 from srs.store import Store
 
 REVERSED = genanki.Model(
@@ -176,6 +176,33 @@ def test_an_anki_package_brings_its_review_history(tmp_path, anki_made):
     assert json.loads(again.stdout)["history"]["reviews_added"] == 0
 
 
+def test_an_import_does_not_read_back_the_yaml_it_wrote_and_a_sync_then_finds_nothing_to_change(
+    tmp_path, anki_made, monkeypatch
+):
+    """The decks reach the store from the data the files were written from (dump_deck writes only YAML that
+    reads back as that data), through the store's one write path: a sync of the written files agrees."""
+    import srs.deck.loader as loader
+    from srs.sync import sync
+
+    legacy, _, guids = anki_made
+    store = Store.open(tmp_path / "srs.db")
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the import parsed a file it wrote")
+
+    monkeypatch.setattr(loader, "load_file", no_parsing)
+    report = import_package(legacy, tmp_path / "decks", store=store)
+    monkeypatch.undo()
+    assert report.history is not None and report.history.reviews_added == 9
+    items = "SELECT iid, uid, deck_id, content_hash, content, tags, path, line, idx, retired FROM items ORDER BY iid"
+    before = store.conn.execute(items).fetchall()
+    again = sync(store, [tmp_path / "decks"])
+    assert (again.added, again.updated, again.retired, again.restored, again.relinked) == (0, 0, 0, 0, [])
+    assert store.conn.execute(items).fetchall() == before
+    assert store.find_card(anki_item_id(guids["basic"])).reps == 5
+    store.close()
+
+
 def test_a_package_in_anki_s_new_format_imports_as_the_legacy_one_does(tmp_path, anki_made):
     """collection.anki21b (zstd, schema 18), Anki's default since 2.1.50: the same decks, media and history."""
     legacy, modern, guids = anki_made
@@ -238,12 +265,12 @@ def test_not_a_package(tmp_path):
 def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made, monkeypatch):
     legacy, _, _ = anki_made
     store = Store.open(tmp_path / "srs.db")
-    import srs.importers.reviews as reviews
+    import srs.store.imports as imports
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    original = reviews._write_card
+    original = imports.write_card_log
     calls = {"n": 0}
 
     def fail_on_second(*args, **kwargs):
@@ -252,7 +279,7 @@ def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made
             broken()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(reviews, "_write_card", fail_on_second)
+    monkeypatch.setattr(imports, "write_card_log", fail_on_second)
     out = tmp_path / "decks"
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store)
@@ -270,9 +297,9 @@ def test_a_failure_restores_files_it_replaced(tmp_path, anki_made, monkeypatch):
     mine = "title: Mine\nid: diffusion-basics\nitems:\n  - q: a\n    a: b\n"
     (out / "diffusion-basics.yaml").write_text(mine)
     store = Store.open(tmp_path / "srs.db")
-    import srs.importers.reviews as reviews
+    import srs.store.imports as imports
 
-    monkeypatch.setattr(reviews, "_write_card", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(imports, "write_card_log", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store, overwrite=True)
     assert (out / "diffusion-basics.yaml").read_text() == mine

@@ -313,7 +313,7 @@ def test_a_package_without_markers_imports_as_before(tmp_path):
 
 
 def test_a_damaged_marker_gives_back_what_it_can():
-    from srs.importers.anki_package import read_deck_marker
+    from srs.importers.anki import read_deck_marker
 
     assert read_deck_marker("<p>Made in Anki.</p>") is None
     assert read_deck_marker("<!-- srs-deck {not json} -->") is None

@@ -20,9 +20,9 @@ anki_collection = pytest.importorskip("anki.collection")
 from fsrs_rs_python import DEFAULT_PARAMETERS, FSRS, FSRSItem, FSRSReview  # noqa: E402
 
 from srs.importers.reviews import ImportedReview, write_reviews  # noqa: E402
-from srs.importers.revlog_csv import _create_placeholders  # noqa: E402
+from srs.importers.revlog_csv import placeholder_deck  # noqa: E402
 from srs.optimizer.history import ELAPSED, LEARNER, day_deltas  # noqa: E402
-from srs.store import Store  # noqa: E402
+from srs.store import Store, catalog  # noqa: E402
 
 DAY = 86_400
 NOON = 1_704_110_400  # 2024-01-01 12:00 UTC
@@ -113,8 +113,9 @@ def fsrs_rs_states(cards, counting: str) -> list[tuple[float, float]]:
 def srs_states(tmp_path, cards) -> list[tuple[float, float]]:
     """Import the histories into a store: each card's reviews are replayed through srs's scheduler."""
     store = Store.open(tmp_path / "srs.db")
-    with store.transaction() as conn:
-        _create_placeholders(conn, [(f"revlog-{k}", str(k), 1, k) for k in range(len(cards))], "anki-check", "test")
+    with store.transaction():
+        catalog.add_items(store, placeholder_deck([(f"revlog-{k}", str(k), 1, k) for k in range(len(cards))],
+                                                  "anki-check", "test"))
     by_card = {f"revlog-{k}": [ImportedReview(at, r) for at, r in reviews] for k, reviews in enumerate(cards)}
     write_reviews(store, by_card)
     out = []
