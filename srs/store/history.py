@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from srs.store.reports import deck_filter
 from srs.store.store import CARD_COLUMNS, CardRecord, Store
@@ -48,37 +49,99 @@ def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
         )
 
 
+class LoggedReview(NamedTuple):
+    """One review of the log as the replay reads it. `stored` is the store's own record of the card's state
+    around the review, handed back to `write_replay` unread, so the optimizer never sees how the log keeps it."""
+
+    rid: int
+    cid: int
+    at: int  # epoch seconds
+    rating: int
+    stored: Any
+
+
 def logs_to_replay(
-    conn: sqlite3.Connection, deck_ids: list[str] | None
-) -> tuple[dict[int, list[tuple]], dict[int, CardRecord]]:
-    """Inside a transaction: {cid: [(rid, cid, reviewed_at, rating, before, after), ...] in time order} and
-    {cid: card} for every reviewed card of the decks."""
-    where, params = deck_filter(deck_ids, "c.deck_id")
+    conn: sqlite3.Connection, deck_ids: list[str] | None = None, *, cids: list[int] | None = None
+) -> tuple[dict[int, list[LoggedReview]], dict[int, CardRecord]]:
+    """{cid: [LoggedReview, ...] in time order} and {cid: card} for every reviewed card of the decks, or for the
+    cards `cids` (each of them, with [] when its log is empty)."""
+    if cids is not None:
+        marks = ",".join("?" * len(cids))
+        where, params = f"c.cid IN ({marks})", list(cids)
+    else:
+        where, params = deck_filter(deck_ids, "c.deck_id")
+        where += " AND c.cid IN (SELECT cid FROM revlog)"
+    cards = {row[0]: CardRecord(*row) for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", params)}
+    by_card: dict[int, list[LoggedReview]] = {cid: [] for cid in cards}
     rows = conn.execute(
-        "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.before, r.after FROM revlog r "
+        "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.state_before, r.before, r.after FROM revlog r "
         f"JOIN cards c ON c.cid = r.cid WHERE {where} ORDER BY r.cid, r.reviewed_at, r.rid",
         params,
-    ).fetchall()
-    by_card: dict[int, list[tuple]] = {}
-    for row in rows:
-        by_card.setdefault(row[1], []).append(row)
-    cards = {
-        row[0]: CardRecord(*row)
-        for row in conn.execute(
-            f"SELECT {CARD_COLUMNS} FROM cards c WHERE cid IN (SELECT cid FROM revlog) AND {where}", params
-        )
-    }
+    )
+    for rid, cid, at, rating, *stored in rows:
+        by_card[cid].append(LoggedReview(rid, cid, at, rating, stored))
     return by_card, cards
+
+
+@contextmanager
+def read_snapshot(store: Store) -> Iterator[tuple[sqlite3.Connection, int]]:
+    """A read transaction (no write lock) and a version of the store to check with `unchanged_since`."""
+    conn = store.conn
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT 1 FROM settings LIMIT 1").fetchall()  # the snapshot starts with the first read
+        yield conn, conn.execute("PRAGMA data_version").fetchone()[0]
+    finally:
+        conn.execute("COMMIT")
+
+
+def unchanged_since(conn: sqlite3.Connection, version: int) -> bool:
+    """Inside a write transaction: no other connection has committed since `read_snapshot` gave `version`."""
+    return conn.execute("PRAGMA data_version").fetchone()[0] == version
+
+
+# The scheduling fields of a log snapshot, first in it, in this order (CardRecord.MUTABLE's).
+_SNAPSHOT_HEAD = (
+    '{{"state": {}, "step": {}, "stability": {}, "difficulty": {}, "due": {}, "last_review": {}, "reps": {}, '
+    '"lapses": {}'
+)
+_SNAPSHOT_TAIL = ', "suspended": '
+
+
+def _json(value) -> str:
+    return "null" if value is None else repr(value)  # ints and finite floats: what json.dumps writes
+
+
+def _snapshot(old: str, state: tuple, card: CardRecord) -> str:
+    """The log snapshot `old` (JSON) with its scheduling fields set to `state` (CardRecord.MUTABLE's first
+    eight); other fields are kept, or the card's where the snapshot lacks them."""
+    tail = old.find(_SNAPSHOT_TAIL) if old.startswith('{"state": ') else -1
+    if tail < 0:  # not in the shape srs writes: parse it
+        snapshot = json.loads(old) if old else {}
+        if not snapshot or set(CardRecord.MUTABLE) - set(snapshot):
+            snapshot = {**card.memory(), **snapshot}
+        snapshot.update(zip(CardRecord.MUTABLE, state))
+        return json.dumps({name: snapshot[name] for name in CardRecord.MUTABLE})
+    return _SNAPSHOT_HEAD.format(*map(_json, state)) + old[tail:]
 
 
 def write_replay(
     conn: sqlite3.Connection,
     columns: tuple[str, ...],
-    card_updates: Iterable[list],
-    log_updates: Iterable[tuple[int, str, str, int]],
+    card_updates: Iterable[tuple[int, tuple]],
+    log_updates: Iterable[tuple[LoggedReview, tuple, tuple]],
+    cards: dict[int, CardRecord],
 ) -> None:
-    """Inside a transaction: set each card's `columns` ([*values, cid]) and each log row's
-    (state_before, before, after, rid)."""
+    """Inside a transaction: set each card's `columns` ((cid, values)) and each logged review's state before
+    and after it ((review, before, after), values in `columns`' order); rows that would not change are not
+    written."""
     assignments = ", ".join(f"{name} = ?" for name in columns)
-    conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", card_updates)
-    conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", log_updates)
+    conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", [[*values, cid] for cid, values in card_updates])
+    rows = []
+    for review, before, after in log_updates:
+        state_before, old_before, old_after = review.stored
+        card = cards[review.cid]
+        new_before, new_after = _snapshot(old_before, before, card), _snapshot(old_after, after, card)
+        if state_before != before[0] or new_before != old_before or new_after != old_after:
+            rows.append((before[0], new_before, new_after, review.rid))
+    conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", rows)
