@@ -74,26 +74,34 @@ def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int
 
 def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -> list[Prediction]:
     """The recall FSRS with `parameters` predicts for each target (default: all), in time order."""
-    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
+    from fsrs_rs_python import FSRS
 
     targets = dataset.targets if targets is None else targets
     if not targets:
         return []
     parameters = list(parameters)
     cards = sorted({t.card for t in targets})
-    items = [
-        FSRSItem([FSRSReview(r, d) for r, d in zip(dataset.ratings(card), dataset.deltas[card])])
-        for card in cards
-    ]
-    states = FSRS(parameters).historical_memory_state_batch(items)
+    states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))
     stability = {card: [s.stability for s in card_states] for card, card_states in zip(cards, states)}
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    bins = _bins(dataset)
     out = []
     for t in targets:
-        p = forgetting_curve(parameters, dataset.deltas[t.card][t.index], stability[t.card][t.index - 1])
-        ratings = dataset.ratings(t.card)
-        r_bin = r_matrix_bin(ratings, dataset.deltas[t.card], t.index)
-        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_bin))
+        # forgetting_curve, written out: this loop runs once per scored review and parameter set.
+        p = (1 + factor * dataset.deltas[t.card][t.index] / stability[t.card][t.index - 1]) ** decay
+        out.append(Prediction(t.at, p, int(dataset.ratings(t.card)[t.index] > 1), bins[t]))
     return out
+
+
+def _bins(dataset: Dataset) -> dict[Target, tuple[int, int, int]]:
+    """Every target's RMSE bin: they depend on the log alone, so they are computed once per dataset."""
+    cached = dataset.cache.get("bins")
+    if cached is None:
+        cached = dataset.cache["bins"] = {
+            t: r_matrix_bin(dataset.ratings(t.card), dataset.deltas[t.card], t.index) for t in dataset.targets
+        }
+    return cached
 
 
 def recency_weights(n: int) -> list[float]:

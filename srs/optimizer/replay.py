@@ -57,7 +57,8 @@ def _seconds(interval: timedelta) -> int:
 
 
 class Replayer:
-    """One fsrs.Scheduler's review_card over plain tuples (see the module's docstring)."""
+    """One fsrs.Scheduler's review_card over plain tuples (see the module's docstring). The loop is written
+    out in one function, with every per-rating constant computed once: this is the rescheduling's hot path."""
 
     def __init__(self, scheduler) -> None:
         w = self.w = tuple(scheduler.parameters)
@@ -68,7 +69,17 @@ class Replayer:
         self.interval_factor = (scheduler.desired_retention ** (1 / self.decay)) - 1
         self.learning = self._steps(scheduler.learning_steps)
         self.relearning = self._steps(scheduler.relearning_steps)
-        self.easy_difficulty = w[4] - (math.e ** (w[5] * (4 - 1))) + 1  # _initial_difficulty(Easy, clamp=False)
+        ratings = range(5)  # indexed by rating; 0 unused
+        # _initial_stability, _initial_difficulty(clamp=True), and the rating's terms in _short_term_stability
+        # and _next_difficulty, as py-fsrs computes them.
+        self.initial_s = tuple(max(w[r - 1], STABILITY_MIN) for r in ratings)
+        self.initial_d = tuple(
+            min(max(w[4] - (math.e ** (w[5] * (r - 1))) + 1, MIN_DIFFICULTY), MAX_DIFFICULTY) for r in ratings
+        )
+        self.short_term = tuple(math.e ** (w[17] * (r - 3 + w[18])) for r in ratings)
+        self.delta_d = tuple(-(w[6] * (r - 3)) for r in ratings)
+        easy_difficulty = w[4] - (math.e ** (w[5] * (4 - 1))) + 1  # _initial_difficulty(Easy, clamp=False)
+        self.reversion = (w[7] * easy_difficulty, 1 - w[7])
         self.e_w8 = math.e ** w[8]
         self.forget_short = math.e ** (w[17] * w[18])
         self._random = random.Random()
@@ -82,108 +93,91 @@ class Replayer:
         return tuple(_seconds(s) for s in steps), _seconds(hard)
 
     def states(self, cid: int, reviews: Sequence[tuple[int, int]], start: State = FRESH_STATE) -> list[State]:
-        """The state after each (epoch seconds, rating) review, in order, from `start` (a new card)."""
+        """The state after each (epoch seconds, rating) review, in order, from `start`; py-fsrs's
+        review_card, branch for branch and term for term."""
+        w = self.w
+        w9, w10, w11, w12, w13, w14, w15, w16, w19 = (w[i] for i in (9, 10, 11, 12, 13, 14, 15, 16, 19))
+        e, e_w8, forget_short = math.e, self.e_w8, self.forget_short
+        factor, decay, interval_factor, maximum = self.factor, self.decay, self.interval_factor, self.maximum_interval
+        initial_s, initial_d, short_term, delta_d = self.initial_s, self.initial_d, self.short_term, self.delta_d
+        revert_a, revert_b = self.reversion
+        fuzz = self.fuzz
         out = []
-        state = start
+        state, step, s, d, _, last, reps, lapses = start
         for at, rating in reviews:
-            state = self.review(cid, state, at, rating)
-            out.append(state)
+            was = state
+            elapsed = (at - last) // DAY if last is not None else None
+            if state == NEW:
+                state, step = LEARNING, 0
+            # -- memory: stability and difficulty
+            if s is None or d is None:  # a new card's first answer (learning state)
+                s, d = initial_s[rating], initial_d[rating]
+            else:
+                if elapsed is not None and elapsed < 1:
+                    increase = short_term[rating] * (s ** -w19)
+                    if rating > 1 and increase < 1.0:
+                        increase = 1.0
+                    s = s * increase
+                else:
+                    r = (1 + factor * (elapsed if elapsed and elapsed > 0 else 0) / s) ** decay
+                    if rating == 1:
+                        long_term = w11 * (d ** -w12) * (((s + 1) ** (w13)) - 1) * (e ** ((1 - r) * w14))
+                        short = s / forget_short
+                        s = long_term if long_term < short else short
+                    else:
+                        s = s * (
+                            1 + e_w8 * (11 - d) * (s ** -w9) * ((e ** ((1 - r) * w10)) - 1)
+                            * (w15 if rating == 2 else 1) * (w16 if rating == 4 else 1)
+                        )
+                if s < STABILITY_MIN:
+                    s = STABILITY_MIN
+                damped = d + (10.0 - d) * delta_d[rating] / 9.0
+                d = revert_a + revert_b * damped
+                d = MIN_DIFFICULTY if d < MIN_DIFFICULTY else MAX_DIFFICULTY if d > MAX_DIFFICULTY else d
+            # -- the next interval: days in the review state, else a (re)learning step in seconds
+            days = None
+            seconds = 0
+            if state == REVIEW:
+                if rating == 1 and self.relearning[0]:
+                    state, step, seconds = RELEARNING, 0, self.relearning[0][0]
+                else:
+                    days = True
+            else:
+                steps, hard = self.learning if state == LEARNING else self.relearning
+                if not steps or (step >= len(steps) and rating > 1):
+                    state, step, days = REVIEW, None, True
+                elif rating == 1:
+                    step, seconds = 0, steps[0]
+                elif rating == 2:
+                    seconds = hard if step == 0 else steps[step]
+                elif rating == 3 and step + 1 < len(steps):
+                    step += 1
+                    seconds = steps[step]
+                else:  # Good on the last step, or Easy
+                    state, step, days = REVIEW, None, True
+            if days:
+                days = min(max(round((s / factor) * interval_factor), 1), maximum)
+                if fuzz and days >= 2.5:
+                    days = self._fuzzed(days, f"{cid}:{reps}")
+                due = at + days * DAY
+            else:
+                due = at + seconds
+            if was == REVIEW and rating == 1:
+                lapses += 1
+            reps += 1
+            last = at
+            out.append((state, step, s, d, due, at, reps, lapses))
         return out
 
-    def review(self, cid: int, card: State, at: int, rating: int) -> State:
-        state, step, s, d, _, last, reps, lapses = card
-        w = self.w
-        elapsed = (at - last) // DAY if last is not None else None
-        if state == NEW:
-            state, step = LEARNING, 0
-        if state == REVIEW:
-            if elapsed is not None and elapsed < 1:
-                s = self._short_term(s, rating)
-            else:
-                s = self._next_stability(d, s, self._retrievability(s, elapsed), rating)
-            d = self._next_difficulty(d, rating)
-        else:  # learning or relearning: a new card's first answer sets its memory
-            if s is None or d is None:
-                s = max(w[rating - 1], STABILITY_MIN)
-                d = min(max(w[4] - (math.e ** (w[5] * (rating - 1))) + 1, MIN_DIFFICULTY), MAX_DIFFICULTY)
-            elif elapsed is not None and elapsed < 1:
-                s = self._short_term(s, rating)
-                d = self._next_difficulty(d, rating)
-            else:
-                s = self._next_stability(d, s, self._retrievability(s, elapsed), rating)
-                d = self._next_difficulty(d, rating)
-
-        days = None  # the next interval, in days for the review state, else in seconds
-        seconds = 0
-        if state == REVIEW:
-            if rating == 1 and self.relearning[0]:
-                state, step, seconds = RELEARNING, 0, self.relearning[0][0]
-            else:
-                days = self._next_interval(s)
-            new_state = state
-        else:
-            steps, hard = self.learning if state == LEARNING else self.relearning
-            new_state = state
-            if not steps or (step >= len(steps) and rating > 1):
-                new_state, step, days = REVIEW, None, self._next_interval(s)
-            elif rating == 1:
-                step, seconds = 0, steps[0]
-            elif rating == 2:
-                seconds = hard if step == 0 else steps[step]
-            elif rating == 3 and step + 1 < len(steps):
-                step += 1
-                seconds = steps[step]
-            else:  # Good on the last step, or Easy
-                new_state, step, days = REVIEW, None, self._next_interval(s)
-        if days is not None and self.fuzz and new_state == REVIEW and days >= 2.5:
-            days = self._fuzzed(days, f"{cid}:{reps}")
-        due = at + days * DAY if days is not None else at + seconds
-        lapse = card[0] == REVIEW and rating == 1
-        return (new_state, step, s, d, due, at, reps + 1, lapses + int(lapse))
-
-    # -- py-fsrs's formulas, term for term --------------------------------------------------------------
-
-    def _retrievability(self, s: float, elapsed: int | None) -> float:
-        return (1 + self.factor * max(0, elapsed or 0) / s) ** self.decay
-
-    def _short_term(self, s: float, rating: int) -> float:
-        w = self.w
-        increase = (math.e ** (w[17] * (rating - 3 + w[18]))) * (s ** -w[19])
-        if rating > 1:
-            increase = max(increase, 1.0)
-        return max(s * increase, STABILITY_MIN)
-
-    def _next_difficulty(self, d: float, rating: int) -> float:
-        w = self.w
-        delta = -(w[6] * (rating - 3))
-        damped = d + (10.0 - d) * delta / 9.0
-        return min(max(w[7] * self.easy_difficulty + (1 - w[7]) * damped, MIN_DIFFICULTY), MAX_DIFFICULTY)
-
-    def _next_stability(self, d: float, s: float, r: float, rating: int) -> float:
-        w = self.w
-        if rating == 1:
-            long_term = w[11] * (d ** -w[12]) * (((s + 1) ** (w[13])) - 1) * (math.e ** ((1 - r) * w[14]))
-            value = min(long_term, s / self.forget_short)
-        else:
-            hard_penalty = w[15] if rating == 2 else 1
-            easy_bonus = w[16] if rating == 4 else 1
-            value = s * (
-                1 + self.e_w8 * (11 - d) * (s ** -w[9]) * ((math.e ** ((1 - r) * w[10])) - 1)
-                * hard_penalty * easy_bonus
-            )
-        return max(value, STABILITY_MIN)
-
-    def _next_interval(self, s: float) -> int:
-        return min(max(round((s / self.factor) * self.interval_factor), 1), self.maximum_interval)
-
     def _fuzzed(self, days: int, seed: str) -> int:
+        """py-fsrs's _get_fuzzed_interval, with Planner's reproducible draw (one, seeded by "cid:reps")."""
         delta = 1.0
         for start, end, factor in FUZZ_RANGES:
             delta += factor * max(min(float(days), end) - start, 0.0)
         low, high = round(days - delta), round(days + delta)
         low, high = max(2, low), min(high, self.maximum_interval)
         low = min(low, high)
-        self._random.seed(seed)  # Planner's reproducible fuzz: one draw seeded by "cid:reps"
+        self._random.seed(seed)
         return min(round((self._random.random() * (high - low + 1)) + low), self.maximum_interval)
 
 

@@ -100,21 +100,21 @@ def unchanged_since(conn: sqlite3.Connection, version: int) -> bool:
     return conn.execute("PRAGMA data_version").fetchone()[0] == version
 
 
-# The scheduling fields of a log snapshot, first in it, in this order (CardRecord.MUTABLE's).
-_SNAPSHOT_HEAD = (
-    '{{"state": {}, "step": {}, "stability": {}, "difficulty": {}, "due": {}, "last_review": {}, "reps": {}, '
-    '"lapses": {}'
-)
-_SNAPSHOT_TAIL = ', "suspended": '
+_SNAPSHOT_TAIL = ', "suspended": '  # the scheduling fields come first in a log snapshot, in CardRecord.MUTABLE's order
 
 
-def _json(value) -> str:
-    return "null" if value is None else repr(value)  # ints and finite floats: what json.dumps writes
+def _head(state: tuple) -> str:
+    """A snapshot's scheduling fields as json.dumps writes them (str of an int or a finite float is its JSON)."""
+    st, step, s, d, due, last, reps, lapses = state
+    if s is None or d is None or due is None or last is None:
+        return json.dumps(dict(zip(CardRecord.MUTABLE, state)))[:-1]
+    return (f'{{"state": {st}, "step": {"null" if step is None else step}, "stability": {s}, "difficulty": {d}, '
+            f'"due": {due}, "last_review": {last}, "reps": {reps}, "lapses": {lapses}')
 
 
-def _snapshot(old: str, state: tuple, card: CardRecord) -> str:
-    """The log snapshot `old` (JSON) with its scheduling fields set to `state` (CardRecord.MUTABLE's first
-    eight); other fields are kept, or the card's where the snapshot lacks them."""
+def _snapshot(old: str, head: str, state: tuple, card: CardRecord) -> str:
+    """The log snapshot `old` (JSON) with its scheduling fields set to `state` (`head` as JSON); other fields
+    are kept, or the card's where the snapshot lacks them."""
     tail = old.find(_SNAPSHOT_TAIL) if old.startswith('{"state": ') else -1
     if tail < 0:  # not in the shape srs writes: parse it
         snapshot = json.loads(old) if old else {}
@@ -122,7 +122,7 @@ def _snapshot(old: str, state: tuple, card: CardRecord) -> str:
             snapshot = {**card.memory(), **snapshot}
         snapshot.update(zip(CardRecord.MUTABLE, state))
         return json.dumps({name: snapshot[name] for name in CardRecord.MUTABLE})
-    return _SNAPSHOT_HEAD.format(*map(_json, state)) + old[tail:]
+    return head + old[tail:]
 
 
 def write_replay(
@@ -138,10 +138,15 @@ def write_replay(
     assignments = ", ".join(f"{name} = ?" for name in columns)
     conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", [[*values, cid] for cid, values in card_updates])
     rows = []
+    previous, previous_head = None, ""
     for review, before, after in log_updates:
         state_before, old_before, old_after = review.stored
         card = cards[review.cid]
-        new_before, new_after = _snapshot(old_before, before, card), _snapshot(old_after, after, card)
+        # A card's replay hands each state on as the next review's `before`: encode it once.
+        before_head = previous_head if before is previous else _head(before)
+        previous, previous_head = after, _head(after)
+        new_before = _snapshot(old_before, before_head, before, card)
+        new_after = _snapshot(old_after, previous_head, after, card)
         if state_before != before[0] or new_before != old_before or new_after != old_after:
             rows.append((before[0], new_before, new_after, review.rid))
     conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", rows)
