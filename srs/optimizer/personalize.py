@@ -91,6 +91,7 @@ def optimize(
     holdout: float = HOLDOUT,
     save: bool = True,
     retention: bool = False,
+    now: int | None = None,
 ) -> OptimizeResult:
     """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule."""
     dataset = build_dataset(load_histories(store, deck_ids), counting)
@@ -126,11 +127,26 @@ def optimize(
         result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids)
         result.saved, result.saved_keys = True, keys
     if retention:
-        from srs.optimizer.retention import optimal_retention
-
         chosen = fitted.parameters if result.kept_reason is None else defaults
-        result.optimal_retention = optimal_retention(chosen, dataset).desired_retention
+        result.optimal_retention = retention_for(store, deck_ids, chosen, dataset, now)
     return result
+
+
+def retention_for(store, deck_ids: list[str] | None, parameters, dataset: Dataset, now: int | None) -> float:
+    """The workload-minimising desired retention for the scope's cards as they stand `now` (default: now)."""
+    import time
+
+    from srs.optimizer.retention import optimal_retention
+    from srs.settings import current
+    from srs.store.reports import deck_card_counts
+
+    at = int(time.time()) if now is None else now
+    new_cards = sum(counts[1] for counts in deck_card_counts(store, at, deck_ids).values())
+    settings = current()
+    return optimal_retention(
+        parameters, dataset, now=at, new_cards=new_cards,
+        new_per_day=settings.get("new_per_day"), reviews_per_day=settings.get("reviews_per_day"),
+    ).desired_retention
 
 
 def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:
