@@ -45,14 +45,12 @@ def optimize(decks, as_json, retention, counting, dry_run, db_path, deck_paths, 
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     scope = deck_scope(ws, decks)
-    if not dry_run:
-        from srs.store.backup import backup_before
-
-        backup_before(ws.store.conn, ws.store.path, "reschedule")
     from srs.clock import to_epoch
+    from srs.store.backup import backup_before
 
     result = run_optimize(ws.store, scope, counting=counting, save=not dry_run, retention=retention,
-                          now=to_epoch(ws.clock()) if retention else None)
+                          now=to_epoch(ws.clock()) if retention else None,
+                          before_saving=lambda: backup_before(ws.store.conn, ws.store.path, "reschedule"))
     if as_json:
         echo_json(result.to_dict())
         return

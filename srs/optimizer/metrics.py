@@ -81,15 +81,15 @@ def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -
         return []
     parameters = list(parameters)
     cards = sorted({t.card for t in targets})
-    states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))
-    stability = {card: [s.stability for s in card_states] for card, card_states in zip(cards, states)}
+    states = dict(zip(cards, FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))))
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     bins = _bins(dataset)
     out = []
     for t in targets:
         # forgetting_curve, written out: this loop runs once per scored review and parameter set.
-        p = (1 + factor * dataset.deltas[t.card][t.index] / stability[t.card][t.index - 1]) ** decay
+        stability = states[t.card][t.index - 1].stability
+        p = (1 + factor * dataset.deltas[t.card][t.index] / stability) ** decay
         out.append(Prediction(t.at, p, int(dataset.ratings(t.card)[t.index] > 1), bins[t]))
     return out
 
@@ -137,12 +137,30 @@ def score(predictions: list[Prediction]) -> Metrics | None:
         return None
     predictions = sorted(predictions, key=lambda p: p.at)
     weights = recency_weights(len(predictions))
+    # One pass for the four figures: log_loss and rmse_bins above, weighted and not, summed alike.
+    loss = loss_w = 0.0
+    bins: dict[tuple, list[float]] = {}
+    for w, pred in zip(weights, predictions):
+        p = min(max(pred.p, EPSILON), 1 - EPSILON)
+        term = math.log(p) if pred.y else math.log(1 - p)
+        loss -= term
+        loss_w -= w * term
+        b = bins.get(pred.bin)
+        if b is None:
+            b = bins[pred.bin] = [0.0, 0.0, 0, 0.0]
+        b[0] += pred.p
+        b[1] += pred.y
+        b[2] += 1
+        b[3] += w
+    n = len(predictions)
+    squared = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[3] for b in bins.values())
+    squared_plain = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[2] for b in bins.values())
     return Metrics(
-        log_loss=log_loss(predictions, weights),
-        rmse_bins=rmse_bins(predictions, weights),
-        reviews=len(predictions),
-        log_loss_unweighted=log_loss(predictions),
-        rmse_bins_unweighted=rmse_bins(predictions),
+        log_loss=loss_w / sum(weights),
+        rmse_bins=math.sqrt(squared / sum(b[3] for b in bins.values())),
+        reviews=n,
+        log_loss_unweighted=loss / n,
+        rmse_bins_unweighted=math.sqrt(squared_plain / n),
     )
 
 

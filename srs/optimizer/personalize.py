@@ -5,6 +5,7 @@ These functions return data; the commands print it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -92,8 +93,10 @@ def optimize(
     save: bool = True,
     retention: bool = False,
     now: int | None = None,
+    before_saving: Callable[[], object] | None = None,
 ) -> OptimizeResult:
-    """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule."""
+    """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule;
+    `before_saving` (a backup) runs just before anything is written, and only then."""
     dataset = build_dataset(load_histories(store, deck_ids), counting)
     result = OptimizeResult(deck_ids, counting, dataset.reviews, len(dataset.targets), len(dataset.histories))
     defaults = default_parameters()
@@ -123,6 +126,8 @@ def optimize(
         kept = "the parameters saved before" if current else "the defaults"
         result.kept_reason = f"the fitted parameters predict this log no better than {kept}; kept {kept}"
     elif save:
+        if before_saving:
+            before_saving()
         keys = [parameters_key(d) for d in deck_ids] if deck_ids else [parameters_key(None)]
         result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids)
         result.saved, result.saved_keys = True, keys

@@ -66,12 +66,14 @@ def anki_optimal_retention(folder, histories: dict, parameters, days_to_simulate
             interval = max(1, (due - last) // DAY) if state == 2 else 1
             due_day = today + (due // DAY - end_day) if state == 2 else today
             updates.append((interval, due_day, reps, lapses, cid))
+        col._backend.db_begin()  # one transaction: Anki's executemany would otherwise commit row by row
         col.db.executemany(
             "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, 1, 0, 0, ?, ?)",
             revlog,
         )
         col.db.executemany("UPDATE cards SET type = 2, queue = 2, ivl = ?, due = ?, reps = ?, lapses = ? WHERE id = ?",
                            updates)
+        col._backend.db_commit()
         search = 'preset:"Default" -is:suspended'
         extracted = col._backend.get_optimal_retention_parameters(search=search)
         request = SimulateFsrsReviewRequest(
