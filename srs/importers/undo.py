@@ -58,14 +58,8 @@ def last_batch(store) -> ImportBatch | None:
 
 def undo_batch(store, batch: ImportBatch) -> None:
     """Take the import `batch` back out of the log (see the module's docstring)."""
-    from srs.optimizer.replay import FRESH, SCHEDULING, merge_snapshot, replay
-    from srs.scheduler import Planner
-    from srs.session import scheduler_settings
-    from srs.store.store import CARD_COLUMNS, CardRecord
+    from srs.optimizer.replay import replay_cards
 
-    planner = Planner()
-    settings_by_deck: dict = {}
-    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     with store.transaction() as conn:
         rows = conn.execute(
             "SELECT rid, cid FROM revlog WHERE rid BETWEEN ? AND ? AND source = 'import'",
@@ -77,25 +71,7 @@ def undo_batch(store, batch: ImportBatch) -> None:
         cids = sorted({cid for _, cid in rows})
         conn.execute("DELETE FROM revlog WHERE rid BETWEEN ? AND ? AND source = 'import'",
                      [batch.first_rid, batch.last_rid])
-        for cid in cids:
-            card = CardRecord(*conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone())
-            log = conn.execute(
-                "SELECT rid, reviewed_at, rating, before, after FROM revlog WHERE cid = ? ORDER BY reviewed_at, rid",
-                [cid],
-            ).fetchall()
-            if not log:
-                conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*FRESH.values(), cid])
-                continue
-            settings = settings_by_deck.get(card.deck_id)
-            if settings is None:
-                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(row[1], row[2]) for row in log])
-            for row, step in zip(log, steps):
-                conn.execute("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?",
-                             [step.before["state"], merge_snapshot(row[3], step.before, card),
-                              merge_snapshot(row[4], step.after, card), row[0]])
-            final = [steps[-1].after[n] for n in SCHEDULING]
-            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*final, cid])
+        replay_cards(store, conn, cids)  # each card from what remains of its log; new again when nothing does
         live = conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])
         created = [r[0] for r in live]
         for iid in created:
