@@ -125,18 +125,9 @@ def _snapshot(old: str, head: str, state: tuple, card: CardRecord) -> str:
     return head + old[tail:]
 
 
-def write_replay(
-    conn: sqlite3.Connection,
-    columns: tuple[str, ...],
-    card_updates: Iterable[tuple[int, tuple]],
-    log_updates: Iterable[tuple[LoggedReview, tuple, tuple]],
-    cards: dict[int, CardRecord],
-) -> None:
-    """Inside a transaction: set each card's `columns` ((cid, values)) and each logged review's state before
-    and after it ((review, before, after), values in `columns`' order); rows that would not change are not
-    written."""
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", [[*values, cid] for cid, values in card_updates])
+def log_rows(log_updates: Iterable[tuple[LoggedReview, tuple, tuple]], cards: dict[int, CardRecord]) -> list[tuple]:
+    """The log rows that replayed states ((review, before, after), values in CardRecord.MUTABLE's first eight's
+    order) change, ready for `write_log_rows`: encoding them needs no transaction, so none is held for it."""
     rows = []
     previous, previous_head = None, ""
     for review, before, after in log_updates:
@@ -149,4 +140,28 @@ def write_replay(
         new_after = _snapshot(old_after, previous_head, after, card)
         if state_before != before[0] or new_before != old_before or new_after != old_after:
             rows.append((before[0], new_before, new_after, review.rid))
+    return rows
+
+
+def write_log_rows(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Inside a transaction: rows from `log_rows`."""
     conn.executemany("UPDATE revlog SET state_before = ?, before = ?, after = ? WHERE rid = ?", rows)
+
+
+def write_cards(conn: sqlite3.Connection, columns: tuple[str, ...], card_updates: Iterable[tuple[int, tuple]]) -> None:
+    """Inside a transaction: set each card's `columns` ((cid, values))."""
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    conn.executemany(f"UPDATE cards SET {assignments} WHERE cid = ?", [[*values, cid] for cid, values in card_updates])
+
+
+def write_replay(
+    conn: sqlite3.Connection,
+    columns: tuple[str, ...],
+    card_updates: Iterable[tuple[int, tuple]],
+    log_updates: Iterable[tuple[LoggedReview, tuple, tuple]],
+    cards: dict[int, CardRecord],
+) -> None:
+    """Inside a transaction: set each card's `columns` ((cid, values)) and each logged review's state before
+    and after it ((review, before, after)); rows that would not change are not written."""
+    write_cards(conn, columns, card_updates)
+    write_log_rows(conn, log_rows(log_updates, cards))
