@@ -34,7 +34,6 @@ from srs.optimizer.history import build_dataset, histories_from_rows
 from srs.store import Store
 
 
-
 def default_log() -> Path:
     """$SRS_REAL_LOG, else shared/data/review-logs-real.csv beside the checkout or any folder above it."""
     import os

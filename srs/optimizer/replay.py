@@ -135,17 +135,17 @@ class Replayer:
                 d = revert_a + revert_b * damped
                 d = MIN_DIFFICULTY if d < MIN_DIFFICULTY else MAX_DIFFICULTY if d > MAX_DIFFICULTY else d
             # -- the next interval: days in the review state, else a (re)learning step in seconds
-            days = None
+            in_days = False
             seconds = 0
             if state == REVIEW:
                 if rating == 1 and self.relearning[0]:
                     state, step, seconds = RELEARNING, 0, self.relearning[0][0]
                 else:
-                    days = True
+                    in_days = True
             else:
                 steps, hard = self.learning if state == LEARNING else self.relearning
                 if not steps or (step >= len(steps) and rating > 1):
-                    state, step, days = REVIEW, None, True
+                    state, step, in_days = REVIEW, None, True
                 elif rating == 1:
                     step, seconds = 0, steps[0]
                 elif rating == 2:
@@ -154,8 +154,8 @@ class Replayer:
                     step += 1
                     seconds = steps[step]
                 else:  # Good on the last step, or Easy
-                    state, step, days = REVIEW, None, True
-            if days:
+                    state, step, in_days = REVIEW, None, True
+            if in_days:
                 days = min(max(round((s / factor) * interval_factor), 1), maximum)
                 if fuzz and days >= 2.5:
                     days = self._fuzzed(days, f"{cid}:{reps}")

@@ -87,7 +87,8 @@ def simulator_cards(parameters, cards: Sequence[CollectionCard], new_cards: int,
         if card.in_review:
             interval = max(1, (card.due - card.last_review) // DAY_SECONDS)
             relative_due = card.due // DAY_SECONDS - today
-            c.interval, c.due, c.last_date = float(interval), float(relative_due), float(min(relative_due - interval, 0))
+            c.interval, c.due = float(interval), float(relative_due)
+            c.last_date = float(min(relative_due - interval, 0))
         else:
             c.interval, c.due, c.last_date = 0.0, 0.0, 0.0
         out.append(c)

@@ -71,7 +71,8 @@ def logs_to_replay(
     else:
         where, params = deck_filter(deck_ids, "c.deck_id")
         where += " AND c.cid IN (SELECT cid FROM revlog)"
-    cards = {row[0]: CardRecord(*row) for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", params)}
+    found = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", params)
+    cards = {row[0]: CardRecord(*row) for row in found}
     by_card: dict[int, list[LoggedReview]] = {cid: [] for cid in cards}
     rows = conn.execute(
         "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.state_before, r.before, r.after FROM revlog r "

@@ -55,7 +55,7 @@ def anki_optimal_retention(folder, histories: dict, parameters, days_to_simulate
         basic = col.models.by_name("Basic")
         today = col.sched.today
         revlog, updates = [], []
-        for k, (key, (reviews, final)) in enumerate(cards.items()):
+        for key, (reviews, final) in cards.items():
             note = col.new_note(basic)
             note["Front"], note["Back"] = f"card {key}", "answer"
             col.add_note(note, 1)
@@ -68,7 +68,8 @@ def anki_optimal_retention(folder, histories: dict, parameters, days_to_simulate
             updates.append((interval, due_day, reps, lapses, cid))
         col._backend.db_begin()  # one transaction: Anki's executemany would otherwise commit row by row
         col.db.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) VALUES (?, ?, -1, ?, 1, 0, 0, ?, ?)",
+            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type) "
+            "VALUES (?, ?, -1, ?, 1, 0, 0, ?, ?)",
             revlog,
         )
         col.db.executemany("UPDATE cards SET type = 2, queue = 2, ivl = ?, due = ?, reps = ?, lapses = ? WHERE id = ?",

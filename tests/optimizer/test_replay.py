@@ -73,7 +73,7 @@ def test_the_real_log_replays_to_the_same_states_as_planner(parameters):
     histories = real_histories()
     assert sum(map(len, histories.values())) == 12_580
     differ = 0
-    for n, (key, reviews) in enumerate(histories.items()):
+    for n, reviews in enumerate(histories.values()):
         card = new_card(n + 1)
         expected = planner_replay(planner, settings, card, reviews)
         got = fast_replay(planner, settings, card, reviews)
