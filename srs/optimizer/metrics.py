@@ -54,13 +54,6 @@ class Metrics:
         }
 
 
-def forgetting_curve(parameters, days: float, stability: float) -> float:
-    """FSRS-6's power forgetting curve: R = (1 + factor * t / S) ** -w20, with R(S) = 0.9."""
-    decay = -parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
-    return (1 + factor * days / stability) ** decay
-
-
 def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int, int, int]:
     """fsrs-rs's `r_matrix_index` of the item ending at review `index`."""
     delta_t = deltas[index]
@@ -87,7 +80,7 @@ def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -
     bins = _bins(dataset)
     out = []
     for t in targets:
-        # forgetting_curve, written out: this loop runs once per scored review and parameter set.
+        # FSRS-6's power forgetting curve, R = (1 + factor * t / S) ** -w20 with R(S) = 0.9.
         stability = states[t.card][t.index - 1].stability
         p = (1 + factor * dataset.deltas[t.card][t.index] / stability) ** decay
         out.append(Prediction(t.at, p, int(dataset.ratings(t.card)[t.index] > 1), bins[t]))
