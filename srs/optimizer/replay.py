@@ -289,11 +289,12 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
         for start in range(0, len(rows), LOG_ROWS_PER_TRANSACTION):
             with store.transaction() as conn:
                 history.write_log_rows(conn, rows[start:start + LOG_ROWS_PER_TRANSACTION])
+        history.stage_cards(store.conn, SCHEDULING, card_updates)
         with store.transaction() as conn:
             if not history.unchanged_since(conn, version):
                 continue
             history.put_settings(conn, save_settings)
-            history.write_cards(conn, SCHEDULING, card_updates)
+            history.write_staged_cards(conn, SCHEDULING)
         if progress:
             progress(len(logs), len(logs))
         return len(logs)
