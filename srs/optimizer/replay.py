@@ -295,6 +295,7 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
                 continue
             history.put_settings(conn, save_settings)
             history.write_staged_cards(conn, SCHEDULING)
+        history.clear_staged_cards(store.conn)
         if progress:
             progress(len(logs), len(logs))
         return len(logs)

@@ -173,6 +173,11 @@ def write_staged_cards(conn: sqlite3.Connection, columns: tuple[str, ...]) -> No
     conn.execute(f"UPDATE cards SET ({targets}) = ({values}) FROM temp.staged_cards s WHERE s.cid = cards.cid")
 
 
+def clear_staged_cards(conn: sqlite3.Connection) -> None:
+    """After the transaction: empty what `stage_cards` staged."""
+    conn.execute("DELETE FROM temp.staged_cards")
+
+
 def write_replay(
     conn: sqlite3.Connection,
     columns: tuple[str, ...],
