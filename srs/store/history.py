@@ -1,8 +1,10 @@
-"""The review log as the optimizer reads it, and the one write that rescheduling makes.
+"""The review log as the optimizer reads it, and the writes that rescheduling makes.
 
 `srs optimize` fits FSRS to every card's history and then replays each history with the new parameters;
-these functions are its only SQL. The replay reads and writes inside one transaction (`conn` is the
-transaction's connection), so an answer given meanwhile elsewhere is not lost.
+these functions are its only SQL. The replay reads a snapshot (`read_snapshot`), computes and encodes
+without a lock, and writes in short transactions; the last one checks `unchanged_since` the snapshot, so
+an answer given meanwhile elsewhere is not lost. How the log keeps a card's state around a review (today
+before/after JSON snapshots) stays in here: the optimizer hands `LoggedReview.stored` back unread.
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
 
 class LoggedReview(NamedTuple):
     """One review of the log as the replay reads it. `stored` is the store's own record of the card's state
-    around the review, handed back to `write_replay` unread, so the optimizer never sees how the log keeps it."""
+    around the review, handed back to `log_rows` unread, so the optimizer never sees how the log keeps it."""
 
     rid: int
     cid: int
