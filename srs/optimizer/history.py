@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DAY_SECONDS = 86_400
 QUARTER_HOUR = 900
@@ -24,8 +25,7 @@ ELAPSED, LEARNER = "elapsed", "learner"
 COUNTINGS = (ELAPSED, LEARNER)
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(NamedTuple):  # a tuple: a log has one per review, made and read in the command's hot loops
     at: int  # epoch seconds
     rating: int  # 1-4
 
