@@ -261,20 +261,22 @@ def replay_cards(store, conn, cids: list[int]) -> None:
 OPTIMISTIC_TRIES = 3
 # Log rows are written this many to a transaction (about 0.1 s each), before the cards and the settings.
 LOG_ROWS_PER_TRANSACTION = 20_000
+CARDS_PER_TRANSACTION = 50_000  # about 0.4 s of write lock each
 
 
 def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict | None = None, progress=None) -> int:
     """Recompute every reviewed card's state from its log with its deck's current settings.
 
-    `save_settings` (key -> value) are written in the same transaction as the cards: the new parameters and
-    the cards rescheduled with them are committed together or not at all. No write lock is held while the
-    replay is computed: it reads a snapshot, replays and encodes the log rows, writes them in short
-    transactions, and then the cards and settings in one, which first checks that no other connection has
-    committed since the snapshot (else all is computed again; rows already right are not rewritten). So an
-    answer given meanwhile elsewhere is never lost, and at 100k cards no transaction lasts a second. The log
-    rows are the replay's record, derived from the log: were the process stopped before the last
-    transaction, they would show the new states while cards and settings kept the old (`srs optimize` again
-    puts them in step). Returns how many cards were rescheduled.
+    `save_settings` (key -> value) are written in the same transaction as the cards (up to
+    CARDS_PER_TRANSACTION of them; see `_write_cards`): the new parameters and the cards rescheduled with
+    them are committed together or not at all. No write lock is held while the replay is computed: it reads
+    a snapshot, replays and encodes the log rows, writes them in short transactions, and then the cards and
+    settings, in a transaction that first checks that no other connection has committed since the snapshot
+    (else all is computed again; rows already right are not rewritten). So an answer given meanwhile
+    elsewhere is never lost, and at 100k cards no transaction lasts a second. The log rows are the replay's
+    record, derived from the log: were the process stopped before the last transaction, they would show the
+    new states while cards and settings kept the old (`srs optimize` again puts them in step). Returns how
+    many cards were rescheduled.
     """
     from srs.store import history
 
@@ -290,17 +292,38 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
             with store.transaction() as conn:
                 history.write_log_rows(conn, rows[start:start + LOG_ROWS_PER_TRANSACTION])
         history.stage_cards(store.conn, SCHEDULING, card_updates)
-        with store.transaction() as conn:
-            if not history.unchanged_since(conn, version):
-                continue
-            history.put_settings(conn, save_settings)
-            history.write_staged_cards(conn, SCHEDULING)
-        history.clear_staged_cards(store.conn)
+        if not _write_cards(store, version, save_settings):
+            continue
         if progress:
             progress(len(logs), len(logs))
         return len(logs)
     with store.transaction() as conn:  # the store kept changing: compute and write inside one lock
         return _reschedule_in(store, conn, deck_ids, save_settings, progress)
+
+
+def _write_cards(store, version: int, save_settings: dict) -> bool:
+    """The staged cards, and then the settings with the last of them; False (and the settings unwritten) when
+    another connection committed since the snapshot `version`. Up to CARDS_PER_TRANSACTION cards (any
+    collection but a huge one) are written in the settings' transaction, so both are committed together or
+    not at all; beyond that, in transactions of that many cards, each checked, the settings in the last:
+    were the process stopped between them, some cards would hold the new states under the old parameters
+    (valid FSRS states; `srs optimize` again finishes the job)."""
+    from srs.store import history
+
+    cids = history.staged_card_ids(store.conn)
+    bounds = [(cids[i], cids[min(i + CARDS_PER_TRANSACTION, len(cids)) - 1])
+              for i in range(0, len(cids), CARDS_PER_TRANSACTION)] or [(0, -1)]
+    try:
+        for n, (first, last) in enumerate(bounds):
+            with store.transaction() as conn:
+                if not history.unchanged_since(conn, version):
+                    return False
+                history.write_staged_cards(conn, SCHEDULING, first, last)
+                if n == len(bounds) - 1:
+                    history.put_settings(conn, save_settings)
+        return True
+    finally:
+        history.clear_staged_cards(store.conn)
 
 
 def _reschedule_in(store, conn, deck_ids, save_settings: dict, progress) -> int:

@@ -167,12 +167,21 @@ def stage_cards(conn: sqlite3.Connection, columns: tuple[str, ...], card_updates
     conn.executemany(f"INSERT INTO temp.staged_cards VALUES ({marks})", rows)
 
 
-def write_staged_cards(conn: sqlite3.Connection, columns: tuple[str, ...]) -> None:
-    """Inside a transaction: the states `stage_cards` staged, in one statement. At 100k cards this holds the
-    write lock 0.8 s, against 2.0 s for an executemany of 100k UPDATEs (measured side by side on a loaded
-    2-core machine)."""
+def staged_card_ids(conn: sqlite3.Connection) -> list[int]:
+    """The cards `stage_cards` staged, in order."""
+    return [row[0] for row in conn.execute("SELECT cid FROM temp.staged_cards ORDER BY cid")]
+
+
+def write_staged_cards(conn: sqlite3.Connection, columns: tuple[str, ...], first: int = 0, last: int = -1) -> None:
+    """Inside a transaction: the states `stage_cards` staged (those of cards `first` to `last`, or all), in
+    one statement. 100k cards take the write lock 0.8 s this way, against 2.0 s for an executemany of 100k
+    UPDATEs (measured side by side on a loaded 2-core machine)."""
     targets, values = ", ".join(columns), ", ".join(f"s.{name}" for name in columns)
-    conn.execute(f"UPDATE cards SET ({targets}) = ({values}) FROM temp.staged_cards s WHERE s.cid = cards.cid")
+    conn.execute(
+        f"UPDATE cards SET ({targets}) = ({values}) FROM temp.staged_cards s WHERE s.cid = cards.cid "
+        "AND (? < 0 OR s.cid BETWEEN ? AND ?)",
+        [last, first, last],
+    )
 
 
 def clear_staged_cards(conn: sqlite3.Connection) -> None:
