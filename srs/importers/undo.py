@@ -56,14 +56,8 @@ def last_batch(store) -> ImportBatch | None:
 
 def undo_batch(store, batch: ImportBatch) -> None:
     """Take the import `batch` back out of the log (see the module's docstring)."""
-    from srs.optimizer.replay import FRESH, SCHEDULING, replay
-    from srs.scheduler import Planner
-    from srs.session import scheduler_settings
-    from srs.store.store import CARD_COLUMNS, CardRecord
+    from srs.optimizer.replay import replay_cards
 
-    planner = Planner()
-    settings_by_deck: dict = {}
-    assignments = ", ".join(f"{name} = ?" for name in SCHEDULING)
     with store.transaction() as conn:
         rows = log.imported_between(conn, batch.first_rid, batch.last_rid)
         if len(rows) != batch.reviews:
@@ -71,19 +65,7 @@ def undo_batch(store, batch: ImportBatch) -> None:
                             "taken before it, and `srs restore FILE` puts it back")
         cids = sorted({cid for _, cid in rows})
         log.delete(conn, [rid for rid, _ in rows])
-        for cid in cids:
-            card = CardRecord(*conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone())
-            remaining = log.card_log(conn, cid)
-            if not remaining:
-                conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*FRESH.values(), cid])
-                continue
-            settings = settings_by_deck.get(card.deck_id)
-            if settings is None:
-                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(row.reviewed_at, row.rating) for row in remaining])
-            log.rewrite(conn, [(row.rid, step.before["state"], step.after) for row, step in zip(remaining, steps)])
-            final = [steps[-1].after[n] for n in SCHEDULING]
-            conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*final, cid])
+        replay_cards(store, conn, cids)  # each card from what remains of its log; new again when nothing does
         live = conn.execute("SELECT iid FROM items WHERE iid >= ? AND retired = 0", [batch.first_iid])
         created = [r[0] for r in live]
         for iid in created:
