@@ -13,6 +13,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
 from srs.store import log
@@ -97,11 +98,9 @@ def unchanged_since(conn: sqlite3.Connection, version: int) -> bool:
 def log_rows(log_updates: Iterable[tuple[LogRow, tuple, tuple]]) -> list[tuple[int, int, dict[str, Any]]]:
     """The log rows that replayed states ((row, before, after), values in SCHEDULING's order) change, as
     (rid, state before, after) for `write_log_rows`: rows already right are left out, so none is written."""
-    rows = []
-    for row, before, after in log_updates:
-        if [row.after[n] for n in SCHEDULING] != list(after) or [row.before[n] for n in SCHEDULING] != list(before):
-            rows.append((row.rid, before[0], dict(zip(SCHEDULING, after))))
-    return rows
+    fields = itemgetter(*SCHEDULING)
+    return [(row.rid, before[0], dict(zip(SCHEDULING, after))) for row, before, after in log_updates
+            if fields(row.after) != after or fields(row.before) != before]
 
 
 def write_log_rows(conn: sqlite3.Connection, rows: list[tuple[int, int, dict[str, Any]]]) -> None:
