@@ -25,11 +25,7 @@ from srs.store.store import CARD_COLUMNS, CardRecord, Store
 def review_history(store: Store, deck_ids: list[str] | None) -> Iterator[tuple[int, str, int, int]]:
     """(cid, deck_id, reviewed_at, rating) of every review of the decks, by card and then time."""
     where, params = deck_filter(deck_ids, "c.deck_id")
-    return store.conn.execute(
-        "SELECT r.cid, c.deck_id, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid "
-        f"WHERE {where} ORDER BY r.cid, r.reviewed_at, r.rid",
-        params,
-    )
+    return log.ratings_by_card(store.conn, where, params)
 
 
 def cards_by_uid(store: Store, uid: str) -> list[CardRecord]:
