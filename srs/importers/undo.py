@@ -46,27 +46,13 @@ def last_batch(store) -> ImportBatch | None:
 
 def undo_batch(store, batch: ImportBatch) -> None:
     """Take the import `batch` back out of the log (see the module's docstring)."""
-    from srs.optimizer.replay import FRESH, replay
-    from srs.scheduler import Planner
-    from srs.session import scheduler_settings
+    from srs.optimizer.replay import replay_cards
 
-    planner = Planner()
-    settings_by_deck: dict = {}
     with store.transaction() as conn:
         if imports.count_batch_rows(conn, batch.first_rid, batch.last_rid, SOURCE) != batch.reviews:
             raise UserError(f"the import of {batch.label} was changed since; `srs backup --list` shows the backup "
                             "taken before it, and `srs restore FILE` puts it back")
-        for cid in imports.remove_batch_rows(conn, batch.first_rid, batch.last_rid, SOURCE):
-            card = imports.card_by_key(conn, cid)
-            log = imports.card_log(conn, cid)
-            if not log:
-                imports.set_scheduling(conn, cid, FRESH)
-                continue
-            settings = settings_by_deck.get(card.deck_id)
-            if settings is None:
-                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
-            steps = replay(planner, settings, card, [(at, rating) for _, at, rating in log])
-            imports.write_card_log(conn, card, [imports.LoggedReview(rid, at, rating, step.before, step.after)
-                                                for (rid, at, rating), step in zip(log, steps)], SOURCE)
+        cids = imports.remove_batch_rows(conn, batch.first_rid, batch.last_rid, SOURCE)
+        replay_cards(store, conn, cids)  # each card from what remains of its log; new again when nothing does
         imports.retire_unreviewed(conn, batch.first_iid)
         imports.remember_batch(conn, None)

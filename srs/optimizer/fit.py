@@ -44,7 +44,7 @@ def too_little_history(dataset: Dataset) -> str | None:
             f"too little history to fit: {reviews} reviews, {scored} of them a day or more after the card's "
             f"previous review (needs at least {MIN_REVIEWS} and {MIN_SCORED})"
         )
-    days = dataset.review_days()
+    days = dataset.review_days(enough=MIN_DAYS)
     if days < MIN_DAYS:
         return f"too little history to fit: reviews on {days} days (needs at least {MIN_DAYS})"
     return None

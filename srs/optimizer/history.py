@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 DAY_SECONDS = 86_400
+QUARTER_HOUR = 900
 ELAPSED, LEARNER = "elapsed", "learner"
 COUNTINGS = (ELAPSED, LEARNER)
 
 
-@dataclass(frozen=True, slots=True)
-class Review:
+class Review(NamedTuple):  # a tuple: a log has one per review, made and read in the command's hot loops
     at: int  # epoch seconds
     rating: int  # 1-4
 
@@ -54,6 +55,7 @@ class Dataset:
     targets: list[Target]
     counting: str = ELAPSED
     _ratings: list[list[int]] = field(default_factory=list, repr=False)
+    cache: dict = field(default_factory=dict, repr=False)  # what depends on the log alone, computed once
 
     @property
     def reviews(self) -> int:
@@ -64,26 +66,51 @@ class Dataset:
             self._ratings = [[r.rating for r in h.reviews] for h in self.histories]
         return self._ratings[card]
 
-    def review_days(self) -> int:
-        """How many distinct learner days the log spans (for the too-little-history check)."""
+    def review_days(self, enough: int | None = None) -> int:
+        """How many distinct learner days the log spans (for the too-little-history check); counting stops
+        at `enough` when given."""
         from srs.clock import from_epoch, learner_date
 
-        return len({learner_date(from_epoch(r.at)) for h in self.histories for r in h.reviews})
+        # Every UTC offset and every DST change falls on a quarter hour, so the reviews of one quarter hour
+        # share a learner day: each quarter hour is dated once (not every review).
+        quarters = sorted({r.at // QUARTER_HOUR for h in self.histories for r in h.reviews})
+        days: set = set()
+        for quarter in quarters:
+            days.add(learner_date(from_epoch(quarter * QUARTER_HOUR)))
+            if enough is not None and len(days) >= enough:
+                break
+        return len(days)
 
-    def items(self, targets: list[Target] | None = None) -> list:
-        """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order."""
+    def card_items(self, cards: list[int]) -> list:
+        """fsrs-rs FSRSItems of the whole history of each of `cards` (built once per card)."""
         from fsrs_rs_python import FSRSItem, FSRSReview
 
-        per_card: dict[int, list] = {}
+        built = self.cache.setdefault("card_items", {})
+        for card in cards:
+            if card not in built:
+                built[card] = FSRSItem(
+                    [FSRSReview(r, d) for r, d in zip(self.ratings(card), self.deltas[card])]
+                )
+        return [built[card] for card in cards]
+
+    def items(self, targets: list[Target] | None = None) -> list:
+        """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order; each built once."""
+        from fsrs_rs_python import FSRSItem, FSRSReview
+
+        built: dict = self.cache.setdefault("items", {})
+        reviews_of: dict = self.cache.setdefault("reviews", {})
         out = []
         for target in self.targets if targets is None else targets:
-            reviews = per_card.get(target.card)
-            if reviews is None:
-                reviews = per_card[target.card] = [
-                    FSRSReview(rating, delta)
-                    for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
-                ]
-            out.append(FSRSItem(reviews[: target.index + 1]))
+            item = built.get(target)
+            if item is None:
+                reviews = reviews_of.get(target.card)
+                if reviews is None:
+                    reviews = reviews_of[target.card] = [
+                        FSRSReview(rating, delta)
+                        for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
+                    ]
+                item = built[target] = FSRSItem(reviews[: target.index + 1])
+            out.append(item)
         return out
 
     def split(self, fraction: float) -> tuple[list[Target], list[Target]]:

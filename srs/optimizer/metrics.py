@@ -54,13 +54,6 @@ class Metrics:
         }
 
 
-def forgetting_curve(parameters, days: float, stability: float) -> float:
-    """FSRS-6's power forgetting curve: R = (1 + factor * t / S) ** -w20, with R(S) = 0.9."""
-    decay = -parameters[20]
-    factor = 0.9 ** (1 / decay) - 1
-    return (1 + factor * days / stability) ** decay
-
-
 def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int, int, int]:
     """fsrs-rs's `r_matrix_index` of the item ending at review `index`."""
     delta_t = deltas[index]
@@ -74,26 +67,51 @@ def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int
 
 def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -> list[Prediction]:
     """The recall FSRS with `parameters` predicts for each target (default: all), in time order."""
-    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
+    from fsrs_rs_python import FSRS
 
     targets = dataset.targets if targets is None else targets
     if not targets:
         return []
     parameters = list(parameters)
     cards = sorted({t.card for t in targets})
-    items = [
-        FSRSItem([FSRSReview(r, d) for r, d in zip(dataset.ratings(card), dataset.deltas[card])])
-        for card in cards
-    ]
-    states = FSRS(parameters).historical_memory_state_batch(items)
-    stability = {card: [s.stability for s in card_states] for card, card_states in zip(cards, states)}
+    states = dict(zip(cards, FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))))
+    decay = -parameters[20]
+    factor = 0.9 ** (1 / decay) - 1
+    bins = _bins(dataset)
     out = []
     for t in targets:
-        p = forgetting_curve(parameters, dataset.deltas[t.card][t.index], stability[t.card][t.index - 1])
-        ratings = dataset.ratings(t.card)
-        r_bin = r_matrix_bin(ratings, dataset.deltas[t.card], t.index)
-        out.append(Prediction(t.at, p, int(ratings[t.index] > 1), r_bin))
+        # FSRS-6's power forgetting curve, R = (1 + factor * t / S) ** -w20 with R(S) = 0.9.
+        stability = states[t.card][t.index - 1].stability
+        p = (1 + factor * dataset.deltas[t.card][t.index] / stability) ** decay
+        out.append(Prediction(t.at, p, int(dataset.ratings(t.card)[t.index] > 1), bins[t]))
     return out
+
+
+def _bins(dataset: Dataset) -> dict[Target, tuple[int, int, int]]:
+    """Every target's RMSE bin (r_matrix_bin's, with the counts kept running along each card's history): they
+    depend on the log alone, so they are computed once per dataset."""
+    cached = dataset.cache.get("bins")
+    if cached is None:
+        by_card: dict[int, list[Target]] = {}
+        for t in dataset.targets:
+            by_card.setdefault(t.card, []).append(t)
+        cached = dataset.cache["bins"] = {}
+        for card, targets in by_card.items():
+            ratings, deltas = dataset.ratings(card), dataset.deltas[card]
+            long_term = lapses = done = 0  # over reviews [0, done): days > 0, and those rated Again
+            for t in sorted(targets, key=lambda t: t.index):
+                while done < t.index:
+                    if deltas[done] > 0:
+                        long_term += 1
+                        lapses += ratings[done] == 1
+                    done += 1
+                delta_t = deltas[t.index]
+                length = long_term + (delta_t > 0) + 1
+                delta_bin = round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+                length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+                lapse_bin = round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
+                cached[t] = (delta_bin, length_bin, lapse_bin)
+    return cached
 
 
 def recency_weights(n: int) -> list[float]:
@@ -129,12 +147,30 @@ def score(predictions: list[Prediction]) -> Metrics | None:
         return None
     predictions = sorted(predictions, key=lambda p: p.at)
     weights = recency_weights(len(predictions))
+    # One pass for the four figures: log_loss and rmse_bins above, weighted and not, summed alike.
+    loss = loss_w = 0.0
+    bins: dict[tuple, list[float]] = {}
+    for w, pred in zip(weights, predictions):
+        p = min(max(pred.p, EPSILON), 1 - EPSILON)
+        term = math.log(p) if pred.y else math.log(1 - p)
+        loss -= term
+        loss_w -= w * term
+        b = bins.get(pred.bin)
+        if b is None:
+            b = bins[pred.bin] = [0.0, 0.0, 0, 0.0]
+        b[0] += pred.p
+        b[1] += pred.y
+        b[2] += 1
+        b[3] += w
+    n = len(predictions)
+    squared = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[3] for b in bins.values())
+    squared_plain = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[2] for b in bins.values())
     return Metrics(
-        log_loss=log_loss(predictions, weights),
-        rmse_bins=rmse_bins(predictions, weights),
-        reviews=len(predictions),
-        log_loss_unweighted=log_loss(predictions),
-        rmse_bins_unweighted=rmse_bins(predictions),
+        log_loss=loss_w / sum(weights),
+        rmse_bins=math.sqrt(squared / sum(b[3] for b in bins.values())),
+        reviews=n,
+        log_loss_unweighted=loss / n,
+        rmse_bins_unweighted=math.sqrt(squared_plain / n),
     )
 
 

@@ -5,6 +5,7 @@ These functions return data; the commands print it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -91,8 +92,11 @@ def optimize(
     holdout: float = HOLDOUT,
     save: bool = True,
     retention: bool = False,
+    now: int | None = None,
+    before_saving: Callable[[], object] | None = None,
 ) -> OptimizeResult:
-    """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule."""
+    """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule;
+    `before_saving` (a backup) runs just before anything is written, and only then."""
     dataset = build_dataset(load_histories(store, deck_ids), counting)
     result = OptimizeResult(deck_ids, counting, dataset.reviews, len(dataset.targets), len(dataset.histories))
     defaults = default_parameters()
@@ -101,17 +105,16 @@ def optimize(
         result.in_sample = Comparison(score(predict(defaults, dataset)), None, len(dataset.targets))
         return result
 
+    earlier, later = dataset.split(1 - holdout)
+    # fsrs-rs lets go of the GIL while it fits, so the out-of-sample fit runs beside everything up to the
+    # reschedule, on another core.
+    dataset.items()  # every FSRSItem, built once here, before two threads read them
+    early_fit = Background(fit, dataset, earlier) if len(earlier) >= MIN_SCORED // 2 and later else None
     fitted = fit(dataset)
     result.parameters, result.fit_seconds = fitted.parameters, fitted.seconds
     fitted_score = score(predict(fitted.parameters, dataset))
-    in_sample = result.in_sample = Comparison(score(predict(defaults, dataset)), fitted_score, len(dataset.targets))
-    earlier, later = dataset.split(1 - holdout)
-    if len(earlier) >= MIN_SCORED // 2 and later:
-        early_fit = fit(dataset, earlier)
-        result.split_at = later[0].at
-        result.out_of_sample = Comparison(
-            score(predict(defaults, dataset, later)), score(predict(early_fit.parameters, dataset, later)), len(later)
-        )
+    default_predictions = predict(defaults, dataset)
+    in_sample = result.in_sample = Comparison(score(default_predictions), fitted_score, len(dataset.targets))
     current = current_parameters(store, deck_ids)
     if current:
         in_sample.current = score(predict(current, dataset))
@@ -122,15 +125,63 @@ def optimize(
         kept = "the parameters saved before" if current else "the defaults"
         result.kept_reason = f"the fitted parameters predict this log no better than {kept}; kept {kept}"
     elif save:
+        if before_saving:
+            before_saving()
         keys = [parameters_key(d) for d in deck_ids] if deck_ids else [parameters_key(None)]
         result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids)
         result.saved, result.saved_keys = True, keys
+    if early_fit is not None:
+        result.split_at = moment = later[0].at
+        later_defaults = [p for t, p in zip(dataset.targets, default_predictions) if t.at >= moment]
+        result.out_of_sample = Comparison(
+            score(later_defaults), score(predict(early_fit.result().parameters, dataset, later)), len(later)
+        )
     if retention:
-        from srs.optimizer.retention import optimal_retention
-
         chosen = fitted.parameters if result.kept_reason is None else defaults
-        result.optimal_retention = optimal_retention(chosen, dataset).desired_retention
+        result.optimal_retention = retention_for(store, deck_ids, chosen, dataset, now)
     return result
+
+
+def retention_for(store, deck_ids: list[str] | None, parameters, dataset: Dataset, now: int | None) -> float:
+    """The workload-minimising desired retention for the scope's cards as they stand `now` (default: now)."""
+    import time
+
+    from srs.optimizer.retention import optimal_retention
+    from srs.settings import current
+    from srs.store.reports import deck_card_counts
+
+    at = int(time.time()) if now is None else now
+    new_cards = sum(counts[1] for counts in deck_card_counts(store, at, deck_ids).values())
+    settings = current()
+    return optimal_retention(
+        parameters, dataset, now=at, new_cards=new_cards,
+        new_per_day=settings.get("new_per_day"), reviews_per_day=settings.get("reviews_per_day"),
+    ).desired_retention
+
+
+class Background:
+    """`fn(*args)` in a thread; `result()` waits for it (and raises what it raised)."""
+
+    def __init__(self, fn: Callable, *args) -> None:
+        import threading
+
+        self._value: object = None
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                self._value = fn(*args)
+            except BaseException as exc:  # handed to the caller by result()
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, daemon=True)
+        self._thread.start()
+
+    def result(self):
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:

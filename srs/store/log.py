@@ -17,6 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from srs.store.schema import NEW, SchemaError
@@ -33,6 +34,7 @@ FRESH: dict[str, Any] = {"state": NEW, "step": None, "stability": None, "difficu
 LEECH_MADE, LEECH_SUSPENDED = 1, 2
 
 _AFTER = ("state", "step", "stability", "difficulty", "due", "reps", "lapses")  # columns; last_review is the time
+_after_values = itemgetter(*_AFTER)  # a state's _AFTER columns, as a tuple
 _BEFORE = ("step", "stability", "difficulty", "due", "last_review", "reps", "lapses")  # revlog_before's columns
 _SELECT = (
     "SELECT r.rid, r.cid, r.reviewed_at, r.rating, r.duration_ms, r.response, r.source, r.leech, r.state_before, "
@@ -152,9 +154,10 @@ def rewrite(conn: sqlite3.Connection, updates: Iterable[tuple[int, int, dict[str
     updates = list(updates)
     conn.executemany(
         f"UPDATE revlog SET state_before = ?, {', '.join(f'{n} = ?' for n in _AFTER)} WHERE rid = ?",
-        [(state_before, *(after[n] for n in _AFTER), rid) for rid, state_before, after in updates],
+        [(state_before, *_after_values(after), rid) for rid, state_before, after in updates],
     )
-    conn.executemany("DELETE FROM revlog_before WHERE rid = ?", [(rid,) for rid, _, _ in updates])
+    pinned = {rid for (rid,) in conn.execute("SELECT rid FROM revlog_before")}  # few: read them, delete only those
+    conn.executemany("DELETE FROM revlog_before WHERE rid = ?", [(rid,) for rid, _, _ in updates if rid in pinned])
 
 
 def delete(conn: sqlite3.Connection, rids: Iterable[int]) -> None:
@@ -189,6 +192,17 @@ def newest_in_time(conn: sqlite3.Connection, cid: int) -> int | None:
     found = conn.execute("SELECT rid FROM revlog WHERE cid = ? ORDER BY reviewed_at DESC, rid DESC LIMIT 1",
                          [cid]).fetchone()
     return None if found is None else found[0]
+
+
+def ratings_by_card(conn: sqlite3.Connection, card_filter: str = "1",
+                    params: Iterable = ()) -> Iterator[tuple[int, str, int, int]]:
+    """(cid, deck_id, reviewed_at, rating) of every answer to the cards of `cards c WHERE card_filter`, by card
+    and then time: what a fit of FSRS reads."""
+    return conn.execute(
+        "SELECT r.cid, c.deck_id, r.reviewed_at, r.rating FROM revlog r JOIN cards c ON c.cid = r.cid "
+        f"WHERE {card_filter} ORDER BY r.cid, r.reviewed_at, r.rid",
+        list(params),
+    )
 
 
 def answers_in_time(conn: sqlite3.Connection) -> Iterator[tuple[int, int, int, int | None, int, dict[str, Any]]]:

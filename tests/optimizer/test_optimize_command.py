@@ -142,6 +142,23 @@ def test_evaluate_reports_the_parameters_in_use_with_a_calibration_chart(workspa
     assert "in use (fitted parameters)" in chart
 
 
+def test_a_reschedule_and_only_a_reschedule_is_preceded_by_a_backup(workspace):
+    from srs.store.backup import backups
+
+    tmp_path, env = workspace
+    import_synthetic(tmp_path, env, cards=250, reviews=6)
+    run(env, "optimize", "--dry-run")
+    assert [b.reason for b in backups(tmp_path / "srs.db")].count("before-reschedule") == 0
+    store = Store.open(tmp_path / "srs.db")
+    cards_before = store.conn.execute("SELECT * FROM cards ORDER BY cid").fetchall()
+    store.close()
+    assert json.loads(run(env, "optimize", "--json").stdout)["saved"]
+    (backup,) = [b.path for b in backups(tmp_path / "srs.db") if b.reason == "before-reschedule"]
+    copy = Store.open(backup)
+    assert copy.conn.execute("SELECT * FROM cards ORDER BY cid").fetchall() == cards_before
+    copy.close()
+
+
 def test_learner_day_counting_is_an_option(workspace):
     tmp_path, env = workspace
     import_synthetic(tmp_path, env, cards=250, reviews=6)

@@ -71,8 +71,11 @@ def test_an_import_and_a_reschedule_are_preceded_by_a_backup(run_srs, tmp_path, 
     assert run_srs("import", "revlog", tmp_path / "log.csv", env=env).exit_code == 0
     (imported,) = [b.path for b in backups(tmp_path / "srs.db") if b.reason == "before-import"]
     assert history(imported) == before_import
-    assert run_srs("optimize", env=env).exit_code in (0, 1)
-    assert [b.reason for b in backups(tmp_path / "srs.db")].count("before-reschedule") == 1
+    optimized = run_srs("optimize", env=env)
+    assert optimized.exit_code in (0, 1)
+    # A backup precedes a reschedule, and only a reschedule (tests/optimizer has one that reschedules).
+    rescheduled = "rescheduled" in optimized.output
+    assert [b.reason for b in backups(tmp_path / "srs.db")].count("before-reschedule") == int(rescheduled)
 
 
 def test_the_first_use_of_a_day_backs_up_once(run_srs, tmp_path, env):
