@@ -25,6 +25,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.common import IMPORTED_BY
+
 REPO = Path(__file__).resolve().parent.parent
 COURSE = [str(REPO / "decks"), str(REPO / "quizzes")]
 YAML_ALONE = (
@@ -32,16 +34,6 @@ YAML_ALONE = (
     "for path in sys.argv[1:]:\n"
     "    with open(path, encoding='utf-8') as f: yaml.load(f, Loader=yaml.CSafeLoader)\n"
 )
-MODULES_AFTER = """
-import json, sys
-from srs.cli import main
-sys.argv = ["srs", *{args!r}]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})), file=sys.stderr)
-"""
 
 
 def environment(db: Path, decks: list[str]) -> dict[str, str]:
@@ -66,7 +58,7 @@ def best_cpu(command: list[str], env: dict[str, str], runs: int) -> float:
 
 
 def imported(args: list[str], env: dict[str, str]) -> set[str]:
-    done = subprocess.run([sys.executable, "-c", MODULES_AFTER.format(args=args)], capture_output=True,
+    done = subprocess.run([sys.executable, "-c", IMPORTED_BY.format(args=args)], capture_output=True,
                           text=True, cwd=REPO, env=env)
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 

@@ -75,3 +75,16 @@ def until_first_card(argv: list[str], env: dict) -> tuple[float, str]:
         raise SystemExit(f"srs review showed no card: {process.communicate()[1]}")
     _, errors = process.communicate("q\n")
     return shown, errors
+
+
+# Runs `srs ARGS` in this process, then prints the top-level modules it imported.
+IMPORTED_BY = """
+import json, sys
+from srs.cli import main
+sys.argv = ["srs", *{args!r}]
+try:
+    main()
+except SystemExit:
+    pass
+print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})), file=sys.stderr)
+"""

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import IMPORTED_BY
+
 REPO = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "diffusers", "genanki", "fpdf", "sqlite_utils", "fsrs", "anki", "zstandard")
 
@@ -23,17 +25,6 @@ IMPORTING_CLI = """
 import json, sys
 import srs.cli
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})), file=sys.stderr)
-"""
-# Runs `srs ARGS` in this process, then prints the top-level modules it imported.
-IMPORTED_BY = """
-import json, sys
-from srs.cli import main
-sys.argv = ["srs", *{args!r}]
-try:
-    main()
-except SystemExit:
-    pass
-print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})), file=sys.stderr)
 """
 
 

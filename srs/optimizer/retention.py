@@ -131,13 +131,18 @@ def optimal_retention(
     config.learn_limit = new_per_day
     config.review_limit = reviews_per_day
     config.max_cost_perday = NO_LIMIT
+    use_rating_habits(config, dataset)
+    value = simulate_optimum(config, list(parameters), cards)
+    return RetentionAdvice(round(float(value), 3), total, learn_span_days)
+
+
+def use_rating_habits(config, dataset: Dataset) -> None:
+    """The simulator presses the buttons as this learner does, where the log says how."""
     first, passing = rating_habits(dataset)
     if first:
         config.first_rating_prob = first
     if passing:
         config.review_rating_prob = passing
-    value = simulate_optimum(config, list(parameters), cards)
-    return RetentionAdvice(round(float(value), 3), total, learn_span_days)
 
 
 def new_deck_retention(parameters, dataset: Dataset, deck_size: int, learn_span_days: int = LEARN_SPAN_DAYS) -> float:
@@ -150,9 +155,5 @@ def new_deck_retention(parameters, dataset: Dataset, deck_size: int, learn_span_
     config.deck_size = deck_size
     config.learn_span = learn_span_days
     config.learn_limit = NEW_PER_DAY
-    first, passing = rating_habits(dataset)
-    if first:
-        config.first_rating_prob = first
-    if passing:
-        config.review_rating_prob = passing
+    use_rating_habits(config, dataset)
     return round(float(simulate_optimum(config, list(parameters))), 3)

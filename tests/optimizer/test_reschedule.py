@@ -68,18 +68,24 @@ def test_a_second_reschedule_with_the_same_settings_writes_nothing(store):
     assert store.conn.total_changes - changes == 1  # the setting only: no card, no log row
 
 
-def test_log_rows_are_written_in_short_transactions(store, monkeypatch):
-    monkeypatch.setattr(replay, "LOG_ROWS_PER_TRANSACTION", 50)
+def count_transactions(monkeypatch) -> list:
+    """A list that grows by one each time the store opens a write transaction."""
     import srs.store.store as store_module
 
     original = store_module.transaction
-    opened = []
+    opened: list = []
 
     def counting(conn, path="the database"):
         opened.append(1)
         return original(conn, path)
 
     monkeypatch.setattr(store_module, "transaction", counting)
+    return opened
+
+
+def test_log_rows_are_written_in_short_transactions(store, monkeypatch):
+    monkeypatch.setattr(replay, "LOG_ROWS_PER_TRANSACTION", 50)
+    opened = count_transactions(monkeypatch)
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
     reviews = store.conn.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
     assert len(opened) == -(-reviews // 50) + 1  # the log rows, 50 at a time, then the cards and settings
@@ -90,16 +96,7 @@ def test_a_huge_collection_writes_its_cards_in_several_checked_transactions(stor
     store.conn.backup(copy.conn)
     reschedule(copy, save_settings={"fsrs_parameters": TRUE_PARAMETERS})  # all cards in one transaction
     monkeypatch.setattr(replay, "CARDS_PER_TRANSACTION", 25)
-    import srs.store.store as store_module
-
-    original = store_module.transaction
-    opened = []
-
-    def counting(conn, path="the database"):
-        opened.append(1)
-        return original(conn, path)
-
-    monkeypatch.setattr(store_module, "transaction", counting)
+    opened = count_transactions(monkeypatch)
     monkeypatch.setattr(replay, "LOG_ROWS_PER_TRANSACTION", 10_000)
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
     assert len(opened) == 1 + 3  # the log rows, then 60 cards 25 at a time, the settings with the last
