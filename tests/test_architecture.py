@@ -8,18 +8,18 @@ made inside functions.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 SRS = Path(__file__).resolve().parents[1] / "srs"
 
-# TEMPORARY (2026-11-30): modules being rewritten on other branches at the same time, whose SQL moves into
-# srs/store when they land. Remove each entry then; the test fails for everything else.
-SQL_ALLOWED_FOR_NOW = {
-    "srs/export/anki.py": "issue 15: writes Anki's own collection file, not the store",
-    "srs/export/anki_history.py": "issue 15: reads the store's log for an Anki package",
-    # Not temporary: SQL on Anki's own collection (the sync mirror; a package being imported), never on srs's store.
+# SQL on Anki's own collections (a package being written or read; the sync mirror), never on srs's store: the
+# test below holds them to Anki's tables. srs's own rows reach them through srs/store's functions.
+SQL_ON_ANKI_COLLECTIONS = {
+    "srs/export/anki.py": "writes the collection inside an Anki package",
+    "srs/export/anki_history.py": "writes the learner's progress into that collection (read through srs/store)",
     "srs/ankisync/mirror.py": "Anki's collection schema, written through Anki's own db handle",
     "srs/importers/anki/read.py": "reads the collection inside an Anki package (a temporary copy), not the store",
     "srs/importers/anki/modern.py": "reads the newer Anki collection schema inside a package, not the store",
@@ -77,16 +77,44 @@ def test_no_module_outside_the_store_executes_sql():
     offenders = []
     for path in modules():
         name = rel(path)
-        if name.startswith("srs/store/") or any(name.startswith(p) for p in SQL_ALLOWED_FOR_NOW):
+        if name.startswith("srs/store/") or name in SQL_ON_ANKI_COLLECTIONS:
             continue
         offenders += [f"{name}:{line}: {what}" for line, what in sql_uses(path.read_text(encoding="utf-8"))]
     assert offenders == [], "SQL belongs in srs/store (add a function there):\n" + "\n".join(offenders)
 
 
-def test_the_temporary_sql_exceptions_still_exist():
+def test_the_files_allowed_sql_on_anki_collections_still_exist():
     # An exception for a file that is gone (moved or split) would silently allow too much: drop it instead.
-    for prefix in SQL_ALLOWED_FOR_NOW:
-        assert (SRS.parent / prefix).exists(), prefix
+    for name in SQL_ON_ANKI_COLLECTIONS:
+        assert (SRS.parent / name).exists(), name
+
+
+# Tables of Anki's collections, old schema (genanki's, 11) and new (18); srs's store shares some names.
+ANKI_TABLES = {"col", "notes", "cards", "revlog", "graves", "decks", "deck_config", "config", "notetypes", "fields",
+               "templates", "tags", "sqlite_master"}
+TABLE_IN_SQL = re.compile(r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE(?: IF NOT EXISTS)?)\s+(?:temp\.)?([a-z_][a-z0-9_]*)\b")
+
+
+def tables_named(source: str) -> set[str]:
+    """The tables the file's string literals name in SQL (FROM, JOIN, INTO, UPDATE, CREATE TABLE)."""
+    return {table for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Constant)
+            and isinstance(node.value, str) for table in TABLE_IN_SQL.findall(node.value)}
+
+
+def test_the_table_finder_reads_sql_strings():
+    code = ('conn.execute("SELECT c.id FROM cards c JOIN items i ON i.iid = c.iid")\n'
+            'conn.execute(f"INSERT INTO revlog_before VALUES ({marks})")\nconn.execute("DELETE FROM temp.staged")\n'
+            'raise UserError("nothing came from the deck")')
+    assert tables_named(code) == {"cards", "items", "revlog_before", "staged"}
+
+
+def test_the_sql_on_anki_collections_names_no_table_only_srs_has():
+    store = "".join(path.read_text(encoding="utf-8") for path in sorted((SRS / "store").glob("*.py")))
+    srs_only = tables_named(store) - ANKI_TABLES
+    assert {"items", "card_actions", "revlog_before", "settings"} <= srs_only
+    found = {name: sorted(tables_named((SRS.parent / name).read_text(encoding="utf-8")) & srs_only)
+             for name in SQL_ON_ANKI_COLLECTIONS}
+    assert {name: tables for name, tables in found.items() if tables} == {}
 
 
 # -- imports ----------------------------------------------------------------------------------------
@@ -288,5 +316,6 @@ def test_the_importers_use_other_modules_public_names_only():
             found += [f"{name} imports {m}" for m in private_imports(path) if not m.startswith("srs.importers.")]
             found += [f"{name} imports {m}" for m in sorted(imports_of(path))
                       if under(m, "srs.optimizer") and m not in ("srs.optimizer.replay", "srs.optimizer.replay.replay",
-                                                                   "srs.optimizer.replay.FRESH")]
+                                                                   "srs.optimizer.replay.FRESH",
+                                                                   "srs.optimizer.replay.replay_cards")]
     assert found == []

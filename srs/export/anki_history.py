@@ -58,29 +58,20 @@ class HistoryWritten:
 def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHistory]:
     """The history of these srs cards from the srs database, as `write_history` takes it.
 
-    Cards never reviewed are left out. Reads the store's tables directly (cards: state, stability,
-    difficulty, due; the log: time, rating, duration and the card's state after each answer).
+    Cards never reviewed are left out. Reads the store through srs/store (the cards' state, stability,
+    difficulty, due; the log's time, rating, duration and the card's state after each answer).
     """
     path = Path(db_path)
     if not path.is_file():
         raise UserError(f"no srs history at {path}: nothing has been reviewed yet (or give --db)")
     from srs.store.db import connect, database_error
+    from srs.store.history import cards_by_uids
     from srs.store.log import answers_in_time
 
     conn = connect(path)
     try:
-        wanted = list(dict.fromkeys(card_ids))
-        rows = []
-        for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
-            chunk = wanted[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            rows += conn.execute(
-                "SELECT cid, uid, state, stability, difficulty, due, suspended, flagged FROM cards "
-                f"WHERE uid IN ({marks})",
-                chunk,
-            ).fetchall()
-        by_cid = {row[0]: row for row in rows}
-        reviews: dict[int, list[Review]] = {cid: [] for cid in by_cid}
+        cards = cards_by_uids(conn, card_ids)
+        reviews: dict[int, list[Review]] = {card.cid: [] for card in cards}
         for cid, reviewed_at, rating, duration_ms, state_before, after in answers_in_time(conn):
             if cid in reviews:
                 reviews[cid].append(_store_review(reviewed_at, rating, duration_ms, state_before, after))
@@ -89,19 +80,19 @@ def load_history(db_path: str | Path, card_ids: Iterable[str]) -> list[CardHisto
     finally:
         conn.close()
     history: list[CardHistory] = []
-    for cid, uid, state, stability, difficulty, due, suspended, flagged in rows:
-        if not reviews[cid] and not state and not suspended and not flagged:
+    for card in cards:
+        if not reviews[card.cid] and not card.state and not card.suspended and not card.flagged:
             continue
         history.append(
             CardHistory(
-                card_id=uid,
-                reviews=reviews[cid],
-                stability=stability,
-                difficulty=difficulty,
-                due=_optional_time(due),
-                state=STATE_NAMES.get(state, "new"),
-                suspended=bool(suspended),
-                flag=anki_flag(flagged),
+                card_id=card.uid,
+                reviews=reviews[card.cid],
+                stability=card.stability,
+                difficulty=card.difficulty,
+                due=_optional_time(card.due),
+                state=STATE_NAMES.get(card.state, "new"),
+                suspended=bool(card.suspended),
+                flag=anki_flag(card.flagged),
             )
         )
     return history
