@@ -191,11 +191,7 @@ INTERACTIVE = {"srs/ui/reviewer.py", "srs/ui/quiz.py"}
 # Scripts with a `python -m` entry point of their own, for machines without the CLI (a GPU box training the
 # demo model, the prompt-grid measurement): they print their own progress.
 SCRIPTS = {"srs/demo/train.py", "srs/demo/evaluate.py"}
-# TEMPORARY (2026-11-30): srs/ankisync/engine.py's stall checkpoint is a test hook that names where a sync
-# stopped (issue 15).
-PRINTING_ALLOWED_FOR_NOW = {"srs/ankisync/engine.py": "issue 15"}
 # Only srs.ui.console writes: its echo and its Console make text inert once, as it is written.
-RAW_OUTPUT_ALLOWED_FOR_NOW = {"srs/ankisync/engine.py": "issue 15"}
 
 
 def prints(source: str) -> list[tuple[int, str]]:
@@ -264,8 +260,7 @@ def test_only_the_command_layer_and_interactive_terminal_print():
     offenders = []
     for path in modules():
         name = rel(path)
-        if (name.startswith(PRINTING_LAYER) or name in INTERACTIVE or name in SCRIPTS
-                or name in PRINTING_ALLOWED_FOR_NOW):
+        if name.startswith(PRINTING_LAYER) or name in INTERACTIVE or name in SCRIPTS:
             continue
         offenders += [f"{name}:{line}: {what}" for line, what in prints(path.read_text(encoding="utf-8"))]
     assert offenders == [], "return data or a rich renderable; the command prints it:\n" + "\n".join(offenders)
@@ -275,14 +270,14 @@ def test_everything_printed_goes_through_the_inert_console():
     offenders = []
     for path in modules():
         name = rel(path)
-        if name == "srs/ui/console.py" or name in SCRIPTS or name in RAW_OUTPUT_ALLOWED_FOR_NOW:
+        if name == "srs/ui/console.py" or name in SCRIPTS:
             continue
         offenders += [f"{name}:{line}: {what}" for line, what in raw_output(path.read_text(encoding="utf-8"))]
     assert offenders == [], "print with srs.ui.console's echo or view_console:\n" + "\n".join(offenders)
 
 
-def test_the_temporary_printing_exceptions_still_exist():
-    for name in {**PRINTING_ALLOWED_FOR_NOW, **RAW_OUTPUT_ALLOWED_FOR_NOW}:
+def test_the_files_allowed_to_print_still_exist():
+    for name in INTERACTIVE | SCRIPTS:
         assert (SRS.parent / name).exists(), name
 
 

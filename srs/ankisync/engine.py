@@ -168,14 +168,18 @@ def _sync_media(col, auth) -> None:
 
 
 def _checkpoint(name: str) -> None:
-    """Tests stop a sync here (SRS_SYNC_STALL=name) to kill it with signal 9 at a known point."""
+    """Tests stop a sync here (SRS_SYNC_STALL=name) to kill it with signal 9 at a known point. Once it waits,
+    the name is in the file SRS_SYNC_STALLED names (written whole, then renamed), for the test to see."""
     import os
 
     if os.environ.get("SRS_SYNC_STALL") == name:
-        import sys
         import time
 
-        print(f"stalled at {name}", file=sys.stderr, flush=True)
+        marker = os.environ.get("SRS_SYNC_STALLED")
+        if marker:
+            partial = Path(marker + ".partial")
+            partial.write_text(name, encoding="utf-8")
+            partial.replace(marker)
         time.sleep(120)
 
 

@@ -8,6 +8,7 @@ import signal
 import stat
 import subprocess
 import sys
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -137,6 +138,25 @@ def test_a_deck_edit_reaches_the_phone_with_its_progress_kept(learner, phone):
     assert card.reps == 1 and phone.col.note_count() == CARDS
 
 
+def stalled_sync(learner: dict[str, str], stop_at: str, tmp_path: Path) -> subprocess.Popen:
+    """`srs sync` in a process of its own, waiting at its checkpoint `stop_at` when this returns."""
+    marker = tmp_path / "stalled"
+    env = {**os.environ, **learner, "SRS_SYNC_STALL": stop_at, "SRS_SYNC_STALLED": str(marker),
+           "PYTHONPATH": os.getcwd()}
+    process = subprocess.Popen([sys.executable, "-m", "srs", "sync"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not marker.exists():
+        if process.poll() is not None:
+            pytest.fail(f"the sync ended before {stop_at}: {process.stderr.read()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the sync did not reach {stop_at}")
+        time.sleep(0.05)
+    assert marker.read_text(encoding="utf-8") == stop_at
+    return process
+
+
 @pytest.mark.parametrize("stop_at", ["after-push", "after-server-sync"])
 def test_kill_9_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing(learner, phone, tmp_path, stop_at):
     sync_ok(learner)
@@ -144,10 +164,7 @@ def test_kill_9_in_the_middle_of_a_sync_loses_nothing_and_doubles_nothing(learne
     review_in_srs(learner, range(1, 4))
     phone.answer("Front 9")
     phone.sync()
-    env = {**os.environ, **learner, "SRS_SYNC_STALL": stop_at, "PYTHONPATH": os.getcwd()}
-    process = subprocess.Popen([sys.executable, "-m", "srs", "sync"], env=env, stderr=subprocess.PIPE, text=True)
-    line = process.stderr.readline()
-    assert "stalled" in line, line
+    process = stalled_sync(learner, stop_at, tmp_path)
     process.send_signal(signal.SIGKILL)
     process.wait()
     sync_ok(learner)
@@ -219,8 +236,6 @@ def test_without_the_anki_package_one_line_says_how_to_install_it(tmp_path, monk
 
 
 def test_images_reach_the_phone(learner, phone):
-    import time
-
     decks = Path(learner["SRS_DECKS"])
     (decks / "media").mkdir()
     (decks / "media" / "dot.png").write_bytes(PNG)
@@ -322,13 +337,11 @@ def test_a_note_edited_on_the_phone_is_named_and_gets_the_deck_file_s_text_back(
     assert sync_ok(learner)["edited_elsewhere"] == []
 
 
-def test_an_answer_taken_back_before_it_reached_the_server_reaches_no_device(learner, phone):
+def test_an_answer_taken_back_before_it_reached_the_server_reaches_no_device(learner, phone, tmp_path):
     sync_ok(learner)
     phone.sync()
     review_in_srs(learner, [2])
-    env = {**os.environ, **learner, "SRS_SYNC_STALL": "after-push", "PYTHONPATH": os.getcwd()}
-    process = subprocess.Popen([sys.executable, "-m", "srs", "sync"], env=env, stderr=subprocess.PIPE, text=True)
-    assert "stalled" in process.stderr.readline()
+    process = stalled_sync(learner, "after-push", tmp_path)
     process.send_signal(signal.SIGKILL)  # the review is in the mirror, the server never had it
     process.wait()
     assert len(mirror_reviews(learner)) == 1
