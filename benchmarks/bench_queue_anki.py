@@ -65,7 +65,7 @@ def card_states(size: int, seed: int = 1) -> list[tuple[int, float, float] | Non
 
 
 def build_srs(root: Path, size: int, states) -> tuple[Path, Path]:
-    from srs.store import Store
+    from srs.store import Store, log
     from srs.sync import sync
 
     decks = root / "decks"
@@ -88,6 +88,12 @@ def build_srs(root: Path, size: int, states) -> tuple[Path, Path]:
     with store.transaction() as conn:
         conn.executemany("UPDATE cards SET state = 2, step = NULL, stability = ?, difficulty = ?, due = ?, "
                          "last_review = ?, reps = 5 WHERE cid = ?", rows)
+        # A reviewed card's log ends with the answer that gave it its state, as in any srs collection (the
+        # lean log then stores nothing extra for the next answer's state before).
+        log.insert_chain(conn, (
+            (cid, last_review, 3, 5000, "review", 2,
+             dict(log.FRESH, state=2, stability=stability, difficulty=difficulty, due=due, reps=5))
+            for stability, difficulty, due, last_review, cid in rows))
     store.conn.execute("ANALYZE")
     store.close()
     return db, decks

@@ -54,6 +54,7 @@ class Planner:
 
     settings: SchedulerSettings = field(default_factory=SchedulerSettings)
     _cache: dict = field(default_factory=dict)
+    _replayers: dict = field(default_factory=dict)
 
     def scheduler(self, settings: SchedulerSettings | None = None) -> fsrs.Scheduler:
         settings = settings or self.settings
@@ -75,24 +76,25 @@ class Planner:
     def outcomes(
         self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None
     ) -> dict[int, CardRecord]:
-        """The card after each rating at `now`, as review() gives them, computed together (one conversion,
-        one scheduler look-up): what a reviewer previews, and then records for the rating chosen."""
-        import fsrs
-        import fsrs.scheduler as fsrs_scheduler
+        """The card after each rating at `now`, as review() gives them: what a reviewer previews, and then
+        records for the rating chosen. Stepped with srs.fsrs_math (py-fsrs's arithmetic over plain numbers, the
+        same fuzz draw), a quarter of py-fsrs's cost per card; tests/test_session.py holds it to review()."""
+        from srs.fsrs_math import Replayer
 
-        scheduler = self.scheduler(settings)
-        before = to_fsrs(card)
-        draws = _Draws(card)
+        key = settings or self.settings
+        replayer = self._replayers.get(key)
+        if replayer is None:
+            replayer = self._replayers[key] = Replayer(self.scheduler(settings))
+        start = (int(card.state), card.step, card.stability, card.difficulty, card.due, card.last_review, card.reps,
+                 card.lapses)
+        at = to_epoch(now)
         out = {}
-        original = fsrs_scheduler.random
-        fsrs_scheduler.random = draws.random
-        try:
-            for rating in RATINGS:
-                draws.replay()  # each rating draws the same numbers, as review() seeds them anew each time
-                after, _ = scheduler.review_card(before, fsrs.Rating(rating), review_datetime=now)
-                out[rating] = _answered(card, rating, after, now)
-        finally:
-            fsrs_scheduler.random = original
+        for rating in RATINGS:
+            ((state, step, stability, difficulty, due, last, reps, lapses),) = replayer.states(card.cid, [(at, rating)],
+                                                                                               start)
+            out[rating] = card.with_memory({"state": state, "step": step, "stability": stability,
+                                            "difficulty": difficulty, "due": due, "last_review": last, "reps": reps,
+                                            "lapses": lapses})
         return out
 
     def preview(
@@ -148,24 +150,6 @@ def to_fsrs(card: CardRecord) -> fsrs.Card:
 
 def _seed(card: CardRecord) -> str:
     return f"{card.cid}:{card.reps}"
-
-
-class _Draws:
-    """The numbers random.Random(_seed(card)) gives, drawn once and replayed from the start on replay()."""
-
-    def __init__(self, card: CardRecord):
-        self._rng = random.Random(_seed(card))
-        self._drawn: list[float] = []
-        self._next = 0
-
-    def replay(self) -> None:
-        self._next = 0
-
-    def random(self) -> float:
-        if self._next == len(self._drawn):
-            self._drawn.append(self._rng.random())
-        self._next += 1
-        return self._drawn[self._next - 1]
 
 
 @contextmanager

@@ -60,7 +60,7 @@ def rating_habits(dataset: Dataset) -> tuple[list[float] | None, list[float] | N
 
 def collection_cards(parameters, dataset: Dataset) -> list[CollectionCard]:
     """Each card of the dataset as replaying its log with `parameters` (and the default steps) leaves it."""
-    from srs.optimizer.replay import REVIEW, Replayer
+    from srs.fsrs_math import REVIEW, Replayer
     from srs.scheduler import Planner, SchedulerSettings
 
     replayer = Replayer(Planner().scheduler(SchedulerSettings(parameters=tuple(parameters))))

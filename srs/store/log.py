@@ -117,10 +117,14 @@ def append(conn: sqlite3.Connection, cid: int, at: int, rating: int, before: dic
 
     One INSERT, and a second only when the card's state before is not its previous row's state after."""
     after_columns = ", ".join(_AFTER)
-    neighbours = f"SELECT reviewed_at, {after_columns} FROM revlog WHERE cid = ? AND reviewed_at"
-    previous = conn.execute(f"{neighbours} <= ? ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid, at]).fetchone()
-    later = conn.execute("SELECT rid FROM revlog WHERE cid = ? AND reviewed_at > ? ORDER BY reviewed_at, rid "
-                         "LIMIT 1", [cid, at]).fetchone()
+    newest = conn.execute(f"SELECT reviewed_at, {after_columns} FROM revlog WHERE cid = ? "
+                          "ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid]).fetchone()
+    previous, later = newest, None
+    if newest is not None and newest[0] > at:  # rare: the card has a row later than this answer
+        neighbours = f"SELECT reviewed_at, {after_columns} FROM revlog WHERE cid = ? AND reviewed_at"
+        previous = conn.execute(f"{neighbours} <= ? ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid, at]).fetchone()
+        later = conn.execute("SELECT rid FROM revlog WHERE cid = ? AND reviewed_at > ? ORDER BY reviewed_at, rid "
+                             "LIMIT 1", [cid, at]).fetchone()
     if later is not None:  # an answer logged before an older one (a clock set back): keep that one's state before
         row = card_log(conn, cid)
         _pin(conn, later[0], next(r.before for r in row if r.rid == later[0]))

@@ -176,7 +176,7 @@ def test_a_failure_halfway_leaves_the_database_as_it_was(tmp_path, env, monkeypa
     store = Store.open(tmp_path / "srs.db")
     snapshot = (store.db.execute("SELECT * FROM revlog").fetchall(), store.db.execute("SELECT * FROM cards").fetchall(),
                 store.db.execute("SELECT * FROM items").fetchall())
-    from srs.optimizer.replay import Replayer
+    from srs.fsrs_math import Replayer
 
     calls = {"n": 0}
     original = Replayer.states

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from srs.optimizer.replay import Replayer
+from srs.fsrs_math import Replayer
 from srs.scheduler import Planner, SchedulerSettings
 
 DAY = 86_400

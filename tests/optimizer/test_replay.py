@@ -16,8 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs.clock import from_epoch
-from srs.optimizer.replay import FRESH, SCHEDULING, replay
+from srs.optimizer.replay import SCHEDULING, replay
 from srs.scheduler import Planner, SchedulerSettings
+from srs.store.log import FRESH
 from srs.store.store import CardRecord
 
 sys.path.insert(0, str(Path(__file__).parent))
