@@ -45,9 +45,11 @@ class Picture:
                 for i, tile in enumerate(tiles):
                     strip.paste(tile.resize((width, width), Image.Resampling.LANCZOS), (i * (width + gap), 0))
             yield image_renderable(strip, console, available)
-            captions = [c.replace("\n", " ") for c in row["captions"]]
-            if any(captions):
-                yield Text("".join(c[:width].center(width + gap) for c in captions).rstrip(), style="dim")
+            # A caption's lines stay lines (`step 7` over `noise 0.59`): a frame is too narrow for both in one.
+            captions = [c.split("\n") for c in row["captions"]]
+            for line in range(max((len(c) for c in captions if any(c)), default=0)):
+                cells = (c[line] if line < len(c) else "" for c in captions)
+                yield Text("".join(cell[:width].center(width + gap) for cell in cells).rstrip(), style="dim")
         if self.note:
             yield Text(self.note, style="italic")
 

@@ -41,10 +41,10 @@ def test_a_picture_shows_its_rows_captions_and_note_within_the_width():
     console = Console(file=buffer, color_system=None, width=30)
     image = Image.new("RGB", (64, 32), (255, 255, 255))
     image.paste((0, 0, 0), (40, 8, 56, 24))
-    rows = [{"label": "noisy", "boxes": [[0, 0, 32, 32], [32, 0, 64, 32]], "captions": ["t=999", "t=0"]}]
+    rows = [{"label": "noisy", "boxes": [[0, 0, 32, 32], [32, 0, 64, 32]], "captions": ["t=999\nnoise 1.00", "t=0"]}]
     console.print(Picture(image, rows, "look at the square"))
     lines = buffer.getvalue().splitlines()
     assert lines[0] == "noisy" and lines[-1] == "look at the square"
-    assert "t=999" in lines[-2] and "t=0" in lines[-2]
+    assert "t=999" in lines[-3] and "t=0" in lines[-3] and "noise 1.00" in lines[-2]  # each line of a caption
     assert all(len(line) <= 30 for line in lines)
-    assert any(line.strip() for line in lines[1:-2])  # the black square is ink
+    assert any(line.strip() for line in lines[1:-3])  # the black square is ink
