@@ -10,8 +10,6 @@ Run: python benchmarks/bench_load.py [--items 10000] [--files 50]
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import random
 import tempfile
 from pathlib import Path
@@ -119,24 +117,11 @@ def plain_yaml(paths: list[Path]) -> int:
     return sum(len(yaml.load(p.read_bytes(), Loader=loader)["items"]) for p in paths)
 
 
-@contextlib.contextmanager
-def small_heap():
-    """Time as in a fresh `srs` process, whatever ran before in this one: the objects alive now are set aside
-    from the cyclic collector (gc.freeze), whose full collections otherwise walk them all. In a long pytest
-    process they made loading 2.6-2.8x yaml against 2.05x alone; plain yaml is timed under the same rule."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def run(items: int = 10_000, files: int = 50, repeat: int = 3) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         paths = write_decks(folder, items, files)
-        with one_core(), small_heap():
+        with one_core():
             loaded = load_decks(folder)  # also warms imports and the file cache
             if loaded != items or plain_yaml(paths) != items:
                 raise SystemExit(f"expected {items} items, loaded {loaded}")
