@@ -17,6 +17,11 @@ from srs.store.log import FRESH, SCHEDULING
 NEW, LEARNING, REVIEW, RELEARNING = (int(s) for s in (schema.NEW, schema.LEARNING, schema.REVIEW, schema.RELEARNING))
 FRESH_STATE: tuple = (NEW, *(FRESH[name] for name in SCHEDULING[1:]))  # FRESH in SCHEDULING's order, plain ints
 
+
+def state_of(card) -> tuple:
+    """A card's (or CardRecord's) scheduling fields in SCHEDULING's order, its state a plain int."""
+    return (int(card.state), *(getattr(card, name) for name in SCHEDULING[1:]))
+
 DAY = 86_400
 # py-fsrs's constants (fsrs/scheduler.py): a stability floor, the difficulty range and the fuzz ranges.
 STABILITY_MIN = 0.001

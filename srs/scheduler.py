@@ -79,23 +79,16 @@ class Planner:
         """The card after each rating at `now`, as review() gives them: what a reviewer previews, and then
         records for the rating chosen. Stepped with srs.fsrs_math (py-fsrs's arithmetic over plain numbers, the
         same fuzz draw), a quarter of py-fsrs's cost per card; tests/test_session.py holds it to review()."""
-        from srs.fsrs_math import Replayer
+        from srs.fsrs_math import Replayer, state_of
+        from srs.store.log import SCHEDULING
 
         key = settings or self.settings
         replayer = self._replayers.get(key)
         if replayer is None:
             replayer = self._replayers[key] = Replayer(self.scheduler(settings))
-        start = (int(card.state), card.step, card.stability, card.difficulty, card.due, card.last_review, card.reps,
-                 card.lapses)
-        at = to_epoch(now)
-        out = {}
-        for rating in RATINGS:
-            ((state, step, stability, difficulty, due, last, reps, lapses),) = replayer.states(card.cid, [(at, rating)],
-                                                                                               start)
-            out[rating] = card.with_memory({"state": state, "step": step, "stability": stability,
-                                            "difficulty": difficulty, "due": due, "last_review": last, "reps": reps,
-                                            "lapses": lapses})
-        return out
+        start, at = state_of(card), to_epoch(now)
+        return {rating: card.with_memory(dict(zip(SCHEDULING, replayer.states(card.cid, [(at, rating)], start)[0])))
+                for rating in RATINGS}
 
     def preview(
         self, card: CardRecord, now: datetime, settings: SchedulerSettings | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from srs.fsrs_math import FRESH_STATE, Replayer, State
+from srs.fsrs_math import FRESH_STATE, Replayer, state_of
 from srs.store.log import SCHEDULING
 from srs.store.store import CardRecord
 
@@ -30,10 +30,6 @@ class Step:
     rating: int
     before: dict
     after: dict
-
-
-def _state(card: CardRecord) -> State:
-    return tuple(getattr(card, name) for name in SCHEDULING)
 
 
 def replayer_for(planner, settings) -> Replayer:
@@ -73,7 +69,7 @@ def replay_logs(logs, cards: dict[int, CardRecord], settings_for: Callable) -> t
                 log_updates.append((review, before, after))
                 before = after
             final = states[-1]
-        if final != _state(card):
+        if final != state_of(card):
             card_updates.append((cid, final))
     return card_updates, log_updates
 
