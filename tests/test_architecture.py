@@ -23,10 +23,13 @@ SQL_ON_ANKI_COLLECTIONS = {
     "srs/ankisync/mirror.py": "Anki's collection schema, written through Anki's own db handle",
     "srs/importers/anki/read.py": "reads the collection inside an Anki package (a temporary copy), not the store",
     "srs/importers/anki/modern.py": "reads the newer Anki collection schema inside a package, not the store",
+    "srs/ankisync/engine.py": "reads the mirror collection's review ids through Anki's own db handle",
 }
 # Catching sqlite3's errors is not executing SQL.
 SQLITE3_EXCEPTIONS = {"Error", "DatabaseError", "OperationalError", "IntegrityError", "ProgrammingError"}
 EXECUTE = {"execute", "executemany", "executescript"}
+# Anki's db handle (`col.db`) runs SQL through these too.
+ANKI_DB_QUERIES = {"all", "first", "list", "scalar"}
 
 
 def sql_uses(source: str) -> list[tuple[int, str]]:
@@ -35,6 +38,9 @@ def sql_uses(source: str) -> list[tuple[int, str]]:
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and node.attr in EXECUTE:
             found.append((node.lineno, f".{node.attr}"))
+        elif (isinstance(node, ast.Attribute) and node.attr in ANKI_DB_QUERIES and isinstance(node.value, ast.Attribute)
+              and node.value.attr == "db"):
+            found.append((node.lineno, f".db.{node.attr}"))
         elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "sqlite3":
             if node.attr not in SQLITE3_EXCEPTIONS:
                 found.append((node.lineno, f"sqlite3.{node.attr}"))
@@ -60,6 +66,7 @@ def rel(path: Path) -> str:
     [
         ("store.conn.execute('SELECT 1')", [(1, ".execute")]),
         ("conn.executemany(sql, rows)", [(1, ".executemany")]),
+        ("col.db.list(\"SELECT id FROM revlog\")", [(1, ".db.list")]),
         ("c.executescript(s)", [(1, ".executescript")]),
         ("import sqlite3\nsqlite3.connect(p)", [(2, "sqlite3.connect")]),
         ("import sqlite_utils", [(1, "import sqlite_utils")]),
