@@ -39,19 +39,27 @@ def replayed(histories: dict, parameters) -> dict:
     return out
 
 
+def fsrs_collection(path, parameters):
+    """A new Anki collection at `path` with FSRS on and its default deck using `parameters` (the caller closes it)."""
+    import anki.collection
+
+    col = anki.collection.Collection(str(path))
+    col.set_config("fsrs", True)
+    config = col.decks.config_dict_for_deck_id(1)
+    config["fsrsParams6"] = list(parameters)
+    col.decks.update_config(config)
+    return col
+
+
 def anki_optimal_retention(folder, histories: dict, parameters, days_to_simulate: int = 365) -> AnkiRetention:
     """`histories`: {card key: [(epoch seconds, rating, duration ms), ...] in time order}."""
-    import anki.collection
     from anki.scheduler_pb2 import SimulateFsrsReviewRequest
 
     cards = replayed(histories, parameters)
     end_day = max(rev[-1][0] for rev, _ in cards.values()) // DAY + 1  # "today": the day after the last review
-    col = anki.collection.Collection(str(folder / "retention.anki2"))
+    col = fsrs_collection(folder / "retention.anki2", parameters)
     try:
-        col.set_config("fsrs", True)
         config = col.decks.config_dict_for_deck_id(1)
-        config["fsrsParams6"] = list(parameters)
-        col.decks.update_config(config)
         basic = col.models.by_name("Basic")
         today = col.sched.today
         revlog, updates = [], []

@@ -72,12 +72,10 @@ def histories(seed: int, cards: int, *, aligned: bool) -> list[list[tuple[int, i
 
 
 def anki_memory_states(tmp_path, cards: list[list[tuple[int, int]]]) -> list[tuple[float, float]]:
-    col = anki_collection.Collection(str(tmp_path / "collection.anki2"))
+    from anki_retention import fsrs_collection
+
+    col = fsrs_collection(tmp_path / "collection.anki2", DEFAULT_PARAMETERS)
     try:
-        col.set_config("fsrs", True)
-        config = col.decks.config_dict_for_deck_id(1)
-        config["fsrsParams6"] = list(DEFAULT_PARAMETERS)
-        col.decks.update_config(config)
         basic = col.models.by_name("Basic")
         states = []
         for k, reviews in enumerate(cards):
