@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from srs.errors import UserError
-from srs.optimizer.replay import replay
+from srs.fsrs_math import FRESH_STATE
+from srs.optimizer.replay import replayer_for
 from srs.store import imports
 from srs.store.imports import LoggedReview
+from srs.store.log import SCHEDULING
 
 if TYPE_CHECKING:
     from srs.jsontypes import ImportReportJson
@@ -65,7 +67,6 @@ def write_reviews(
 
     report = report or ImportReport()
     planner = Planner()
-    settings_by_deck: dict = {}
     total = len(reviews_by_uid)
     from srs.importers.undo import record_batch, start_batch
 
@@ -75,23 +76,27 @@ def write_reviews(
             prepare(conn)
         cards = imports.cards_for(conn, list(reviews_by_uid))
         logs = imports.card_logs(conn, [card.cid for card in cards.values()])
+        replayers: dict = {}  # deck id -> Replayer of its settings
+        replayed = []
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
             card = cards.get(uid)
             if card is None:
                 where = incoming[0].origin + ": " if incoming and incoming[0].origin else ""
                 raise UserError(f"{where}no card with id '{uid}' in the database")
-            settings = settings_by_deck.get(card.deck_id)
-            if settings is None:
-                settings = settings_by_deck[card.deck_id] = scheduler_settings(store, card.deck_id)
+            replayer = replayers.get(card.deck_id)
+            if replayer is None:
+                replayer = replayers[card.deck_id] = replayer_for(planner, scheduler_settings(store, card.deck_id))
             log = _merged_log(logs.get(card.cid, []), incoming, report)
             if log:
-                steps = replay(planner, settings, card, [(entry.at, entry.rating) for entry in log])
-                replayed = [LoggedReview(e.rid, e.at, e.rating, step.before, step.after, e.duration_ms)
-                            for e, step in zip(log, steps)]
-                report.reviews_added += imports.write_card_log(conn, card, replayed, source)
+                states = replayer.states(card.cid, [(entry.at, entry.rating) for entry in log])
+                replayed.append((card, [
+                    LoggedReview(e.rid, e.at, e.rating, dict(zip(SCHEDULING, before)), dict(zip(SCHEDULING, after)),
+                                 e.duration_ms)
+                    for e, before, after in zip(log, [FRESH_STATE, *states[:-1]], states)]))
                 report.cards += 1
             if progress:
                 progress(done, total)
+        report.reviews_added += imports.write_card_logs(conn, replayed, source)
         origin = next((r.origin for rs in reviews_by_uid.values() for r in rs if r.origin), "")
         record_batch(conn, origin.split(":")[0] or "a review log", first_rid, first_iid)
     return report

@@ -75,6 +75,29 @@ def write_card_log(conn: sqlite3.Connection, card: CardRecord, reviews: list[Log
     return len(added)
 
 
+def write_card_logs(conn: sqlite3.Connection, replayed: list[tuple[CardRecord, list[LoggedReview]]], source: str
+                    ) -> int:
+    """`write_card_log` for many cards at once, in the same order and to the same rows (one statement per
+    kind of write, not per card). How many rows were added."""
+    rewritten, added, scheduling = [], [], []
+    for card, reviews in replayed:
+        if not reviews:
+            continue
+        for r in reviews:
+            if r.rid is None:
+                added.append((card.cid, r.at, r.rating, r.duration_ms, source, r.before["state"], r.after))
+            else:
+                rewritten.append((r.rid, r.before["state"], r.after))
+        last = reviews[-1].after
+        scheduling.append([*(last[name] for name in log.SCHEDULING), card.cid])
+    if rewritten:
+        log.rewrite(conn, rewritten)
+    log.insert_chain(conn, added)
+    conn.executemany(f"UPDATE cards SET {', '.join(f'{name} = ?' for name in log.SCHEDULING)} WHERE cid = ?",
+                     scheduling)
+    return len(added)
+
+
 def set_scheduling(conn: sqlite3.Connection, cid: int, scheduling: dict) -> None:
     """Set the card's scheduling fields (state, due, stability, ...) to `scheduling`."""
     assignments = ", ".join(f"{name} = ?" for name in scheduling)

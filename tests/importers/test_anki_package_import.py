@@ -265,25 +265,21 @@ def test_not_a_package(tmp_path):
 def test_a_failure_halfway_writes_neither_files_nor_database(tmp_path, anki_made, monkeypatch):
     legacy, _, _ = anki_made
     store = Store.open(tmp_path / "srs.db")
-    import srs.store.imports as imports
+    import srs.store.log as log
 
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire")
-
-    original = imports.write_card_log
+    original = log.insert_chain
     calls = {"n": 0}
 
-    def fail_on_second(*args, **kwargs):
+    def fail_after_writing(conn, rows):
         calls["n"] += 1
-        if calls["n"] == 2:
-            broken()
-        return original(*args, **kwargs)
+        original(conn, rows)  # the reviews are in the log, then the disk fails
+        raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(imports, "write_card_log", fail_on_second)
+    monkeypatch.setattr(log, "insert_chain", fail_after_writing)
     out = tmp_path / "decks"
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store)
-    assert calls["n"] == 2  # the files had been moved into place and the first card written
+    assert calls["n"] == 1  # the files had been moved into place and the reviews written
     assert not out.exists()
     for table in ("revlog", "items", "cards", "decks"):
         assert store.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] == 0, table
@@ -299,7 +295,7 @@ def test_a_failure_restores_files_it_replaced(tmp_path, anki_made, monkeypatch):
     store = Store.open(tmp_path / "srs.db")
     import srs.store.imports as imports
 
-    monkeypatch.setattr(imports, "write_card_log", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    monkeypatch.setattr(imports, "write_card_logs", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
     with pytest.raises(RuntimeError):
         import_package(legacy, out, store=store, overwrite=True)
     assert (out / "diffusion-basics.yaml").read_text() == mine
