@@ -118,8 +118,10 @@ class _Parser(HTMLParser):
         return "".join(self.out)
 
     def _at_line_start(self) -> bool:
-        text = self._text()
-        return not text or text.endswith("\n")
+        for piece in reversed(self.out):  # the text so far ends where its last non-empty piece ends
+            if piece:
+                return piece.endswith("\n")
+        return True
 
     def _newline(self, count: int = 1) -> None:
         text = self._text().rstrip(" ")

@@ -8,6 +8,7 @@ short lists of slugs (tags, answers) in flow style `[a, b]`; multi-line text as 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import yaml
 
@@ -190,9 +191,20 @@ def _scalar(value, flow: bool) -> str | None:
     return "'" + value.replace("'", "''") + "'"
 
 
+@lru_cache(maxsize=4096)
+def _plain_key(key: str) -> bool:
+    return _scalar(key, True) == key
+
+
+@lru_cache(maxsize=4096)
+def _flow_str(value: str) -> str | None:
+    """_scalar(value, True) of a string, remembered: tags repeat on many items."""
+    return _scalar(value, True)
+
+
 def _fast_item(item: dict) -> str | None:
     """`item` as PyYAML writes it under `items:`, or None where this does not know for sure."""
-    if not item or not all(isinstance(k, str) and _scalar(k, True) == k for k in item):
+    if not item or not all(isinstance(k, str) and _plain_key(k) for k in item):
         return None
     values = list(item.values())
     if (len(item) <= 3 and _short_scalars(values) and sum(len(str(k)) + len(str(v)) for k, v in item.items()) <= 60
@@ -216,7 +228,7 @@ def _fast_item(item: dict) -> str | None:
         if isinstance(value, list):
             if not value or not _short_scalars(value) or sum(len(str(v)) for v in value) > 60:
                 return None
-            scalars = [_scalar(v, True) for v in value]
+            scalars = [_flow_str(v) if type(v) is str else _scalar(v, True) for v in value]
             shown = [s for s in scalars if s is not None]
             if len(shown) != len(scalars):
                 return None

@@ -118,6 +118,7 @@ def convert(package: AnkiPackage) -> Conversion:
     used_ids: dict[str, str] = {}
     card_uids: dict[int, str] = {}  # Anki card id -> srs card id
     conversion = Conversion([], {})
+    layouts_seen: dict = {}
     for note in package.notes:
         model = package.models.get(note.model_id)
         cards = cards_by_note.get(note.id, [])
@@ -134,7 +135,7 @@ def convert(package: AnkiPackage) -> Conversion:
         deck = deck_outs.get(cards[0].deck_id)
         if deck is None:
             deck = deck_outs[cards[0].deck_id] = _new_deck(package, cards[0].deck_id)
-        built = _build_item(package, model, note, deck)
+        built = _build_item(package, model, note, deck, layouts_seen)
         if isinstance(built, str):
             conversion.skipped.append(f"note {note.id} ({model.name}): {built}")
             continue
@@ -270,8 +271,9 @@ def _new_deck(package: AnkiPackage, anki_deck_id: int) -> DeckOut:
     return DeckOut(slug, title, slug + ".yaml", data, marker=read_deck_marker(desc))
 
 
-def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut):
-    """The item for a note and its cloze numbers, or a reason (str) to skip it."""
+def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut, layouts_seen: dict | None = None):
+    """The item for a note and its cloze numbers, or a reason (str) to skip it. `layouts_seen` keeps the card
+    layouts worked out per note type and field names, for the notes after."""
     from srs.deck.cloze import deletion_numbers
 
     item_id, stored, hidden = srs_identity(model, note)
@@ -305,7 +307,12 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
         if tags:
             item["tags"] = tags
         return _with_media(item, package, deck), numbers, []
-    layouts = _card_layouts(model, list(texts))
+    key = (model.id, tuple(texts))
+    layouts = layouts_seen.get(key) if layouts_seen is not None else None
+    if layouts is None:
+        layouts = _card_layouts(model, list(texts))
+        if layouts_seen is not None:
+            layouts_seen[key] = layouts
     item = _flashcard(item_id, layouts[0], texts, model.typed, tags)
     if isinstance(item, str):
         return item
