@@ -22,8 +22,10 @@ from html.parser import HTMLParser
 BLOCK = {"div", "p", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
 INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
+_SPACES_TO_FOLD = re.compile(r"[\t\r\n\f\v]|  ")  # what _SPACES would change (it leaves one space as it is)
 # Inline markdown specials: backslash, code, emphasis, links and images, autolinks, entities.
 _INLINE = re.compile(r"[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;)")
+_INLINE_CHARS = re.compile(r"[\\`*\[\]_<&]")  # a character _INLINE may escape
 # What opens a block at the start of a line: heading, quote, list, rule, setext underline, fence.
 _LINE_START = re.compile(r"^(?:[#>+=~-]|\d{1,9}(?=[.)]))")
 _MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]|\d[.)]")
@@ -32,7 +34,8 @@ SOUND = re.compile(r"\[sound:([^\]\[]+)\]")
 
 def escape_markdown(text: str, line_start: bool = False) -> str:
     """`text` as markdown that renders as exactly that text (see the module's docstring)."""
-    text = _INLINE.sub(lambda m: "\\" + m.group(0), text)
+    if _INLINE_CHARS.search(text):
+        text = _INLINE.sub(r"\\\g<0>", text)
     if line_start:
         match = _LINE_START.match(text)
         if match:
@@ -71,32 +74,24 @@ def _feed_plain(parser: _Parser, html: str) -> bool:
     field's conversion time; a test holds this to `feed` over generated HTML."""
     if "&" in html:
         return False
-    tokens: list[tuple[int, str]] = []  # (0 text, 1 start, 2 end, 3 start-end; text or tag name)
-    pos = 0
-    for match in _PLAIN_TAG.finditer(html):
-        start = match.start()
-        if start > pos:
-            if "<" in html[pos:start]:
-                return False
-            tokens.append((0, html[pos:start]))
-        end_name, name, closed = match.groups()
-        if (end_name or name) in _RAW_TEXT:
-            return False
-        tokens.append((2, end_name) if end_name else (3 if closed else 1, name))
-        pos = match.end()
-    if pos < len(html):
-        if "<" in html[pos:]:
-            return False
-        tokens.append((0, html[pos:]))
-    for kind, value in tokens:
-        if kind == 0:
-            parser.handle_data(value)
-        elif kind == 1:
-            parser.handle_starttag(value, [])
-        elif kind == 2:
-            parser.handle_endtag(value)
+    parts = _PLAIN_TAG.split(html)  # text, then each tag's (end name, start name, "/") and the text after it
+    texts = parts[::4]
+    if any("<" in text for text in texts):
+        return False
+    end_names, names, closed = parts[1::4], parts[2::4], parts[3::4]
+    if _RAW_TEXT.intersection(end_names) or _RAW_TEXT.intersection(names):
+        return False
+    if texts[0]:
+        parser.handle_data(texts[0])
+    for end_name, name, slash, text in zip(end_names, names, closed, texts[1:]):
+        if end_name:
+            parser.handle_endtag(end_name)
+        elif slash is None:
+            parser.handle_starttag(name, [])
         else:
-            parser.handle_startendtag(value, [])
+            parser.handle_startendtag(name, [])
+        if text:
+            parser.handle_data(text)
     return True
 
 
@@ -255,7 +250,8 @@ class _Parser(HTMLParser):
         if self.pre:
             self.out.append(data)
             return
-        data = _SPACES.sub(" ", data)
+        if _SPACES_TO_FOLD.search(data):
+            data = _SPACES.sub(" ", data)
         at_start = self._at_line_start()
         if at_start:
             data = data.lstrip(" ")
@@ -263,6 +259,9 @@ class _Parser(HTMLParser):
             return
         if self.code:
             self.out.append(data)
+            return
+        if "[sound:" not in data:  # no sound link (SOUND needs this): the text escaped, as below
+            self.out.append(escape_markdown(data, at_start))
             return
         pieces = []
         last = 0
@@ -336,6 +335,8 @@ def _hard_breaks(lines: list[str]) -> list[str]:
 
 
 def _tidy(text: str) -> str:
+    if "\n" not in text:  # one line: no break to keep, no blank lines to fold
+        return text.replace("\xa0", " ").strip()
     lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
     text = "\n".join(_hard_breaks(lines))
     text = re.sub(r"\n{3,}", "\n\n", text)

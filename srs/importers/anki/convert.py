@@ -7,6 +7,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -69,6 +70,7 @@ def anki_item_id(guid: str) -> str:
     return "anki-" + hashlib.sha1(guid.encode("utf-8")).hexdigest()[:10]
 
 
+@lru_cache(maxsize=1024)  # a package has few distinct field names, on many notes
 def _field_key(name: str) -> str:
     return re.sub(r"\s+", "", name).casefold()
 

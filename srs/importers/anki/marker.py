@@ -136,7 +136,7 @@ def _collapsed(text: str) -> str:
 def is_slug(text: str) -> bool:
     from srs.deck.model import SLUG_PATTERN
 
-    return bool(re.match(SLUG_PATTERN, text)) and len(text) <= 120
+    return len(text) <= 120 and re.match(SLUG_PATTERN, text) is not None
 
 
 def is_tag(text: str) -> bool:
