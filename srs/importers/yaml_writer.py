@@ -172,11 +172,6 @@ _BLOCK_INDICATOR = re.compile(
 _FLOW_INDICATOR = re.compile(rf"^(?:---|\.\.\.|[#&*!|>'\"%@`]|-(?:[{_WS}]|$))|[,?\[\]{{}}:]|[{_WS}]#")
 
 
-def _indicators(text: str) -> tuple[bool, bool]:
-    """(flow, block): whether `text` holds what keeps PyYAML from writing it plain there."""
-    return _FLOW_INDICATOR.search(text) is not None, _BLOCK_INDICATOR.search(text) is not None
-
-
 def _scalar(value, flow: bool) -> str | None:
     """One line of text as PyYAML writes it (plain, or in single quotes), or None where it would do more."""
     if isinstance(value, bool):
@@ -185,8 +180,7 @@ def _scalar(value, flow: bool) -> str | None:
         return None
     if value != value.strip() or not _resolves_to_str(value):
         return "'" + value.replace("'", "''") + "'"
-    in_flow, in_block = _indicators(value)
-    if not (in_flow if flow else in_block):
+    if (_FLOW_INDICATOR if flow else _BLOCK_INDICATOR).search(value) is None:
         return value
     return "'" + value.replace("'", "''") + "'"
 

@@ -433,7 +433,7 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
         else:
             item["image"] = f"{MEDIA_DIR}/{name}"
             deck.media[item["image"]] = member
-    if not any("](" in str(item.get(key, "")) for key in TEXT_KEYS):
+    if not any("](" in str(item[key]) for key in TEXT_KEYS if key in item):
         return item
     for key in TEXT_KEYS:
         value = item.get(key)
