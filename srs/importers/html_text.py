@@ -32,10 +32,14 @@ _MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]|\d[.)]")
 SOUND = re.compile(r"\[sound:([^\]\[]+)\]")
 
 
+def _escaped(match: re.Match) -> str:
+    return "\\" + match.group()
+
+
 def escape_markdown(text: str, line_start: bool = False) -> str:
     """`text` as markdown that renders as exactly that text (see the module's docstring)."""
     if _INLINE_CHARS.search(text):
-        text = _INLINE.sub(r"\\\g<0>", text)
+        text = _INLINE.sub(_escaped, text)
     if line_start:
         match = _LINE_START.match(text)
         if match:
