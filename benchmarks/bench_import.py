@@ -131,8 +131,8 @@ def main(argv=None) -> int:
                 folder.mkdir()
                 times.append(fn(package, folder))
     anki, srs = min(anki_times), min(srs_times)
-    result = {"notes": args.notes, "cold": args.cold, "anki_s": round(anki, 3), "srs_s": round(srs, 3), "ratio": round(srs / anki, 2),
-              "target_ratio": RATIO_TARGET}
+    result = {"notes": args.notes, "cold": args.cold, "anki_s": round(anki, 3), "srs_s": round(srs, 3),
+              "ratio": round(srs / anki, 2), "target_ratio": RATIO_TARGET}
     if args.json:
         print(json.dumps(result))
     else:

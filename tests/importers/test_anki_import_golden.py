@@ -23,8 +23,9 @@ GOLDEN = Path(__file__).parent.parent / "fixtures" / "anki_import_golden"
 DAY_MS = 86_400_000
 TEXTS = [
     "What is <b>noise</b>?", "2*3*4", "__init__ and snake_case", r"\(x^2\) and \[y\]", "# x", "- not a list",
-    "1. not a list either", "<div>line one</div><div>line two</div>", "a<br>b<br><br>c", "<ul><li>x</li><li>y</li></ul>",
-    "<ol><li>first</li><li>second</li></ol>", "a&nbsp;b &amp; c &lt;d&gt;", "[sound:voice one.mp3]", "say [sound:a.mp3]!",
+    "1. not a list either", "<div>line one</div><div>line two</div>", "a<br>b<br><br>c",
+    "<ul><li>x</li><li>y</li></ul>", "<ol><li>first</li><li>second</li></ol>", "a&nbsp;b &amp; c &lt;d&gt;",
+    "[sound:voice one.mp3]", "say [sound:a.mp3]!",
     "<pre>code\n  indented</pre>", "<code>x*y</code> and `tick`", '<a href="http://example.org">link</a>',
     '<a href="http://e.org">http://e.org</a>', "key: value # not a comment", "yes", "null", "123", "1.5", "'quoted'",
     '"double"', "Café ✓ 日本語 — ελληνικά", "  leading and trailing  ", "tab\there", "{{c1::not a cloze here}}",

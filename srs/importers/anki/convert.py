@@ -273,7 +273,8 @@ def _new_deck(package: AnkiPackage, anki_deck_id: int) -> DeckOut:
     return DeckOut(slug, title, slug + ".yaml", data, marker=read_deck_marker(desc))
 
 
-def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut, layouts_seen: dict | None = None):
+def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: DeckOut,
+                layouts_seen: dict | None = None):
     """The item for a note and its cloze numbers, or a reason (str) to skip it. `layouts_seen` keeps the card
     layouts worked out per note type and field names, for the notes after."""
     from srs.deck.cloze import deletion_numbers
