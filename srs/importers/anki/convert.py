@@ -75,6 +75,14 @@ def _field_key(name: str) -> str:
     return re.sub(r"\s+", "", name).casefold()
 
 
+@lru_cache(maxsize=256)  # per note type
+def _identity_fields(names: tuple[str, ...]) -> tuple[tuple[int, bool], ...]:
+    """(index, whether it holds the item) of each field named as one of srs's (ITEM_FIELDS, ID_FIELDS)."""
+    keys = [_field_key(name) for name in names]
+    return tuple((index, key in ITEM_FIELDS) for index, key in enumerate(keys)
+                 if key in ITEM_FIELDS or key in ID_FIELDS)
+
+
 def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | None, set[int]]:
     """What srs wrote into the note: (item id, the item itself, indexes of fields that are not text).
 
@@ -82,10 +90,9 @@ def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | N
     whole item as JSON in a field named "srs item"; other notes give (None, None, {}).
     """
     item_id, item, hidden = None, None, set()
-    for index, name in enumerate(model.fields):
-        key = _field_key(name)
+    for index, holds_item in _identity_fields(tuple(model.fields)):
         value = note.fields[index] if index < len(note.fields) else ""
-        if key in ITEM_FIELDS:
+        if holds_item:
             hidden.add(index)
             raw = html_to_markdown(value).text if value.lstrip().startswith("<") else _unescape(value)
             try:
@@ -94,7 +101,7 @@ def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | N
                 parsed = None
             if isinstance(parsed, dict):
                 item = parsed
-        elif key in ID_FIELDS:
+        else:
             hidden.add(index)
             text = html_to_markdown(value).text.strip()
             if is_slug(text):
