@@ -190,10 +190,21 @@ def _plain_key(key: str) -> bool:
     return _scalar(key, True) == key
 
 
+def _flow(value: list) -> str | None:
+    """A short list of scalars in flow style (`[a, b]`), as PyYAML writes it; None where it would not."""
+    if not value or not _short_scalars(value) or sum(len(str(v)) for v in value) > 60:
+        return None
+    scalars = [_scalar(v, True) for v in value]
+    shown = [s for s in scalars if s is not None]
+    if len(shown) != len(scalars):
+        return None
+    return "[" + ", ".join(shown) + "]"
+
+
 @lru_cache(maxsize=4096)
-def _flow_str(value: str) -> str | None:
-    """_scalar(value, True) of a string, remembered: tags repeat on many items."""
-    return _scalar(value, True)
+def _flow_list(value: tuple[str, ...]) -> str | None:
+    """_flow of a list of strings, remembered: the same tags are on many items."""
+    return _flow(list(value))
 
 
 def _fast_item(item: dict) -> str | None:
@@ -220,13 +231,9 @@ def _fast_item(item: dict) -> str | None:
             lines += [f"      {line}" if line else "" for line in body]
             continue
         if isinstance(value, list):
-            if not value or not _short_scalars(value) or sum(len(str(v)) for v in value) > 60:
+            text: str | None = _flow_list(tuple(value)) if all(type(v) is str for v in value) else _flow(value)
+            if text is None:
                 return None
-            scalars = [_flow_str(v) if type(v) is str else _scalar(v, True) for v in value]
-            shown = [s for s in scalars if s is not None]
-            if len(shown) != len(scalars):
-                return None
-            text: str | None = "[" + ", ".join(shown) + "]"
         else:
             if isinstance(value, str) and len(value) > FOLD_FROM:
                 return None  # folded (`>-`): PyYAML's
