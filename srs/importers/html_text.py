@@ -80,7 +80,7 @@ def _feed_plain(parser: _Parser, html: str) -> bool:
         return False
     parts = _PLAIN_TAG.split(html)  # text, then each tag's (end name, start name, "/") and the text after it
     texts = parts[::4]
-    if any("<" in text for text in texts):
+    if html.count("<") != len(texts) - 1:  # a "<" that opens no plain tag (each tag holds exactly one)
         return False
     end_names, names, closed = parts[1::4], parts[2::4], parts[3::4]
     if _RAW_TEXT.intersection(end_names) or _RAW_TEXT.intersection(names):
