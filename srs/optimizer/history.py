@@ -178,3 +178,15 @@ def load_histories(store, deck_ids: list[str] | None = None) -> list[CardHistory
     if deck_ids is not None and not deck_ids:
         return []
     return histories_from_rows(review_history(store, deck_ids))
+
+
+def read_histories(store, deck_ids: list[str] | None = None, *, snapshot: bool = True) -> tuple[list[CardHistory], int]:
+    """`load_histories` read in one snapshot (no write lock), with the store's version then, for a reschedule
+    to check that nothing changed before it writes (srs.optimizer.replay.reschedule). Without `snapshot`
+    (inside the caller's transaction) the version is 0."""
+    from srs.store.history import read_snapshot
+
+    if not snapshot:
+        return load_histories(store, deck_ids), 0
+    with read_snapshot(store) as (_, version):
+        return load_histories(store, deck_ids), version

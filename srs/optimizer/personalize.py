@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
-from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories
+from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories, read_histories
 from srs.optimizer.metrics import Metrics, Prediction, predict, score
 
 if TYPE_CHECKING:
@@ -97,7 +97,8 @@ def optimize(
 ) -> OptimizeResult:
     """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule;
     `before_saving` (a backup) runs just before anything is written, and only then."""
-    dataset = build_dataset(load_histories(store, deck_ids), counting)
+    histories, version = read_histories(store, deck_ids)  # the fit's log is also the reschedule's
+    dataset = build_dataset(histories, counting)
     result = OptimizeResult(deck_ids, counting, dataset.reviews, len(dataset.targets), len(dataset.histories))
     defaults = default_parameters()
     result.problem = too_little_history(dataset)
@@ -128,7 +129,8 @@ def optimize(
         if before_saving:
             before_saving()
         keys = [parameters_key(d) for d in deck_ids] if deck_ids else [parameters_key(None)]
-        result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids)
+        result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids,
+                                                 (dataset.histories, version))
         result.saved, result.saved_keys = True, keys
     if early_fit is not None:
         result.split_at = moment = later[0].at
@@ -193,11 +195,12 @@ def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:
     return in_use[0] if all(p == in_use[0] for p in in_use) else None
 
 
-def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None) -> int:
-    """Write the settings and replay every affected card's log with them, in one transaction."""
+def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None, snapshot: tuple[list, int] | None = None) -> int:
+    """Write the settings and replay every affected card's log with them (from `snapshot`, the histories read
+    by `read_histories`, unless the store changed since), committed together."""
     from srs.optimizer.replay import reschedule
 
-    return reschedule(store, deck_ids, save_settings=settings)
+    return reschedule(store, deck_ids, save_settings=settings, snapshot=snapshot)
 
 
 # -- evaluation of the parameters in use ---------------------------------------------------------------

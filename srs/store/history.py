@@ -141,9 +141,10 @@ def write_staged_cards(conn: sqlite3.Connection, columns: tuple[str, ...], first
     one statement. 100k cards take the write lock 0.8 s this way, against 2.0 s for an executemany of 100k
     UPDATEs (measured side by side on a loaded 2-core machine)."""
     targets, values = ", ".join(columns), ", ".join(f"s.{name}" for name in columns)
+    differs = " OR ".join(f"cards.{name} IS NOT s.{name}" for name in columns)  # a card already right is not written
     conn.execute(
         f"UPDATE cards SET ({targets}) = ({values}) FROM temp.staged_cards s WHERE s.cid = cards.cid "
-        "AND (? < 0 OR s.cid BETWEEN ? AND ?)",
+        f"AND (? < 0 OR s.cid BETWEEN ? AND ?) AND ({differs})",
         [last, first, last],
     )
 
