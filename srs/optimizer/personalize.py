@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
 from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories, read_histories
-from srs.optimizer.metrics import Metrics, Prediction, predict, score
+from srs.optimizer.metrics import Metrics, Prediction, predict, recall, score, score_recall
+from srs.optimizer.metrics import evaluate as evaluate_parameters
 
 if TYPE_CHECKING:
     from srs.jsontypes import ComparisonJson, EvaluateJson, OptimizeJson
@@ -103,7 +104,7 @@ def optimize(
     defaults = default_parameters()
     result.problem = too_little_history(dataset)
     if result.problem:
-        result.in_sample = Comparison(score(predict(defaults, dataset)), None, len(dataset.targets))
+        result.in_sample = Comparison(evaluate_parameters(defaults, dataset), None, len(dataset.targets))
         return result
 
     earlier, later = dataset.split(1 - holdout)
@@ -113,12 +114,13 @@ def optimize(
     early_fit = Background(fit, dataset, earlier) if len(earlier) >= MIN_SCORED // 2 and later else None
     fitted = fit(dataset)
     result.parameters, result.fit_seconds = fitted.parameters, fitted.seconds
-    fitted_score = score(predict(fitted.parameters, dataset))
-    default_predictions = predict(defaults, dataset)
-    in_sample = result.in_sample = Comparison(score(default_predictions), fitted_score, len(dataset.targets))
+    fitted_score = evaluate_parameters(fitted.parameters, dataset)
+    default_recall = recall(defaults, dataset)
+    in_sample = result.in_sample = Comparison(score_recall(dataset, default_recall), fitted_score,
+                                              len(dataset.targets))
     current = current_parameters(store, deck_ids)
     if current:
-        in_sample.current = score(predict(current, dataset))
+        in_sample.current = evaluate_parameters(current, dataset)
     others = [m.log_loss for m in (in_sample.defaults, in_sample.current) if m is not None]
     # The dataset has scored reviews (else `problem` was set above), so every score exists; were one missing,
     # the fit could not be shown to be better, and is not kept.
@@ -133,11 +135,10 @@ def optimize(
                                                  (dataset.histories, version))
         result.saved, result.saved_keys = True, keys
     if early_fit is not None:
-        result.split_at = moment = later[0].at
-        later_defaults = [p for t, p in zip(dataset.targets, default_predictions) if t.at >= moment]
-        result.out_of_sample = Comparison(
-            score(later_defaults), score(predict(early_fit.result().parameters, dataset, later)), len(later)
-        )
+        result.split_at = later[0].at
+        result.out_of_sample = Comparison(score_recall(dataset, default_recall, later),
+                                          evaluate_parameters(early_fit.result().parameters, dataset, later),
+                                          len(later))
     if retention:
         chosen = fitted.parameters if result.kept_reason is None else defaults
         result.optimal_retention = retention_for(store, deck_ids, chosen, dataset, now)
@@ -195,7 +196,8 @@ def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:
     return in_use[0] if all(p == in_use[0] for p in in_use) else None
 
 
-def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None, snapshot: tuple[list, int] | None = None) -> int:
+def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None,
+                        snapshot: tuple[list, int] | None = None) -> int:
     """Write the settings and replay every affected card's log with them (from `snapshot`, the histories read
     by `read_histories`, unless the store changed since), committed together."""
     from srs.optimizer.replay import reschedule
@@ -265,6 +267,6 @@ def evaluate(store, deck_ids: list[str] | None = None, *, counting: str = ELAPSE
         scored=len(dataset.targets),
         parameters_in_use=in_use,
         in_use=score(predictions),
-        defaults=score(predict(default_parameters(), dataset)),
+        defaults=evaluate_parameters(default_parameters(), dataset),
         calibration=calibration(predictions),
     )
