@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 DAY_SECONDS = 86_400
@@ -37,8 +39,7 @@ class CardHistory:
     reviews: list[Review]
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):  # a tuple: thousands are made per fit, and they sort by (at, card, index)
     """One scored review: the `index`-th review of card `card` (positions in the dataset's lists)."""
 
     at: int
@@ -83,33 +84,37 @@ class Dataset:
 
     def card_items(self, cards: list[int]) -> list:
         """fsrs-rs FSRSItems of the whole history of each of `cards` (built once per card)."""
-        from fsrs_rs_python import FSRSItem, FSRSReview
+        from fsrs_rs_python import FSRSItem
 
         built = self.cache.setdefault("card_items", {})
         for card in cards:
             if card not in built:
-                built[card] = FSRSItem(
-                    [FSRSReview(r, d) for r, d in zip(self.ratings(card), self.deltas[card])]
-                )
+                built[card] = FSRSItem(self._fsrs_reviews(card))
         return [built[card] for card in cards]
+
+    def _fsrs_reviews(self, card: int) -> list:
+        """The card's fsrs-rs FSRSReviews (rating, days since the previous), built once."""
+        from fsrs_rs_python import FSRSReview
+
+        reviews_of: dict = self.cache.setdefault("reviews", {})
+        reviews = reviews_of.get(card)
+        if reviews is None:
+            reviews = reviews_of[card] = [
+                FSRSReview(rating, delta) for rating, delta in zip(self.ratings(card), self.deltas[card])
+            ]
+        return reviews
 
     def items(self, targets: list[Target] | None = None) -> list:
         """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order; each built once."""
-        from fsrs_rs_python import FSRSItem, FSRSReview
+        from fsrs_rs_python import FSRSItem
 
-        built: dict = self.cache.setdefault("items", {})
-        reviews_of: dict = self.cache.setdefault("reviews", {})
+        built: dict = self.cache.setdefault("items", {})  # by (card, index)
         out = []
         for target in self.targets if targets is None else targets:
-            item = built.get(target)
+            key = (target.card, target.index)
+            item = built.get(key)
             if item is None:
-                reviews = reviews_of.get(target.card)
-                if reviews is None:
-                    reviews = reviews_of[target.card] = [
-                        FSRSReview(rating, delta)
-                        for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
-                    ]
-                item = built[target] = FSRSItem(reviews[: target.index + 1])
+                item = built[key] = FSRSItem(self._fsrs_reviews(target.card)[: target.index + 1])
             out.append(item)
         return out
 
@@ -147,14 +152,14 @@ def build_dataset(histories: Iterable[CardHistory], counting: str = ELAPSED) -> 
     histories = [h for h in histories if h.reviews]
     deltas: list[list[int]] = []
     targets: list[Target] = []
+    at_of = itemgetter(0)  # a Review's time
     for card, history in enumerate(histories):
-        history.reviews.sort(key=lambda r: r.at)
-        d = day_deltas([r.at for r in history.reviews], counting)
+        history.reviews.sort(key=at_of)
+        times = [r.at for r in history.reviews]
+        d = day_deltas(times, counting)
         deltas.append(d)
-        for index in range(1, len(d)):
-            if d[index] > 0:
-                targets.append(Target(history.reviews[index].at, card, index))
-    targets.sort(key=lambda t: (t.at, t.card, t.index))
+        targets += [Target(times[index], card, index) for index in range(1, len(d)) if d[index] > 0]
+    targets.sort()  # by time, then card and index
     return Dataset(histories, deltas, targets, counting)
 
 
@@ -167,7 +172,7 @@ def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:
             history = by_card[key] = CardHistory(key, deck_id, [])
         history.reviews.append(Review(int(at), int(rating)))
     for history in by_card.values():
-        history.reviews.sort(key=lambda r: r.at)
+        history.reviews.sort(key=itemgetter(0))
     return list(by_card.values())
 
 
@@ -177,7 +182,12 @@ def load_histories(store, deck_ids: list[str] | None = None) -> list[CardHistory
 
     if deck_ids is not None and not deck_ids:
         return []
-    return histories_from_rows(review_history(store, deck_ids))
+    histories = []
+    # The rows come by card and then time (and rid): each card's are one run, already in order.
+    for cid, rows in groupby(review_history(store, deck_ids), key=itemgetter(0)):
+        run = list(rows)
+        histories.append(CardHistory(cid, run[0][1], [Review(at, rating) for _, _, at, rating in run]))
+    return histories
 
 
 def read_histories(store, deck_ids: list[str] | None = None, *, snapshot: bool = True) -> tuple[list[CardHistory], int]:

@@ -113,7 +113,7 @@ class _Table:
         codes: dict[tuple[int, int, int], int] = {}
         self.bins = np.fromiter((codes.setdefault(b, len(codes)) for b in names), dtype=np.intp, count=len(targets))
         self.bin_names = list(codes)
-        self.position = {id(t): n for n, t in enumerate(targets)}
+        self.position = {(t.card, t.index): n for n, t in enumerate(targets)}
 
 
 def _table(dataset: Dataset) -> _Table:
@@ -124,13 +124,13 @@ def _table(dataset: Dataset) -> _Table:
 
 
 def _positions(dataset: Dataset, targets: list[Target] | None):
-    """The positions in dataset.targets of `targets` (the dataset's own Target objects; default: all)."""
+    """The positions in dataset.targets of `targets` (default: all)."""
     import numpy as np
 
     if targets is None:
         return np.arange(len(dataset.targets))
     position = _table(dataset).position
-    return np.fromiter((position[id(t)] for t in targets), dtype=np.intp, count=len(targets))
+    return np.fromiter((position[t.card, t.index] for t in targets), dtype=np.intp, count=len(targets))
 
 
 def _bins(dataset: Dataset) -> list[tuple[int, int, int]]:
