@@ -109,12 +109,14 @@ class Dataset:
         from fsrs_rs_python import FSRSItem
 
         built: dict = self.cache.setdefault("items", {})  # by (card, index)
+        reviews_of: dict = self.cache.setdefault("reviews", {})
         out = []
         for target in self.targets if targets is None else targets:
             key = (target.card, target.index)
             item = built.get(key)
             if item is None:
-                item = built[key] = FSRSItem(self._fsrs_reviews(target.card)[: target.index + 1])
+                reviews = reviews_of.get(target.card) or self._fsrs_reviews(target.card)
+                item = built[key] = FSRSItem(reviews[: target.index + 1])
             out.append(item)
         return out
 

@@ -136,9 +136,9 @@ def _positions(dataset: Dataset, targets: list[Target] | None):
 def _bins(dataset: Dataset) -> list[tuple[int, int, int]]:
     """Every target's RMSE bin (r_matrix_bin's, with the counts kept running along each card's history), in
     dataset.targets' order."""
-    by_card: dict[int, list[int]] = {}
+    by_card: dict[int, list[tuple[int, int]]] = {}  # card -> (position, index) of its targets, in time order
     for n, t in enumerate(dataset.targets):
-        by_card.setdefault(t.card, []).append(n)
+        by_card.setdefault(t.card, []).append((n, t.index))
     out: list[tuple[int, int, int]] = [(0, 0, 0)] * len(dataset.targets)
     log = math.log
     delta_bins: dict[int, int] = {0: 0}
@@ -147,8 +147,7 @@ def _bins(dataset: Dataset) -> list[tuple[int, int, int]]:
     for card, positions in by_card.items():
         ratings, deltas = dataset.ratings(card), dataset.deltas[card]
         long_term = lapses = done = 0  # over reviews [0, done): days > 0, and those rated Again
-        for n in sorted(positions, key=lambda n: dataset.targets[n].index):
-            index = dataset.targets[n].index
+        for n, index in positions:  # a card's targets in time order are in index order
             while done < index:
                 if deltas[done] > 0:
                     long_term += 1
