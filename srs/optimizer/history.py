@@ -87,9 +87,10 @@ class Dataset:
         from fsrs_rs_python import FSRSItem
 
         built = self.cache.setdefault("card_items", {})
+        reviews_of: dict = self.cache.setdefault("reviews", {})
         for card in cards:
             if card not in built:
-                built[card] = FSRSItem(self._fsrs_reviews(card))
+                built[card] = FSRSItem(reviews_of.get(card) or self._fsrs_reviews(card))
         return [built[card] for card in cards]
 
     def _fsrs_reviews(self, card: int) -> list:

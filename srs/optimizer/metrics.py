@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from srs.optimizer.history import Dataset, Target
 
@@ -55,14 +57,10 @@ class Metrics:
 
 
 def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int, int, int]:
-    """fsrs-rs's `r_matrix_index` of the item ending at review `index`."""
-    delta_t = deltas[index]
-    delta_bin = round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+    """fsrs-rs's `r_matrix_index` of the item ending at review `index` (one item; `_Table` bins them all)."""
     length = sum(1 for d in deltas[: index + 1] if d > 0) + 1
-    length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
     lapses = sum(1 for r, d in zip(ratings[:index], deltas[:index]) if r == 1 and d > 0)
-    lapse_bin = round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
-    return delta_bin, length_bin, lapse_bin
+    return _delta_bin(deltas[index]), _length_bin(length), _lapse_bin(lapses)
 
 
 def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -> list[Prediction]:
@@ -87,33 +85,80 @@ def recall(parameters, dataset: Dataset):
 
     table = _table(dataset)
     parameters = list(parameters)
-    cards = list(range(len(dataset.histories)))
-    states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))
-    stability = np.fromiter((states[c][i].stability for c, i in zip(table.card_list, table.before_list)),
-                            dtype=float, count=len(table.card_list))
+    states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(list(range(len(dataset.histories)))))
+    # The stability after every review of every card, flat (as the table counts positions), then the targets'.
+    every = np.fromiter(map(_stability, chain.from_iterable(states)), dtype=float, count=len(table.flat_card))
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-    return (1 + factor * table.delta / stability) ** decay
+    return (1 + factor * table.delta / every[table.flat - 1]) ** decay
+
+
+_stability = attrgetter("stability")
 
 
 class _Table:
-    """Every target's fixed figures, as arrays in dataset.targets' order: what depends on the log alone."""
+    """Every target's fixed figures, as arrays in dataset.targets' order (what depends on the log alone),
+    computed over all reviews of all cards at once, laid end to end card after card ("flat")."""
 
     def __init__(self, dataset: Dataset) -> None:
         import numpy as np
 
         targets = dataset.targets
-        self.card_list = [t.card for t in targets]
-        self.before_list = [t.index - 1 for t in targets]
-        self.at = np.fromiter((t.at for t in targets), dtype=np.int64, count=len(targets))
-        self.delta = np.fromiter((dataset.deltas[t.card][t.index] for t in targets), dtype=float, count=len(targets))
-        self.y = np.fromiter((dataset.ratings(t.card)[t.index] > 1 for t in targets), dtype=np.int8,
-                             count=len(targets))
-        names = _bins(dataset)
-        codes: dict[tuple[int, int, int], int] = {}
-        self.bins = np.fromiter((codes.setdefault(b, len(codes)) for b in names), dtype=np.intp, count=len(targets))
-        self.bin_names = list(codes)
-        self.position = {(t.card, t.index): n for n, t in enumerate(targets)}
+        n = len(targets)
+        lengths = np.fromiter((len(h.reviews) for h in dataset.histories), dtype=np.intp, count=len(dataset.histories))
+        self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)  # each card's first, flat
+        total = int(lengths.sum())
+        self.flat_card = np.repeat(np.arange(len(lengths)), lengths)
+        deltas = np.fromiter(chain.from_iterable(dataset.deltas), dtype=np.int64, count=total)
+        ratings = np.fromiter((r.rating for h in dataset.histories for r in h.reviews), dtype=np.int64, count=total)
+        cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=n)
+        indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=n)
+        self.flat = flat = self.start[cards] + indexes
+        self.at = np.fromiter((t.at for t in targets), dtype=np.int64, count=n)
+        delta = deltas[flat]
+        self.delta = delta.astype(float)
+        self.y = (ratings[flat] > 1).astype(np.int8)
+        self.position = np.full(total, -1, dtype=np.intp)  # flat -> position in targets
+        self.position[flat] = np.arange(n)
+        # r_matrix_bin's counts along each card's history: reviews a day or more apart up to the target
+        # (itself included), and those of them rated Again before it; each part's bin computed once per count.
+        long_term = np.concatenate(([0], np.cumsum(deltas > 0)))
+        lapsed = np.concatenate(([0], np.cumsum((deltas > 0) & (ratings == 1))))
+        first = self.start[cards]
+        length = long_term[flat + 1] - long_term[first] + 1
+        lapses = lapsed[flat] - lapsed[first]
+        parts = [_binned(delta, _delta_bin), _binned(length, _length_bin), _binned(lapses, _lapse_bin)]
+        # Each target's bin, as an index into bin_names: the three parts' indexes made one number, numbered.
+        key = (parts[0][1] * len(parts[1][0]) + parts[1][1]) * len(parts[2][0]) + parts[2][1]
+        distinct, inverse = np.unique(key, return_inverse=True)
+        self.bins = inverse.reshape(-1)
+        self.bin_names = []
+        for k in distinct.tolist():
+            rest, c = divmod(k, len(parts[2][0]))
+            a, b = divmod(rest, len(parts[1][0]))
+            self.bin_names.append((parts[0][0][a], parts[1][0][b], parts[2][0][c]))
+
+
+def _binned(counts, part) -> tuple[list[int], Any]:
+    """(the distinct values of `part(count)`, each count's index into them), for `counts` (a numpy array):
+    `part` is computed once per distinct count (several counts share a value: the bins are logarithmic)."""
+    import numpy as np
+
+    distinct, inverse = np.unique(counts, return_inverse=True)
+    values, which = np.unique(np.array([part(c) for c in distinct.tolist()], dtype=np.int64), return_inverse=True)
+    return values.tolist(), which.reshape(-1)[inverse.reshape(-1)]
+
+
+def _delta_bin(delta_t: int) -> int:
+    return round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+
+
+def _length_bin(length: int) -> int:
+    return round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+
+
+def _lapse_bin(lapses: int) -> int:
+    return round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
 
 
 def _table(dataset: Dataset) -> _Table:
@@ -129,44 +174,10 @@ def _positions(dataset: Dataset, targets: list[Target] | None):
 
     if targets is None:
         return np.arange(len(dataset.targets))
-    position = _table(dataset).position
-    return np.fromiter((position[t.card, t.index] for t in targets), dtype=np.intp, count=len(targets))
-
-
-def _bins(dataset: Dataset) -> list[tuple[int, int, int]]:
-    """Every target's RMSE bin (r_matrix_bin's, with the counts kept running along each card's history), in
-    dataset.targets' order."""
-    by_card: dict[int, list[tuple[int, int]]] = {}  # card -> (position, index) of its targets, in time order
-    for n, t in enumerate(dataset.targets):
-        by_card.setdefault(t.card, []).append((n, t.index))
-    out: list[tuple[int, int, int]] = [(0, 0, 0)] * len(dataset.targets)
-    log = math.log
-    delta_bins: dict[int, int] = {0: 0}
-    length_bins: dict[int, int] = {}
-    lapse_bins: dict[int, int] = {0: 0}
-    for card, positions in by_card.items():
-        ratings, deltas = dataset.ratings(card), dataset.deltas[card]
-        long_term = lapses = done = 0  # over reviews [0, done): days > 0, and those rated Again
-        for n, index in positions:  # a card's targets in time order are in index order
-            while done < index:
-                if deltas[done] > 0:
-                    long_term += 1
-                    lapses += ratings[done] == 1
-                done += 1
-            delta_t = deltas[index]
-            length = long_term + (delta_t > 0) + 1
-            # Each part depends on one count, and few counts occur: each is computed once.
-            delta_bin = delta_bins.get(delta_t)
-            if delta_bin is None:
-                delta_bin = delta_bins[delta_t] = round(2.48 * 3.62 ** math.floor(log(delta_t, 3.62)) * 100)
-            length_bin = length_bins.get(length)
-            if length_bin is None:
-                length_bin = length_bins[length] = round(1.99 * 1.89 ** math.floor(log(length, 1.89)))
-            lapse_bin = lapse_bins.get(lapses)
-            if lapse_bin is None:
-                lapse_bin = lapse_bins[lapses] = round(1.65 * 1.73 ** math.floor(log(lapses, 1.73)))
-            out[n] = (delta_bin, length_bin, lapse_bin)
-    return out
+    table = _table(dataset)
+    cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
+    indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
+    return table.position[table.start[cards] + indexes]
 
 
 def recency_weights(n: int) -> list[float]:
