@@ -162,7 +162,7 @@ def build_dataset(histories: Iterable[CardHistory], counting: str = ELAPSED) -> 
         d = day_deltas(times, counting)
         deltas.append(d)
         targets += [Target(times[index], card, index) for index in range(1, len(d)) if d[index] > 0]
-    targets.sort()  # by time, then card and index
+    targets.sort(key=at_of)  # by time; stable, so at one time by card and index (as made): a Target's order
     return Dataset(histories, deltas, targets, counting)
 
 
