@@ -103,7 +103,8 @@ def final_states(histories: Iterable[CardHistory], settings_for: Callable) -> li
         replayer = replayers.get(history.deck_id)
         if replayer is None:
             replayer = replayers[history.deck_id] = settings_for(history.deck_id)
-        out.append((history.key, replayer.final(history.key, history.reviews)))
+        cid = int(history.key)  # a store's history: its key is the card's cid
+        out.append((cid, replayer.final(cid, history.reviews)))
     return out
 
 
