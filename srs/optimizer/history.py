@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from operator import attrgetter, itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 DAY_SECONDS = 86_400
 QUARTER_HOUR = 900
@@ -61,6 +61,15 @@ class Target:
         return f"Target(at={self.at}, card={self.card}, index={self.index})"
 
 
+class Layout(NamedTuple):
+    """A dataset's reviews laid end to end, card after card ("flat"), as numpy arrays."""
+
+    start: Any  # each card's first review, flat
+    position: Any  # each review's position in the dataset's targets (-1: not scored)
+    flat: Any  # each target's review, flat
+    first: Any  # each target's card's first review, flat
+
+
 @dataclass
 class Dataset:
     """Card histories with their day deltas, and the reviews FSRS scores, in time order."""
@@ -96,44 +105,66 @@ class Dataset:
                 break
         return len(days)
 
+    def fsrs_reviews(self) -> list[list]:
+        """Each card's fsrs-rs FSRSReviews (rating, days since the previous), built once."""
+        built = self.cache.get("reviews")
+        if built is None:
+            from fsrs_rs_python import FSRSReview
+
+            built = self.cache["reviews"] = [
+                [FSRSReview(r.rating, d) for r, d in zip(h.reviews, deltas)]
+                for h, deltas in zip(self.histories, self.deltas)
+            ]
+        return built
+
     def card_items(self, cards: list[int]) -> list:
         """fsrs-rs FSRSItems of the whole history of each of `cards` (built once per card)."""
         from fsrs_rs_python import FSRSItem
 
         built = self.cache.setdefault("card_items", {})
-        reviews_of: dict = self.cache.setdefault("reviews", {})
+        reviews = self.fsrs_reviews()
         for card in cards:
             if card not in built:
-                built[card] = FSRSItem(reviews_of.get(card) or self._fsrs_reviews(card))
+                built[card] = FSRSItem(reviews[card])
         return [built[card] for card in cards]
-
-    def _fsrs_reviews(self, card: int) -> list:
-        """The card's fsrs-rs FSRSReviews (rating, days since the previous), built once."""
-        from fsrs_rs_python import FSRSReview
-
-        reviews_of: dict = self.cache.setdefault("reviews", {})
-        reviews = reviews_of.get(card)
-        if reviews is None:
-            reviews = reviews_of[card] = [
-                FSRSReview(rating, delta) for rating, delta in zip(self.ratings(card), self.deltas[card])
-            ]
-        return reviews
 
     def items(self, targets: list[Target] | None = None) -> list:
         """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order; each built once."""
-        from fsrs_rs_python import FSRSItem
+        every = self.cache.get("items")
+        if every is None:
+            from fsrs_rs_python import FSRSItem
 
-        built: dict = self.cache.setdefault("items", {})  # by (card, index)
-        reviews_of: dict = self.cache.setdefault("reviews", {})
-        out = []
-        for target in self.targets if targets is None else targets:
-            key = (target.card, target.index)
-            item = built.get(key)
-            if item is None:
-                reviews = reviews_of.get(target.card) or self._fsrs_reviews(target.card)
-                item = built[key] = FSRSItem(reviews[: target.index + 1])
-            out.append(item)
-        return out
+            reviews = self.fsrs_reviews()
+            every = self.cache["items"] = [FSRSItem(reviews[t.card][: t.index + 1]) for t in self.targets]
+        if targets is None:
+            return every
+        return [every[n] for n in self.positions(targets).tolist()]
+
+    def layout(self) -> Layout:
+        """Every review of every card laid end to end, card after card ("flat"), as numpy arrays (built once)."""
+        built = self.cache.get("layout")
+        if built is None:
+            import numpy as np
+
+            lengths = np.fromiter((len(h.reviews) for h in self.histories), dtype=np.intp, count=len(self.histories))
+            start = np.zeros(len(lengths), dtype=np.intp)
+            np.cumsum(lengths[:-1], out=start[1:])
+            cards = np.fromiter((t.card for t in self.targets), dtype=np.intp, count=len(self.targets))
+            indexes = np.fromiter((t.index for t in self.targets), dtype=np.intp, count=len(self.targets))
+            first = start[cards]
+            position = np.full(int(lengths.sum()), -1, dtype=np.intp)
+            position[first + indexes] = np.arange(len(self.targets))
+            built = self.cache["layout"] = Layout(start, position, first + indexes, first)
+        return built
+
+    def positions(self, targets: list[Target]):
+        """The positions in `targets` of these targets of the dataset, as a numpy array."""
+        import numpy as np
+
+        start, position, _, _ = self.layout()
+        cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
+        indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
+        return position[start[cards] + indexes]
 
     def split(self, fraction: float) -> tuple[list[Target], list[Target]]:
         """The earlier `fraction` of the scored reviews and the later rest, cut at a moment in time."""

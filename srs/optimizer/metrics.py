@@ -87,7 +87,7 @@ def recall(parameters, dataset: Dataset):
     parameters = list(parameters)
     states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(list(range(len(dataset.histories)))))
     # The stability after every review of every card, flat (as the table counts positions), then the targets'.
-    every = np.fromiter(map(_stability, chain.from_iterable(states)), dtype=float, count=len(table.flat_card))
+    every = np.fromiter(map(_stability, chain.from_iterable(states)), dtype=float, count=table.total)
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     return (1 + factor * table.delta / every[table.flat - 1]) ** decay
@@ -105,26 +105,19 @@ class _Table:
 
         targets = dataset.targets
         n = len(targets)
-        lengths = np.fromiter((len(h.reviews) for h in dataset.histories), dtype=np.intp, count=len(dataset.histories))
-        self.start = np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.intp)  # each card's first, flat
-        total = int(lengths.sum())
-        self.flat_card = np.repeat(np.arange(len(lengths)), lengths)
+        _, position, flat, first = dataset.layout()
+        self.flat = flat
+        self.total = total = len(position)
         deltas = np.fromiter(chain.from_iterable(dataset.deltas), dtype=np.int64, count=total)
         ratings = np.fromiter((r.rating for h in dataset.histories for r in h.reviews), dtype=np.int64, count=total)
-        cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=n)
-        indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=n)
-        self.flat = flat = self.start[cards] + indexes
         self.at = np.fromiter((t.at for t in targets), dtype=np.int64, count=n)
         delta = deltas[flat]
         self.delta = delta.astype(float)
         self.y = (ratings[flat] > 1).astype(np.int8)
-        self.position = np.full(total, -1, dtype=np.intp)  # flat -> position in targets
-        self.position[flat] = np.arange(n)
         # r_matrix_bin's counts along each card's history: reviews a day or more apart up to the target
         # (itself included), and those of them rated Again before it; each part's bin computed once per count.
         long_term = np.concatenate(([0], np.cumsum(deltas > 0)))
         lapsed = np.concatenate(([0], np.cumsum((deltas > 0) & (ratings == 1))))
-        first = self.start[cards]
         length = long_term[flat + 1] - long_term[first] + 1
         lapses = lapsed[flat] - lapsed[first]
         parts = [_binned(delta, _delta_bin), _binned(length, _length_bin), _binned(lapses, _lapse_bin)]
@@ -172,12 +165,7 @@ def _positions(dataset: Dataset, targets: list[Target] | None):
     """The positions in dataset.targets of `targets` (default: all)."""
     import numpy as np
 
-    if targets is None:
-        return np.arange(len(dataset.targets))
-    table = _table(dataset)
-    cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
-    indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
-    return table.position[table.start[cards] + indexes]
+    return np.arange(len(dataset.targets)) if targets is None else dataset.positions(targets)
 
 
 def recency_weights(n: int) -> list[float]:

@@ -1,10 +1,12 @@
 """The review log as the optimizer reads it, and the writes that rescheduling makes.
 
 `srs optimize` fits FSRS to every card's history and then replays each history with the new parameters;
-these functions are its only store access. The replay reads a snapshot (`read_snapshot`), computes without
-a lock, and writes in short transactions; the last one checks `unchanged_since` the snapshot, so an answer
-given meanwhile elsewhere is not lost. The log itself is read and rewritten through srs/store/log.py (its
-LogRow), the only module that knows how it keeps a card's state around an answer.
+these functions are its only store access. It reads the log once, in a snapshot (`read_snapshot`),
+computes without a lock, stages the cards' new states (`stage_cards`) and writes them with the settings in
+a transaction that checks `unchanged_since` the snapshot, so an answer given meanwhile elsewhere is not
+lost; the log itself is not rewritten. The undo of an import replays what remains of its cards' logs and
+rewrites their rows (`write_replay`), through srs/store/log.py (its LogRow), the only module that knows how
+the log keeps a card's state around an answer.
 """
 
 from __future__ import annotations
