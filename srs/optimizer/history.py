@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
-from operator import attrgetter, itemgetter
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 DAY_SECONDS = 86_400
@@ -86,9 +86,13 @@ class Dataset:
         return sum(len(h.reviews) for h in self.histories)
 
     def ratings(self, card: int) -> list[int]:
+        return self.every_rating()[card]
+
+    def every_rating(self) -> list[list[int]]:
+        """Each card's ratings, in time order (listed once)."""
         if not self._ratings:
             self._ratings = [[r.rating for r in h.reviews] for h in self.histories]
-        return self._ratings[card]
+        return self._ratings
 
     def review_days(self, enough: int | None = None) -> int:
         """How many distinct learner days the log spans (for the too-little-history check); counting stops
@@ -149,22 +153,32 @@ class Dataset:
             lengths = np.fromiter((len(h.reviews) for h in self.histories), dtype=np.intp, count=len(self.histories))
             start = np.zeros(len(lengths), dtype=np.intp)
             np.cumsum(lengths[:-1], out=start[1:])
-            cards = np.fromiter((t.card for t in self.targets), dtype=np.intp, count=len(self.targets))
-            indexes = np.fromiter((t.index for t in self.targets), dtype=np.intp, count=len(self.targets))
+            _, cards, indexes = self.columns()
             first = start[cards]
             position = np.full(int(lengths.sum()), -1, dtype=np.intp)
             position[first + indexes] = np.arange(len(self.targets))
             built = self.cache["layout"] = Layout(start, position, first + indexes, first)
         return built
 
+    def columns(self) -> tuple[Any, Any, Any]:
+        """The targets' (at, card, index) as numpy arrays, in the targets' order (made by build_dataset)."""
+        return self.cache["columns"]
+
     def positions(self, targets: list[Target]):
-        """The positions in `targets` of these targets of the dataset, as a numpy array."""
+        """The positions in `targets` of these targets of the dataset (its own, as `split` gives them), as a
+        numpy array."""
         import numpy as np
 
-        start, position, _, _ = self.layout()
-        cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
-        indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
-        return position[start[cards] + indexes]
+        by_id = self.cache.get("by_id")
+        if by_id is None:  # the dataset's Targets live as long as it does, so their ids name them
+            by_id = self.cache["by_id"] = {id(t): n for n, t in enumerate(self.targets)}
+        try:
+            return np.array([by_id[id(t)] for t in targets], dtype=np.intp)
+        except KeyError:  # equal Targets made elsewhere: found by card and index
+            start, position, _, _ = self.layout()
+            cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
+            indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
+            return position[start[cards] + indexes]
 
     def split(self, fraction: float) -> tuple[list[Target], list[Target]]:
         """The earlier `fraction` of the scored reviews and the later rest, cut at a moment in time."""
@@ -197,18 +211,31 @@ def learner_day_number(epoch: int) -> int:
 
 
 def build_dataset(histories: Iterable[CardHistory], counting: str = ELAPSED) -> Dataset:
+    import numpy as np
+
     histories = [h for h in histories if h.reviews]
     deltas: list[list[int]] = []
-    targets: list[Target] = []
+    made: list[Target] = []
+    at: list[int] = []
+    cards: list[int] = []
+    indexes: list[int] = []
     at_of = itemgetter(0)  # a Review's time
     for card, history in enumerate(histories):
         history.reviews.sort(key=at_of)
         times = [r.at for r in history.reviews]
         d = day_deltas(times, counting)
         deltas.append(d)
-        targets += [Target(times[index], card, index) for index in range(1, len(d)) if d[index] > 0]
-    targets.sort(key=attrgetter("at"))  # stable: at one time, by card and index (as they were made)
-    return Dataset(histories, deltas, targets, counting)
+        scored = [index for index in range(1, len(d)) if d[index] > 0]
+        made += [Target(times[index], card, index) for index in scored]
+        at += [times[index] for index in scored]
+        cards += [card] * len(scored)
+        indexes += scored
+    # In time order; stable, so at one time by card and index (as they were made). The targets' columns are
+    # kept as arrays for the metrics and the items (Dataset.layout), so no Target is read one by one again.
+    order = np.argsort(np.array(at, dtype=np.int64), kind="stable")
+    dataset = Dataset(histories, deltas, [made[n] for n in order.tolist()], counting)
+    dataset.cache["columns"] = tuple(np.array(column, dtype=np.int64)[order] for column in (at, cards, indexes))
+    return dataset
 
 
 def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:

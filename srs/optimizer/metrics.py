@@ -103,14 +103,12 @@ class _Table:
     def __init__(self, dataset: Dataset) -> None:
         import numpy as np
 
-        targets = dataset.targets
-        n = len(targets)
         _, position, flat, first = dataset.layout()
         self.flat = flat
         self.total = total = len(position)
         deltas = np.fromiter(chain.from_iterable(dataset.deltas), dtype=np.int64, count=total)
-        ratings = np.fromiter((r.rating for h in dataset.histories for r in h.reviews), dtype=np.int64, count=total)
-        self.at = np.fromiter((t.at for t in targets), dtype=np.int64, count=n)
+        ratings = np.fromiter(chain.from_iterable(dataset.every_rating()), dtype=np.int64, count=total)
+        self.at = dataset.columns()[0]
         delta = deltas[flat]
         self.delta = delta.astype(float)
         self.y = (ratings[flat] > 1).astype(np.int8)
