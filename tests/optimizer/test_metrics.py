@@ -118,3 +118,13 @@ def test_every_target_is_binned_as_r_matrix_bin_bins_it_alone():
     binned = [p.bin for p in predict(DEFAULT_PARAMETERS, ds)]
     assert binned == [r_matrix_bin(ds.ratings(t.card), ds.deltas[t.card], t.index) for t in ds.targets]
     assert len(set(binned)) > 10
+
+
+def test_targets_are_found_by_identity_or_by_value():
+    from srs.optimizer.history import Target
+
+    ds = dataset_from(synthetic_log(60, 6, seed=2))
+    own = ds.targets[5:40]
+    copies = [Target(t.at, t.card, t.index) for t in own]
+    assert ds.positions(own).tolist() == ds.positions(copies).tolist() == list(range(5, 40))
+    assert ds.items(copies) == ds.items()[5:40]
