@@ -10,7 +10,8 @@ burying, flags and the leech mark stay as they are.
 numbers: the same expressions in the same order, so it gives bit-for-bit the same stability, difficulty,
 step, state and due (fuzz included: drawn from the same per-card seed) without a datetime, a Card copy or a
 seeded generator per review. tests/optimizer/test_replay.py holds the Planner-based replay it replaced as
-its oracle. Replaying the 12,580-review real log takes about 30 ms with it, against 1.6 s through Planner.
+its oracle. Replaying the 12,580-review real log takes about 30 ms with it (17 ms to each card's final state
+alone, `Replayer.final`), against 1.6 s through Planner.
 """
 
 from __future__ import annotations
