@@ -4,9 +4,9 @@ For each log (the real one, ../shared/data/review-logs-real.csv: 12,580 reviews 
 learners of --sizes cards, 7 reviews each), each figure beside a baseline measured in the same run:
 
 - fit: fitting the 21 parameters with fsrs-rs once (the issue's baseline: about 0.05 s on the real log);
-- whole: the whole `srs optimize` command in this process (click's runner: sync, backup, two fits, four
-  scorings, save, reschedule every card from its log), on a fresh copy of the store each time; the ratio
-  whole / fit (target <= 3);
+- whole: the whole `srs optimize` command in this process (click's runner: sync, read the log, two fits,
+  three scorings, backup, save, reschedule every card from its log), on a fresh copy of the store each time;
+  the ratio whole / fit (target <= 3; docs/scheduling.md says where the time goes);
 - lock: the longest write transaction the command held (target < 1 s);
 - on the real log also the command as a process beside `srs --help`, and `--retention` beside Anki's own
   `compute_optimal_retention` (the real `anki` package; "today" the day after the log's last review).

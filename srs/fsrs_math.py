@@ -76,6 +76,15 @@ class Replayer:
     def states(self, cid: int, reviews: Sequence[tuple[int, int]], start: State = FRESH_STATE) -> list[State]:
         """The state after each (epoch seconds, rating) review, in order, from `start`; py-fsrs's
         review_card, branch for branch and term for term."""
+        return self._run(cid, reviews, start, True)
+
+    def final(self, cid: int, reviews: Sequence[tuple[int, int]], start: State = FRESH_STATE) -> State:
+        """The state after the last of `reviews` (at least one): `states(...)[-1]`, without the due date (and
+        its fuzz) of every review before it, which no later step reads."""
+        return self._run(cid, reviews, start, False)[-1]
+
+    def _run(self, cid: int, reviews: Sequence[tuple[int, int]], start: State, every: bool) -> list[State]:
+        """The states after each review (`every`), or after the last alone."""
         w = self.w
         w9, w10, w11, w12, w13, w14, w15, w16, w19 = (w[i] for i in (9, 10, 11, 12, 13, 14, 15, 16, 19))
         e, e_w8, forget_short = math.e, self.e_w8, self.forget_short
@@ -85,7 +94,8 @@ class Replayer:
         fuzz = self.fuzz
         out = []
         state, step, s, d, _, last, reps, lapses = start
-        for at, rating in reviews:
+        final = len(reviews) - 1
+        for n, (at, rating) in enumerate(reviews):
             was = state
             elapsed = (at - last) // DAY if last is not None else None
             if state == NEW:
@@ -136,18 +146,19 @@ class Replayer:
                     seconds = steps[step]
                 else:  # Good on the last step, or Easy
                     state, step, in_days = REVIEW, None, True
-            if in_days:
-                days = min(max(round((s / factor) * interval_factor), 1), maximum)
-                if fuzz and days >= 2.5:
-                    days = self._fuzzed(days, f"{cid}:{reps}")
-                due = at + days * DAY
-            else:
-                due = at + seconds
             if was == REVIEW and rating == 1:
                 lapses += 1
+            if every or n == final:
+                if in_days:
+                    days = min(max(round((s / factor) * interval_factor), 1), maximum)
+                    if fuzz and days >= 2.5:
+                        days = self._fuzzed(days, f"{cid}:{reps}")
+                    due = at + days * DAY
+                else:
+                    due = at + seconds
+                out.append((state, step, s, d, due, at, reps + 1, lapses))
             reps += 1
             last = at
-            out.append((state, step, s, d, due, at, reps, lapses))
         return out
 
     def _fuzzed(self, days: int, seed: str) -> int:

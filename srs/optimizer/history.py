@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from itertools import groupby
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 DAY_SECONDS = 86_400
 QUARTER_HOUR = 900
@@ -37,13 +39,35 @@ class CardHistory:
     reviews: list[Review]
 
 
-@dataclass(frozen=True, slots=True)
 class Target:
-    """One scored review: the `index`-th review of card `card` (positions in the dataset's lists)."""
+    """One scored review: the `index`-th review of card `card` (positions in the dataset's lists). A plain
+    class with slots: thousands are made per fit, and a frozen dataclass took four times as long to make."""
 
-    at: int
-    card: int
-    index: int
+    __slots__ = ("at", "card", "index")
+
+    def __init__(self, at: int, card: int, index: int) -> None:
+        self.at, self.card, self.index = at, card, index
+
+    def _key(self) -> tuple[int, int, int]:
+        return self.at, self.card, self.index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Target) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"Target(at={self.at}, card={self.card}, index={self.index})"
+
+
+class Layout(NamedTuple):
+    """A dataset's reviews laid end to end, card after card ("flat"), as numpy arrays."""
+
+    start: Any  # each card's first review, flat
+    position: Any  # each review's position in the dataset's targets (-1: not scored)
+    flat: Any  # each target's review, flat
+    first: Any  # each target's card's first review, flat
 
 
 @dataclass
@@ -62,9 +86,13 @@ class Dataset:
         return sum(len(h.reviews) for h in self.histories)
 
     def ratings(self, card: int) -> list[int]:
+        return self.every_rating()[card]
+
+    def every_rating(self) -> list[list[int]]:
+        """Each card's ratings, in time order (listed once)."""
         if not self._ratings:
             self._ratings = [[r.rating for r in h.reviews] for h in self.histories]
-        return self._ratings[card]
+        return self._ratings
 
     def review_days(self, enough: int | None = None) -> int:
         """How many distinct learner days the log spans (for the too-little-history check); counting stops
@@ -81,37 +109,76 @@ class Dataset:
                 break
         return len(days)
 
+    def fsrs_reviews(self) -> list[list]:
+        """Each card's fsrs-rs FSRSReviews (rating, days since the previous), built once."""
+        built = self.cache.get("reviews")
+        if built is None:
+            from fsrs_rs_python import FSRSReview
+
+            built = self.cache["reviews"] = [
+                [FSRSReview(r.rating, d) for r, d in zip(h.reviews, deltas)]
+                for h, deltas in zip(self.histories, self.deltas)
+            ]
+        return built
+
     def card_items(self, cards: list[int]) -> list:
         """fsrs-rs FSRSItems of the whole history of each of `cards` (built once per card)."""
-        from fsrs_rs_python import FSRSItem, FSRSReview
+        from fsrs_rs_python import FSRSItem
 
         built = self.cache.setdefault("card_items", {})
+        reviews = self.fsrs_reviews()
         for card in cards:
             if card not in built:
-                built[card] = FSRSItem(
-                    [FSRSReview(r, d) for r, d in zip(self.ratings(card), self.deltas[card])]
-                )
+                built[card] = FSRSItem(reviews[card])
         return [built[card] for card in cards]
 
     def items(self, targets: list[Target] | None = None) -> list:
         """fsrs-rs FSRSItems for `targets` (default: all), in the same (time) order; each built once."""
-        from fsrs_rs_python import FSRSItem, FSRSReview
+        every = self.cache.get("items")
+        if every is None:
+            from fsrs_rs_python import FSRSItem
 
-        built: dict = self.cache.setdefault("items", {})
-        reviews_of: dict = self.cache.setdefault("reviews", {})
-        out = []
-        for target in self.targets if targets is None else targets:
-            item = built.get(target)
-            if item is None:
-                reviews = reviews_of.get(target.card)
-                if reviews is None:
-                    reviews = reviews_of[target.card] = [
-                        FSRSReview(rating, delta)
-                        for rating, delta in zip(self.ratings(target.card), self.deltas[target.card])
-                    ]
-                item = built[target] = FSRSItem(reviews[: target.index + 1])
-            out.append(item)
-        return out
+            reviews = self.fsrs_reviews()
+            every = self.cache["items"] = [FSRSItem(reviews[t.card][: t.index + 1]) for t in self.targets]
+        if targets is None:
+            return every
+        return [every[n] for n in self.positions(targets).tolist()]
+
+    def layout(self) -> Layout:
+        """Every review of every card laid end to end, card after card ("flat"), as numpy arrays (built once)."""
+        built = self.cache.get("layout")
+        if built is None:
+            import numpy as np
+
+            lengths = np.fromiter((len(h.reviews) for h in self.histories), dtype=np.intp, count=len(self.histories))
+            start = np.zeros(len(lengths), dtype=np.intp)
+            np.cumsum(lengths[:-1], out=start[1:])
+            _, cards, indexes = self.columns()
+            first = start[cards]
+            position = np.full(int(lengths.sum()), -1, dtype=np.intp)
+            position[first + indexes] = np.arange(len(self.targets))
+            built = self.cache["layout"] = Layout(start, position, first + indexes, first)
+        return built
+
+    def columns(self) -> tuple[Any, Any, Any]:
+        """The targets' (at, card, index) as numpy arrays, in the targets' order (made by build_dataset)."""
+        return self.cache["columns"]
+
+    def positions(self, targets: list[Target]):
+        """The positions in `targets` of these targets of the dataset (its own, as `split` gives them), as a
+        numpy array."""
+        import numpy as np
+
+        by_id = self.cache.get("by_id")
+        if by_id is None:  # the dataset's Targets live as long as it does, so their ids name them
+            by_id = self.cache["by_id"] = {id(t): n for n, t in enumerate(self.targets)}
+        try:
+            return np.array([by_id[id(t)] for t in targets], dtype=np.intp)
+        except KeyError:  # equal Targets made elsewhere: found by card and index
+            start, position, _, _ = self.layout()
+            cards = np.fromiter((t.card for t in targets), dtype=np.intp, count=len(targets))
+            indexes = np.fromiter((t.index for t in targets), dtype=np.intp, count=len(targets))
+            return position[start[cards] + indexes]
 
     def split(self, fraction: float) -> tuple[list[Target], list[Target]]:
         """The earlier `fraction` of the scored reviews and the later rest, cut at a moment in time."""
@@ -144,18 +211,31 @@ def learner_day_number(epoch: int) -> int:
 
 
 def build_dataset(histories: Iterable[CardHistory], counting: str = ELAPSED) -> Dataset:
+    import numpy as np
+
     histories = [h for h in histories if h.reviews]
     deltas: list[list[int]] = []
-    targets: list[Target] = []
+    made: list[Target] = []
+    at: list[int] = []
+    cards: list[int] = []
+    indexes: list[int] = []
+    at_of = itemgetter(0)  # a Review's time
     for card, history in enumerate(histories):
-        history.reviews.sort(key=lambda r: r.at)
-        d = day_deltas([r.at for r in history.reviews], counting)
+        history.reviews.sort(key=at_of)
+        times = [r.at for r in history.reviews]
+        d = day_deltas(times, counting)
         deltas.append(d)
-        for index in range(1, len(d)):
-            if d[index] > 0:
-                targets.append(Target(history.reviews[index].at, card, index))
-    targets.sort(key=lambda t: (t.at, t.card, t.index))
-    return Dataset(histories, deltas, targets, counting)
+        scored = [index for index in range(1, len(d)) if d[index] > 0]
+        made += [Target(times[index], card, index) for index in scored]
+        at += [times[index] for index in scored]
+        cards += [card] * len(scored)
+        indexes += scored
+    # In time order; stable, so at one time by card and index (as they were made). The targets' columns are
+    # kept as arrays for the metrics and the items (Dataset.layout), so no Target is read one by one again.
+    order = np.argsort(np.array(at, dtype=np.int64), kind="stable")
+    dataset = Dataset(histories, deltas, [made[n] for n in order.tolist()], counting)
+    dataset.cache["columns"] = tuple(np.array(column, dtype=np.int64)[order] for column in (at, cards, indexes))
+    return dataset
 
 
 def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:
@@ -167,7 +247,7 @@ def histories_from_rows(rows: Iterable[tuple]) -> list[CardHistory]:
             history = by_card[key] = CardHistory(key, deck_id, [])
         history.reviews.append(Review(int(at), int(rating)))
     for history in by_card.values():
-        history.reviews.sort(key=lambda r: r.at)
+        history.reviews.sort(key=itemgetter(0))
     return list(by_card.values())
 
 
@@ -177,4 +257,21 @@ def load_histories(store, deck_ids: list[str] | None = None) -> list[CardHistory
 
     if deck_ids is not None and not deck_ids:
         return []
-    return histories_from_rows(review_history(store, deck_ids))
+    histories = []
+    # The rows come by card and then time (and rid): each card's are one run, already in order.
+    for cid, rows in groupby(review_history(store, deck_ids), key=itemgetter(0)):
+        run = list(rows)
+        histories.append(CardHistory(cid, run[0][1], [Review(at, rating) for _, _, at, rating in run]))
+    return histories
+
+
+def read_histories(store, deck_ids: list[str] | None = None, *, snapshot: bool = True) -> tuple[list[CardHistory], int]:
+    """`load_histories` read in one snapshot (no write lock), with the store's version then, for a reschedule
+    to check that nothing changed before it writes (srs.optimizer.replay.reschedule). Without `snapshot`
+    (inside the caller's transaction) the version is 0."""
+    from srs.store.history import read_snapshot
+
+    if not snapshot:
+        return load_histories(store, deck_ids), 0
+    with read_snapshot(store) as (_, version):
+        return load_histories(store, deck_ids), version

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from itertools import chain
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from srs.optimizer.history import Dataset, Target
 
@@ -55,63 +57,113 @@ class Metrics:
 
 
 def r_matrix_bin(ratings: list[int], deltas: list[int], index: int) -> tuple[int, int, int]:
-    """fsrs-rs's `r_matrix_index` of the item ending at review `index`."""
-    delta_t = deltas[index]
-    delta_bin = round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+    """fsrs-rs's `r_matrix_index` of the item ending at review `index` (one item; `_Table` bins them all)."""
     length = sum(1 for d in deltas[: index + 1] if d > 0) + 1
-    length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
     lapses = sum(1 for r, d in zip(ratings[:index], deltas[:index]) if r == 1 and d > 0)
-    lapse_bin = round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
-    return delta_bin, length_bin, lapse_bin
+    return _delta_bin(deltas[index]), _length_bin(length), _lapse_bin(lapses)
 
 
 def predict(parameters, dataset: Dataset, targets: list[Target] | None = None) -> list[Prediction]:
     """The recall FSRS with `parameters` predicts for each target (default: all), in time order."""
+    positions = _positions(dataset, targets)
+    if not len(positions):
+        return []
+    table = _table(dataset)
+    p = recall(parameters, dataset)[positions]
+    return [
+        Prediction(int(table.at[i]), float(q), int(table.y[i]), table.bin_names[table.bins[i]])
+        for i, q in zip(positions, p)
+    ]
+
+
+def recall(parameters, dataset: Dataset):
+    """The probability of recall FSRS with `parameters` predicts for every target of the dataset (in the
+    order of dataset.targets), as a numpy array: the card's stability after the review before, from fsrs-rs,
+    on FSRS-6's power forgetting curve, R = (1 + factor * t / S) ** -w20 with R(S) = 0.9."""
+    import numpy as np
     from fsrs_rs_python import FSRS
 
-    targets = dataset.targets if targets is None else targets
-    if not targets:
-        return []
+    table = _table(dataset)
     parameters = list(parameters)
-    cards = sorted({t.card for t in targets})
-    states = dict(zip(cards, FSRS(parameters).historical_memory_state_batch(dataset.card_items(cards))))
+    states = FSRS(parameters).historical_memory_state_batch(dataset.card_items(list(range(len(dataset.histories)))))
+    # The stability after every review of every card, flat (as the table counts positions), then the targets'.
+    every = np.fromiter(map(_stability, chain.from_iterable(states)), dtype=float, count=table.total)
     decay = -parameters[20]
     factor = 0.9 ** (1 / decay) - 1
-    bins = _bins(dataset)
-    out = []
-    for t in targets:
-        # FSRS-6's power forgetting curve, R = (1 + factor * t / S) ** -w20 with R(S) = 0.9.
-        stability = states[t.card][t.index - 1].stability
-        p = (1 + factor * dataset.deltas[t.card][t.index] / stability) ** decay
-        out.append(Prediction(t.at, p, int(dataset.ratings(t.card)[t.index] > 1), bins[t]))
-    return out
+    return (1 + factor * table.delta / every[table.flat - 1]) ** decay
 
 
-def _bins(dataset: Dataset) -> dict[Target, tuple[int, int, int]]:
-    """Every target's RMSE bin (r_matrix_bin's, with the counts kept running along each card's history): they
-    depend on the log alone, so they are computed once per dataset."""
-    cached = dataset.cache.get("bins")
-    if cached is None:
-        by_card: dict[int, list[Target]] = {}
-        for t in dataset.targets:
-            by_card.setdefault(t.card, []).append(t)
-        cached = dataset.cache["bins"] = {}
-        for card, targets in by_card.items():
-            ratings, deltas = dataset.ratings(card), dataset.deltas[card]
-            long_term = lapses = done = 0  # over reviews [0, done): days > 0, and those rated Again
-            for t in sorted(targets, key=lambda t: t.index):
-                while done < t.index:
-                    if deltas[done] > 0:
-                        long_term += 1
-                        lapses += ratings[done] == 1
-                    done += 1
-                delta_t = deltas[t.index]
-                length = long_term + (delta_t > 0) + 1
-                delta_bin = round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
-                length_bin = round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
-                lapse_bin = round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
-                cached[t] = (delta_bin, length_bin, lapse_bin)
-    return cached
+_stability = attrgetter("stability")
+
+
+class _Table:
+    """Every target's fixed figures, as arrays in dataset.targets' order (what depends on the log alone),
+    computed over all reviews of all cards at once, laid end to end card after card ("flat")."""
+
+    def __init__(self, dataset: Dataset) -> None:
+        import numpy as np
+
+        _, position, flat, first = dataset.layout()
+        self.flat = flat
+        self.total = total = len(position)
+        deltas = np.fromiter(chain.from_iterable(dataset.deltas), dtype=np.int64, count=total)
+        ratings = np.fromiter(chain.from_iterable(dataset.every_rating()), dtype=np.int64, count=total)
+        self.at = dataset.columns()[0]
+        delta = deltas[flat]
+        self.delta = delta.astype(float)
+        self.y = (ratings[flat] > 1).astype(np.int8)
+        # r_matrix_bin's counts along each card's history: reviews a day or more apart up to the target
+        # (itself included), and those of them rated Again before it; each part's bin computed once per count.
+        long_term = np.concatenate(([0], np.cumsum(deltas > 0)))
+        lapsed = np.concatenate(([0], np.cumsum((deltas > 0) & (ratings == 1))))
+        length = long_term[flat + 1] - long_term[first] + 1
+        lapses = lapsed[flat] - lapsed[first]
+        parts = [_binned(delta, _delta_bin), _binned(length, _length_bin), _binned(lapses, _lapse_bin)]
+        # Each target's bin, as an index into bin_names: the three parts' indexes made one number, numbered.
+        key = (parts[0][1] * len(parts[1][0]) + parts[1][1]) * len(parts[2][0]) + parts[2][1]
+        distinct, inverse = np.unique(key, return_inverse=True)
+        self.bins = inverse.reshape(-1)
+        self.bin_names = []
+        for k in distinct.tolist():
+            rest, c = divmod(k, len(parts[2][0]))
+            a, b = divmod(rest, len(parts[1][0]))
+            self.bin_names.append((parts[0][0][a], parts[1][0][b], parts[2][0][c]))
+
+
+def _binned(counts, part) -> tuple[list[int], Any]:
+    """(the distinct values of `part(count)`, each count's index into them), for `counts` (a numpy array):
+    `part` is computed once per distinct count (several counts share a value: the bins are logarithmic)."""
+    import numpy as np
+
+    distinct, inverse = np.unique(counts, return_inverse=True)
+    values, which = np.unique(np.array([part(c) for c in distinct.tolist()], dtype=np.int64), return_inverse=True)
+    return values.tolist(), which.reshape(-1)[inverse.reshape(-1)]
+
+
+def _delta_bin(delta_t: int) -> int:
+    return round(2.48 * 3.62 ** math.floor(math.log(delta_t, 3.62)) * 100) if delta_t > 0 else 0
+
+
+def _length_bin(length: int) -> int:
+    return round(1.99 * 1.89 ** math.floor(math.log(length, 1.89)))
+
+
+def _lapse_bin(lapses: int) -> int:
+    return round(1.65 * 1.73 ** math.floor(math.log(lapses, 1.73))) if lapses else 0
+
+
+def _table(dataset: Dataset) -> _Table:
+    table = dataset.cache.get("table")
+    if table is None:
+        table = dataset.cache["table"] = _Table(dataset)
+    return table
+
+
+def _positions(dataset: Dataset, targets: list[Target] | None):
+    """The positions in dataset.targets of `targets` (default: all)."""
+    import numpy as np
+
+    return np.arange(len(dataset.targets)) if targets is None else dataset.positions(targets)
 
 
 def recency_weights(n: int) -> list[float]:
@@ -119,60 +171,54 @@ def recency_weights(n: int) -> list[float]:
     return [0.25 + 0.75 * (i / span) ** 3 for i in range(n)]
 
 
-def log_loss(predictions: list[Prediction], weights: list[float] | None = None) -> float:
-    weights = weights or [1.0] * len(predictions)
-    total = 0.0
-    for w, pred in zip(weights, predictions):
-        p = min(max(pred.p, EPSILON), 1 - EPSILON)
-        total -= w * (math.log(p) if pred.y else math.log(1 - p))
-    return total / sum(weights)
-
-
-def rmse_bins(predictions: list[Prediction], weights: list[float] | None = None) -> float:
-    weights = weights or [1.0] * len(predictions)
-    bins: dict[tuple, list[float]] = {}
-    for w, pred in zip(weights, predictions):
-        b = bins.setdefault(pred.bin, [0.0, 0.0, 0, 0.0])
-        b[0] += pred.p
-        b[1] += pred.y
-        b[2] += 1
-        b[3] += w
-    squared = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[3] for b in bins.values())
-    return math.sqrt(squared / sum(b[3] for b in bins.values()))
-
-
 def score(predictions: list[Prediction]) -> Metrics | None:
     """Both metrics, recency-weighted as fsrs-rs does and plain; None when nothing was scored."""
+    import numpy as np
+
     if not predictions:
         return None
     predictions = sorted(predictions, key=lambda p: p.at)
-    weights = recency_weights(len(predictions))
-    # One pass for the four figures: log_loss and rmse_bins above, weighted and not, summed alike.
-    loss = loss_w = 0.0
-    bins: dict[tuple, list[float]] = {}
-    for w, pred in zip(weights, predictions):
-        p = min(max(pred.p, EPSILON), 1 - EPSILON)
-        term = math.log(p) if pred.y else math.log(1 - p)
-        loss -= term
-        loss_w -= w * term
-        b = bins.get(pred.bin)
-        if b is None:
-            b = bins[pred.bin] = [0.0, 0.0, 0, 0.0]
-        b[0] += pred.p
-        b[1] += pred.y
-        b[2] += 1
-        b[3] += w
-    n = len(predictions)
-    squared = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[3] for b in bins.values())
-    squared_plain = sum((b[0] / b[2] - b[1] / b[2]) ** 2 * b[2] for b in bins.values())
+    codes: dict[tuple, int] = {}
+    return _metrics(
+        np.array([p.p for p in predictions], dtype=float),
+        np.array([p.y for p in predictions], dtype=np.int8),
+        np.array([codes.setdefault(p.bin, len(codes)) for p in predictions], dtype=np.intp),
+    )
+
+
+def score_recall(dataset: Dataset, p, targets: list[Target] | None = None) -> Metrics | None:
+    """`score` of the predictions `p` (from `recall`, for all the dataset's targets) of `targets` (default:
+    all; the dataset's own, in time order), without a Prediction object each."""
+    positions = _positions(dataset, targets)
+    if not len(positions):
+        return None
+    table = _table(dataset)
+    return _metrics(p[positions], table.y[positions], table.bins[positions])
+
+
+def _metrics(p, y, bins) -> Metrics:
+    """The four figures of predictions `p` (in time order) with outcomes `y` in RMSE bins `bins` (codes)."""
+    import numpy as np
+
+    n = len(p)
+    span = max(n - 1, 1)
+    weights = 0.25 + 0.75 * (np.arange(n) / span) ** 3
+    clipped = np.clip(p, EPSILON, 1 - EPSILON)
+    terms = np.where(y == 1, np.log(clipped), np.log(1 - clipped))
+    count = np.bincount(bins)
+    used = count > 0
+    count = count[used]
+    p_sum, y_sum = np.bincount(bins, weights=p)[used], np.bincount(bins, weights=y)[used]
+    w_sum = np.bincount(bins, weights=weights)[used]
+    gap = (p_sum / count - y_sum / count) ** 2
     return Metrics(
-        log_loss=loss_w / sum(weights),
-        rmse_bins=math.sqrt(squared / sum(b[3] for b in bins.values())),
+        log_loss=float(-(weights * terms).sum() / weights.sum()),
+        rmse_bins=float(math.sqrt((gap * w_sum).sum() / w_sum.sum())),
         reviews=n,
-        log_loss_unweighted=loss / n,
-        rmse_bins_unweighted=math.sqrt(squared_plain / n),
+        log_loss_unweighted=float(-terms.sum() / n),
+        rmse_bins_unweighted=float(math.sqrt((gap * count).sum() / n)),
     )
 
 
 def evaluate(parameters, dataset: Dataset, targets: list[Target] | None = None) -> Metrics | None:
-    return score(predict(parameters, dataset, targets))
+    return score_recall(dataset, recall(parameters, dataset), targets)

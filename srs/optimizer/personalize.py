@@ -5,14 +5,16 @@ These functions return data; the commands print it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
-from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories
-from srs.optimizer.metrics import Metrics, Prediction, predict, score
+from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories, read_histories
+from srs.optimizer.metrics import Metrics, Prediction, predict, recall, score, score_recall
+from srs.optimizer.metrics import evaluate as evaluate_parameters
 
 if TYPE_CHECKING:
     from srs.jsontypes import ComparisonJson, EvaluateJson, OptimizeJson
@@ -84,6 +86,23 @@ class OptimizeResult:
         }
 
 
+@contextmanager
+def no_cycle_collection() -> Iterator[None]:
+    """Python's cyclic garbage collector paused: a fit makes tens of thousands of tuples and lists (none in a
+    cycle, so reference counting frees them), and each of them counts towards the next collection, which
+    walks every object of the process: on the real log that was 5 to 70 ms of the command per run."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def optimize(
     store,
     deck_ids: list[str] | None = None,
@@ -97,27 +116,31 @@ def optimize(
 ) -> OptimizeResult:
     """Fit, score in and out of sample, and (when the fit beats the defaults) save and reschedule;
     `before_saving` (a backup) runs just before anything is written, and only then."""
-    dataset = build_dataset(load_histories(store, deck_ids), counting)
+    with no_cycle_collection():
+        return _optimize(store, deck_ids, counting, holdout, save, retention, now, before_saving)
+
+
+def _optimize(store, deck_ids: list[str] | None, counting: str, holdout: float, save: bool, retention: bool,
+              now: int | None, before_saving: Callable[[], object] | None) -> OptimizeResult:
+    histories, version = read_histories(store, deck_ids)  # the fit's log is also the reschedule's
+    dataset = build_dataset(histories, counting)
     result = OptimizeResult(deck_ids, counting, dataset.reviews, len(dataset.targets), len(dataset.histories))
     defaults = default_parameters()
     result.problem = too_little_history(dataset)
     if result.problem:
-        result.in_sample = Comparison(score(predict(defaults, dataset)), None, len(dataset.targets))
+        result.in_sample = Comparison(evaluate_parameters(defaults, dataset), None, len(dataset.targets))
         return result
 
     earlier, later = dataset.split(1 - holdout)
-    # fsrs-rs lets go of the GIL while it fits, so the out-of-sample fit runs beside everything up to the
-    # reschedule, on another core.
-    dataset.items()  # every FSRSItem, built once here, before two threads read them
-    early_fit = Background(fit, dataset, earlier) if len(earlier) >= MIN_SCORED // 2 and later else None
     fitted = fit(dataset)
     result.parameters, result.fit_seconds = fitted.parameters, fitted.seconds
-    fitted_score = score(predict(fitted.parameters, dataset))
-    default_predictions = predict(defaults, dataset)
-    in_sample = result.in_sample = Comparison(score(default_predictions), fitted_score, len(dataset.targets))
+    fitted_score = evaluate_parameters(fitted.parameters, dataset)
+    default_recall = recall(defaults, dataset)
+    in_sample = result.in_sample = Comparison(score_recall(dataset, default_recall), fitted_score,
+                                              len(dataset.targets))
     current = current_parameters(store, deck_ids)
     if current:
-        in_sample.current = score(predict(current, dataset))
+        in_sample.current = evaluate_parameters(current, dataset)
     others = [m.log_loss for m in (in_sample.defaults, in_sample.current) if m is not None]
     # The dataset has scored reviews (else `problem` was set above), so every score exists; were one missing,
     # the fit could not be shown to be better, and is not kept.
@@ -128,14 +151,16 @@ def optimize(
         if before_saving:
             before_saving()
         keys = [parameters_key(d) for d in deck_ids] if deck_ids else [parameters_key(None)]
-        result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids)
+        result.rescheduled = save_and_reschedule(store, {k: fitted.parameters for k in keys}, deck_ids,
+                                                 (dataset.histories, version))
         result.saved, result.saved_keys = True, keys
-    if early_fit is not None:
-        result.split_at = moment = later[0].at
-        later_defaults = [p for t, p in zip(dataset.targets, default_predictions) if t.at >= moment]
-        result.out_of_sample = Comparison(
-            score(later_defaults), score(predict(early_fit.result().parameters, dataset, later)), len(later)
-        )
+    if len(earlier) >= MIN_SCORED // 2 and later:
+        # The second fit runs after the first, not beside it in a thread: fsrs-rs keeps the cores busy, and the
+        # two side by side took longer than one after the other (measured on a 2-core machine).
+        early_fit = fit(dataset, earlier)
+        result.split_at = later[0].at
+        result.out_of_sample = Comparison(score_recall(dataset, default_recall, later),
+                                          evaluate_parameters(early_fit.parameters, dataset, later), len(later))
     if retention:
         chosen = fitted.parameters if result.kept_reason is None else defaults
         result.optimal_retention = retention_for(store, deck_ids, chosen, dataset, now)
@@ -159,31 +184,6 @@ def retention_for(store, deck_ids: list[str] | None, parameters, dataset: Datase
     ).desired_retention
 
 
-class Background:
-    """`fn(*args)` in a thread; `result()` waits for it (and raises what it raised)."""
-
-    def __init__(self, fn: Callable, *args) -> None:
-        import threading
-
-        self._value: object = None
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                self._value = fn(*args)
-            except BaseException as exc:  # handed to the caller by result()
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, daemon=True)
-        self._thread.start()
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
-
-
 def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:
     """The saved parameters the scope schedules with now (None: the defaults, or decks that differ)."""
     if not deck_ids:
@@ -193,11 +193,13 @@ def current_parameters(store, deck_ids: list[str] | None) -> list[float] | None:
     return in_use[0] if all(p == in_use[0] for p in in_use) else None
 
 
-def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None) -> int:
-    """Write the settings and replay every affected card's log with them, in one transaction."""
+def save_and_reschedule(store, settings: dict, deck_ids: list[str] | None,
+                        snapshot: tuple[list, int] | None = None) -> int:
+    """Write the settings and replay every affected card's log with them (from `snapshot`, the histories read
+    by `read_histories`, unless the store changed since), committed together."""
     from srs.optimizer.replay import reschedule
 
-    return reschedule(store, deck_ids, save_settings=settings)
+    return reschedule(store, deck_ids, save_settings=settings, snapshot=snapshot)
 
 
 # -- evaluation of the parameters in use ---------------------------------------------------------------
@@ -253,6 +255,11 @@ def predictions_in_use(store, dataset: Dataset) -> tuple[list[Prediction], dict[
 
 
 def evaluate(store, deck_ids: list[str] | None = None, *, counting: str = ELAPSED) -> EvaluateResult:
+    with no_cycle_collection():
+        return _evaluate(store, deck_ids, counting)
+
+
+def _evaluate(store, deck_ids: list[str] | None, counting: str) -> EvaluateResult:
     dataset = build_dataset(load_histories(store, deck_ids), counting)
     predictions, in_use = predictions_in_use(store, dataset)
     return EvaluateResult(
@@ -262,6 +269,6 @@ def evaluate(store, deck_ids: list[str] | None = None, *, counting: str = ELAPSE
         scored=len(dataset.targets),
         parameters_in_use=in_use,
         in_use=score(predictions),
-        defaults=score(predict(default_parameters(), dataset)),
+        defaults=evaluate_parameters(default_parameters(), dataset),
         calibration=calibration(predictions),
     )

@@ -1,23 +1,26 @@
 """Replaying a card's review log: its state as if it had always been scheduled with today's settings.
 
-Used after fitting new parameters (every card is rescheduled from its log), by `srs undo` of an import and
-by the importers (an imported history sets the card's state). Only the scheduling fields are replayed;
-suspension, burying, flags and the leech mark stay as they are. The log's states before and after each
-answer are rewritten to the replayed ones, so `srs undo` still puts a card back exactly as the log says.
+Used after fitting new parameters (`reschedule`: every card's state from its log; the log stays as it was,
+history), by `srs undo` of an import and by the importers (`replay_cards`, `replay`: an imported history sets
+the card's state, and the log's states around each answer are rewritten to the replayed ones, so `srs undo`
+still puts a card back exactly as the log says). Only the scheduling fields are replayed; suspension,
+burying, flags and the leech mark stay as they are.
 
 `Replayer` is py-fsrs's `Scheduler.review_card` (fsrs 6.x), as Planner.review calls it, unrolled over plain
 numbers: the same expressions in the same order, so it gives bit-for-bit the same stability, difficulty,
 step, state and due (fuzz included: drawn from the same per-card seed) without a datetime, a Card copy or a
 seeded generator per review. tests/optimizer/test_replay.py holds the Planner-based replay it replaced as
-its oracle. Replaying the 12,580-review real log takes about 30 ms with it, against 1.6 s through Planner.
+its oracle. Replaying the 12,580-review real log takes about 30 ms with it (17 ms to each card's final state
+alone, `Replayer.final`), against 1.6 s through Planner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from srs.fsrs_math import FRESH_STATE, Replayer, state_of
+from srs.optimizer.history import CardHistory
 from srs.store.log import SCHEDULING
 from srs.store.store import CardRecord
 
@@ -92,49 +95,65 @@ def replay_cards(store, conn, cids: list[int]) -> None:
     history.write_replay(conn, SCHEDULING, card_updates, log_updates)
 
 
+def final_states(histories: Iterable[CardHistory], settings_for: Callable) -> list[tuple[int, tuple]]:
+    """(cid, the state its log leaves it in) for each card history (key: the cid; at least one review, in
+    time order), replayed from a new card by its deck's replayer (`settings_for(deck_id)`)."""
+    replayers: dict = {}
+    out = []
+    for history in histories:
+        replayer = replayers.get(history.deck_id)
+        if replayer is None:
+            replayer = replayers[history.deck_id] = settings_for(history.deck_id)
+        cid = int(history.key)  # a store's history: its key is the card's cid
+        out.append((cid, replayer.final(cid, history.reviews)))
+    return out
+
+
 # Before writing, the replay is computed outside the write lock; were the store changed meanwhile by another
 # connection, it is computed again, and after this many tries inside the lock.
 OPTIMISTIC_TRIES = 3
-# Log rows are written this many to a transaction (about 0.1 s each), before the cards and the settings.
-LOG_ROWS_PER_TRANSACTION = 20_000
 CARDS_PER_TRANSACTION = 50_000  # about 0.4 s of write lock each
 
 
-def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict | None = None, progress=None) -> int:
-    """Recompute every reviewed card's state from its log with its deck's current settings.
+def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict | None = None, progress=None,
+               snapshot: tuple[list, int] | None = None) -> int:
+    """Recompute every reviewed card's state from its log with its deck's current settings (with
+    `save_settings`, key -> value, as they will be once written).
 
-    `save_settings` (key -> value) are written in the same transaction as the cards (up to
-    CARDS_PER_TRANSACTION of them; see `_write_cards`): the new parameters and the cards rescheduled with
-    them are committed together or not at all. No write lock is held while the replay is computed: it reads
-    a snapshot, replays, picks the log rows that change, writes them in short transactions, and then the cards and
-    settings, in a transaction that first checks that no other connection has committed since the snapshot
-    (else all is computed again; rows already right are not rewritten). So an answer given meanwhile
-    elsewhere is never lost, and at 100k cards no transaction lasts a second. The log rows are the replay's
-    record, derived from the log: were the process stopped before the last transaction, they would show the
-    new states while cards and settings kept the old (`srs optimize` again puts them in step). Returns how
-    many cards were rescheduled.
+    The log itself is history and stays as it is: each row keeps the states around its answer as they were
+    when it was given (as Anki's revlog does; docs/scheduling.md). `save_settings` are written in the same
+    transaction as the cards (up to CARDS_PER_TRANSACTION of them; see `_write_cards`): the new parameters
+    and the cards rescheduled with them are committed together or not at all. No write lock is held while
+    the replay is computed: it reads a snapshot (or takes the caller's `snapshot`, (histories, version) from
+    srs.optimizer.history.read_histories), replays, and writes the cards whose state changes and the
+    settings in a transaction that first checks that no other connection has committed since the snapshot
+    (else all is computed again). So an answer given meanwhile elsewhere is never lost, and at 100k cards no
+    transaction lasts a second. Returns how many cards were rescheduled.
     """
+    from srs.optimizer.history import read_histories
     from srs.store import history
 
     if deck_ids is not None and not deck_ids:
         return 0
     save_settings = save_settings or {}
-    for _ in range(OPTIMISTIC_TRIES):
-        with history.read_snapshot(store) as (conn, version):
-            logs, cards = history.logs_to_replay(conn, deck_ids)
-        card_updates, log_updates = replay_logs(logs, cards, _settings_for_saving(store, save_settings))
-        rows = history.log_rows(log_updates)
-        for start in range(0, len(rows), LOG_ROWS_PER_TRANSACTION):
-            with store.transaction() as conn:
-                history.write_log_rows(conn, rows[start:start + LOG_ROWS_PER_TRANSACTION])
-        history.stage_cards(store.conn, SCHEDULING, card_updates)
+    settings_for = _settings_for_saving(store, save_settings)
+    for attempt in range(OPTIMISTIC_TRIES):
+        histories, version = snapshot if snapshot is not None and attempt == 0 else read_histories(store, deck_ids)
+        history.stage_cards(store.conn, SCHEDULING, final_states(histories, settings_for))
         if not _write_cards(store, version, save_settings):
             continue
         if progress:
-            progress(len(logs), len(logs))
-        return len(logs)
+            progress(len(histories), len(histories))
+        return len(histories)
     with store.transaction() as conn:  # the store kept changing: compute and write inside one lock
-        return _reschedule_in(store, conn, deck_ids, save_settings, progress)
+        history.put_settings(conn, save_settings)
+        histories = read_histories(store, deck_ids, snapshot=False)[0]
+        history.stage_cards(conn, SCHEDULING, final_states(histories, _settings_for(store)))
+        history.write_staged_cards(conn, SCHEDULING)
+        history.clear_staged_cards(conn)
+    if progress:
+        progress(len(histories), len(histories))
+    return len(histories)
 
 
 def _write_cards(store, version: int, save_settings: dict) -> bool:
@@ -160,18 +179,6 @@ def _write_cards(store, version: int, save_settings: dict) -> bool:
         return True
     finally:
         history.clear_staged_cards(store.conn)
-
-
-def _reschedule_in(store, conn, deck_ids, save_settings: dict, progress) -> int:
-    from srs.store import history
-
-    history.put_settings(conn, save_settings)
-    logs, cards = history.logs_to_replay(conn, deck_ids)
-    card_updates, log_updates = replay_logs(logs, cards, _settings_for(store))
-    history.write_replay(conn, SCHEDULING, card_updates, log_updates)
-    if progress:
-        progress(len(logs), len(logs))
-    return len(logs)
 
 
 def _settings_for_saving(store, save_settings: dict) -> Callable:

@@ -66,7 +66,7 @@ def collection_cards(parameters, dataset: Dataset) -> list[CollectionCard]:
     replayer = Replayer(Planner().scheduler(SchedulerSettings(parameters=tuple(parameters))))
     out = []
     for n, history in enumerate(dataset.histories):
-        state, _, s, d, due, last, _, lapses = replayer.states(n + 1, [(r.at, r.rating) for r in history.reviews])[-1]
+        state, _, s, d, due, last, _, lapses = replayer.final(n + 1, [(r.at, r.rating) for r in history.reviews])
         out.append(CollectionCard(s, d, due, last, lapses, state == REVIEW))
     return out
 

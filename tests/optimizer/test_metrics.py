@@ -111,3 +111,20 @@ def test_fsrs_items_match_a_hand_built_item():
     items = ds.items()
     expected = FSRSItem([FSRSReview(3, 0), FSRSReview(3, 2), FSRSReview(1, 7)])
     assert repr(items[-1]) == repr(expected)
+
+
+def test_every_target_is_binned_as_r_matrix_bin_bins_it_alone():
+    ds = dataset_from(synthetic_log(150, 8, seed=5))
+    binned = [p.bin for p in predict(DEFAULT_PARAMETERS, ds)]
+    assert binned == [r_matrix_bin(ds.ratings(t.card), ds.deltas[t.card], t.index) for t in ds.targets]
+    assert len(set(binned)) > 10
+
+
+def test_targets_are_found_by_identity_or_by_value():
+    from srs.optimizer.history import Target
+
+    ds = dataset_from(synthetic_log(60, 6, seed=2))
+    own = ds.targets[5:40]
+    copies = [Target(t.at, t.card, t.index) for t in own]
+    assert ds.positions(own).tolist() == ds.positions(copies).tolist() == list(range(5, 40))
+    assert ds.items(copies) == ds.items()[5:40]

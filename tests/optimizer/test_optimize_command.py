@@ -73,10 +73,10 @@ def test_fit_saves_globally_and_reschedules_in_one_go(workspace):
     }
     assert set(after) == set(before)
     assert sum(after[c] != before[c] for c in after) > 200
-    # The log's states were rewritten with the card: the newest state after is the card's state.
+    # The log is history: it keeps each state as it was when the answer was given, as Anki's revlog does.
     cid = next(iter(after))
     last = store.revlog_for(cid)[-1]
-    assert last.after["stability"] == store.card(cid).stability
+    assert last.after["stability"] == before[cid][0] != store.card(cid).stability
 
 
 def test_undo_after_rescheduling_puts_back_the_rescheduled_state(workspace):

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from srs.clock import from_epoch
-from srs.optimizer.replay import SCHEDULING, replay
+from srs.optimizer.replay import SCHEDULING, replay, replayer_for
 from srs.scheduler import Planner, SchedulerSettings
 from srs.store.log import FRESH
 from srs.store.store import CardRecord
@@ -108,3 +108,16 @@ def test_any_history_under_any_settings_replays_as_planner_does(settings_, cid, 
     planner = Planner()
     card = new_card(cid)
     assert fast_replay(planner, settings_, card, reviews) == planner_replay(planner, settings_, card, reviews)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scheduler_settings, st.integers(1, 10**6), st.lists(st.tuples(gaps, ratings), min_size=1, max_size=40))
+def test_the_final_state_alone_is_the_last_of_the_states(settings_, cid, history):
+    """Rescheduling replays each card to its last state only (no due date before it): the same state."""
+    at, reviews = 1_700_000_000, []
+    for gap, rating in history:
+        at += gap
+        reviews.append((at, rating))
+    planner = Planner()
+    replayer = replayer_for(planner, settings_)
+    assert replayer.final(cid, reviews) == tuple(planner_replay(planner, settings_, new_card(cid), reviews)[-1])

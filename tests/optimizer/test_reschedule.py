@@ -37,7 +37,7 @@ def states(store) -> dict:
 
 def test_an_answer_recorded_meanwhile_by_another_process_is_kept(store, monkeypatch):
     cid = store.conn.execute("SELECT cid FROM cards WHERE reps > 0 LIMIT 1").fetchone()[0]
-    original = replay.replay_logs
+    original = replay.final_states
     calls = []
 
     def answer_meanwhile(*args, **kwargs):
@@ -50,7 +50,7 @@ def test_an_answer_recorded_meanwhile_by_another_process_is_kept(store, monkeypa
             other.close()
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(replay, "replay_logs", answer_meanwhile)
+    monkeypatch.setattr(replay, "final_states", answer_meanwhile)
     assert reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS}) == 60
     assert len(calls) == 2  # the first result was not written over the answer: it was computed again
     log = store.revlog_for(cid)
@@ -62,10 +62,13 @@ def test_an_answer_recorded_meanwhile_by_another_process_is_kept(store, monkeypa
 def test_a_second_reschedule_with_the_same_settings_writes_nothing(store):
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
     before = states(store)
-    changes = store.conn.total_changes
+    store.conn.execute("CREATE TEMP TABLE touched (cid INTEGER)")
+    for table in ("cards", "revlog"):
+        store.conn.execute(f"CREATE TEMP TRIGGER touch_{table} AFTER UPDATE ON main.{table} "
+                           "BEGIN INSERT INTO touched VALUES (new.cid); END")
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
     assert states(store) == before
-    assert store.conn.total_changes - changes == 1  # the setting only: no card, no log row
+    assert store.conn.execute("SELECT COUNT(*) FROM touched").fetchone()[0] == 0  # no card, no log row
 
 
 def count_transactions(monkeypatch) -> list:
@@ -83,12 +86,15 @@ def count_transactions(monkeypatch) -> list:
     return opened
 
 
-def test_log_rows_are_written_in_short_transactions(store, monkeypatch):
-    monkeypatch.setattr(replay, "LOG_ROWS_PER_TRANSACTION", 50)
+def test_the_log_is_history_and_only_cards_and_settings_are_written_in_one_transaction(store, monkeypatch):
+    columns = "rid, state_before, state, step, stability, difficulty, due, reps, lapses"
+    log_before = store.conn.execute(f"SELECT {columns} FROM revlog ORDER BY rid").fetchall()
+    cards_before = states(store)
     opened = count_transactions(monkeypatch)
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
-    reviews = store.conn.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
-    assert len(opened) == -(-reviews // 50) + 1  # the log rows, 50 at a time, then the cards and settings
+    assert len(opened) == 1  # the cards and the settings together
+    assert store.conn.execute(f"SELECT {columns} FROM revlog ORDER BY rid").fetchall() == log_before
+    assert sum(states(store)[cid] != state for cid, state in cards_before.items()) > 50
 
 
 def test_a_huge_collection_writes_its_cards_in_several_checked_transactions(store, tmp_path, monkeypatch):
@@ -97,9 +103,8 @@ def test_a_huge_collection_writes_its_cards_in_several_checked_transactions(stor
     reschedule(copy, save_settings={"fsrs_parameters": TRUE_PARAMETERS})  # all cards in one transaction
     monkeypatch.setattr(replay, "CARDS_PER_TRANSACTION", 25)
     opened = count_transactions(monkeypatch)
-    monkeypatch.setattr(replay, "LOG_ROWS_PER_TRANSACTION", 10_000)
     reschedule(store, save_settings={"fsrs_parameters": TRUE_PARAMETERS})
-    assert len(opened) == 1 + 3  # the log rows, then 60 cards 25 at a time, the settings with the last
+    assert len(opened) == 3  # 60 cards 25 at a time, the settings with the last
     assert states(store) == states(copy)
     assert store.setting("fsrs_parameters") == TRUE_PARAMETERS
     copy.close()
