@@ -31,6 +31,7 @@ from srs.deck.model import (
     semantic_problems,
     unique_tags,
 )
+from srs.deck.yamlfast import parse as parse_fast
 from srs.deck.yamltree import Document, YamlProblem, parse
 
 
@@ -171,6 +172,14 @@ def _load_file(path: Path, data: bytes | None) -> FileResult:
     text = _decode(data, problems)
     if text is None:
         return problems.result(None)
+    fast = parse_fast(text)
+    if fast is not None:
+        # Its Document knows only the positions a deck without problems needs: on any diagnostic at all, the
+        # file is read again by yamltree, so each message keeps its exact file:line:col.
+        deck = _build_deck(fast, path, problems)
+        if not problems.found:
+            return problems.result(deck)
+        problems = _Problems(shown)
     try:
         doc = parse(text)
     except YamlProblem as exc:

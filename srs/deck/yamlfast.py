@@ -1,0 +1,233 @@
+"""A fast path for the common deck file: parsed by yaml-rs (Rust), taken only where it is provably what
+srs.deck.yamltree builds.
+
+yamltree builds values from libyaml's event stream, with YAML 1.1's reading of plain scalars and the
+position of every value; that costs more than the rest of a first sync of a large collection. yaml-rs
+parses about six times faster, but reads YAML 1.2 and keeps no positions. So `parse` accepts its result
+only when the two readings cannot differ, and declines (returns None) otherwise, leaving the file to yamltree:
+
+- every key and text value is a string that none of YAML 1.1's implicit resolvers would read as something
+  else (yes/no, numbers, sexagesimal `1:20`, dates, null, merge `<<`); any other scalar (numbers, booleans,
+  nulls, dates) declines, since yamltree keeps how those were written;
+- no aliases (yaml-rs is told to refuse them), no tags (`!` at the start of a token), no more than one
+  document, no duplicate keys (yaml-rs refuses them), no nesting as deep as yamltree.MAX_DEPTH;
+- only characters libyaml's reader takes and both read alike: no control characters, tabs, carriage
+  returns, byte-order marks, or the line breaks only YAML 1.1 knows (U+0085, U+2028, U+2029);
+- the layout is the plain one (see `_positions`), whose item and field positions a line scan finds, and
+  that scan agrees with the parsed value key for key.
+
+The Document it returns knows the position of each item and of each item's fields' values, which is what
+a deck without problems needs (the items' lines are stored; lints point at fields). Anything else falls back
+to the nearest recorded ancestor, so the loader rebuilds a file from yamltree whenever building it from this
+Document produced a diagnostic, and every message keeps its exact position (srs.deck.loader).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml_rs
+
+from srs.deck.yamltree import _AS_TEXT, _RESOLVERS, MAX_DEPTH, Document, Path, Position
+
+# Characters taken as they are: printable ASCII, newline, and the printable rest of Unicode but for the
+# line breaks YAML 1.1 adds (U+0085, U+2028, U+2029) and the byte-order mark. Everything else declines.
+_REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# `?` alone starts an explicit key; in a flow collection libyaml and yaml-rs read it differently (`[?]`).
+_QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[\s\]},]|$)", re.MULTILINE)
+_SURROGATE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # libyaml refuses these escapes; yaml-rs pairs them
+_TAG = re.compile(r"(?:^|[ \[{,])!", re.MULTILINE)
+# A line that starts a key: its indentation, the `- ` of a sequence entry, the key, and its `:`.
+_LINE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_-]*)(:)(?: +|$)")
+_SPECIAL = set("#'\"[{")  # a value that starts so is looked at closer
+# Whole numbers and booleans are taken when each is written in its canonical form (`12`, `true`), which
+# yamltree keeps as written: so none of the text may hold what looks like another form of one (`+12`,
+# `012`, `0x1F`, `0o17`, `1_000`, `-0`, `True`, `FALSE`), not even inside a string.
+_ODD_SCALAR = re.compile(r"(?<![\w.])(?:[-+]?0[\dxXoObB_]|\+\d|-0(?![\d.]))|\d_|\b(?:True|TRUE|False|FALSE)\b")
+_NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
+_LONGEST_KEY = 100  # libyaml refuses implicit keys over 1024 characters as written; escapes take up to 10
+
+
+class _Decline(Exception):
+    pass
+
+
+def parse(text: str) -> Document | None:
+    """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
+    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text)) or ("?" in text and _QUESTION.search(text))
+            or ("\\" in text and _SURROGATE.search(text))):
+        return None
+    try:
+        value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
+    except Exception:  # noqa: BLE001 - any refusal (syntax, duplicate key, alias): yamltree says what is wrong
+        return None
+    if not isinstance(value, dict):
+        return None
+    written: dict[Path, str] = {}
+    try:
+        _check(value, (), written)
+        value_at = _positions(text, value)
+    except _Decline:
+        return None
+    if written and _ODD_SCALAR.search(text):
+        return None
+    return Document(value, value_at=value_at, written_as=written)
+
+
+def _plain_text(value: str) -> bool:
+    """Whether YAML 1.1 reads `value`, written plain, as this text (yamltree's resolvers, in its order)."""
+    for tag, regexp in _RESOLVERS.get(value[:1], ()):
+        if regexp.match(value):
+            return tag in _AS_TEXT
+    return True
+
+
+def _check(value: Any, path: Path, written: dict[Path, str]) -> None:
+    """Decline unless every scalar under `value` reads alike in YAML 1.1; note how whole numbers and booleans
+    were written (yamltree's `written_as`), which `parse` has made sure is their canonical form."""
+    if len(path) >= MAX_DEPTH - 1:
+        raise _Decline
+    resolvers = _RESOLVERS
+    is_map = value.__class__ is dict
+    for key, inner in value.items() if is_map else enumerate(value):
+        if is_map and (key.__class__ is not str or len(key) > _LONGEST_KEY
+                       or (key[:1] in resolvers and not _plain_text(key))):
+            raise _Decline
+        cls = inner.__class__
+        if cls is str:
+            if inner[:1] in resolvers and not _plain_text(inner):
+                raise _Decline
+        elif cls is dict or cls is list:
+            _check(inner, path + (key,), written)
+        elif cls is int:
+            written[path + (key,)] = str(inner)
+        elif cls is bool:
+            written[path + (key,)] = "true" if inner else "false"
+        else:  # null, a float, a date: yamltree knows best
+            raise _Decline
+
+
+def _positions(text: str, value: dict) -> dict[Path, Position]:
+    """Positions of each item (`("items", i)`) and of its fields' values, by a scan of the lines that accepts
+    only the plain layout: top-level keys at column 1, `items:` a block sequence of block mappings whose
+    entries start `- key:`, fields one per line at one indentation, quoted values closed on their line.
+    The scan must find exactly the keys the parser found, in their order, or the file is declined."""
+    value_at: dict[Path, Position] = {}
+    top: list[str] = []
+    items: list[list[str]] = []
+    keys: list[str] = []  # the current item's
+    pending: Path | None = None  # a field whose value starts on a later line
+    entry = key_col = -1  # the items' `-` column and their keys' column, inside `items:`
+    in_items = False
+    index = -1
+    match_line = _LINE.match
+    for number, line in enumerate(text.split("\n"), start=1):
+        match = match_line(line)
+        if match is None or pending is not None:
+            stripped = line.lstrip(" ")
+            if not stripped or stripped[0] == "#":
+                continue
+            indent = len(line) - len(stripped)
+            if pending is not None:
+                if indent > key_col or (indent == key_col and stripped[:2] == "- "):
+                    value_at[pending] = (number, indent + 1)
+                    pending = None
+                    continue
+                raise _Decline  # an empty value (null), which would have declined already
+            if in_items and index < 0:
+                raise _Decline
+            if indent > key_col if in_items else indent > 0:
+                continue  # the rest of a value: more lines of text, or what a field holds
+            raise _Decline
+        indent = match.end(1)
+        dash = match.group(2)
+        if in_items and indent == key_col and dash is None:  # the common line: an item's next field
+            key = match.group(3)
+            keys.append(key)
+        elif indent == 0 and not (in_items and entry == 0 and dash is not None):
+            if dash is not None:
+                raise _Decline
+            key = match.group(3)
+            top.append(key)
+            in_items = key == "items"
+            if in_items:
+                rest = line[match.end():].lstrip(" ")
+                if rest and rest[0] != "#":
+                    raise _Decline  # a flow sequence, or a scalar
+                entry = -1
+            continue
+        elif not in_items:
+            continue  # the rest of a top-level value
+        elif dash is not None and (indent == entry or entry < 0):
+            entry = indent
+            key_col = indent + len(dash)
+            index += 1
+            key = match.group(3)
+            keys = [key]
+            items.append(keys)
+            value_at[("items", index)] = (number, key_col + 1)
+        elif indent > key_col:
+            continue
+        else:
+            raise _Decline
+        end = match.end()
+        first = line[end:end + 1]
+        if first and first not in _SPECIAL:
+            value_at[("items", index, key)] = (number, end + 1)
+        else:
+            pending = _field(value_at, ("items", index, key), number, line, match.end(4))
+    if pending is not None:
+        raise _Decline
+    if top != list(value):
+        raise _Decline
+    found = value.get("items")
+    if not isinstance(found, list) or len(found) != len(items):
+        raise _Decline
+    for keys, item in zip(items, found):
+        if not isinstance(item, dict) or keys != list(item):
+            raise _Decline
+    return value_at
+
+
+def _field(value_at: dict[Path, Position], path: Path, number: int, line: str, after: int) -> Path | None:
+    """Record where the value of the field whose `:` ends at column `after` starts, when on this line;
+    else return its path, for the next line to give."""
+    rest = line[after:]
+    text = rest.lstrip(" ")
+    if not text or text[0] == "#":
+        return path
+    col = len(line) - len(text)
+    first = text[0]
+    if first == '"' or first == "'":
+        if not _closed_quote(text):
+            raise _Decline
+    elif first == "[" or first == "{":
+        body = text.rstrip(" ")
+        if (body[-1] not in "]}" or body.count("[") != body.count("]")
+                or body.count("{") != body.count("}")):
+            raise _Decline
+    value_at[path] = (number, col + 1)
+    return None
+
+
+def _closed_quote(text: str) -> bool:
+    """Whether the quoted scalar that `text` starts with ends on this line, with nothing but a comment after."""
+    quote = text[0]
+    i = 1
+    while True:
+        i = text.find(quote, i)
+        if i < 0:
+            return False
+        if quote == "'" and text[i + 1 : i + 2] == "'":
+            i += 2
+            continue
+        if quote == '"':
+            slashes = 0
+            while text[i - 1 - slashes] == "\\":
+                slashes += 1
+            if slashes % 2:
+                i += 1
+                continue
+        after = text[i + 1 :].lstrip(" ")
+        return not after or after[0] == "#"
