@@ -35,7 +35,7 @@ from srs.deck.yamltree import _AS_TEXT, _RESOLVERS, MAX_DEPTH, Document, Path, P
 # line breaks YAML 1.1 adds (U+0085, U+2028, U+2029) and the byte-order mark. Everything else declines.
 _REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 # `?` alone starts an explicit key; in a flow collection libyaml and yaml-rs read it differently (`[?]`).
-_QUESTION = re.compile(r"(?:^|[\s\[{,])\?(?:[\s\]},]|$)", re.MULTILINE)
+_QUESTION = re.compile(r"[\s\[{,]\?(?=[\s\]},]|\Z)")
 _SURROGATE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # libyaml refuses these escapes; yaml-rs pairs them
 _TAG = re.compile(r"(?:^|[ \[{,])!", re.MULTILINE)
 # A line that starts a key: its indentation, the `- ` of a sequence entry, the key, and its `:`.
@@ -43,8 +43,11 @@ _LINE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_-]*)(:)(?: +|$)")
 _SPECIAL = set("#'\"[{")  # a value that starts so is looked at closer
 # Whole numbers and booleans are taken when each is written in its canonical form (`12`, `true`), which
 # yamltree keeps as written: so none of the text may hold what looks like another form of one (`+12`,
-# `012`, `0x1F`, `0o17`, `1_000`, `-0`, `True`, `FALSE`), not even inside a string.
-_ODD_SCALAR = re.compile(r"(?<![\w.])(?:[-+]?0[\dxXoObB_]|\+\d|-0(?![\d.]))|\d_|\b(?:True|TRUE|False|FALSE)\b")
+# `012`, `0x1F`, `0o17`, `1_000`, `-0`, `True`, `FALSE`), not even inside a string (see `_odd_scalars`).
+_ZERO = re.compile(r"0[\dxXoObB_]")
+_PLUS = re.compile(r"\+\d")
+_MINUS_ZERO = re.compile(r"(?<![\w.])-0(?![\d.])")
+_UNDERSCORE = re.compile(r"\d_")
 _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
 _LONGEST_KEY = 100  # libyaml refuses implicit keys over 1024 characters as written; escapes take up to 10
 
@@ -55,7 +58,7 @@ class _Decline(Exception):
 
 def parse(text: str) -> Document | None:
     """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
-    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text)) or ("?" in text and _QUESTION.search(text))
+    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text)) or ("?" in text and (text[0] == "?" or _QUESTION.search(text)))
             or ("\\" in text and _SURROGATE.search(text))):
         return None
     try:
@@ -70,9 +73,29 @@ def parse(text: str) -> Document | None:
         value_at = _positions(text, value)
     except _Decline:
         return None
-    if written and _ODD_SCALAR.search(text):
+    if written and _odd_scalars(text):
         return None
     return Document(value, value_at=value_at, written_as=written)
+
+
+def _odd_scalars(text: str) -> bool:
+    """Whether `text` holds anything that YAML could read as a whole number or boolean written otherwise than
+    in canonical form."""
+    if "True" in text or "TRUE" in text or "False" in text or "FALSE" in text:
+        return True
+    if ("+" in text and _PLUS.search(text)) or ("_" in text and _UNDERSCORE.search(text)):
+        return True
+    if "-0" in text and _MINUS_ZERO.search(text):
+        return True
+    for match in _ZERO.finditer(text):  # `0` then a digit, x, o, b or _, at the start of a word (`-` or `+` aside)
+        at = match.start()
+        before = text[at - 1 : at]
+        if before in ("-", "+"):
+            at -= 1
+            before = text[at - 1 : at]
+        if not before or not (before.isalnum() or before in "_."):
+            return True
+    return False
 
 
 def _plain_text(value: str) -> bool:
