@@ -50,6 +50,8 @@ class Item:
     content_hash: str
     explicit_id: bool
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # (line, col) of each field's value
+    # What the content hash is taken of: the body as JSON values, without its id, defaults left out.
+    content: dict | None = None
 
     @property
     def kind(self) -> str:
@@ -317,8 +319,13 @@ def _build_item(
         found_problem = True
     if found_problem:
         return None
-    line, col = doc.position(where)
+    value_at = doc.value_at
+    line, col = value_at.get(where) or doc.position(where)
     content = body.model_dump(mode="json", exclude={"id"}, exclude_defaults=True)
+    fields = {}
+    for key in values:  # by model field name
+        at = where + (renamed.get(key, key),)
+        fields[key] = value_at.get(at) or doc.position(at)
     return Item(
         id=body.id or derived_item_id(deck_id, kind, body.key_text()),
         deck_id=deck_id,
@@ -330,7 +337,8 @@ def _build_item(
         tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
-        fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name
+        fields=fields,
+        content=content,
     )
 
 
