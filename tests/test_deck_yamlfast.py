@@ -63,7 +63,8 @@ def scalar(draw, indent: int, tame: bool = False) -> str:
     if style == "double":
         return json.dumps(text, ensure_ascii=draw(st.booleans()))
     if style == "number":
-        return draw(st.sampled_from(["1", "20", "-3", "0", "true", "false"] + ([] if tame else ["1.5", "0.85", "007"])))
+        odd = [] if tame else ["0.90", "1e3", "007"]
+        return draw(st.sampled_from(["1", "20", "-3", "0", "true", "false", "0.9", "-1.5", *odd]))
     if style == "flow":
         parts = draw(st.lists(TEXT, min_size=0, max_size=3))
         return "[" + ", ".join(draw(st.sampled_from([p, quoted_single(p)])) for p in parts) + "]"
@@ -218,7 +219,7 @@ def test_a_plain_deck_takes_the_fast_path_with_every_position_yamltree_gives():
 
 
 @pytest.mark.parametrize("value", [
-    "yes", "No", "1:20", "0x1F", "017", "0o17", "1_000", "+12", "3.14", "2024-01-01", "~", "'yes'", "True",
+    "yes", "No", "1:20", "0x1F", "017", "0o17", "1_000", "+12", "0.90", ".5", "1e3", "2024-01-01", "~", "'yes'", "True",
     "!!str x", "!x y", "&a x\n    b: *a", "x\ty", "a\x85b", "a\u2028b", "\ufeffx", "[a,\n      b]", "'open\n      quote'",
     "x\n---\nb: 1", "x\n    a: again",
 ])

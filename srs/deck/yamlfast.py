@@ -41,13 +41,15 @@ _TAG = re.compile(r"(?:^|[ \[{,])!", re.MULTILINE)
 # A line that starts a key: its indentation, the `- ` of a sequence entry, the key, and its `:`.
 _LINE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_-]*)(:)(?: +|$)")
 _SPECIAL = set("#'\"[{")  # a value that starts so is looked at closer
-# Whole numbers and booleans are taken when each is written in its canonical form (`12`, `true`), which
+# Numbers and booleans are taken when each is written in its canonical form (`12`, `0.9`, `true`), which
 # yamltree keeps as written: so none of the text may hold what looks like another form of one (`+12`,
-# `012`, `0x1F`, `0o17`, `1_000`, `-0`, `True`, `FALSE`), not even inside a string (see `_odd_scalars`).
+# `012`, `0x1F`, `0o17`, `1_000`, `-0`, `0.90`, `.9`, `1e3`, `True`, `FALSE`), not even inside a string.
 _ZERO = re.compile(r"0[\dxXoObB_]")
 _PLUS = re.compile(r"\+\d")
 _MINUS_ZERO = re.compile(r"(?<![\w.])-0(?![\d.])")
 _UNDERSCORE = re.compile(r"\d_")
+_DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)")
+_FLOAT_OTHERWISE = re.compile(r"\d[eE]|\.(?:inf|Inf|INF|nan|NaN|NAN)")
 _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
 _LONGEST_KEY = 100  # libyaml refuses implicit keys over 1024 characters as written; escapes take up to 10
 
@@ -79,14 +81,24 @@ def parse(text: str) -> Document | None:
 
 
 def _odd_scalars(text: str) -> bool:
-    """Whether `text` holds anything that YAML could read as a whole number or boolean written otherwise than
-    in canonical form."""
+    """Whether `text` holds anything that YAML could read as a number or boolean written otherwise than in
+    the form `_check` notes for it (canonical: `12`, `0.9`, `true`)."""
     if "True" in text or "TRUE" in text or "False" in text or "FALSE" in text:
         return True
     if ("+" in text and _PLUS.search(text)) or ("_" in text and _UNDERSCORE.search(text)):
         return True
     if "-0" in text and _MINUS_ZERO.search(text):
         return True
+    if _FLOAT_OTHERWISE.search(text):
+        return True
+    if "." in text:  # a number with a point must be written as Python writes it back (0.9, not 0.90 or .9)
+        for match in _DECIMAL.finditer(text):
+            at = match.start()
+            if at and (text[at - 1].isalnum() or text[at - 1] in "_."):
+                continue
+            number = match.group()
+            if repr(float(number)) != number.lstrip("+"):
+                return True
     for match in _ZERO.finditer(text):  # `0` then a digit, x, o, b or _, at the start of a word (`-` or `+` aside)
         at = match.start()
         before = text[at - 1 : at]
@@ -127,7 +139,9 @@ def _check(value: Any, path: Path, written: dict[Path, str]) -> None:
             written[path + (key,)] = str(inner)
         elif cls is bool:
             written[path + (key,)] = "true" if inner else "false"
-        else:  # null, a float, a date: yamltree knows best
+        elif cls is float:
+            written[path + (key,)] = repr(inner)
+        else:  # null, a date: yamltree knows best
             raise _Decline
 
 
