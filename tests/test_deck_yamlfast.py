@@ -34,7 +34,7 @@ SPECIALS = [
     "!important", "Hi !", "a: b", "a #b", "a#b", "- x", "[x]", "{x}", "x]", "'q'", '"q"', "it's", 'say "hi"', "é",
     "확산", "🎨", "{{c1::x}}", "\t", "x\ty", "\r", "a\r\nb", "\x85", "\u2028", "\ufeff", "\x00", "\x07", "#", "%x",
     "@x", "`x`", "", " ", "  lead", "trail  ", "a\\b", "\\n", "---", "...", "?", "? x", "|", ">", "a\nb", "a\n\nb",
-    "line\n  indented", "x" * 120,
+    "line\n  indented", "x" * 120, ":x", "?x", "@x", "x:", "-x", "a, b", "c3e", "v1.2", "0.9", "0.90", "9.",
 ]
 TAME = st.from_regex(r"[A-Za-z\u00e9\ud655][A-Za-z0-9 ?.,'*&!#:{}()\u00e9\ud655-]{0,15}", fullmatch=True)
 TEXT = st.one_of(st.sampled_from(SPECIALS), st.text(max_size=12), TAME)

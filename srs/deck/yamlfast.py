@@ -51,6 +51,10 @@ _UNDERSCORE = re.compile(r"\d_")
 _DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)")
 _FLOAT_OTHERWISE = re.compile(r"\d[eE]|\.(?:inf|Inf|INF|nan|NaN|NAN)")
 _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
+# Text that starts so, or is one line break, is where the two parsers part: yaml-rs takes `[>]`, `[:x]` and
+# `[?x]` as text (libyaml refuses the first two and reads a mapping from the third), and an empty block
+# scalar (`|` with no lines) as "\n" (libyaml: "").
+_INDICATORS = frozenset("|>?:")
 _LONGEST_KEY = 100  # libyaml refuses implicit keys over 1024 characters as written; escapes take up to 10
 
 
@@ -126,12 +130,13 @@ def _check(value: Any, path: Path, written: dict[Path, str]) -> None:
     resolvers = _RESOLVERS
     is_map = value.__class__ is dict
     for key, inner in value.items() if is_map else enumerate(value):
-        if is_map and (key.__class__ is not str or len(key) > _LONGEST_KEY
+        if is_map and (key.__class__ is not str or len(key) > _LONGEST_KEY or key[:1] in _INDICATORS
                        or (key[:1] in resolvers and not _plain_text(key))):
             raise _Decline
         cls = inner.__class__
         if cls is str:
-            if inner[:1] in resolvers and not _plain_text(inner):
+            first = inner[:1]
+            if first in resolvers and not _plain_text(inner) or first in _INDICATORS or inner == "\n":
                 raise _Decline
         elif cls is dict or cls is list:
             _check(inner, path + (key,), written)
