@@ -64,7 +64,8 @@ class _Decline(Exception):
 
 def parse(text: str) -> Document | None:
     """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
-    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text)) or ("?" in text and (text[0] == "?" or _QUESTION.search(text)))
+    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text))
+            or ("?" in text and (text[0] == "?" or _QUESTION.search(text)))
             or ("\\" in text and _SURROGATE.search(text))):
         return None
     try:

@@ -45,7 +45,8 @@ if TYPE_CHECKING:
 RELINK_MIN_SIMILARITY = 0.5
 RELINK_MIN_SIMILARITY_SAME_PLACE = 0.25
 _CHUNK = 500  # uids per `IN (...)` query
-BULK = 2000  # new items from which the search index is filled directly (see the module's docstring)
+BULK = 100  # new or edited items from which the search index is filled directly (see the module's docstring);
+# setting the trigger aside costs little: 1,000 new items synced in 0.039 s CPU this way, 0.062 s through the trigger
 # srs.store.schema.SEARCH_INDEX's triggers on inserted items and on items whose content changed.
 _INSERT_TRIGGER, _UPDATE_TRIGGER = "items_fts_insert", "items_fts_update"
 
