@@ -250,7 +250,7 @@ def deck_entry(deck: Deck, key: str, stamp: tuple[int, int] | None = None) -> De
         content["kind"] = item.kind
         ords = tuple(body.deletion_numbers()) if isinstance(body, Cloze) else (0,)
         items.append(ItemIn(
-            item.id, item.kind, item.content_hash, item.key_text, encode(content), encode(list(item.tags)),
+            item.id, item.kind, item.content_hash, item.key_text, encode(content), encode(list(item.tags)) if item.tags else "[]",
             item.path, item.line, item.index, item.explicit_id, ords, catalog.search_text(content),
         ))
     options = json.dumps(deck.options.model_dump(exclude_none=True))

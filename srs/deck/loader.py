@@ -264,6 +264,9 @@ def _build_deck(doc: Document, path: Path, problems: _Problems) -> Deck | None:
     )
 
 
+_NO_ID = {"id"}
+
+
 def _build_item(
     raw: Any, index: int, deck_id: str, deck_tags: tuple, doc: Document, path: Path, problems: _Problems
 ) -> Item | None:
@@ -321,7 +324,7 @@ def _build_item(
         return None
     value_at = doc.value_at
     line, col = value_at.get(where) or doc.position(where)
-    content = body.model_dump(mode="json", exclude={"id"}, exclude_defaults=True)
+    content = body.model_dump(mode="json", exclude=_NO_ID, exclude_defaults=True)
     fields = {}
     for key in values:  # by model field name
         at = where + (renamed.get(key, key),)
