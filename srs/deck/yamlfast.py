@@ -188,7 +188,7 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
         if in_items and indent == key_col and dash is None:  # the common line: an item's next field
             key = match.group(3)
             keys.append(key)
-        elif indent == 0 and not (in_items and entry == 0 and dash is not None):
+        elif indent == 0 and not (in_items and entry <= 0 and dash is not None):  # `- ` at column 1: indentless
             if dash is not None:
                 raise _Decline
             key = match.group(3)
