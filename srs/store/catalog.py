@@ -34,7 +34,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from srs.store.anki_identity import remember_origin
 from srs.store.log import ITEM_HAS_REVIEWS
@@ -51,8 +51,7 @@ BULK = 100  # new or edited items from which the search index is filled directly
 _INSERT_TRIGGER, _UPDATE_TRIGGER = "items_fts_insert", "items_fts_update"
 
 
-@dataclass(frozen=True, slots=True)
-class ItemIn:
+class ItemIn(NamedTuple):  # a named tuple, not a frozen dataclass: a first sync makes one per item, 4x faster
     """An item as the store keeps it. `content` and `tags` are JSON text; `ords` are its cards (0 for the one
     card of most items, the deletion numbers of a cloze); `text`, when given, is `search_text` of the content."""
 
