@@ -35,9 +35,9 @@ from srs.deck.yamltree import _AS_TEXT, _RESOLVERS, MAX_DEPTH, Document, Path, P
 # line breaks YAML 1.1 adds (U+0085, U+2028, U+2029) and the byte-order mark. Everything else declines.
 _REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 # `?` alone starts an explicit key; in a flow collection libyaml and yaml-rs read it differently (`[?]`).
-_QUESTION = re.compile(r"[\s\[{,]\?(?=[\s\]},]|\Z)")
+_QUESTION = re.compile(r"\?(?=[ \n\]},]|\Z)(?<=[ \n\[{,]\?)")  # the mark first: a fast scan for it
 _SURROGATE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # libyaml refuses these escapes; yaml-rs pairs them
-_TAG = re.compile(r"(?:^|[ \[{,])!", re.MULTILINE)
+_TAG = re.compile(r"!(?<=[ \n\[{,]!)")  # `!` after a space, a line break, `[`, `{` or `,` (or first)
 # A line that starts a key: its indentation, the `- ` of a sequence entry, the key, and its `:`.
 _LINE = re.compile(r"( *)(- +)?([A-Za-z_][A-Za-z0-9_-]*)(:)(?: +|$)")
 _SPECIAL = set("#'\"[{")  # a value that starts so is looked at closer
@@ -64,9 +64,9 @@ class _Decline(Exception):
 
 def parse(text: str) -> Document | None:
     """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
-    if (_REFUSED.search(text) or ("!" in text and _TAG.search(text))
-            or ("?" in text and (text[0] == "?" or _QUESTION.search(text)))
-            or ("\\" in text and _SURROGATE.search(text))):
+    if _REFUSED.search(text) or text[:1] in ("!", "?") or _TAG.search(text) or _QUESTION.search(text):
+        return None
+    if "\\" in text and _SURROGATE.search(text):
         return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
