@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -21,6 +23,7 @@ import srs.deck.loader as loader
 from srs.deck import yamlfast, yamltree
 from srs.deck.collection import load_paths
 
+REPO = Path(__file__).resolve().parent.parent
 FUZZ = settings(
     max_examples=int(os.environ.get("SRS_FUZZ_EXAMPLES", "400")),
     deadline=timedelta(seconds=2),
@@ -236,3 +239,21 @@ def test_a_deck_with_a_problem_keeps_every_position(tmp_path, monkeypatch):
     fast, slow = loaded_both_ways(path, monkeypatch)
     assert fast == slow
     assert [(d.line, d.col) for d in fast[0].diagnostics] == [(10, 5), (11, 5)]  # `back` missing; `fornt` unknown
+
+
+DEEP_NESTING = """
+from srs.deck import load_file, yamlfast
+texts = ["title: T\\nitems:\\n  - " + "- " * 30000 + "x\\n", "- " * 30000 + "x", "? " * 30000 + "x",
+         "a:\\n" + "".join(" " * (i + 1) + "- \\n" for i in range(600))]
+for text in texts:
+    assert yamlfast.parse(text) is None
+print(len(load_file("deep.yaml", text.encode()).diagnostics))
+"""
+
+
+def test_nesting_that_would_crash_yaml_rs_is_declined_and_reported_by_yamltree():
+    # yaml-rs exhausts its stack (the process dies) on block nesting some 20,000 levels deep; in a subprocess,
+    # so that a regression fails this test rather than the test run.
+    done = subprocess.run([sys.executable, "-c", DEEP_NESTING], capture_output=True, text=True, cwd=REPO, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1"]

@@ -7,10 +7,12 @@ parses about six times faster, but reads YAML 1.2 and keeps no positions. So `pa
 only when the two readings cannot differ, and declines (returns None) otherwise, leaving the file to yamltree:
 
 - every key and text value is a string that none of YAML 1.1's implicit resolvers would read as something
-  else (yes/no, numbers, sexagesimal `1:20`, dates, null, merge `<<`); any other scalar (numbers, booleans,
-  nulls, dates) declines, since yamltree keeps how those were written;
+  else (yes/no, numbers, sexagesimal `1:20`, dates, null, merge `<<`); numbers and booleans only where no
+  number or boolean in the text is written otherwise than canonically (`12`, `0.9`, `true`: yamltree keeps
+  how they were written); nulls and dates decline;
 - no aliases (yaml-rs is told to refuse them), no tags (`!` at the start of a token), no more than one
-  document, no duplicate keys (yaml-rs refuses them), no nesting as deep as yamltree.MAX_DEPTH;
+  document, no duplicate keys (yaml-rs refuses them), no nesting as deep as yamltree.MAX_DEPTH (nor text
+  that could nest deep enough to exhaust yaml-rs's stack);
 - only characters libyaml's reader takes and both read alike: no control characters, tabs, carriage
   returns, byte-order marks, or the line breaks only YAML 1.1 knows (U+0085, U+2028, U+2029);
 - the layout is the plain one (see `_positions`), whose item and field positions a line scan finds, and
@@ -50,6 +52,11 @@ _MINUS_ZERO = re.compile(r"(?<![\w.])-0(?![\d.])")
 _UNDERSCORE = re.compile(r"\d_")
 _DECIMAL = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+)")
 _FLOAT_OTHERWISE = re.compile(r"\d[eE]|\.(?:inf|Inf|INF|nan|NaN|NAN)")
+# yaml-rs stops flow nesting at 256 levels, but nests block collections as deep as the text says, and crashes
+# the process (its stack) somewhere past 10,000: on one line (`- - - ...`), or down lines indented ever further.
+# Decline texts that could nest deeper than about 500 levels: more than two `- ` or `? ` in a row, or a line
+# indented 500 spaces. (yamltree refuses nesting deeper than MAX_DEPTH, 100, with a message.)
+_DEEP = re.compile(r"(?:[-?] +){3}|\n {500}")
 _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
 # Text that starts so, or is one line break, is where the two parsers part: yaml-rs takes `[>]`, `[:x]` and
 # `[?x]` as text (libyaml refuses the first two and reads a mapping from the third), and an empty block
@@ -66,12 +73,14 @@ def parse(text: str) -> Document | None:
     """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
     if _REFUSED.search(text) or text[:1] in ("!", "?") or _TAG.search(text) or _QUESTION.search(text):
         return None
-    if "\\" in text and _SURROGATE.search(text):
+    if ("\\" in text and _SURROGATE.search(text)) or _DEEP.search(text):
         return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
-    except Exception:  # noqa: BLE001 - any refusal (syntax, duplicate key, alias): yamltree says what is wrong
-        return None
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # noqa: BLE001 - any refusal (syntax, duplicate key, alias), and a panic in Rust
+        return None  # (pyo3's PanicException is no Exception): yamltree says what is wrong
     if not isinstance(value, dict):
         return None
     written: dict[Path, str] = {}
