@@ -56,7 +56,7 @@ _FLOAT_OTHERWISE = re.compile(r"\d[eE]|\.(?:inf|Inf|INF|nan|NaN|NAN)")
 # the process (its stack) somewhere past 10,000: on one line (`- - - ...`), or down lines indented ever further.
 # Decline texts that could nest deeper than about 500 levels: more than two `- ` or `? ` in a row, or a line
 # indented 500 spaces. (yamltree refuses nesting deeper than MAX_DEPTH, 100, with a message.)
-_DEEP = re.compile(r"(?:[-?] +){3}|\n {500}")
+_DEEP = [re.compile(r"- +[-?] +[-?] "), re.compile(r"\? +[-?] +[-?] "), re.compile(r"\n {500}")]  # a literal first
 _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
 # Text that starts so, or is one line break, is where the two parsers part: yaml-rs takes `[>]`, `[:x]` and
 # `[?x]` as text (libyaml refuses the first two and reads a mapping from the third), and an empty block
@@ -73,7 +73,7 @@ def parse(text: str) -> Document | None:
     """The Document yamltree.parse would build for `text` (with fewer positions), or None to decline."""
     if _REFUSED.search(text) or text[:1] in ("!", "?") or _TAG.search(text) or _QUESTION.search(text):
         return None
-    if ("\\" in text and _SURROGATE.search(text)) or _DEEP.search(text):
+    if ("\\" in text and _SURROGATE.search(text)) or any(deep.search(text) for deep in _DEEP):
         return None
     try:
         value = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES)
@@ -192,15 +192,13 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
             if indent > key_col if in_items else indent > 0:
                 continue  # the rest of a value: more lines of text, or what a field holds
             raise _Decline
-        indent = match.end(1)
-        dash = match.group(2)
+        spaces, dash, key, _ = match.groups()
+        indent = len(spaces)
         if in_items and indent == key_col and dash is None:  # the common line: an item's next field
-            key = match.group(3)
             keys.append(key)
         elif indent == 0 and not (in_items and entry <= 0 and dash is not None):  # `- ` at column 1: indentless
             if dash is not None:
                 raise _Decline
-            key = match.group(3)
             top.append(key)
             in_items = key == "items"
             if in_items:
@@ -215,7 +213,6 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
             entry = indent
             key_col = indent + len(dash)
             index += 1
-            key = match.group(3)
             keys = [key]
             items.append(keys)
             value_at[("items", index)] = (number, key_col + 1)
