@@ -210,9 +210,9 @@ def anki_side(root: Path, notes, log) -> dict:
 def first_sync(size: int, repeat: int = 3) -> dict:
     """Only the first sync beside Anki's CSV import, each the best of `repeat` runs into a fresh store or
     collection (CPU seconds): what tests/test_store_perf.py holds to a ratio."""
-    import srs.deck.loader  # noqa: F401 - loaded before the clock, as Anki's library is (see the module's docstring)
     from anki.collection import Collection, ImportCsvRequest
 
+    import srs.deck.loader  # noqa: F401 - loaded before the clock, as Anki's library is (see the module's docstring)
     from srs.store import Store
     from srs.sync import sync
 

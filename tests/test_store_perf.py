@@ -1,8 +1,10 @@
 """The first sync of 10,000 cards against Anki's CSV import of the same notes (benchmarks/bench_store_anki.py).
 
 Measured in a fresh process, as srs runs, with each side's library loaded before its clock starts; a run that
-misses is measured once more, and the better run counts. The issue's target is 1.5x; before the fast YAML path
-and the reuse of the loader's work this measured 4.0-4.8x, and after it 2.9-3.8x on the shared 2-core machine.
+misses is measured once more, and the better run counts. The issue's target is 1.5x. Measured so on the shared
+2-core machine: 3.9-4.2x before the fast YAML path (srs/deck/yamlfast.py), the reuse of the loader's work for the
+stored rows and the direct filling of the search index, and 2.95-3.35x after; the bound catches a regression
+of most of that gain. (SQLite's part alone, the inserts and the commit, is about 0.9x Anki's whole import.)
 """
 
 import json
@@ -14,7 +16,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 MEASURE = "import json; from benchmarks.bench_store_anki import first_sync; print(json.dumps(first_sync(10_000)))"
-BOUND = 4.0
+BOUND = 3.75
 
 
 def measured() -> dict:
