@@ -249,9 +249,10 @@ def deck_entry(deck: Deck, key: str, stamp: tuple[int, int] | None = None) -> De
             content = body.model_dump(mode="json", exclude_defaults=True)
         content["kind"] = item.kind
         ords = tuple(body.deletion_numbers()) if isinstance(body, Cloze) else (0,)
+        tags = encode(list(item.tags)) if item.tags else "[]"
         items.append(ItemIn(
-            item.id, item.kind, item.content_hash, item.key_text, encode(content), encode(list(item.tags)) if item.tags else "[]",
-            item.path, item.line, item.index, item.explicit_id, ords, catalog.search_text(content),
+            item.id, item.kind, item.content_hash, item.key_text, encode(content), tags, item.path, item.line,
+            item.index, item.explicit_id, ords, catalog.search_text(content),
         ))
     options = json.dumps(deck.options.model_dump(exclude_none=True))
     return DeckIn(deck.id, deck.title, deck.kind, key, options, items, stamp)
