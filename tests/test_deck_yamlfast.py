@@ -257,3 +257,22 @@ def test_nesting_that_would_crash_yaml_rs_is_declined_and_reported_by_yamltree()
     done = subprocess.run([sys.executable, "-c", DEEP_NESTING], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["1"]
+
+
+@FUZZ
+@given(word=st.text(alphabet="019_.+-eExXoObBaInNfF:~", min_size=1, max_size=6), field=st.sampled_from(["q", "a"]))
+def test_number_like_text_is_declined_or_read_as_yamltree_reads_it(word, field, tmp_path, monkeypatch):
+    # yaml-rs reads numbers more widely than YAML 1.1 (`_1`, `1_`, `.iNf`, `0o17`, `1e3`): wherever one of them
+    # could be written otherwise than canonically, the fast path must step aside.
+    question, answer = (word, "A") if field == "q" else ("Q", word)
+    text = f"title: T\noptions:\n  new_per_day: {word}\nitems:\n  - q: {question}\n    a: {answer}\n"
+    doc = yamlfast.parse(text)
+    if doc is not None:
+        tree = yamltree.parse(text)
+        assert tree is not None
+        assert typed(doc.value) == typed(tree.value)
+        assert doc.written_as == tree.written_as
+    path = tmp_path / "deck.yaml"
+    path.write_text(text, encoding="utf-8")
+    fast, slow = loaded_both_ways(path, monkeypatch)
+    assert fast == slow

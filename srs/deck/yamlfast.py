@@ -51,9 +51,9 @@ _SPECIAL = set("#'\"[{")  # a value that starts so is looked at closer
 _ZERO = re.compile(r"0[\dxXoObB_]")
 _PLUS = re.compile(r"\+\d")
 _MINUS_ZERO = re.compile(r"-0(?![\d.])(?<![\w.]-0)")
-_UNDERSCORE = re.compile(r"_(?<=\d_)")
+_UNDERSCORE = re.compile(r"_(?=[0-9._+-])|_(?<=[0-9.+-]_)")  # yaml-rs reads `_1`, `1_`, `._5` as numbers
 _EXPONENT = [re.compile(r"e(?=[-+]?\d)(?<=\de)"), re.compile(r"E(?=[-+]?\d)(?<=\dE)")]
-_INFINITE = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)")
+_INFINITE = re.compile(r"\.(?i:inf|nan)")  # yaml-rs reads `.iNf` too
 _POINT = re.compile(r"\.(?:(?=[0-9])|(?<=[0-9]\.))")  # a point beside a digit
 _DIGITS = frozenset("0123456789")
 # yaml-rs stops flow nesting at 256 levels, but nests block collections as deep as the text says, and crashes
