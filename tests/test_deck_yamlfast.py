@@ -225,7 +225,7 @@ def test_a_plain_deck_takes_the_fast_path_with_every_position_yamltree_gives():
 @pytest.mark.parametrize("value", [
     "yes", "No", "1:20", "0x1F", "017", "0o17", "1_000", "+12", "0.90", ".5", "1e3", "2024-01-01", "~", "'yes'",
     "True", "!!str x", "!x y", "&a x\n    b: *a", "x\ty", "a\x85b", "a\u2028b", "\ufeffx", "[a,\n      b]",
-    "'open\n      quote'", "x\n---\nb: 1", "x\n    a: again", "[>]", "[:x]", "[?x]", "|\n\n",
+    "'open\n      quote'", "x\n---\nb: 1", "x\n    a: again", "[>]", "[:x]", "[?x]", "|\n\n", "1" * 5000,
 ])
 def test_what_yaml_1_1_reads_otherwise_is_declined(value):
     text = f"title: T\nitems:\n  - q: Q\n    a: {value}\n"

@@ -91,10 +91,12 @@ def parse(text: str) -> Document | None:
     try:
         _check(value, (), written)
         value_at = _positions(text, value)
+        if written and _odd_scalars(text):
+            return None
     except _Decline:
         return None
-    if written and _odd_scalars(text):
-        return None
+    except Exception:  # noqa: BLE001 - whatever else goes wrong here (a number too long to write) declines:
+        return None  # yamltree is the reference, and says what is wrong if anything is
     return Document(value, value_at=value_at, written_as=written)
 
 
