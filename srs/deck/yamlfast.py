@@ -90,9 +90,13 @@ def parse(text: str) -> Document | None:
     written: dict[Path, str] = {}
     try:
         _check(value, (), written)
-        value_at = _positions(text, value)
-        if written and _odd_scalars(text):
-            return None
+        lines = text.split("\n")
+        value_at, (start, end) = _positions(lines, value)
+        if written:
+            # Numbers outside the items are written outside their lines: only that part of the text is looked at.
+            inside = any(path[0] == "items" for path in written)
+            if _odd_scalars(text if inside else "\n".join(lines[:start] + lines[end:])):
+                return None
     except _Decline:
         return None
     except Exception:  # noqa: BLE001 - whatever else goes wrong here (a number too long to write) declines:
@@ -170,11 +174,12 @@ def _check(value: Any, path: Path, written: dict[Path, str]) -> None:
             raise _Decline
 
 
-def _positions(text: str, value: dict) -> dict[Path, Position]:
+def _positions(lines: list[str], value: dict) -> tuple[dict[Path, Position], tuple[int, int]]:
     """Positions of each item (`("items", i)`) and of its fields' values, by a scan of the lines that accepts
     only the plain layout: top-level keys at column 1, `items:` a block sequence of block mappings whose
     entries start `- key:`, fields one per line at one indentation, quoted values closed on their line.
-    The scan must find exactly the keys the parser found, in their order, or the file is declined."""
+    The scan must find exactly the keys the parser found, in their order, or the file is declined. Also returns
+    the lines `items:` spans, as (first, after the last), 0-based."""
     value_at: dict[Path, Position] = {}
     top: list[str] = []
     items: list[list[str]] = []
@@ -184,7 +189,8 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
     in_items = False
     index = -1
     match_line = _LINE.match
-    for number, line in enumerate(text.split("\n"), start=1):
+    span = [0, 0]
+    for number, line in enumerate(lines, start=1):
         match = match_line(line)
         if match is None or pending is not None:
             stripped = line.lstrip(" ")
@@ -209,9 +215,12 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
         elif indent == 0 and not (in_items and entry <= 0 and dash is not None):  # `- ` at column 1: indentless
             if dash is not None:
                 raise _Decline
+            if in_items:
+                span[1] = number - 1  # this line ends the items
             top.append(key)
             in_items = key == "items"
             if in_items:
+                span[0], span[1] = number - 1, len(lines)
                 rest = line[match.end():].lstrip(" ")
                 if rest and rest[0] != "#":
                     raise _Decline  # a flow sequence, or a scalar
@@ -246,7 +255,7 @@ def _positions(text: str, value: dict) -> dict[Path, Position]:
     for keys, item in zip(items, found):
         if not isinstance(item, dict) or keys != list(item):
             raise _Decline
-    return value_at
+    return value_at, (span[0], span[1])
 
 
 def _field(value_at: dict[Path, Position], path: Path, number: int, line: str, after: int) -> Path | None:
