@@ -66,6 +66,7 @@ _NO_ALIASES = yaml_rs.AliasLimits(max_total_replayed_events=0)
 # `[?x]` as text (libyaml refuses the first two and reads a mapping from the third), and an empty block
 # scalar (`|` with no lines) as "\n" (libyaml: "").
 _INDICATORS = frozenset("|>?:")
+_LOOK = frozenset(_RESOLVERS) | _INDICATORS | {"\n"}  # the first characters of text that `_risky` looks at
 _LONGEST_KEY = 100  # libyaml refuses implicit keys over 1024 characters as written; escapes take up to 10
 
 
@@ -138,6 +139,12 @@ def _odd_scalars(text: str) -> bool:
     return False
 
 
+def _risky(text: str) -> bool:
+    """Whether the two parsers may part on `text` (see _INDICATORS), or YAML 1.1 reads it as other than text."""
+    first = text[:1]
+    return first in _INDICATORS or text == "\n" or (first in _RESOLVERS and not _plain_text(text))
+
+
 def _plain_text(value: str) -> bool:
     """Whether YAML 1.1 reads `value`, written plain, as this text (yamltree's resolvers, in its order)."""
     for tag, regexp in _RESOLVERS.get(value[:1], ()):
@@ -151,16 +158,14 @@ def _check(value: Any, path: Path, written: dict[Path, str]) -> None:
     were written (yamltree's `written_as`), which `parse` has made sure is their canonical form."""
     if len(path) >= MAX_DEPTH - 1:
         raise _Decline
-    resolvers = _RESOLVERS
+    look = _LOOK
     is_map = value.__class__ is dict
     for key, inner in value.items() if is_map else enumerate(value):
-        if is_map and (key.__class__ is not str or len(key) > _LONGEST_KEY or key[:1] in _INDICATORS
-                       or (key[:1] in resolvers and not _plain_text(key))):
+        if is_map and (key.__class__ is not str or len(key) > _LONGEST_KEY or (key[:1] in look and _risky(key))):
             raise _Decline
         cls = inner.__class__
         if cls is str:
-            first = inner[:1]
-            if first in resolvers and not _plain_text(inner) or first in _INDICATORS or inner == "\n":
+            if inner[:1] in look and _risky(inner):
                 raise _Decline
         elif cls is dict or cls is list:
             _check(inner, path + (key,), written)
