@@ -33,9 +33,10 @@ import yaml_rs
 
 from srs.deck.yamltree import _AS_TEXT, _RESOLVERS, MAX_DEPTH, Document, Path, Position
 
-# Characters taken as they are: printable ASCII, newline, and the printable rest of Unicode but for the
-# line breaks YAML 1.1 adds (U+0085, U+2028, U+2029) and the byte-order mark. Everything else declines.
-_REFUSED = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# Characters that decline: control characters but the newline (tab and carriage return too), the line breaks
+# YAML 1.1 adds (U+0085 among the C1 controls, U+2028, U+2029), surrogates, the byte-order mark and the
+# non-characters U+FFFE and U+FFFF. (The complement, written as the class of what is taken, takes 5 ms to compile.)
+_REFUSED = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # `?` alone starts an explicit key; in a flow collection libyaml and yaml-rs read it differently (`[?]`).
 _QUESTION = re.compile(r"\?(?=[ \n\]},]|\Z)(?<=[ \n\[{,]\?)")  # the mark first: a fast scan for it
 _SURROGATE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")  # libyaml refuses these escapes; yaml-rs pairs them
