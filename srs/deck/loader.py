@@ -31,6 +31,7 @@ from srs.deck.model import (
     semantic_problems,
     unique_tags,
 )
+from srs.deck.yamlfast import parse as parse_fast
 from srs.deck.yamltree import Document, YamlProblem, parse
 
 
@@ -49,6 +50,8 @@ class Item:
     content_hash: str
     explicit_id: bool
     fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # (line, col) of each field's value
+    # What the content hash is taken of: the body as JSON values, without its id, defaults left out.
+    content: dict | None = None
 
     @property
     def kind(self) -> str:
@@ -171,6 +174,14 @@ def _load_file(path: Path, data: bytes | None) -> FileResult:
     text = _decode(data, problems)
     if text is None:
         return problems.result(None)
+    fast = parse_fast(text)
+    if fast is not None:
+        # Its Document knows only the positions a deck without problems needs: on any diagnostic at all, the
+        # file is read again by yamltree, so each message keeps its exact file:line:col.
+        deck = _build_deck(fast, path, problems)
+        if not problems.found:
+            return problems.result(deck)
+        problems = _Problems(shown)
     try:
         doc = parse(text)
     except YamlProblem as exc:
@@ -253,6 +264,9 @@ def _build_deck(doc: Document, path: Path, problems: _Problems) -> Deck | None:
     )
 
 
+_NO_ID = {"id"}
+
+
 def _build_item(
     raw: Any, index: int, deck_id: str, deck_tags: tuple, doc: Document, path: Path, problems: _Problems
 ) -> Item | None:
@@ -308,8 +322,13 @@ def _build_item(
         found_problem = True
     if found_problem:
         return None
-    line, col = doc.position(where)
-    content = body.model_dump(mode="json", exclude={"id"}, exclude_defaults=True)
+    value_at = doc.value_at
+    line, col = value_at.get(where) or doc.position(where)
+    content = body.model_dump(mode="json", exclude=_NO_ID, exclude_defaults=True)
+    fields = {}
+    for key in values:  # by model field name
+        at = where + (renamed.get(key, key),)
+        fields[key] = value_at.get(at) or doc.position(at)
     return Item(
         id=body.id or derived_item_id(deck_id, kind, body.key_text()),
         deck_id=deck_id,
@@ -321,7 +340,8 @@ def _build_item(
         tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
-        fields={key: doc.position(where + (renamed.get(key, key),)) for key in values},  # by model field name
+        fields=fields,
+        content=content,
     )
 
 

@@ -1,0 +1,36 @@
+"""The rows a sync hands the store's write path (srs.sync.deck_entry) for every item kind: the content is what the
+item's model dumps (its id first, its kind last), and the search text is the one the index computes from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from srs.deck import load_file
+from srs.store.catalog import search_text
+from srs.sync import deck_entry
+
+REPO = Path(__file__).resolve().parent.parent
+FILES = [*sorted((REPO / "decks").glob("*.yaml")), *sorted((REPO / "quizzes").glob("*.yaml")),
+         REPO / "tests" / "fixtures" / "valid" / "every-kind.yaml"]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)
+def test_each_row_holds_what_the_model_dumps_and_its_search_text(path):
+    result = load_file(path)
+    assert result.deck is not None
+    entry = deck_entry(result.deck, str(path))
+    assert len(entry.items) == len(result.deck.items)
+    for item, row in zip(result.deck.items, entry.items):
+        expected = item.body.model_dump(mode="json", exclude_defaults=True)
+        expected["kind"] = item.kind
+        assert row.content == json.dumps(expected, ensure_ascii=False)
+        assert row.tags == json.dumps(list(item.tags), ensure_ascii=False)
+        assert row.text == search_text(json.loads(row.content))
+
+
+def test_every_kind_is_covered():
+    kinds = {item.kind for path in FILES for item in load_file(path).deck.items}
+    assert kinds == {"flashcard", "selfcheck", "ordering", "choice", "cloze"}
