@@ -29,7 +29,7 @@ DAY_MS = 86_400_000
 
 def make_package(folder: Path, notes: int, seed: int = 11) -> Path:
     """An .apkg of `notes` notes written by Anki, with reviews on every fifth card."""
-    from anki.collection import AddNoteRequest, Collection, ExportAnkiPackageOptions
+    from anki.collection import AddNoteRequest, Collection
 
     rng = random.Random(seed)
     col = Collection(str(folder / "source.anki2"))
@@ -60,17 +60,23 @@ def make_package(folder: Path, notes: int, seed: int = 11) -> Path:
                     at += 1
                 used.add(at)
                 rows.append((at, cid, rng.choice((1, 3, 3, 3, 4)), 4000, 1 if step else 0))
-        col.db.executemany(
-            "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-            " VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)",
-            rows,
-        )
-        path = folder / "bench.apkg"
-        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False,
-                                           legacy=False)
-        col.export_anki_package(out_path=str(path), options=options, limit=None)
+        return export_with_reviews(col, rows, folder / "bench.apkg")
     finally:
         col.close()
+
+
+def export_with_reviews(col, rows: list[tuple], path: Path) -> Path:
+    """Add `rows` ((id, cid, ease, time, type), one a review) to `col`'s log, and export `col` to `path` in
+    Anki's default format with its scheduling."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    col.db.executemany(
+        "INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
+        " VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)",
+        rows,
+    )
+    options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False, legacy=False)
+    col.export_anki_package(out_path=str(path), options=options, limit=None)
     return path
 
 

@@ -41,7 +41,9 @@ CLOZES = ["From {{c1::noise}} to {{c2::an <b>image</b>}}.", "{{c1::2*3::hint}} i
 
 def golden_package(folder: Path) -> Path:
     """A package of 150 notes Anki writes (with reviews on every third card, suspended and flagged cards)."""
-    from anki.collection import AddNoteRequest, Collection, ExportAnkiPackageOptions
+    from anki.collection import AddNoteRequest, Collection
+
+    from benchmarks.bench_import import export_with_reviews
 
     rng = random.Random(15)
     col = Collection(str(folder / "golden.anki2"))
@@ -76,15 +78,9 @@ def golden_package(folder: Path) -> Path:
             for step in range(rng.randrange(1, 6)):
                 at += (step + 1) * DAY_MS + rng.randrange(1000)
                 rows.append((at, cid, rng.choice((1, 2, 3, 3, 4)), 1000 * step, min(step, 2)))
-        col.db.executemany("INSERT INTO revlog (id, cid, usn, ease, ivl, lastIvl, factor, time, type)"
-                           " VALUES (?, ?, -1, ?, 1, 0, 2500, ?, ?)", rows)
-        path = folder / "golden.apkg"
-        options = ExportAnkiPackageOptions(with_scheduling=True, with_deck_configs=False, with_media=False,
-                                           legacy=False)
-        col.export_anki_package(out_path=str(path), options=options, limit=None)
+        return export_with_reviews(col, rows, folder / "golden.apkg")
     finally:
         col.close()
-    return path
 
 
 TABLES = {

@@ -98,13 +98,19 @@ scheduler_settings = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
-@given(scheduler_settings, st.integers(1, 10**6), st.lists(st.tuples(gaps, ratings), min_size=1, max_size=40))
-def test_any_history_under_any_settings_replays_as_planner_does(settings_, cid, history):
+def timed(history: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """(gap, rating) pairs as (time, rating) reviews, from a fixed start."""
     at, reviews = 1_700_000_000, []
     for gap, rating in history:
         at += gap
         reviews.append((at, rating))
+    return reviews
+
+
+@settings(max_examples=200, deadline=None)
+@given(scheduler_settings, st.integers(1, 10**6), st.lists(st.tuples(gaps, ratings), min_size=1, max_size=40))
+def test_any_history_under_any_settings_replays_as_planner_does(settings_, cid, history):
+    reviews = timed(history)
     planner = Planner()
     card = new_card(cid)
     assert fast_replay(planner, settings_, card, reviews) == planner_replay(planner, settings_, card, reviews)
@@ -114,10 +120,7 @@ def test_any_history_under_any_settings_replays_as_planner_does(settings_, cid, 
 @given(scheduler_settings, st.integers(1, 10**6), st.lists(st.tuples(gaps, ratings), min_size=1, max_size=40))
 def test_the_final_state_alone_is_the_last_of_the_states(settings_, cid, history):
     """Rescheduling replays each card to its last state only (no due date before it): the same state."""
-    at, reviews = 1_700_000_000, []
-    for gap, rating in history:
-        at += gap
-        reviews.append((at, rating))
+    reviews = timed(history)
     planner = Planner()
     replayer = replayer_for(planner, settings_)
     assert replayer.final(cid, reviews) == tuple(planner_replay(planner, settings_, new_card(cid), reviews)[-1])
