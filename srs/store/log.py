@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -32,6 +32,7 @@ SCHEDULING = ("state", "step", "stability", "difficulty", "due", "last_review", 
 FRESH: dict[str, Any] = {"state": NEW, "step": None, "stability": None, "difficulty": None, "due": None,
                          "last_review": None, "reps": 0, "lapses": 0}
 LEECH_MADE, LEECH_SUSPENDED = 1, 2
+CONVERT_BATCH = 10_000  # rows of the legacy log converted per executemany (and per step of progress)
 
 _AFTER = ("state", "step", "stability", "difficulty", "due", "reps", "lapses")  # columns; last_review is the time
 _after_values = itemgetter(*_AFTER)  # a state's _AFTER columns, as a tuple
@@ -241,36 +242,52 @@ def item_has_reviews(conn: sqlite3.Connection, iid: int) -> bool:
 # -- the migration from schema 2 -------------------------------------------------------------------------
 
 
-def convert_legacy_log(conn: sqlite3.Connection, table: str) -> None:
+def convert_legacy_log(conn: sqlite3.Connection, table: str,
+                       progress: Callable[[int, int], None] | None = None) -> None:
     """Inside the migration's transaction: every row of schema 2's log (before and after as JSON) into the lean
-    log, rid for rid. Python reads the JSON, so every number comes back exactly as it was written."""
+    log, rid for rid; `progress(done, total)` after each batch of rows. Python reads the JSON, so every number
+    comes back exactly as it was written.
+
+    The rows go in as tuples, CONVERT_BATCH at a time by one executemany each, and the log's indexes are built
+    once after the last one (benchmarks/bench_migration.py measures it)."""
+    total = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
     order = f"SELECT rid, cid, reviewed_at, rating, duration_ms, response, source, state_before, before, after " \
             f"FROM {table} ORDER BY cid, reviewed_at, rid"
-    cid, previous = None, FRESH
-    rows, pins = [], []
+    loads, fresh_before = json.loads, tuple(FRESH[n] for n in _BEFORE)
+    fresh_after = tuple(FRESH[n] for n in _AFTER)
+    cid, previous = None, (NEW, *fresh_before)
+    rows: list[tuple] = []
+    pins: list[tuple] = []
+    done = 0
+    if progress is not None:
+        progress(0, total)
     for rid, card, at, rating, ms, response, source, state_before, before_json, after_json in conn.execute(order):
         if card != cid:
-            cid, previous = card, FRESH
-        before, after = json.loads(before_json or "{}"), json.loads(after_json or "{}")
-        before_s = {name: before.get(name, FRESH[name]) for name in SCHEDULING}
-        before_s["state"] = state_before
-        after_s = {name: after.get(name, FRESH[name]) for name in SCHEDULING}
-        after_s["last_review"] = at
+            cid, previous = card, (NEW, *fresh_before)
+        before, after = loads(before_json or "{}"), loads(after_json or "{}")
+        # (state, step, stability, difficulty, due, last_review, reps, lapses), as SCHEDULING
+        before_s = (state_before, *(before.get(n, d) for n, d in zip(_BEFORE, fresh_before)))
+        after_values = tuple(after.get(n, d) for n, d in zip(_AFTER, fresh_after))
         leech = 0
         if after.get("leech") and not before.get("leech"):
             leech = LEECH_SUSPENDED if after.get("suspended") and not before.get("suspended") else LEECH_MADE
         code = SOURCE_CODE.get(source)
         if code is None:
             raise SchemaError(f"its review {rid} has a source srs never wrote ({source!r}); nothing was changed")
-        rows.append((rid, card, at, rating, ms, code, response, state_before,
-                     *(after_s[n] for n in _AFTER), leech))
+        rows.append((rid, card, at, rating, ms, code, response, state_before, *after_values, leech))
         if before_s != previous:
-            pins.append((rid, *(before_s[n] for n in _BEFORE)))
-        previous = after_s
-        if len(rows) >= 10_000:
+            pins.append((rid, *before_s[1:]))
+        state, step, stability, difficulty, due, reps, lapses = after_values
+        previous = (state, step, stability, difficulty, due, at, reps, lapses)
+        if len(rows) >= CONVERT_BATCH:
             _write_converted(conn, rows, pins)
+            done += len(rows)
             rows, pins = [], []
+            if progress is not None:
+                progress(done, total)
     _write_converted(conn, rows, pins)
+    if progress is not None:
+        progress(total, total)
 
 
 def _write_converted(conn: sqlite3.Connection, rows: list[tuple], pins: list[tuple]) -> None:
