@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import db_option, echo_json
+from srs.commands.options import db_option, echo_json, open_store
 from srs.ui.console import echo
 
 
@@ -23,7 +23,6 @@ def backup(list_them, as_json, db_path):
     """
     from srs.jsontypes import BackupJson, BackupTakenJson
     from srs.paths import default_db_path
-    from srs.store import Store
     from srs.store.backup import backups, take_backup
 
     path = db_path or default_db_path()
@@ -39,7 +38,7 @@ def backup(list_them, as_json, db_path):
         for row in [] if as_json else rows:
             echo(f"{row['taken']}  {row['reason']:<16} {row['path']}")
         return
-    store = Store.open(path)
+    store = open_store(path)
     try:
         target = take_backup(store.conn, path, "manual")
     finally:
@@ -60,13 +59,12 @@ def restore(file, db_path):
     The database as it is now is backed up first, so a restore can itself be undone.
     """
     from srs.paths import default_db_path
-    from srs.store import Store
     from srs.store.backup import check_backup_file
     from srs.store.backup import restore as restore_from
 
     path = db_path or default_db_path()
     check_backup_file(file)  # before the database is even opened
-    store = Store.open(path)
+    store = open_store(path)
     try:
         safety = restore_from(store.conn, path, file)
     finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import db_option, echo_json, learning_options, open_workspace, report_sync
+from srs.commands.options import db_option, echo_json, learning_options, open_store, open_workspace, report_sync
 from srs.ui.console import echo
 from srs.ui.progress import progress_bar
 
@@ -86,9 +86,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
     store = None
     if not no_history:
         from srs.paths import default_db_path
-        from srs.store import Store
-
-        store = Store.open(db_path or default_db_path())
+        store = open_store(db_path or default_db_path())
         from srs.store.backup import backup_before
 
         backup_before(store.conn, store.path, "import")

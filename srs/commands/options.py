@@ -16,7 +16,10 @@ from srs.errors import UserError
 from srs.ui.console import echo
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from srs.store import Store
+    from srs.store.db import Upgrade
 
 
 def now_option(func):
@@ -105,6 +108,23 @@ class Workspace:
         return chosen
 
 
+def open_store(path: Path | str) -> Store:
+    """The store at `path`. A database an older srs wrote is upgraded once: one line on stderr says so before it
+    starts, then a bar (on a terminal) follows the reviews converted."""
+    from contextlib import ExitStack
+
+    from srs.store import Store
+    from srs.ui.progress import progress_bar
+
+    with ExitStack() as bar:
+        def announce(upgrade: Upgrade) -> Callable[[int, int], None] | None:
+            echo(f"Upgrading the database to schema {upgrade.target} (one time, {upgrade.reviews:,} reviews): "
+                 f"a backup is kept at {upgrade.backup}", err=True)
+            return bar.enter_context(progress_bar("Converting reviews"))
+
+        return Store.open(path, on_upgrade=announce)
+
+
 # About a second of reading on these machines: below it a bar would only flicker.
 SYNC_BAR_FROM_BYTES = 1_000_000
 
@@ -114,14 +134,13 @@ def open_workspace(db_path: Path | None, deck_paths, now: datetime | None, *, sy
     from srs.clock import set_day_start_hour
     from srs.paths import default_db_path, default_deck_paths
     from srs.settings import current
-    from srs.store import Store
 
     set_day_start_hour(current().get("day_starts_at"))  # a malformed settings file stops here
     from srs.store.db import database_error
     from srs.sync import sync as sync_decks
 
     path = db_path or default_db_path()
-    store = Store.open(path)
+    store = open_store(path)
     if str(path) != ":memory:":
         from srs.store.backup import daily_backup
 

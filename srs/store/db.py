@@ -7,18 +7,37 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from srs.errors import UserError
-from srs.store.schema import SCHEMA_VERSION, SchemaError, check_version, migrate
+from srs.store.schema import SCHEMA_VERSION, Progress, SchemaError, check_version, migrate
 
 BUSY_TIMEOUT_MS = 10_000
 SYNCHRONOUS = "FULL"
 REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
+@dataclass(frozen=True)
+class Upgrade:
+    """A one-time migration about to run on a database an older srs wrote: its schema and the one it gets, the
+    reviews its log holds (what the migration converts), and the backup kept of it as it was."""
+
+    schema: int
+    target: int
+    reviews: int
+    backup: Path
+
+
+# Told of an upgrade before it starts; returns a progress(done, total) for the rows converted, or None.
+OnUpgrade = Callable[[Upgrade], Progress | None]
+
+
+def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Connection:
+    """Open (creating, or migrating, as needed) the database at `path`; `on_upgrade` is told before a
+    migration of an existing database starts (the command line announces it and draws its progress)."""
     path = Path(path)
     if str(path) != ":memory:":
         if path.is_dir():
@@ -31,7 +50,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
     deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     while True:
         try:
-            return _open(path, existed)
+            return _open(path, existed, on_upgrade)
         except SchemaError as exc:
             raise UserError(f"cannot use database {path}: {exc}") from None
         except sqlite3.OperationalError as exc:
@@ -44,7 +63,7 @@ def connect(path: str | Path) -> sqlite3.Connection:
             raise database_error(exc, path) from None
 
 
-def _open(path: Path, existed: bool) -> sqlite3.Connection:
+def _open(path: Path, existed: bool, on_upgrade: OnUpgrade | None) -> sqlite3.Connection:
     # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     try:
@@ -59,11 +78,15 @@ def _open(path: Path, existed: bool) -> sqlite3.Connection:
         # benchmarks/bench_durability.py measures the cost beside Anki's answer.
         conn.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        progress = None
         if existed and 0 < version < SCHEMA_VERSION:  # history written by an older srs: keep a copy first
             from srs.store.backup import take_backup
 
-            take_backup(conn, path, "before-migration")
-        migrate(conn)
+            backup = take_backup(conn, path, "before-migration")
+            if on_upgrade is not None:
+                reviews = conn.execute("SELECT COUNT(*) FROM revlog").fetchone()[0]
+                progress = on_upgrade(Upgrade(version, SCHEMA_VERSION, reviews, backup))
+        migrate(conn, progress)
     except BaseException:
         conn.close()
         raise

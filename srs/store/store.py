@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from srs.clock import to_epoch
 from srs.errors import UserError
 from srs.store import log
-from srs.store.db import connect, transaction
+from srs.store.db import OnUpgrade, connect, transaction
 from srs.store.schema import NEW, REVIEW
 
 if TYPE_CHECKING:
@@ -114,8 +114,9 @@ class Store:
         return self._db
 
     @classmethod
-    def open(cls, path: str | Path) -> Store:
-        return cls(connect(path), path)
+    def open(cls, path: str | Path, on_upgrade: OnUpgrade | None = None) -> Store:
+        """The store at `path`; `on_upgrade` is told before a one-time migration starts (srs/store/db.py)."""
+        return cls(connect(path, on_upgrade), path)
 
     def close(self) -> None:
         self.conn.close()

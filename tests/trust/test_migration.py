@@ -169,8 +169,10 @@ def test_a_log_row_no_srs_wrote_stops_the_migration_in_one_line(legacy, run_srs)
     conn.close()
     dump_before = dump(legacy)
     result = run_srs("due", env={"SRS_DB": str(legacy), "SRS_DECKS": str(legacy.parent)})
-    assert (result.exit_code, result.stderr) == (1, f"Error: cannot use database {legacy}: its review 5 has a source "
-                                                    "srs never wrote ('somewhere'); nothing was changed\n")
+    announced, error = result.stderr.splitlines()  # the upgrade was announced, then stopped in one line
+    assert announced.startswith("Upgrading the database to schema 3 (one time, 397 reviews)")
+    assert (result.exit_code, error) == (1, f"Error: cannot use database {legacy}: its review 5 has a source "
+                                            "srs never wrote ('somewhere'); nothing was changed")
     assert dump(legacy) == dump_before
 
 
@@ -205,3 +207,34 @@ def test_lookups_by_item_use_the_index_that_replaced_the_dropped_one(tmp_path, q
     finally:
         store.close()
     assert "cards_item_active" in plan and "SCAN c" not in plan and "SCAN cards" not in plan
+
+
+def test_a_command_that_upgrades_the_database_says_so_once_on_stderr(legacy, run_srs):
+    env = {"SRS_DB": str(legacy), "SRS_DECKS": str(legacy.parent)}
+    first = run_srs("due", "--json", env=env)
+    assert first.exit_code == 0
+    [backup] = (legacy.parent / "backups").glob("*-before-migration.sqlite3")
+    assert first.stderr.splitlines()[0] == (f"Upgrading the database to schema {SCHEMA_VERSION} (one time, "
+                                            f"397 reviews): a backup is kept at {backup}")
+    assert json.loads(first.stdout)["counts"] == {"learning": 0, "review": 0, "new": 0}  # stdout stays the JSON
+    second = run_srs("due", env=env)
+    assert second.exit_code == 0 and "Upgrading" not in second.stderr
+    assert second.stdout == "New 0  Learning 0  Review 0\n"
+
+
+def test_the_upgrade_is_announced_then_its_progress_counts_up_to_every_review(legacy, monkeypatch):
+    monkeypatch.setattr(log, "CONVERT_BATCH", 100)
+    told, counts = [], []
+
+    def on_upgrade(upgrade):
+        told.append(upgrade)
+        return lambda done, total: counts.append((done, total))
+
+    Store.open(legacy, on_upgrade=on_upgrade).close()
+    [upgrade] = told
+    assert (upgrade.schema, upgrade.target, upgrade.reviews) == (2, SCHEMA_VERSION, 397)
+    assert upgrade.backup.is_file() and upgrade.backup.parent == legacy.parent / "backups"
+    assert counts == [(0, 397), (100, 397), (200, 397), (300, 397), (397, 397)]
+    Store.open(legacy, on_upgrade=on_upgrade).close()  # once only
+    Store.open(legacy.parent / "new.db", on_upgrade=on_upgrade).close()  # a new database is made, not upgraded
+    assert told == [upgrade]
