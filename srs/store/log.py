@@ -255,6 +255,7 @@ def convert_legacy_log(conn: sqlite3.Connection, table: str,
             f"FROM {table} ORDER BY cid, reviewed_at, rid"
     loads, fresh_before = json.loads, tuple(FRESH[n] for n in _BEFORE)
     fresh_after = tuple(FRESH[n] for n in _AFTER)
+    before_values, after_of_row = itemgetter(*_BEFORE), _after_values
     cid, previous = None, (NEW, *fresh_before)
     rows: list[tuple] = []
     pins: list[tuple] = []
@@ -265,9 +266,13 @@ def convert_legacy_log(conn: sqlite3.Connection, table: str,
         if card != cid:
             cid, previous = card, (NEW, *fresh_before)
         before, after = loads(before_json or "{}"), loads(after_json or "{}")
-        # (state, step, stability, difficulty, due, last_review, reps, lapses), as SCHEDULING
-        before_s = (state_before, *(before.get(n, d) for n, d in zip(_BEFORE, fresh_before)))
-        after_values = tuple(after.get(n, d) for n, d in zip(_AFTER, fresh_after))
+        # (state, step, stability, difficulty, due, last_review, reps, lapses), as SCHEDULING; a field a row
+        # lacks (none that srs wrote does) is a new card's
+        try:
+            before_s, after_values = (state_before, *before_values(before)), after_of_row(after)
+        except KeyError:
+            before_s = (state_before, *(before.get(n, d) for n, d in zip(_BEFORE, fresh_before)))
+            after_values = tuple(after.get(n, d) for n, d in zip(_AFTER, fresh_after))
         leech = 0
         if after.get("leech") and not before.get("leech"):
             leech = LEECH_SUSPENDED if after.get("suspended") and not before.get("suspended") else LEECH_MADE

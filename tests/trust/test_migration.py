@@ -238,3 +238,18 @@ def test_the_upgrade_is_announced_then_its_progress_counts_up_to_every_review(le
     Store.open(legacy, on_upgrade=on_upgrade).close()  # once only
     Store.open(legacy.parent / "new.db", on_upgrade=on_upgrade).close()  # a new database is made, not upgraded
     assert told == [upgrade]
+
+
+def test_a_field_a_legacy_row_lacks_is_a_new_cards(legacy):
+    reviews = legacy_reviews(legacy)
+    conn = sqlite3.connect(legacy)
+    conn.execute("UPDATE revlog SET after = json_remove(after, '$.step') WHERE rid = 5")
+    conn.commit()
+    conn.close()
+    after = dict(zip(log.SCHEDULING, reviews[5][7]), step=None)
+    reviews[5] = (*reviews[5][:7], tuple(after[n] for n in log.SCHEDULING), reviews[5][8])
+    store = Store.open(legacy)
+    try:
+        assert lean_reviews(store) == reviews
+    finally:
+        store.close()
