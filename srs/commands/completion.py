@@ -26,6 +26,10 @@ def _store(ctx):
     path = Path(path or os.environ.get("SRS_DB") or default_db_path())
     if not path.is_file():
         return None
+    from srs.store.db import upgrade_pending
+
+    if upgrade_pending(path):  # a Tab never runs the one-time upgrade; the next command does, and says so
+        return None
     try:
         return Store.open(path)
     except Exception:  # completion must never print a traceback into the learner's prompt

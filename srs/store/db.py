@@ -63,6 +63,19 @@ def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Co
             raise database_error(exc, path) from None
 
 
+def upgrade_pending(path: str | Path) -> bool:
+    """Whether the database at `path` was written by an older srs, so that opening it would upgrade it (for
+    work that must stay instant, such as shell completion, and leaves the upgrade to a command)."""
+    try:
+        conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+
+
 def _open(path: Path, existed: bool, on_upgrade: OnUpgrade | None) -> sqlite3.Connection:
     # Autocommit mode: srs opens its own BEGIN IMMEDIATE transactions (see `transaction`).
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)

@@ -253,3 +253,15 @@ def test_a_field_a_legacy_row_lacks_is_a_new_cards(legacy):
         assert lean_reviews(store) == reviews
     finally:
         store.close()
+
+
+def test_completion_leaves_the_upgrade_to_a_command(legacy):
+    from types import SimpleNamespace
+
+    from srs.commands.completion import card_ids
+
+    context = SimpleNamespace(params={"db_path": str(legacy)}, parent=None)
+    assert card_ids(context, "q1") == []  # a Tab on an old database offers nothing rather than wait
+    assert dump(legacy)[0] == 2 and not (legacy.parent / "backups").exists()
+    Store.open(legacy).close()
+    assert "q1" in card_ids(context, "q1")
