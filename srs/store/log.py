@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from srs.store.schema import NEW, SchemaError
+from srs.store.schema import NEW, Progress, SchemaError
 
 # What made a row, as stored (its index). "review", "quiz" and "answer" are the learner's; the others imports.
 SOURCES = ("review", "quiz", "answer", "import", "anki")
@@ -242,8 +242,7 @@ def item_has_reviews(conn: sqlite3.Connection, iid: int) -> bool:
 # -- the migration from schema 2 -------------------------------------------------------------------------
 
 
-def convert_legacy_log(conn: sqlite3.Connection, table: str,
-                       progress: Callable[[int, int], None] | None = None) -> None:
+def convert_legacy_log(conn: sqlite3.Connection, table: str, progress: Progress | None = None) -> None:
     """Inside the migration's transaction: every row of schema 2's log (before and after as JSON) into the lean
     log, rid for rid; `progress(done, total)` after each batch of rows. Python reads the JSON, so every number
     comes back exactly as it was written.
