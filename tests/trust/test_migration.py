@@ -265,3 +265,17 @@ def test_completion_leaves_the_upgrade_to_a_command(legacy):
     assert dump(legacy)[0] == 2 and not (legacy.parent / "backups").exists()
     Store.open(legacy).close()
     assert "q1" in card_ids(context, "q1")
+
+
+def test_on_a_terminal_a_bar_follows_the_reviews_converted(legacy, monkeypatch):
+    import io
+
+    from srs.commands.options import open_store
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(terminal, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr("sys.stderr", terminal)
+    open_store(legacy).close()
+    shown = terminal.getvalue()
+    assert shown.startswith("Upgrading the database to schema 3 (one time, 397 reviews): a backup is kept at ")
+    assert "Converting reviews" in shown and "397/397" in shown
