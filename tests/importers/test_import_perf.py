@@ -1,0 +1,25 @@
+"""The import of an Anki package of 2,000 notes against Anki's own import of it (benchmarks/bench_import.py).
+
+Measured in a fresh process, as srs runs, each side the best of 3 turns with its library loaded before the clock;
+a run that misses is measured once more, and the better run counts. The issue's target is 2x, not met: measured
+on the shared 2-core machine, 9.0x at 2k before the import was made faster (one batch for the history, the HTML
+converter's fast path, tag and layout work done once per distinct set) and 5.7-5.9x after. The bound catches a
+regression of most of that gain.
+"""
+
+import pytest
+
+pytest.importorskip("anki")
+
+from benchmarks.common import ratio_within  # noqa: E402
+
+MEASURE = "from benchmarks.bench_import import main; main(['--notes', '2000', '--repeat', '3', '--json'])"
+BOUND = 8.0
+
+
+@pytest.mark.slow
+def test_importing_2000_anki_notes_stays_within_bound_of_ankis_own_import():
+    figures = ratio_within(MEASURE, BOUND)
+    print(f"srs {figures['srs_s']:.3f} s CPU, Anki {figures['anki_s']:.3f} s CPU, ratio {figures['ratio']:.2f} "
+          f"(bound {BOUND})")
+    assert figures["ratio"] < BOUND
