@@ -15,7 +15,6 @@ path, srs.store.catalog; this module decides which files hold which decks.
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.cycles import no_cycle_collection
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.files import deck_files
 from srs.store import catalog
@@ -87,15 +87,8 @@ class _File:
 def sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], None] | None = None) -> SyncReport:
     """Mirror the deck files under `paths` into `store`. `progress(done, total)` hears, in bytes of the
     changed files, how far the reading has come (a first sync of a large collection takes seconds)."""
-    # A sync builds rows for every item read and makes no reference cycles; the cyclic garbage collector,
-    # set off again and again by those allocations, only walks them (at 10k items, 10-15% of a first sync).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():  # a sync builds rows for every item read, and no cycles (srs.cycles)
         return _sync(store, paths, progress)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _sync(store: Store, paths: list[str | Path], progress: Callable[[int, int], None] | None) -> SyncReport:

@@ -14,10 +14,10 @@ Each finding is a `Diagnostic` with the `file:line:col` of the field it is about
 
 from __future__ import annotations
 
-import gc
 import re
 from difflib import SequenceMatcher
 
+from srs.cycles import no_cycle_collection
 from srs.deck.cloze import CLOZE_PATTERN
 from srs.deck.diagnostics import Diagnostic
 from srs.deck.loader import Deck, Item
@@ -59,15 +59,9 @@ ENUMERATION_KINDS = ("flashcard", "selfcheck")
 
 def lint(decks: list[Deck]) -> list[Diagnostic]:
     """Every style warning about the decks' items, in the order of the decks and their items."""
-    # The checks make many short-lived strings while the loaded decks fill the heap; the cyclic garbage
-    # collector would scan that heap over and over for nothing (as in srs.deck.loader.load_file).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    # The checks make many short-lived strings while the loaded decks fill the heap (srs.cycles).
+    with no_cycle_collection():
         return _lint(decks)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _lint(decks: list[Deck]) -> list[Diagnostic]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
-import gc
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from srs.cycles import no_cycle_collection
 from srs.deck.diagnostics import Diagnostic, Severity
 from srs.deck.identity import content_hash, derived_item_id
 from srs.deck.model import (
@@ -135,28 +135,16 @@ def load_file(path: str | Path, data: bytes | None = None) -> FileResult:
 
 
 def _load_without_gc(path: str | Path, data: bytes | None) -> FileResult:
-    # Loading allocates hundreds of thousands of small objects and frees none, which sets off the cyclic
-    # garbage collector over and over for nothing (a third of the time of a large deck); it makes no cycles.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():  # loading makes many small objects and no cycles (srs.cycles)
         return _load_file(Path(path), data)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def load_data(value: dict, path: str | Path) -> FileResult:
     """A deck from data already read (what a YAML file at `path` holds), validated as `load_file` validates
     the file: for a deck srs itself wrote, without parsing its YAML again. Positions are not known (1:1)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():
         problems = _Problems(str(path))
         return problems.result(_build_deck(Document(value), Path(path), problems))
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _load_file(path: Path, data: bytes | None) -> FileResult:

@@ -5,11 +5,11 @@ These functions return data; the commands print it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from srs.cycles import no_cycle_collection
 from srs.optimizer.calibration import CalibrationBin, calibration
 from srs.optimizer.fit import MIN_SCORED, default_parameters, fit, too_little_history
 from srs.optimizer.history import ELAPSED, Dataset, build_dataset, load_histories, read_histories
@@ -84,23 +84,6 @@ class OptimizeResult:
             "rescheduled_cards": self.rescheduled,
             "optimal_retention": self.optimal_retention,
         }
-
-
-@contextmanager
-def no_cycle_collection() -> Iterator[None]:
-    """Python's cyclic garbage collector paused: a fit makes tens of thousands of tuples and lists (none in a
-    cycle, so reference counting frees them), and each of them counts towards the next collection, which
-    walks every object of the process: on the real log that was 5 to 70 ms of the command per run."""
-    import gc
-
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def optimize(

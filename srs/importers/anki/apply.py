@@ -3,13 +3,13 @@ or nothing."""
 
 from __future__ import annotations
 
-import gc
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.cycles import no_cycle_collection
 from srs.errors import UserError
 from srs.importers.anki.convert import Conversion, convert
 from srs.importers.anki.read import AnkiPackage, read_package
@@ -61,15 +61,8 @@ def import_package(
     folder beside `out_dir` (see quiz_folder). With `out_dir` None no deck is written: the reviews go onto
     the cards the database already has with the same ids (history only, e.g. back from Anki after
     `srs export anki`)."""
-    # As the deck loader does: an import makes many objects and frees few, so the cycle collector's passes
-    # over the growing heap find nothing (they took a tenth of a 10k-note import).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with no_cycle_collection():  # an import makes many objects, and no cycles (srs.cycles)
         return _import_package(path, out_dir, store, overwrite, progress, quiz_dir)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -> AnkiImportReport:
