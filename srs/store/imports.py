@@ -2,7 +2,7 @@
 back. Every function runs inside the caller's transaction (`conn`).
 
 The importers compute (merge, replay); these functions are their only way into the store. The log itself is
-written and read through srs.store.log (its columns are known there only): `write_card_log` takes each
+written and read through srs.store.log (its columns are known there only): `write_card_logs` takes each
 review's scheduling fields before and after, as the replay gives them, never the log's row format.
 """
 
@@ -42,7 +42,7 @@ def cards_for(conn: sqlite3.Connection, uids: list[str]) -> dict[str, CardRecord
 
 
 def card_logs(conn: sqlite3.Connection, cids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
-    """Each card's log as `card_log` gives it; cards without one are left out."""
+    """Each card's log as (rid, reviewed_at, rating), in time order; cards without one are left out."""
     found: dict[int, list[tuple[int, int, int]]] = {}
     for start in range(0, len(cids), _CHUNK):
         chunk = cids[start : start + _CHUNK]
@@ -51,34 +51,11 @@ def card_logs(conn: sqlite3.Connection, cids: list[int]) -> dict[int, list[tuple
     return found
 
 
-def card_by_key(conn: sqlite3.Connection, cid: int) -> CardRecord:
-    return CardRecord(*conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [cid]).fetchone())
-
-
-def card_log(conn: sqlite3.Connection, cid: int) -> list[tuple[int, int, int]]:
-    """(rid, reviewed_at, rating) of the card's log, in time order."""
-    return [(row.rid, row.reviewed_at, row.rating) for row in log.card_log(conn, cid)]
-
-
-def write_card_log(conn: sqlite3.Connection, card: CardRecord, reviews: list[LoggedReview], source: str) -> int:
-    """Rewrite the card's replayed log (its whole log, in time order): rows with a `rid` get their replayed
-    states, the others are added (from `source`); the card takes the state after the last review. How many
-    rows were added."""
-    if not reviews:
-        return 0
-    rewritten = [(r.rid, r.before["state"], r.after) for r in reviews if r.rid is not None]
-    added = [(card.cid, r.at, r.rating, r.duration_ms, source, r.before["state"], r.after)
-             for r in reviews if r.rid is None]
-    log.rewrite(conn, rewritten)
-    log.insert_chain(conn, added)
-    set_scheduling(conn, card.cid, {name: reviews[-1].after[name] for name in log.SCHEDULING})
-    return len(added)
-
-
 def write_card_logs(conn: sqlite3.Connection, replayed: list[tuple[CardRecord, list[LoggedReview]]], source: str
                     ) -> int:
-    """`write_card_log` for many cards at once, in the same order and to the same rows (one statement per
-    kind of write, not per card). How many rows were added."""
+    """Rewrite each card's replayed log (its whole log, in time order): rows with a `rid` get their replayed
+    states, the others are added (from `source`); the card takes the state after its last review. One statement
+    per kind of write, not per card. How many rows were added."""
     rewritten, added, scheduling = [], [], []
     for card, reviews in replayed:
         if not reviews:
@@ -96,15 +73,6 @@ def write_card_logs(conn: sqlite3.Connection, replayed: list[tuple[CardRecord, l
     conn.executemany(f"UPDATE cards SET {', '.join(f'{name} = ?' for name in log.SCHEDULING)} WHERE cid = ?",
                      scheduling)
     return len(added)
-
-
-def set_scheduling(conn: sqlite3.Connection, cid: int, scheduling: dict) -> None:
-    """Set the card's scheduling fields (state, due, stability, ...) to `scheduling`."""
-    assignments = ", ".join(f"{name} = ?" for name in scheduling)
-    conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*scheduling.values(), cid])
-
-
-# -- the batch `srs undo` takes back -----------------------------------------------------------------------
 
 
 def start_batch(conn: sqlite3.Connection) -> tuple[int, int]:
@@ -132,7 +100,7 @@ def remember_batch(conn: sqlite3.Connection, value: dict | None) -> None:
 
 def remove_batch_rows(conn: sqlite3.Connection, first_rid: int, last_rid: int, source: str) -> list[int]:
     """Delete the batch's log rows; the cards they were of, sorted (each card's remaining log is then replayed
-    and rewritten with `write_card_log`)."""
+    and rewritten: srs.optimizer.replay.replay_cards)."""
     rows = log.imported_between(conn, first_rid, last_rid, source)
     log.delete(conn, [rid for rid, _ in rows])
     return sorted({cid for _, cid in rows})
