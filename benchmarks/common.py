@@ -40,6 +40,7 @@ def ratio_within(code: str, bound: float) -> dict:
     figures = in_fresh_process(code)
     if figures["ratio"] >= bound:
         figures = min(figures, in_fresh_process(code), key=lambda f: f["ratio"])
+    print(f"measured {figures} (bound {bound})")  # shown by pytest -s, and beside a failure
     return figures
 
 
