@@ -34,19 +34,17 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, NamedTuple
 
 from srs.store.anki_identity import remember_origin
+from srs.store.db import in_chunks
 from srs.store.log import ITEM_HAS_REVIEWS
 
 if TYPE_CHECKING:
     from srs.store.store import Store
 
-_Key = TypeVar("_Key", str, int)
-
 RELINK_MIN_SIMILARITY = 0.5
 RELINK_MIN_SIMILARITY_SAME_PLACE = 0.25
-_CHUNK = 500  # keys (uids, iids) per `IN (...)` query
 BULK = 100  # new or edited items from which the search index is filled directly (see the module's docstring);
 # setting the trigger aside costs little: 1,000 new items synced in 0.039 s CPU this way, 0.062 s through the trigger
 # srs.store.schema.SEARCH_INDEX's triggers on inserted items and on items whose content changed.
@@ -136,8 +134,7 @@ def forget_file(store: Store, path: str) -> None:
 def live_elsewhere(store: Store, deck_id: str, uids: list[str]) -> list[tuple[str, str, str, int]]:
     """(uid, deck id, path, line) of the live items with these ids in decks other than `deck_id`."""
     found = []
-    for chunk in _chunks(uids):
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in in_chunks(uids):
         found += store.conn.execute(
             f"SELECT uid, deck_id, path, line FROM items WHERE uid IN ({marks}) AND deck_id != ? AND retired = 0",
             [*chunk, deck_id],
@@ -368,8 +365,7 @@ class _Plan:
         relinked_new = set(relinks.values())
         # Items that moved here from another deck (or came back) keep their history too.
         others = [uid for uid in incoming if uid not in by_uid]
-        for chunk in _chunks(others):
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in in_chunks(others):
             rows = conn.execute(f"SELECT {_ITEM_COLUMNS} FROM items WHERE uid IN ({marks})", chunk).fetchall()
             found = {row[0] for row in rows}
             cards.update(_group_cards(conn.execute(
@@ -441,9 +437,9 @@ class _Plan:
         if len(self.item_updates) >= BULK:
             self.new_texts = [(row[-1], _text(row[5], text)) for row, text in zip(self.item_updates, self.update_texts)]
             self.old_texts = []
-            for chunk in _chunks([iid for iid, _ in self.new_texts]):
+            for chunk, marks in in_chunks([iid for iid, _ in self.new_texts]):
                 self.old_texts += [(iid, _text(content)) for iid, content in conn.execute(
-                    f"SELECT iid, content FROM items WHERE iid IN ({','.join('?' * len(chunk))})", chunk)]
+                    f"SELECT iid, content FROM items WHERE iid IN ({marks})", chunk)]
 
     def insert_items(self, conn: sqlite3.Connection) -> None:
         insert = ("INSERT INTO items (iid, uid, deck_id, kind, content_hash, key_text, content, tags, path, line, idx, "
@@ -553,9 +549,6 @@ def _group_cards(rows: Iterable[tuple]) -> dict[int, dict[int, tuple]]:
     return grouped
 
 
-def _chunks(values: list[_Key]) -> Iterator[list[_Key]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
 
 
 def _data_version(conn: sqlite3.Connection) -> int:

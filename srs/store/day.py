@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from srs.store.db import in_chunks
 from srs.store.schema import LEARNING, NEW, RELEARNING, REVIEW
 
 
@@ -82,9 +83,7 @@ def quiz_cards(conn: sqlite3.Connection, deck_id: str) -> list[int]:
 def gone(conn: sqlite3.Connection, cids: list[int]) -> list[int]:
     """Which of these cards are no longer active or are suspended (after their deck file changed)."""
     found: list[int] = []
-    for start in range(0, len(cids), 500):
-        chunk = cids[start:start + 500]
+    for chunk, marks in in_chunks(cids):
         found += [row[0] for row in conn.execute(
-            f"SELECT cid FROM cards WHERE cid IN ({','.join('?' * len(chunk))}) AND (active = 0 OR suspended = 1)",
-            chunk)]
+            f"SELECT cid FROM cards WHERE cid IN ({marks}) AND (active = 0 OR suspended = 1)", chunk)]
     return found

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from srs.errors import UserError
 from srs.store.schema import SCHEMA_VERSION, Progress, SchemaError, check_version, migrate
 
 BUSY_TIMEOUT_MS = 10_000
+IN_CHUNK = 500  # keys to one `IN (...)` by default (SQLite allows a statement 32,766 parameters)
+_Key = TypeVar("_Key")
 SYNCHRONOUS = "FULL"
 REQUIRED_TABLES = {"items", "cards", "revlog", "decks", "files", "settings"}
 
@@ -33,6 +36,13 @@ class Upgrade:
 
 # Told of an upgrade before it starts; returns a progress(done, total) for the rows converted, or None.
 OnUpgrade = Callable[[Upgrade], Progress | None]
+
+
+def in_chunks(keys: Sequence[_Key], size: int = IN_CHUNK) -> Iterator[tuple[list[_Key], str]]:
+    """`keys` up to `size` at a time, each list with its placeholders (`?,?,?`) for an `IN (...)`."""
+    for start in range(0, len(keys), size):
+        chunk = list(keys[start : start + size])
+        yield chunk, ",".join("?" * len(chunk))
 
 
 def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Connection:

@@ -19,6 +19,7 @@ from operator import itemgetter
 from typing import Any
 
 from srs.store import log
+from srs.store.db import in_chunks
 from srs.store.log import SCHEDULING, LogRow
 from srs.store.reports import deck_filter
 from srs.store.store import CARD_COLUMNS, CardRecord, Store
@@ -47,9 +48,8 @@ def cards_by_uids(conn: sqlite3.Connection, uids: Iterable[str]) -> list[CardRec
     """The cards with these ids (each once; an id no card has is left out), for an export of their progress."""
     wanted = list(dict.fromkeys(uids))
     cards = []
-    for start in range(0, len(wanted), 500):  # SQLite caps the number of parameters
-        chunk = wanted[start : start + 500]
-        rows = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid IN ({','.join('?' * len(chunk))})", chunk)
+    for chunk, marks in in_chunks(wanted):
+        rows = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid IN ({marks})", chunk)
         cards += [CardRecord(*row) for row in rows]
     return cards
 
@@ -74,9 +74,8 @@ def logs_to_replay(
         found = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", params)
         return by_card, {row[0]: CardRecord(*row) for row in found if row[0] in by_card}
     by_card, cards = {}, {}
-    for start in range(0, len(cids), _CHUNK):
-        chunk = list(cids[start:start + _CHUNK])
-        where = f"c.cid IN ({','.join('?' * len(chunk))})"
+    for chunk, marks in in_chunks(cids, _CHUNK):
+        where = f"c.cid IN ({marks})"
         for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", chunk):
             cards[row[0]] = CardRecord(*row)
             by_card[row[0]] = []

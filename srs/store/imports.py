@@ -13,10 +13,10 @@ import sqlite3
 from dataclasses import dataclass
 
 from srs.store import log
+from srs.store.db import in_chunks
 from srs.store.store import CARD_COLUMNS, CardRecord
 
 SETTING = "last_import"  # where the newest import batch is remembered (srs.importers.undo)
-_CHUNK = 500  # keys per `IN (...)` query
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +34,8 @@ class LoggedReview:
 def cards_for(conn: sqlite3.Connection, uids: list[str]) -> dict[str, CardRecord]:
     """The cards with these public ids, by id (ids without a card are left out)."""
     found: dict[str, CardRecord] = {}
-    for start in range(0, len(uids), _CHUNK):
-        chunk = uids[start : start + _CHUNK]
-        rows = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid IN ({','.join('?' * len(chunk))})", chunk)
+    for chunk, marks in in_chunks(uids):
+        rows = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE uid IN ({marks})", chunk)
         found.update((card.uid, card) for card in (CardRecord(*row) for row in rows))
     return found
 
@@ -44,9 +43,8 @@ def cards_for(conn: sqlite3.Connection, uids: list[str]) -> dict[str, CardRecord
 def card_logs(conn: sqlite3.Connection, cids: list[int]) -> dict[int, list[tuple[int, int, int]]]:
     """Each card's log as (rid, reviewed_at, rating), in time order; cards without one are left out."""
     found: dict[int, list[tuple[int, int, int]]] = {}
-    for start in range(0, len(cids), _CHUNK):
-        chunk = cids[start : start + _CHUNK]
-        for cid, rows in log.logs(conn, f"c.cid IN ({','.join('?' * len(chunk))})", chunk).items():
+    for chunk, marks in in_chunks(cids):
+        for cid, rows in log.logs(conn, f"c.cid IN ({marks})", chunk).items():
             found[cid] = [(row.rid, row.reviewed_at, row.rating) for row in rows]
     return found
 

@@ -11,6 +11,7 @@ import json
 
 from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text
 from srs.search.reference import DAY, Moment
+from srs.store.db import in_chunks
 
 STATE_SQL = {
     "new": "c.state = 0",
@@ -128,12 +129,11 @@ def card_rows(conn, cids: list[int]) -> list[tuple]:
     """For a search's result table, in deck and file order: (cid, uid, deck_id, key_text, state, due,
     last_review, stability, suspended, buried_until, flagged, leech, kind, ord)."""
     rows = []
-    for start in range(0, len(cids), 500):
-        chunk = cids[start : start + 500]
+    for chunk, marks in in_chunks(cids):
         rows += conn.execute(
             "SELECT c.cid, c.uid, c.deck_id, i.key_text, c.state, c.due, c.last_review, c.stability, c.suspended, "
             "c.buried_until, c.flagged, c.leech, i.kind, c.ord, c.idx FROM cards c JOIN items i ON i.iid = c.iid "
-            f"WHERE c.cid IN ({','.join('?' * len(chunk))})",
+            f"WHERE c.cid IN ({marks})",
             chunk,
         ).fetchall()
     rows.sort(key=lambda row: (row[2], row[14], row[13]))
