@@ -74,9 +74,10 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
 def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
     """Turn an Anki package (.apkg) into YAML decks, with its review history.
 
-    Reads packages in the format genanki and `srs export anki` write, and Anki's with "Support older
-    Anki versions" ticked. Cloze notes become cloze items, other notes flashcards; HTML becomes
-    markdown. The reviews go into the database, replayed through the scheduler.
+    Reads Anki's packages in both formats: the one Anki 2.1.50 and later export by default, and the
+    older one (genanki, `srs export anki`, "Support older Anki versions"). Cloze notes become cloze
+    items, other notes flashcards; HTML becomes markdown. The reviews go into the database, replayed
+    through the scheduler.
     """
     from srs.errors import UserError
     from srs.importers.anki import import_package

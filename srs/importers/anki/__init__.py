@@ -8,8 +8,8 @@ files compressed too; see modern).
 Notes become items: cloze notes cloze items (`{{c1::...}}` kept; the second field becomes `extra`), other
 notes flashcards (first field front, second back, further non-empty fields appended to the back; a
 "type in the answer" template gives `typed: true`). Field HTML becomes markdown-ish text (html_text).
-Images come along into `media/` beside the deck files (in each folder written to); the first becomes the
-item's `image`.
+Images come along into `media/` beside the deck files (in each folder written to); the first image on the
+front becomes the item's `image`, and an image on the back stays in the back's text (see convert).
 
 Notes `srs export anki` wrote carry their item's id and the item itself as JSON (the hidden fields
 "srs id" and "srs item"): they come back exactly, whatever their kind. Any other note gets the id
