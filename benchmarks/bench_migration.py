@@ -132,11 +132,11 @@ def lock_timer(path: Path):
     def connect(database, *args, **kwargs):
         return original(database, *args, factory=Timed, **kwargs)
 
-    sqlite3.connect = connect  # type: ignore[assignment]
+    sqlite3.connect = connect
     try:
         yield holds
     finally:
-        sqlite3.connect = original  # type: ignore[assignment]
+        sqlite3.connect = original
 
 
 def measure(cards: int) -> dict:
@@ -198,7 +198,8 @@ def main() -> None:
     for cards in args.cards:
         r = measure(cards)
         print(f"{r['cards']:>8,} {r['reviews']:>9,} {r['total']:>8.2f} {r['backup']:>7.2f} {r['convert']:>8.2f} "
-              f"{r['transaction']:>7.2f} {r['vacuum']:>7.2f} {r['lock']:>6.2f} {r['txns']:>5} {r['mb_before']:>10.1f} {r['mb_after']:>9.1f}")
+              f"{r['transaction']:>7.2f} {r['vacuum']:>7.2f} {r['lock']:>6.2f} {r['txns']:>5} {r['mb_before']:>10.1f} "
+              f"{r['mb_after']:>9.1f}")
 
 
 if __name__ == "__main__":
