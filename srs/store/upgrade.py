@@ -36,9 +36,10 @@ from srs.store.schema import (
     check_version,
 )
 
-# Reviews converted per write transaction (and the rest of the last card's): at 738k reviews a batch of 30k
-# holds the lock about 0.4 s here (benchmarks/bench_migration.py).
-BATCH_REVIEWS = 30_000
+# Reviews converted per write transaction (and the rest of the last card's). benchmarks/bench_migration.py, 738k
+# reviews: batches of 30k held the lock 0.43-0.6 s each (0.82 s under load), so 20k leaves room; the longest hold
+# of the whole upgrade is then the VACUUM after it (0.4-0.65 s), the whole upgrade 16 s as at once.
+BATCH_REVIEWS = 20_000
 MARKER, NOTED = "revlog_v3_marker", "revlog_v3_noted"
 _BEFORE_ALL = -(2**63)  # the marker before the first card
 
