@@ -6,10 +6,11 @@ transactions: no other srs waits much over a second to write, even at 100k cards
    note each card whose rows another srs (an older one, still running) adds, changes or removes meanwhile. It
    converts the first batch too, so that an error in it leaves the database as it was.
 2. Each next transaction converts the cards after the marker, BATCH_REVIEWS reviews and the rest of the last
-   card's, and moves the marker; first it converts again the cards noted since (their converted rows removed).
-3. The last transaction converts again the cards noted since, drops the triggers and the marker, renames the
-   old log to LEGACY_LOG and the lean tables to revlog and revlog_before, builds the new search index, and sets
-   user_version to 3. Until it commits the old log is whole, in use, and what `upgrade_pending` sees.
+   card's, and moves the marker; first it converts again the cards noted since (their converted rows removed),
+   about BATCH_REVIEWS reviews' worth, and if there were any it leaves its batch to the next transaction.
+3. The last transaction, when no card is left and none is noted, drops the triggers and the marker, renames
+   the old log to LEGACY_LOG and the lean tables to revlog and revlog_before, builds the new search index, and
+   sets user_version to 3. Until it commits the old log is whole, in use, and what `upgrade_pending` sees.
 4. Then the old log is emptied, DROP_BATCH rows a transaction, and dropped (DROP TABLE at once held the lock
    0.8 s at 738k reviews, as it reads every page it frees); a kill leaves the rest to the next open.
 
@@ -78,7 +79,8 @@ def upgrade_log(conn: sqlite3.Connection, progress: Progress | None = None) -> b
                 if progress is not None and not told:
                     progress(done, max(total, done))
                     told = True
-                _convert_noted(conn, last)
+                if _convert_noted(conn, last):  # this transaction did its share
+                    continue
                 end = _batch_end(conn, last)
                 if end is None:
                     _finish(conn)
@@ -167,18 +169,28 @@ def _batch_end(conn: sqlite3.Connection, last: int) -> int | None:
     return found[0]
 
 
-def _convert_noted(conn: sqlite3.Connection, last: int) -> None:
-    """Convert again the cards converted (up to card `last`) whose old rows another srs wrote since; forget the
-    others noted (their batch is still to come and converts them as they are then)."""
+def _convert_noted(conn: sqlite3.Connection, last: int) -> bool:
+    """Convert again the cards converted (up to card `last`) whose old rows another srs wrote since, about
+    BATCH_REVIEWS reviews' worth (an older srs's `optimize` rewrites every row); forget the others noted (their
+    batch is still to come and converts them as they are then). Whether it converted any."""
     from srs.store.db import in_chunks
 
-    noted = [cid for (cid,) in conn.execute(f"SELECT cid FROM {NOTED} WHERE cid <= ? ORDER BY cid", [last])]
-    conn.execute(f"DELETE FROM {NOTED}")
-    for cids, marks in in_chunks(noted):
+    conn.execute(f"DELETE FROM {NOTED} WHERE cid > ?", [last])
+    noted = conn.execute(f"SELECT n.cid, (SELECT COUNT(*) FROM revlog r WHERE r.cid = n.cid) FROM {NOTED} n "
+                         "ORDER BY n.cid").fetchall()
+    chosen, reviews = [], 0
+    for cid, count in noted:
+        if chosen and reviews + count > BATCH_REVIEWS:
+            break
+        chosen.append(cid)
+        reviews += count
+    for cids, marks in in_chunks(chosen):
+        conn.execute(f"DELETE FROM {NOTED} WHERE cid IN ({marks})", cids)
         conn.execute(f"DELETE FROM {STAGED_BEFORE} WHERE rid IN (SELECT rid FROM {STAGED_LOG} WHERE cid IN ({marks}))",
                      cids)
         conn.execute(f"DELETE FROM {STAGED_LOG} WHERE cid IN ({marks})", cids)
         convert_legacy_log(conn, f"cid IN ({marks})", cids)
+    return bool(chosen)
 
 
 def _finish(conn: sqlite3.Connection) -> None:

@@ -221,6 +221,30 @@ def test_what_an_older_srs_writes_to_the_old_log_meanwhile_is_kept(legacy, tmp_p
     assert not names(legacy) & STAGING
 
 
+def test_an_older_srs_rewriting_the_whole_log_meanwhile_is_converted_again_in_batches_too(legacy, monkeypatch):
+    reviews = legacy_reviews(legacy)
+    most = max(sum(1 for r in reviews.values() if r[0] == cid) for cid in {r[0] for r in reviews.values()})
+    monkeypatch.setattr(upgrade, "BATCH_REVIEWS", 50)
+    batches = Batches(monkeypatch)
+    immediate = upgrade._immediate  # Batches' own
+
+    @contextmanager
+    def between(conn):  # after four batches, an older srs's `optimize` rewrites every row
+        if len(batches.rows) == 4:
+            conn_old = sqlite3.connect(legacy)
+            with conn_old:
+                conn_old.execute("UPDATE revlog SET duration_ms = duration_ms")
+            conn_old.close()
+        with immediate(conn):
+            yield
+
+    monkeypatch.setattr(upgrade, "_immediate", between)
+    assert migrated(legacy) == reviews
+    converted_before = 200
+    assert sum(batches.rows) > len(reviews) + converted_before - 1  # the converted cards, converted again
+    assert max(batches.rows) <= 50 + most - 1  # each transaction its share, no more
+
+
 def test_two_srs_upgrading_at_once_share_the_batches_and_end_with_one_log(legacy, monkeypatch):
     reviews = legacy_reviews(legacy)
     monkeypatch.setattr(upgrade, "BATCH_REVIEWS", 50)
