@@ -229,9 +229,10 @@ def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs.
 
     A new database gets all the migrations in one transaction. A database at schema 2 (an older srs's, with its
-    log) is upgraded in short write transactions, none much over a second at 100k cards (srs/store/upgrade.py):
+    log) is upgraded in short write transactions, about 0.35 s each at 100k cards (srs/store/upgrade.py):
     an interruption (an error, a kill) leaves its old log whole and in use, and the next open goes on from where
-    it stopped. The old log leaves its pages free; VACUUM gives them back to the disk."""
+    it stopped. The old log leaves its pages free; VACUUM gives them back to the disk (at 738k reviews it holds the
+    lock 0.4-0.65 s, the upgrade's longest hold: benchmarks/bench_migration.py)."""
     version = check_version(conn)
     if version == SCHEMA_VERSION:
         if legacy_left(conn):  # an upgrade stopped while it dropped the old log
