@@ -178,7 +178,8 @@ def _convert_noted(conn: sqlite3.Connection, last: int) -> bool:
     conn.execute(f"DELETE FROM {NOTED} WHERE cid > ?", [last])
     noted = conn.execute(f"SELECT n.cid, (SELECT COUNT(*) FROM revlog r WHERE r.cid = n.cid) FROM {NOTED} n "
                          "ORDER BY n.cid").fetchall()
-    chosen, reviews = [], 0
+    chosen: list[int] = []
+    reviews = 0
     for cid, count in noted:
         if chosen and reviews + count > BATCH_REVIEWS:
             break
