@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from srs.errors import UserError
-from srs.store.schema import SCHEMA_VERSION, Progress, SchemaError, check_version, migrate
+from srs.store.schema import SCHEMA_VERSION, Progress, SchemaError, check_version, legacy_left, migrate
 
 BUSY_TIMEOUT_MS = 10_000
 IN_CHUNK = 500  # keys to one `IN (...)` by default (SQLite allows a statement 32,766 parameters)
@@ -74,12 +74,14 @@ def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Co
 
 
 def upgrade_pending(path: str | Path) -> bool:
-    """Whether the database at `path` was written by an older srs, so that opening it would upgrade it (for
-    work that must stay instant, such as shell completion, and leaves the upgrade to a command)."""
+    """Whether the database at `path` was written by an older srs, so that opening it would upgrade it, or an
+    upgrade stopped before it dropped the old log (for work that must stay instant, such as shell completion,
+    and leaves the upgrade to a command)."""
     try:
         conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            return 0 < conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            return 0 < version < SCHEMA_VERSION or (version == SCHEMA_VERSION and legacy_left(conn))
         finally:
             conn.close()
     except sqlite3.Error:

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
-from srs.store.schema import NEW, Progress, SchemaError
+from srs.store.schema import NEW, SchemaError
 
 # What made a row, as stored (its index). "review", "quiz" and "answer" are the learner's; the others imports.
 SOURCES = ("review", "quiz", "answer", "import", "anki")
@@ -241,17 +241,21 @@ def item_has_reviews(conn: sqlite3.Connection, iid: int) -> bool:
 
 # -- the migration from schema 2 -------------------------------------------------------------------------
 
+# The lean log's tables while the upgrade (srs/store/upgrade.py) fills them beside schema 2's log, which keeps
+# its name (`revlog`) until the last step renames these.
+STAGED_LOG, STAGED_BEFORE = "revlog_v3", "revlog_before_v3"
 
-def convert_legacy_log(conn: sqlite3.Connection, table: str, progress: Progress | None = None) -> None:
-    """Inside the migration's transaction: every row of schema 2's log (before and after as JSON) into the lean
-    log, rid for rid; `progress(done, total)` after each batch of rows. Python reads the JSON, so every number
-    comes back exactly as it was written.
 
-    The rows go in as tuples, CONVERT_BATCH at a time by one executemany each, and the log's indexes are built
-    once after the last one (benchmarks/bench_migration.py measures it)."""
-    total = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+def convert_legacy_log(conn: sqlite3.Connection, cards: str = "1", params: Sequence[Any] = (),
+                       wrote: Callable[[int], None] | None = None) -> int:
+    """Inside a transaction: every row of schema 2's log (`revlog`, before and after as JSON) of the cards
+    `revlog WHERE cards` into the staged lean log, rid for rid, card by card in time; `wrote(rows)` after each
+    batch of rows written. The rows converted. Python reads the JSON, so every number comes back exactly as it was
+    written.
+
+    The rows go in as tuples, CONVERT_BATCH at a time by one executemany each (benchmarks/bench_migration.py)."""
     order = f"SELECT rid, cid, reviewed_at, rating, duration_ms, response, source, state_before, before, after " \
-            f"FROM {table} ORDER BY cid, reviewed_at, rid"
+            f"FROM revlog WHERE {cards} ORDER BY cid, reviewed_at, rid"
     loads, fresh_before = json.loads, tuple(FRESH[n] for n in _BEFORE)
     fresh_after = tuple(FRESH[n] for n in _AFTER)
     before_values, after_of_row = itemgetter(*_BEFORE), _after_values
@@ -259,9 +263,8 @@ def convert_legacy_log(conn: sqlite3.Connection, table: str, progress: Progress 
     rows: list[tuple] = []
     pins: list[tuple] = []
     done = 0
-    if progress is not None:
-        progress(0, total)
-    for rid, card, at, rating, ms, response, source, state_before, before_json, after_json in conn.execute(order):
+    for rid, card, at, rating, ms, response, source, state_before, before_json, after_json in conn.execute(
+            order, list(params)):
         if card != cid:
             cid, previous = card, (NEW, *fresh_before)
         before, after = loads(before_json or "{}"), loads(after_json or "{}")
@@ -286,16 +289,20 @@ def convert_legacy_log(conn: sqlite3.Connection, table: str, progress: Progress 
         if len(rows) >= CONVERT_BATCH:
             _write_converted(conn, rows, pins)
             done += len(rows)
+            if wrote is not None:
+                wrote(len(rows))
             rows, pins = [], []
-            if progress is not None:
-                progress(done, total)
-    _write_converted(conn, rows, pins)
-    if progress is not None:
-        progress(total, total)
+    if rows:
+        _write_converted(conn, rows, pins)
+        done += len(rows)
+        if wrote is not None:
+            wrote(len(rows))
+    return done
 
 
 def _write_converted(conn: sqlite3.Connection, rows: list[tuple], pins: list[tuple]) -> None:
     conn.executemany(
-        f"INSERT INTO revlog (rid, cid, reviewed_at, rating, duration_ms, source, response, state_before, "
+        f"INSERT INTO {STAGED_LOG} (rid, cid, reviewed_at, rating, duration_ms, source, response, state_before, "
         f"{', '.join(_AFTER)}, leech) VALUES ({', '.join('?' * 16)})", rows)
-    conn.executemany(f"INSERT INTO revlog_before (rid, {', '.join(_BEFORE)}) VALUES ({', '.join('?' * 8)})", pins)
+    conn.executemany(f"INSERT INTO {STAGED_BEFORE} (rid, {', '.join(_BEFORE)}) VALUES ({', '.join('?' * 8)})",
+                     pins)

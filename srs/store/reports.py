@@ -74,7 +74,7 @@ def review_state_reviews(
     review state, in [since, until]: what true and predicted retention are computed from."""
     where, params = deck_filter(deck_ids, "c.deck_id")
     # The state before a review is the previous row's state after (srs/store/log.py), unless revlog_before has it.
-    # The previous row is one seek on revlog_card (cid, reviewed_at, rid), then one read by rid.
+    # The previous row is one seek on revlog_by_card (cid, reviewed_at, rid), then one read by rid.
     previous = ("(SELECT q.rid FROM revlog q WHERE q.cid = r.cid AND q.reviewed_at <= r.reviewed_at "
                 "AND (q.reviewed_at < r.reviewed_at OR q.rid < r.rid) ORDER BY q.reviewed_at DESC, q.rid DESC LIMIT 1)")
     return store.conn.execute(

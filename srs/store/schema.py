@@ -47,8 +47,12 @@ CARD_ACTIONS = """
 # 3: the lean log (srs/store/log.py). The answer and the card's scheduling state after it in typed columns,
 # the source as a small code, no deck (the card's); the state before it only where it is not the previous
 # row's state after (revlog_before). The search index keeps no second copy of the text (content='').
+# The tables are made under the names the upgrade fills them by (log.STAGED_LOG, log.STAGED_BEFORE) and renamed
+# to revlog and revlog_before at its end (srs/store/upgrade.py), in a new database as in an upgraded one. Their
+# indexes are made with them, so batches keep them (at 738k reviews building both at the end took 0.4 s of the
+# last transaction); a database made by srs before that has them as revlog_time and revlog_card.
 LEAN_LOG = """
-    CREATE TABLE revlog (
+    CREATE TABLE {log} (
         rid INTEGER PRIMARY KEY,
         cid INTEGER NOT NULL REFERENCES cards(cid),
         reviewed_at INTEGER NOT NULL,
@@ -66,8 +70,8 @@ LEAN_LOG = """
         lapses INTEGER NOT NULL,
         leech INTEGER NOT NULL DEFAULT 0
     );
-    CREATE TABLE revlog_before (
-        rid INTEGER PRIMARY KEY REFERENCES revlog(rid) ON DELETE CASCADE,
+    CREATE TABLE {before} (
+        rid INTEGER PRIMARY KEY REFERENCES {log}(rid) ON DELETE CASCADE,
         step INTEGER,
         stability REAL,
         difficulty REAL,
@@ -76,14 +80,8 @@ LEAN_LOG = """
         reps INTEGER NOT NULL,
         lapses INTEGER NOT NULL
     );
-    -- cards_item (iid) is a prefix of cards_item_active (iid, active), which serves every lookup by item.
-    DROP INDEX cards_item;
-"""
-
-# The lean log's indexes, built after the rows are in (one sort each, not one B-tree insert per row).
-LEAN_LOG_INDEXES = """
-    CREATE INDEX revlog_time ON revlog(reviewed_at);
-    CREATE INDEX revlog_card ON revlog(cid, reviewed_at);
+    CREATE INDEX revlog_by_time ON {log}(reviewed_at);
+    CREATE INDEX revlog_by_card ON {log}(cid, reviewed_at);
 """
 
 # The search index without its own copy of each item's text: its content is a view that computes the text from
@@ -109,6 +107,7 @@ LEAN_SEARCH_INDEX = f"""
 """
 
 SCHEMA_VERSION = 3
+LEGACY_LOG = "revlog_legacy"  # schema 2's log once upgraded, until it is dropped (srs/store/upgrade.py)
 MIGRATION_CACHE_KIB = -262_144  # the page cache while migrating: up to 256 MiB (negative: KiB, SQLite's way)
 
 # Card states (srs.domain.State); NEW has no FSRS memory yet. The others are fsrs.State's values.
@@ -118,18 +117,10 @@ Progress = Callable[[int, int], None]  # progress(done, total), as srs/ui/progre
 
 
 def _lean_log(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
-    from srs.store.log import convert_legacy_log
+    """Migration 3 inside the migrations' one transaction (a new database: its log is empty)."""
+    from srs.store.upgrade import convert_all
 
-    # The old log keeps its indexes until it is dropped: the conversion reads it in revlog_card's order.
-    conn.execute("ALTER TABLE revlog RENAME TO revlog_legacy")
-    for statement in _statements(LEAN_LOG):
-        conn.execute(statement)
-    convert_legacy_log(conn, "revlog_legacy", progress)
-    conn.execute("DROP TABLE revlog_legacy")
-    for statement in _statements(LEAN_LOG_INDEXES):
-        conn.execute(statement)
-    for statement in _statements(LEAN_SEARCH_INDEX):
-        conn.execute(statement)
+    convert_all(conn)
 
 
 # Each migration is SQL, or a function run inside the migrations' one transaction.
@@ -211,8 +202,8 @@ MIGRATIONS: dict[int, str | Callable[[sqlite3.Connection, Progress | None], None
     # 2: the search index, kept in step with the items table by triggers (srs/store/search.py), and the
     # log of actions done to cards by hand (srs/store/actions.py).
     2: SEARCH_INDEX + CARD_ACTIONS,
-    # 3: the lean log and the search index without a copy of the text; a database made by an earlier srs
-    # is converted row by row (srs/store/log.py: convert_legacy_log), then VACUUMed (see migrate).
+    # 3: the lean log and the search index without a copy of the text. A database made by an earlier srs is
+    # converted card by card in short transactions (srs/store/upgrade.py), then VACUUMed (see migrate).
     3: _lean_log,
 }
 
@@ -237,21 +228,54 @@ def check_version(conn: sqlite3.Connection) -> int:
 def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
     """Bring the schema to SCHEMA_VERSION; refuse a database written by a newer srs.
 
-    All the migrations run in one transaction: an interruption (an error, a kill) leaves the database as it
-    was. A log converted from an older schema leaves its old pages free; VACUUM gives them back to the disk."""
-    if check_version(conn) == SCHEMA_VERSION:
+    A new database gets all the migrations in one transaction. A database at schema 2 (an older srs's, with its
+    log) is upgraded in short write transactions, about 0.35 s each at 100k cards (srs/store/upgrade.py):
+    an interruption (an error, a kill) leaves its old log whole and in use, and the next open goes on from where
+    it stopped. The old log leaves its pages free; VACUUM gives them back to the disk (at 738k reviews it holds the
+    lock 0.4-0.65 s, the upgrade's longest hold: benchmarks/bench_migration.py)."""
+    version = check_version(conn)
+    if version == SCHEMA_VERSION:
+        if legacy_left(conn):  # an upgrade stopped while it dropped the old log
+            from srs.store.upgrade import drop_legacy
+
+            drop_legacy(conn)
+            vacuum(conn)
         return
+    last = SCHEMA_VERSION if version == 0 else 2  # a log to convert goes by upgrade.upgrade_log
     cache = conn.execute("PRAGMA cache_size").fetchone()[0]
     # The converted log goes into its table in card order, not rid order, so its inserts land all over the table:
     # a larger page cache (pages are taken only as needed) saves rereading them. benchmarks/bench_migration.py,
     # 738k reviews: conversion 9.4 s with 256 MiB (peak memory 316 MB), 11.9 s with 64 MiB (113 MB); 476k
     # reviews: 6.4 s, 6.1 s, and 8.5 s with SQLite's default 2 MiB. Once in a database's life, so speed wins.
     conn.execute(f"PRAGMA cache_size = {MIGRATION_CACHE_KIB}")
-    conn.execute("BEGIN IMMEDIATE")  # all of the migrations or none of them
+    checkpoint = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+    conn.execute("PRAGMA wal_autocheckpoint = 0")  # the upgrade checkpoints after each COMMIT itself
+    try:
+        if version < last:
+            _migrate_at_once(conn, last, progress)
+        if last == 2:
+            from srs.store.upgrade import upgrade_log
+
+            if upgrade_log(conn, progress):  # this srs made the last step (another may have, if two ran at once)
+                vacuum(conn)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+        conn.execute(f"PRAGMA wal_autocheckpoint = {checkpoint}")
+
+
+def legacy_left(conn: sqlite3.Connection) -> bool:
+    """Whether schema 2's log is still to drop (an upgrade was stopped after its last step)."""
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        [LEGACY_LOG]).fetchone() is not None
+
+
+def _migrate_at_once(conn: sqlite3.Connection, last: int, progress: Progress | None) -> None:
+    """The migrations up to `last` in one transaction: all of them or none."""
+    conn.execute("BEGIN IMMEDIATE")
     try:
         # Read again under the write lock: another srs may have migrated since (two started at once).
         version = check_version(conn)
-        for target in range(version + 1, SCHEMA_VERSION + 1):
+        for target in range(version + 1, last + 1):
             migration = MIGRATIONS[target]
             if callable(migration):
                 migration(conn, progress)
@@ -265,10 +289,6 @@ def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
         raise
     else:
         conn.execute("COMMIT")
-    finally:
-        conn.execute(f"PRAGMA cache_size = {cache}")
-    if 0 < version < 3:
-        vacuum(conn)
 
 
 def vacuum(conn: sqlite3.Connection) -> None:

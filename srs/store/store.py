@@ -273,7 +273,7 @@ class Store:
     def answered_since(self, since: datetime) -> dict[str, dict[str, int]]:
         """Per deck, how many new cards and reviews were answered since `since` (for daily limits)."""
         rows = self.conn.execute(
-            # CROSS JOIN keeps today's rows (revlog_time) as the outer loop: with ANALYZE's figures SQLite
+            # CROSS JOIN keeps today's rows (revlog_by_time) as the outer loop: with ANALYZE's figures SQLite
             # otherwise walks every card and probes its log, 36 ms a queue at 1M reviews instead of 3 ms.
             "SELECT c.deck_id, SUM(r.state_before = ?), SUM(r.state_before = ?) FROM revlog r "
             "CROSS JOIN cards c ON c.cid = r.cid WHERE r.reviewed_at >= ? GROUP BY c.deck_id",
