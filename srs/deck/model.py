@@ -46,7 +46,7 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1), BeforeValidator(_as_text)]  # the constraint first: checked in pydantic-core, not by a Python validator
 OptionalText = Annotated[str, BeforeValidator(_as_text)]
 
 
