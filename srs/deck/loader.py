@@ -349,7 +349,7 @@ def _build_item(
         line=line,
         col=col,
         index=index,
-        tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
+        tags=tuple(unique_tags(deck_tags + tuple(body.tags))) if deck_tags or body.tags else (),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
         fields=FieldPositions(doc, where, values, renamed),
