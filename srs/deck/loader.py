@@ -10,7 +10,7 @@ import contextlib
 import difflib
 import functools
 import typing
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,7 +49,7 @@ class Item:
     tags: tuple[str, ...]
     content_hash: str
     explicit_id: bool
-    fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # (line, col) of each field's value
+    fields: Mapping[str, tuple[int, int]] = field(default_factory=dict)  # (line, col) of each field's value
     # What the content hash is taken of: the body as JSON values, without its id, defaults left out.
     content: dict | None = None
 
@@ -70,6 +70,35 @@ class Item:
         if isinstance(self.body, Cloze):
             return [f"{self.id}#c{n}" for n in self.body.deletion_numbers()]
         return [self.id]
+
+
+class FieldPositions(Mapping[str, tuple[int, int]]):
+    """(line, col) of each of an item's field values, by model field name, worked out from its file's positions
+    when first asked for: only lints ask, so a sync of many items does not pay for it."""
+
+    __slots__ = ("_doc", "_where", "_names", "_renamed", "_found")
+
+    def __init__(self, doc: Document, where: tuple, names: Iterable[str], renamed: dict[str, str]):
+        self._doc, self._where, self._names, self._renamed = doc, where, names, renamed
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def _positions(self) -> dict[str, tuple[int, int]]:
+        if self._found is None:
+            doc, where, renamed = self._doc, self._where, self._renamed
+            self._found = {}
+            for name in self._names:
+                at = where + (renamed.get(name, name),)
+                self._found[name] = doc.value_at.get(at) or doc.position(at)
+        return self._found
+
+    def __getitem__(self, name: str) -> tuple[int, int]:
+        return self._positions()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
 
 
 @dataclass(slots=True)
@@ -310,13 +339,8 @@ def _build_item(
         found_problem = True
     if found_problem:
         return None
-    value_at = doc.value_at
-    line, col = value_at.get(where) or doc.position(where)
+    line, col = doc.value_at.get(where) or doc.position(where)
     content = body.model_dump(mode="json", exclude=_NO_ID, exclude_defaults=True)
-    fields = {}
-    for key in values:  # by model field name
-        at = where + (renamed.get(key, key),)
-        fields[key] = value_at.get(at) or doc.position(at)
     return Item(
         id=body.id or derived_item_id(deck_id, kind, body.key_text()),
         deck_id=deck_id,
@@ -325,10 +349,10 @@ def _build_item(
         line=line,
         col=col,
         index=index,
-        tags=tuple(unique_tags(deck_tags + tuple(body.tags))),
+        tags=tuple(unique_tags(deck_tags + tuple(body.tags))) if deck_tags or body.tags else (),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
-        fields=fields,
+        fields=FieldPositions(doc, where, values, renamed),
         content=content,
     )
 

@@ -37,6 +37,8 @@ def unique_tags(tags) -> list[str]:
 
 def _as_text(value: Any) -> Any:
     """Numbers and dates are fine as card text ("1945"); lists, mappings and booleans are not."""
+    if value.__class__ is str:  # nearly always: asked first
+        return value.strip()
     if isinstance(value, bool) or value is None:
         return value  # left for pydantic to reject with a type error
     if isinstance(value, (int, float, date, datetime)):
@@ -46,7 +48,7 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, BeforeValidator(_as_text), StringConstraints(min_length=1)]
+Text = Annotated[str, StringConstraints(min_length=1), BeforeValidator(_as_text)]  # the constraint first: checked in pydantic-core, not by a Python validator
 OptionalText = Annotated[str, BeforeValidator(_as_text)]
 
 
