@@ -48,7 +48,8 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-Text = Annotated[str, StringConstraints(min_length=1), BeforeValidator(_as_text)]  # the constraint first: checked in pydantic-core, not by a Python validator
+# The constraint before the validator: pydantic-core checks it, where after it a Python validator would.
+Text = Annotated[str, StringConstraints(min_length=1), BeforeValidator(_as_text)]
 OptionalText = Annotated[str, BeforeValidator(_as_text)]
 
 
