@@ -352,6 +352,8 @@ def _marked(text: str, mark: str) -> str:
     """`text` with `mark` around the words of each of its lines, after any block prefix (`- `, `# `)."""
     if "```" in text:  # a code block inside: marks cannot reach into it
         return mark + text + mark
+    if "\n" not in text and text[:1] not in ("", " ") and text[-1] != " " and not _BLOCK_LINE.match(text):
+        return mark + text + mark  # one line, its words from end to end (as the loop below makes it)
     lines = []
     for line in text.split("\n"):
         prefix = _BLOCK_LINE.match(line)
@@ -394,12 +396,13 @@ def _hard_breaks(lines: list[str]) -> list[str]:
     line ends with a backslash, markdown's hard break (a bare newline would read as a space)."""
     out = []
     fenced = False
+    block = [_BLOCK_LINE.match(line) is not None for line in lines]
     for index, line in enumerate(lines):
         if line.startswith("```"):
             fenced = not fenced
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if (line and following and not fenced and not line.startswith("```")
-                and not _BLOCK_LINE.match(line) and not _BLOCK_LINE.match(following)):
+                and not block[index] and not block[index + 1]):
             line += "\\"
         out.append(line)
     return out
@@ -410,5 +413,6 @@ def _tidy(text: str) -> str:
         return text.replace("\xa0", " ").strip()
     lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
     text = "\n".join(_hard_breaks(lines))
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n").strip()

@@ -108,7 +108,7 @@ def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | N
                 item_id = text
     if item_id is None and item and isinstance(item.get("id"), str) and is_slug(item["id"]):
         item_id = item["id"]
-    if item_id is None and is_slug(note.guid) and ("." in note.guid or len(note.guid) > 10):
+    if item_id is None and ("." in note.guid or len(note.guid) > 10) and is_slug(note.guid):
         item_id = note.guid  # srs ids used as GUIDs look like "diffusion-basics.1a2b3c4d5e"
     return item_id, item, hidden
 
@@ -117,6 +117,11 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+@lru_cache(maxsize=4096)  # per distinct set of tags
+def _retired(tags: tuple[str, ...]) -> bool:
+    return any(tag.casefold() == RETIRED_TAG for tag in tags)
 
 
 def convert(package: AnkiPackage) -> Conversion:
@@ -138,7 +143,7 @@ def convert(package: AnkiPackage) -> Conversion:
         if not cards:
             conversion.skipped.append(f"note {note.id}: it has no cards")
             continue
-        if any(tag.casefold() == RETIRED_TAG for tag in note.tags):
+        if note.tags and _retired(tuple(note.tags)):
             conversion.skipped.append(f"note {note.id}: tagged {RETIRED_TAG} (removed from its srs deck)")
             continue
         deck = deck_outs.get(cards[0].deck_id)
@@ -441,7 +446,10 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
         else:
             item["image"] = f"{MEDIA_DIR}/{name}"
             deck.media[item["image"]] = member
-    if not any("](" in str(item[key]) for key in TEXT_KEYS if key in item):
+    for key in TEXT_KEYS:
+        if key in item and "](" in str(item[key]):
+            break
+    else:
         return item
     for key in TEXT_KEYS:
         value = item.get(key)
