@@ -165,18 +165,20 @@ def convert(package: AnkiPackage) -> Conversion:
         deck.data["items"].append(item)
         conversion.items += 1
         by_ord = {0: item_id}
-        present = {card.ord for card in cards}
-        for ordinal, other in others:  # a card type of its own (a reverse card): its own item
-            if ordinal not in present:
-                continue
-            other["id"] = f"{item_id}-card{ordinal + 1}"
-            used_ids[other["id"]] = deck.id
-            deck.data["items"].append(other)
-            conversion.items += 1
-            by_ord[ordinal] = other["id"]
+        if others:
+            present = {card.ord for card in cards}
+            for ordinal, other in others:  # a card type of its own (a reverse card): its own item
+                if ordinal not in present:
+                    continue
+                other["id"] = f"{item_id}-card{ordinal + 1}"
+                used_ids[other["id"]] = deck.id
+                deck.data["items"].append(other)
+                conversion.items += 1
+                by_ord[ordinal] = other["id"]
+        cloze = "text" in item
         for card in cards:
             uid = None
-            if "text" in item:
+            if cloze:
                 number = card.ord + 1
                 if number in numbers:
                     uid = f"{item_id}#c{number}"
@@ -300,13 +302,11 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
         numbers = deletion_numbers(item.get("text", "")) if "text" in item else []
         return _with_media(item, package, deck), numbers, []
     texts: dict[str, str] = {}  # field name -> markdown, in the note type's order
-    images: dict[str, list[str]] = {}
+    names = model.fields
     for index, value in enumerate(note.fields):
         if index in hidden:
             continue
-        name = model.fields[index] if index < len(model.fields) else f"Field {index + 1}"
-        converted = html_to_markdown(value)
-        texts[name], images[name] = converted.text, converted.images
+        texts[names[index] if index < len(names) else f"Field {index + 1}"] = html_to_markdown(value).text
     if not texts:
         return "it has no text fields"
     if model.cloze:
