@@ -22,14 +22,23 @@ from html.parser import HTMLParser
 BLOCK = {"div", "p", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
 INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
-_SPACES_TO_FOLD = re.compile(r"[\t\r\n\f\v]|  ")  # what _SPACES would change (it leaves one space as it is)
+_FOLD_CHARS = re.compile(r"[\t\r\n\f\v]")  # with two spaces in a row, what _SPACES would change (see _to_fold)
 # Inline markdown specials: backslash, code, emphasis, links and images, autolinks, entities.
-_INLINE = re.compile(r"[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;)")
+# (The lookahead in front only skips, fast, the characters no alternative can begin with.)
+_INLINE = re.compile(
+    r"(?=[\\`*\[\]_<&])(?:[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;))"
+)
 _INLINE_CHARS = re.compile(r"[\\`*\[\]_<&]")  # a character _INLINE may escape
 # What opens a block at the start of a line: heading, quote, list, rule, setext underline, fence.
 _LINE_START = re.compile(r"^(?:[#>+=~-]|\d{1,9}(?=[.)]))")
-_MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]|\d[.)]")
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]")  # or a digit before `.` or `)` (_NUMBERED)
+_NUMBERED = re.compile(r"[.)](?<=\d[.)])")
 SOUND = re.compile(r"\[sound:([^\]\[]+)\]")
+
+
+def _to_fold(text: str) -> bool:
+    """Whether _SPACES would change `text` (it leaves one space as it is)."""
+    return "  " in text or _FOLD_CHARS.search(text) is not None
 
 
 def _escaped(match: re.Match) -> str:
@@ -55,7 +64,7 @@ class Converted:
 
 
 def html_to_markdown(html: str) -> Converted:
-    if "<" not in html and "&" not in html and not _MAY_NEED_ESCAPE.search(html):
+    if "<" not in html and "&" not in html and not _MAY_NEED_ESCAPE.search(html) and not _NUMBERED.search(html):
         return Converted(_tidy(_SPACES.sub(" ", html)))
     simple = _simple_markdown(html)
     if simple is not None:
@@ -125,7 +134,7 @@ def _simple_markdown(html: str) -> str | None:
         data = parts[index]
         if data:  # as _Parser.handle_data, outside <pre> and <code>
             data = data.replace("\xa0", " ")
-            if _SPACES_TO_FOLD.search(data):
+            if _to_fold(data):
                 data = _SPACES.sub(" ", data)
             at_start = not text or text[-1] == "\n"
             if at_start:
@@ -321,7 +330,7 @@ class _Parser(HTMLParser):
         if self.pre:
             self.out.append(data)
             return
-        if _SPACES_TO_FOLD.search(data):
+        if _to_fold(data):
             data = _SPACES.sub(" ", data)
         at_start = self._at_line_start()
         if at_start:
