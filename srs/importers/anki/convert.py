@@ -376,11 +376,17 @@ def _card_layouts(model: AnkiModel, names: list[str]) -> list[tuple[list[str], l
 
 def _flashcard(item_id: str, layout: tuple[list[str], list[str]], texts: dict[str, str], typed: bool, tags):
     front_names, back_names = layout
-    front = "\n\n".join(texts[n] for n in front_names if texts.get(n))
-    backs = [n for n in back_names if texts.get(n)]
-    back_parts = [texts[n] if i == 0 else f"**{n}:** {texts[n]}" for i, n in enumerate(backs)]
+    if len(front_names) == 1:  # most note types
+        front = texts.get(front_names[0]) or ""
+    else:
+        front = "\n\n".join(texts[n] for n in front_names if texts.get(n))
     if not front:
         return "its first field is empty"
+    back_parts: list[str] = []  # the first non-empty field as it is, the others labelled
+    for name in back_names:
+        text = texts.get(name)
+        if text:
+            back_parts.append(f"**{name}:** {text}" if back_parts else text)
     item: dict[str, object] = {"id": item_id, "q": front, "a": "\n\n".join(back_parts) or "(empty)"}
     if typed:
         item["typed"] = True
