@@ -101,7 +101,8 @@ def ready_srs() -> None:
 
     for name in ("srs.importers.anki", "srs.importers.anki.modern", "srs.importers.reviews", "srs.importers.undo",
                  "srs.deck.loader", "srs.deck.model", "srs.deck.cloze", "srs.store.catalog",
-                 "srs.store.anki_identity", "srs.sync", "srs.scheduler", "srs.session", "srs.optimizer.replay"):
+                 "srs.store.anki_identity", "srs.sync", "srs.scheduler", "srs.session", "srs.settings",
+                 "srs.optimizer.replay"):
         importlib.import_module(name)
 
 

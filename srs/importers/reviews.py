@@ -65,6 +65,7 @@ def write_reviews(
     says they came from ("import"; "anki" for `srs sync`)."""
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
+    from srs.settings import current
 
     report = report or ImportReport()
     planner = Planner()
@@ -78,6 +79,7 @@ def write_reviews(
         cards = imports.cards_for(conn, list(reviews_by_uid))
         logs = imports.card_logs(conn, [card.cid for card in cards.values()])
         replayers: dict = {}  # deck id -> Replayer of its settings
+        settings = None  # the settings file, read once for all the decks (when a card has reviews)
         replayed = []
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
             card = cards.get(uid)
@@ -86,7 +88,9 @@ def write_reviews(
                 raise UserError(f"{where}no card with id '{uid}' in the database")
             replayer = replayers.get(card.deck_id)
             if replayer is None:
-                replayer = replayers[card.deck_id] = replayer_for(planner, scheduler_settings(store, card.deck_id))
+                settings = settings or current()
+                replayer = replayers[card.deck_id] = replayer_for(planner,
+                                                                  scheduler_settings(store, card.deck_id, settings))
             log = _merged_log(logs.get(card.cid, []), incoming, report)
             if log:
                 states = replayer.states(card.cid, [(entry.at, entry.rating) for entry in log])
