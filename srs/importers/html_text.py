@@ -70,9 +70,14 @@ def html_to_markdown(html: str) -> Converted:
     if simple is not None:
         return Converted(simple)
     parser = _Parser()
-    if not _feed_plain(parser, html):
-        parser.feed(html)
-    parser.close()
+    try:
+        if not _feed_plain(parser, html):
+            parser.feed(html)
+        parser.close()
+    except AssertionError:  # a `<![` that opens no section HTMLParser knows (`<![foo[`): it asserts; kept as text
+        parser = _Parser()
+        parser.feed(html.replace("<![", "&lt;!["))
+        parser.close()
     return Converted(_tidy("".join(parser.out)), parser.images)
 
 
