@@ -92,17 +92,15 @@ def _read_back(text: str):
 
 
 @lru_cache(maxsize=1024)
-def _item_keys(keys: tuple) -> tuple:
-    """An item's keys in ITEM_ORDER (the others after, as they came): items share a few key tuples."""
-    return tuple(ordered(dict.fromkeys(keys), ITEM_ORDER))
+def _in_item_order(keys: tuple) -> bool:
+    """Whether an item with these keys is in ITEM_ORDER already (items share a few key tuples)."""
+    return tuple(ordered(dict.fromkeys(keys), ITEM_ORDER)) == keys
 
 
 def _ordered_item(item):
-    if not isinstance(item, dict):
-        return ordered(item, ITEM_ORDER)  # as before: whatever ordered makes of it
-    keys = tuple(item)
-    order = _item_keys(keys)
-    return item if order == keys else {k: item[k] for k in order}
+    if isinstance(item, dict) and _in_item_order(tuple(item)):
+        return item  # as the importer builds them: nothing to move
+    return ordered(item, ITEM_ORDER)
 
 
 def dump_deck(deck: dict, header: str | None = None) -> str:
