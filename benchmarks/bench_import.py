@@ -8,14 +8,16 @@ Prints both times (CPU time of this process: the machines these run on are share
 (target: srs within 2x of Anki). Both sides start ready: Anki's backend is loaded (it wrote the package)
 and its collection open, so srs's modules are imported (ready_srs) and its database open before the
 clock starts; `--cold` leaves srs's modules to be imported on the clock, as a first import in a fresh
-process does.
+process does. `--stages` also prints where srs's time goes, stage by stage, each against Anki's whole import
+(its timers cost a little: the srs figure is a few per cent higher with it).
 
-Run: python benchmarks/bench_import.py [--notes 10000] [--repeat 1] [--cold] [--json]
+Run: python benchmarks/bench_import.py [--notes 10000] [--repeat 1] [--cold] [--stages] [--json]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import random
 import sys
@@ -99,23 +101,71 @@ def ready_srs() -> None:
 
     for name in ("srs.importers.anki", "srs.importers.anki.modern", "srs.importers.reviews", "srs.importers.undo",
                  "srs.deck.loader", "srs.deck.model", "srs.deck.cloze", "srs.store.catalog",
-                 "srs.store.anki_identity", "srs.sync", "srs.scheduler", "srs.session", "srs.optimizer.replay"):
+                 "srs.store.anki_identity", "srs.sync", "srs.scheduler", "srs.session", "srs.settings",
+                 "srs.optimizer.replay"):
         importlib.import_module(name)
 
 
-def srs_import(package: Path, folder: Path) -> float:
+def srs_import(package: Path, folder: Path, stages: dict[str, float] | None = None) -> float:
+    """CPU seconds of srs's import of `package`; with `stages`, each stage's share is added to it (see timed_stages)."""
     from srs.importers.anki import import_package
     from srs.store import Store
 
     store = Store.open(folder / "srs.db")
     try:
-        start = time.process_time()
-        report = import_package(package, folder / "decks", store=store)
-        elapsed = time.process_time() - start
+        with timed_stages(stages) if stages is not None else contextlib.nullcontext():
+            start = time.process_time()
+            report = import_package(package, folder / "decks", store=store)
+            elapsed = time.process_time() - start
     finally:
         store.close()
     assert report.items > 0 and report.history is not None
     return elapsed
+
+
+# The import's stages, as (module, function, name): each function's CPU time goes to its name, less that of the
+# stages it calls (the HTML inside convert, the catalog inside the review write's transaction).
+STAGES = (
+    ("srs.importers.anki.apply", "read_package", "read the package"),
+    ("srs.importers.anki.apply", "convert", "convert: notes to items (without HTML)"),
+    ("srs.importers.anki.convert", "html_to_markdown", "convert: field HTML to markdown"),
+    ("srs.importers.anki.apply", "stage_files", "write the YAML files"),
+    ("srs.importers.anki.apply", "check_staged", "validate the decks (deck loader)"),
+    ("srs.importers.anki.apply", "_apply_decks", "catalog: decks, items, cards, search (deck_entry, catalog.put)"),
+    ("srs.importers.reviews", "write_reviews", "reviews: replay, write the log, commit"),
+)
+
+
+@contextlib.contextmanager
+def timed_stages(totals: dict[str, float]):
+    """While open, the import's stages (STAGES) add their exclusive CPU seconds to `totals`."""
+    import importlib
+
+    saved, running = [], []  # running: the stages open now, innermost last, each [name, time in the inner ones]
+
+    def timed(function, name):
+        def wrapper(*args, **kwargs):
+            running.append([name, 0.0])
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent = time.process_time() - start
+                _, inner = running.pop()
+                totals[name] = totals.get(name, 0.0) + spent - inner
+                if running:
+                    running[-1][1] += spent
+        return wrapper
+
+    for module_name, attribute, name in STAGES:
+        module = importlib.import_module(module_name)
+        saved.append((module, attribute, getattr(module, attribute)))
+        setattr(module, attribute, timed(getattr(module, attribute), name))
+    try:
+        yield totals
+    finally:
+        for module, attribute, function in reversed(saved):
+            setattr(module, attribute, function)
 
 
 def main(argv=None) -> int:
@@ -123,6 +173,7 @@ def main(argv=None) -> int:
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--cold", action="store_true", help="import srs's modules on the clock")
+    parser.add_argument("--stages", action="store_true", help="also time each stage of srs's import")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.cold:
@@ -130,20 +181,29 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="srs-bench-import-") as tmp:
         root = Path(tmp)
         package = make_package(root, args.notes)
-        anki_times, srs_times = [], []
+        anki_times, srs_times, stage_runs = [], [], []
         for run in range(args.repeat):
-            for name, fn, times in (("anki", anki_import, anki_times), ("srs", srs_import, srs_times)):
-                folder = root / f"{name}-{run}"
-                folder.mkdir()
-                times.append(fn(package, folder))
+            (root / f"anki-{run}").mkdir()
+            anki_times.append(anki_import(package, root / f"anki-{run}"))
+            (root / f"srs-{run}").mkdir()
+            stages: dict[str, float] | None = {} if args.stages else None
+            srs_times.append(srs_import(package, root / f"srs-{run}", stages))
+            stage_runs.append(stages)
     anki, srs = min(anki_times), min(srs_times)
-    result = {"notes": args.notes, "cold": args.cold, "anki_s": round(anki, 3), "srs_s": round(srs, 3),
-              "ratio": round(srs / anki, 2), "target_ratio": RATIO_TARGET}
+    result: dict = {"notes": args.notes, "cold": args.cold, "anki_s": round(anki, 3), "srs_s": round(srs, 3),
+                    "ratio": round(srs / anki, 2), "target_ratio": RATIO_TARGET}
+    stages = stage_runs[srs_times.index(srs)]  # those of the run that counts
+    if stages is not None:
+        stages = {name: stages.get(name, 0.0) for _, _, name in STAGES}
+        stages["other (outside the stages)"] = srs - sum(stages.values())
+        result["stages_x_anki"] = {name: round(spent / anki, 2) for name, spent in stages.items()}
     if args.json:
         print(json.dumps(result))
-    else:
-        print(f"import of {args.notes} notes with history: srs {srs:.2f} s, Anki {anki:.2f} s "
-              f"(ratio {srs / anki:.2f}, target <= {RATIO_TARGET})")
+        return 0
+    print(f"import of {args.notes} notes with history: srs {srs:.2f} s, Anki {anki:.2f} s "
+          f"(ratio {srs / anki:.2f}, target <= {RATIO_TARGET})")
+    for name, spent in (stages or {}).items():
+        print(f"  {name:<68} {spent:6.3f} s  {spent / anki:5.2f}x Anki")
     return 0
 
 

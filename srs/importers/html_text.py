@@ -22,14 +22,23 @@ from html.parser import HTMLParser
 BLOCK = {"div", "p", "ul", "ol", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr", "hr"}
 INLINE_MARKS = {"b": "**", "strong": "**", "i": "*", "em": "*", "s": "~~", "strike": "~~", "del": "~~"}
 _SPACES = re.compile(r"[ \t\r\n\f\v]+")
-_SPACES_TO_FOLD = re.compile(r"[\t\r\n\f\v]|  ")  # what _SPACES would change (it leaves one space as it is)
+_FOLD_CHARS = re.compile(r"[\t\r\n\f\v]")  # with two spaces in a row, what _SPACES would change (see _to_fold)
 # Inline markdown specials: backslash, code, emphasis, links and images, autolinks, entities.
-_INLINE = re.compile(r"[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;)")
+# (The lookahead in front only skips, fast, the characters no alternative can begin with.)
+_INLINE = re.compile(
+    r"(?=[\\`*\[\]_<&])(?:[\\`*\[\]]|_(?![A-Za-z0-9])|(?<![A-Za-z0-9])_|<(?=[A-Za-z/!?])|&(?=#|[A-Za-z0-9]+;))"
+)
 _INLINE_CHARS = re.compile(r"[\\`*\[\]_<&]")  # a character _INLINE may escape
 # What opens a block at the start of a line: heading, quote, list, rule, setext underline, fence.
 _LINE_START = re.compile(r"^(?:[#>+=~-]|\d{1,9}(?=[.)]))")
-_MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]|\d[.)]")
+_MAY_NEED_ESCAPE = re.compile(r"[\\`*_\[\]#>+=~-]")  # or a digit before `.` or `)` (_NUMBERED)
+_NUMBERED = re.compile(r"[.)](?<=\d[.)])")
 SOUND = re.compile(r"\[sound:([^\]\[]+)\]")
+
+
+def _to_fold(text: str) -> bool:
+    """Whether _SPACES would change `text` (it leaves one space as it is)."""
+    return "  " in text or _FOLD_CHARS.search(text) is not None
 
 
 def _escaped(match: re.Match) -> str:
@@ -55,12 +64,20 @@ class Converted:
 
 
 def html_to_markdown(html: str) -> Converted:
-    if "<" not in html and "&" not in html and not _MAY_NEED_ESCAPE.search(html):
+    if "<" not in html and "&" not in html and not _MAY_NEED_ESCAPE.search(html) and not _NUMBERED.search(html):
         return Converted(_tidy(_SPACES.sub(" ", html)))
+    simple = _simple_markdown(html)
+    if simple is not None:
+        return Converted(simple)
     parser = _Parser()
-    if not _feed_plain(parser, html):
-        parser.feed(html)
-    parser.close()
+    try:
+        if not _feed_plain(parser, html):
+            parser.feed(html)
+        parser.close()
+    except AssertionError:  # a `<![` that opens no section HTMLParser knows (`<![foo[`): it asserts; kept as text
+        parser = _Parser()
+        parser.feed(html.replace("<![", "&lt;!["))
+        parser.close()
     return Converted(_tidy("".join(parser.out)), parser.images)
 
 
@@ -99,6 +116,80 @@ def _feed_plain(parser: _Parser, html: str) -> bool:
     return True
 
 
+# Tags the one-pass way (_simple_markdown) knows: the inline marks, line breaks, `<div>` and `<p>`, and a few the
+# parser keeps only the text of.
+_SIMPLE_BLOCKS = {"div": 1, "p": 2}  # -> the line breaks around them
+_SIMPLE_NOOP = frozenset({"span", "u", "sub", "sup"})
+
+
+def _simple_markdown(html: str) -> str | None:
+    """html_to_markdown's text for HTML of plain tags (_PLAIN_TAG) among the inline marks, `<br>`, `<div>`,
+    `<p>` and _SIMPLE_NOOP, without entities or sounds (most of what Anki's editor writes): what the parser
+    gives, in one pass over a string, with no parser made. None for any other HTML. A test holds it to the
+    parser over generated HTML."""
+    if "&" in html or "[sound:" in html:
+        return None
+    parts = _PLAIN_TAG.split(html)  # text, then each tag's (end name, start name, "/") and the text after it
+    if html.count("<") != len(parts) // 4:  # a "<" that opens no plain tag
+        return None
+    text = ""
+    marks: list[tuple[str, int]] = []  # per open mark: (the mark, where it opened)
+    last = len(parts) - 1
+    for index in range(0, len(parts), 4):
+        data = parts[index]
+        if data:  # as _Parser.handle_data, outside <pre> and <code>
+            data = data.replace("\xa0", " ")
+            if _to_fold(data):
+                data = _SPACES.sub(" ", data)
+            at_start = not text or text[-1] == "\n"
+            if at_start:
+                data = data.lstrip(" ")
+            if data:
+                text += escape_markdown(data, at_start)
+        if index == last:
+            break
+        end_name, name, slash = parts[index + 1], parts[index + 2], parts[index + 3]
+        tag = end_name or name
+        opens, closes = not end_name, bool(end_name) or (slash is not None and tag != "br")
+        if tag in INLINE_MARKS:
+            if opens:
+                marks.append((INLINE_MARKS[tag], len(text)))
+            if closes:
+                text = _close_mark(text, marks, INLINE_MARKS[tag])
+        elif tag == "br":
+            if opens:
+                text += "\n"
+        elif tag in _SIMPLE_BLOCKS:
+            if opens and (tag == "p" or (text and text[-1] != "\n")):
+                text = _newline(text, _SIMPLE_BLOCKS[tag])
+            if closes:
+                text = _newline(text, _SIMPLE_BLOCKS[tag])
+        elif tag not in _SIMPLE_NOOP:
+            return None
+    while marks:
+        text = _close_mark(text, marks, None)
+    return _tidy(text)
+
+
+def _newline(text: str, count: int) -> str:
+    """`text` ending in `count` line breaks (or nothing, when it is only spaces), as _Parser._newline."""
+    text = text.rstrip(" ")
+    if not text:
+        return ""
+    have = len(text) - len(text.rstrip("\n"))
+    return text + "\n" * max(0, count - have)
+
+
+def _close_mark(text: str, marks: list[tuple[str, int]], mark: str | None) -> str:
+    """`text` with the innermost open `mark` (any, when None) closed and taken off `marks`, as
+    _Parser.close_mark."""
+    for index in range(len(marks) - 1, -1, -1):
+        if mark is None or marks[index][0] == mark:
+            mark, start = marks.pop(index)
+            return text[:start] + _marked(text[start:], mark)
+    return text  # a closing tag that was never opened
+
+
 class _Parser(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -123,12 +214,8 @@ class _Parser(HTMLParser):
         return True
 
     def _newline(self, count: int = 1) -> None:
-        text = self._text().rstrip(" ")
-        if not text:
-            self.out = []
-            return
-        have = len(text) - len(text.rstrip("\n"))
-        self.out = [text + "\n" * max(0, count - have)]
+        text = _newline(self._text(), count)
+        self.out = [text] if text else []
 
     # -- parser callbacks ------------------------------------------------------------------------------
 
@@ -228,14 +315,8 @@ class _Parser(HTMLParser):
 
         Markdown emphasis cannot start or end at a space or span a paragraph, so `<b>a<div>b</div></b>`
         becomes `**a**` and `**b**` on their lines, and `<b>a </b>b` becomes `**a** b`."""
-        for index in range(len(self.marks) - 1, -1, -1):
-            if mark is None or self.marks[index][0] == mark:
-                mark, start = self.marks.pop(index)
-                break
-        else:
-            return  # a closing tag that was never opened
-        text = self._text()
-        self.out = [text[:start] + _marked(text[start:], mark)]
+        if any(mark is None or open_mark == mark for open_mark, _ in self.marks):
+            self.out = [_close_mark(self._text(), self.marks, mark)]
 
     def close(self):
         super().close()
@@ -254,7 +335,7 @@ class _Parser(HTMLParser):
         if self.pre:
             self.out.append(data)
             return
-        if _SPACES_TO_FOLD.search(data):
+        if _to_fold(data):
             data = _SPACES.sub(" ", data)
         at_start = self._at_line_start()
         if at_start:
@@ -285,6 +366,8 @@ def _marked(text: str, mark: str) -> str:
     """`text` with `mark` around the words of each of its lines, after any block prefix (`- `, `# `)."""
     if "```" in text:  # a code block inside: marks cannot reach into it
         return mark + text + mark
+    if "\n" not in text and text[:1] not in ("", " ") and text[-1] != " " and not _BLOCK_LINE.match(text):
+        return mark + text + mark  # one line, its words from end to end (as the loop below makes it)
     lines = []
     for line in text.split("\n"):
         prefix = _BLOCK_LINE.match(line)
@@ -327,12 +410,13 @@ def _hard_breaks(lines: list[str]) -> list[str]:
     line ends with a backslash, markdown's hard break (a bare newline would read as a space)."""
     out = []
     fenced = False
+    block = [_BLOCK_LINE.match(line) is not None for line in lines]
     for index, line in enumerate(lines):
         if line.startswith("```"):
             fenced = not fenced
         following = lines[index + 1] if index + 1 < len(lines) else ""
         if (line and following and not fenced and not line.startswith("```")
-                and not _BLOCK_LINE.match(line) and not _BLOCK_LINE.match(following)):
+                and not block[index] and not block[index + 1]):
             line += "\\"
         out.append(line)
     return out
@@ -343,5 +427,6 @@ def _tidy(text: str) -> str:
         return text.replace("\xa0", " ").strip()
     lines = [line.rstrip() for line in text.replace("\xa0", " ").split("\n")]
     text = "\n".join(_hard_breaks(lines))
-    text = re.sub(r"\n{3,}", "\n\n", text)
+    if "\n\n\n" in text:
+        text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n").strip()

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from srs.jsontypes import ImportReportJson
 
 SOURCE = "import"
+FRESH = dict(zip(SCHEDULING, FRESH_STATE))  # a card's scheduling before its first review (read, never changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ def write_reviews(
     says they came from ("import"; "anki" for `srs sync`)."""
     from srs.scheduler import Planner
     from srs.session import scheduler_settings
+    from srs.settings import current
 
     report = report or ImportReport()
     planner = Planner()
@@ -77,6 +79,7 @@ def write_reviews(
         cards = imports.cards_for(conn, list(reviews_by_uid))
         logs = imports.card_logs(conn, [card.cid for card in cards.values()])
         replayers: dict = {}  # deck id -> Replayer of its settings
+        settings = None  # the settings file, read once for all the decks (when a card has reviews)
         replayed = []
         for done, (uid, incoming) in enumerate(reviews_by_uid.items(), start=1):
             card = cards.get(uid)
@@ -85,14 +88,16 @@ def write_reviews(
                 raise UserError(f"{where}no card with id '{uid}' in the database")
             replayer = replayers.get(card.deck_id)
             if replayer is None:
-                replayer = replayers[card.deck_id] = replayer_for(planner, scheduler_settings(store, card.deck_id))
+                settings = settings or current()
+                replayer = replayers[card.deck_id] = replayer_for(planner,
+                                                                  scheduler_settings(store, card.deck_id, settings))
             log = _merged_log(logs.get(card.cid, []), incoming, report)
             if log:
                 states = replayer.states(card.cid, [(entry.at, entry.rating) for entry in log])
+                afters = [dict(zip(SCHEDULING, after)) for after in states]  # each the next review's before
                 replayed.append((card, [
-                    LoggedReview(e.rid, e.at, e.rating, dict(zip(SCHEDULING, before)), dict(zip(SCHEDULING, after)),
-                                 e.duration_ms)
-                    for e, before, after in zip(log, [FRESH_STATE, *states[:-1]], states)]))
+                    LoggedReview(e.rid, e.at, e.rating, before, after, e.duration_ms)
+                    for e, before, after in zip(log, [FRESH, *afters[:-1]], afters)]))
                 report.cards += 1
             if progress:
                 progress(done, total)
@@ -116,6 +121,8 @@ def _merged_log(existing: list[tuple[int, int, int]], incoming: list[ImportedRev
 
     A review already in the log (same second, same rating) is not added twice. Old rows come first at equal
     times: they happened (and were logged) before this import."""
+    if not existing:  # a card new to the log (as on a first import): the incoming reviews, in time order
+        return [_Entry(None, r.at, r.rating, r.duration_ms) for r in sorted(incoming, key=lambda r: r.at)]
     present = Counter((at, rating) for _, at, rating in existing)
     new = []
     for review in sorted(incoming, key=lambda r: r.at):

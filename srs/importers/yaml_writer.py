@@ -91,19 +91,42 @@ def _read_back(text: str):
         return None
 
 
+@lru_cache(maxsize=1024)
+def _in_item_order(keys: tuple) -> bool:
+    """Whether an item with these keys is in ITEM_ORDER already (items share a few key tuples)."""
+    return tuple(ordered(dict.fromkeys(keys), ITEM_ORDER)) == keys
+
+
+def _ordered_item(item):
+    if isinstance(item, dict) and _in_item_order(tuple(item)):
+        return item  # as the importer builds them: nothing to move
+    return ordered(item, ITEM_ORDER)
+
+
 def dump_deck(deck: dict, header: str | None = None) -> str:
     """One deck (a dict in the deck format) as YAML text; `header` becomes a leading comment."""
     deck = ordered(deck, TOP_ORDER)
     if "items" in deck:
-        deck["items"] = [ordered(item, ITEM_ORDER) for item in deck["items"]]
+        deck["items"] = [_ordered_item(item) for item in deck["items"]]
     if "options" in deck and isinstance(deck["options"], dict):
         deck["options"] = dict(deck["options"])
-    body = _items_apart(deck)
-    if body is None:
+    apart = _items_apart(deck)
+    if apart is not None:
+        head, items = apart
+        # A blank line between items, as people write them (each item's own lines are indented further).
+        text = _blank_lines_between_items(head) + "\n" + "\n".join(items)
+    else:
         body = _dump(deck)
         if yaml.load(body, Loader=_CHECK_LOADER) != deck:  # never write text that reads back differently
             body = _dump(deck, _PlainDumper)
-    # A blank line between items, as people write them.
+        text = _blank_lines_between_items(body)
+    if header:
+        text = "".join(f"# {h}\n" if h else "#\n" for h in header.split("\n")) + text
+    return text
+
+
+def _blank_lines_between_items(body: str) -> str:
+    """`body` with a blank line before each item under `items:` but the first."""
     lines = body.split("\n")
     out: list[str] = []
     in_items = False
@@ -113,10 +136,7 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
         elif in_items and line.startswith("  - ") and out and out[-1] != "items:":
             out.append("")
         out.append(line)
-    text = "\n".join(out)
-    if header:
-        text = "".join(f"# {h}\n" if h else "#\n" for h in header.split("\n")) + text
-    return text
+    return "\n".join(out)
 
 
 # -- the same text, faster ----------------------------------------------------------------------------------
@@ -125,10 +145,11 @@ def dump_deck(deck: dict, header: str | None = None) -> str:
 # write; any other by PyYAML itself, 2 columns narrower, then indented by 2, which is the same text.
 
 
-def _items_apart(deck: dict) -> str | None:
-    """The deck's text, or None when some part of it would not read back as it is (the caller then lets
-    PyYAML write it all, plainly if need be). The items written here read back by construction (a test pins
-    them to PyYAML's text); what PyYAML writes is read back, piece by piece."""
+def _items_apart(deck: dict) -> tuple[str, list[str]] | None:
+    """The deck's text up to its `items:` line (that line included, without its line break), and each item's
+    text; None when some part would not read back as it is (the caller then lets PyYAML write it all, plainly
+    if need be). The items written here read back by construction (a test pins them to PyYAML's text); what
+    PyYAML writes is read back, piece by piece."""
     items = deck.get("items")
     if not isinstance(items, list) or not items or list(deck)[-1] != "items":
         return None
@@ -137,7 +158,7 @@ def _items_apart(deck: dict) -> str | None:
     head = _dump(head_data)
     if not head.endswith("items: []\n") or _read_back(head) != head_data:
         return None
-    parts = [head[: -len("items: []\n")], "items:\n"]
+    parts = []
     for item in items:
         text = _fast_item(item) if isinstance(item, dict) else None
         if text is None:
@@ -146,7 +167,7 @@ def _items_apart(deck: dict) -> str | None:
                 return None
             text = "".join(f"  {line}" if line.strip("\n") else line for line in alone.splitlines(True))
         parts.append(text)
-    return "".join(parts)
+    return head[: -len("items: []\n")] + "items:", parts
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -207,41 +228,50 @@ def _flow_list(value: tuple[str, ...]) -> str | None:
     return _flow(list(value))
 
 
+@lru_cache(maxsize=1024)
+def _plain_keys(keys: tuple) -> bool:
+    """Whether every key is a string PyYAML writes plain (an item's keys: a few distinct tuples)."""
+    return bool(keys) and all(isinstance(k, str) and _plain_key(k) for k in keys)
+
+
 def _fast_item(item: dict) -> str | None:
     """`item` as PyYAML writes it under `items:`, or None where this does not know for sure."""
-    if not item or not all(isinstance(k, str) and _plain_key(k) for k in item):
+    if not _plain_keys(tuple(item)):
         return None
-    values = list(item.values())
-    if (len(item) <= 3 and _short_scalars(values) and sum(len(str(k)) + len(str(v)) for k, v in item.items()) <= 60
-            and not {"items", "steps"} & set(item)):
-        scalars = [_scalar(v, True) for v in values]
-        if None in scalars:
-            return None
-        line = "  - {" + ", ".join(f"{k}: {v}" for k, v in zip(item, scalars)) + "}"
-        return line + "\n" if len(line) <= WIDTH else None
+    if len(item) <= 3 and "items" not in item and "steps" not in item:
+        values = list(item.values())
+        if _short_scalars(values) and sum(len(str(k)) + len(str(v)) for k, v in item.items()) <= 60:
+            scalars = [_scalar(v, True) for v in values]
+            if None in scalars:
+                return None
+            line = "  - {" + ", ".join(f"{k}: {v}" for k, v in zip(item, scalars)) + "}"
+            return line + "\n" if len(line) <= WIDTH else None
     lines = []
-    for index, (key, value) in enumerate(item.items()):
-        lead = "  - " if index == 0 else "    "
-        if isinstance(value, str) and "\n" in value:
-            body = value.split("\n")
-            if (not body[0] or body[0][0] == " " or any(line != line.rstrip() or not _printable(line) for line in body)
-                    or value.endswith("\n")):
-                return None
-            lines.append(f"{lead}{key}: |-")
-            lines += [f"      {line}" if line else "" for line in body]
-            continue
-        if isinstance(value, list):
-            text: str | None = _flow_list(tuple(value)) if all(type(v) is str for v in value) else _flow(value)
-            if text is None:
-                return None
-        else:
-            if isinstance(value, str) and len(value) > FOLD_FROM:
+    lead = "  - "
+    for key, value in item.items():
+        if isinstance(value, str):
+            if "\n" in value:
+                # A block scalar (`|-`): no line may end in a space (printable text has no other whitespace but
+                # the line breaks), nor the first begin with one.
+                if (value[0] in " \n" or value[-1] in " \n" or " \n" in value
+                        or not _printable(value.replace("\n", ""))):
+                    return None
+                lines.append(f"{lead}{key}: |-")
+                lines.append("\n".join(f"      {line}" if line else "" for line in value.split("\n")))
+                lead = "    "
+                continue
+            if len(value) > FOLD_FROM:
                 return None  # folded (`>-`): PyYAML's
             text = _scalar(value, False)
-            if text is None:
-                return None
+        elif isinstance(value, list):
+            text = _flow_list(tuple(value)) if all(type(v) is str for v in value) else _flow(value)
+        else:
+            text = _scalar(value, False)
+        if text is None:
+            return None
         line = f"{lead}{key}: {text}"
         if len(line) > WIDTH:
             return None  # PyYAML would wrap it
         lines.append(line)
+        lead = "    "
     return "\n".join(lines) + "\n"

@@ -28,6 +28,8 @@ from srs.importers.yaml_writer import dump_deck
         ("{{c1::<b>pure</b> noise::what}} rest", "{{c1::**pure** noise::what}} rest"),
         ("Ünïcödé — ✓ 日本語", "Ünïcödé — ✓ 日本語"),
         ("x<br><br><br><br>y", "x\n\ny"),
+        # A `<![` that opens no section HTMLParser knows (it asserts there) stays as text, the rest converted.
+        ("a <![foo[ <b>b</b>", "a \\<!\\[foo\\[ **b**"),
     ],
 )
 def test_html_becomes_markdown(html, text):

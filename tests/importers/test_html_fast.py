@@ -1,12 +1,13 @@
-"""The fast way through a field's HTML (plain tags, no entities: _feed_plain) gives exactly what HTMLParser's
-`feed` gives, over generated HTML; anything it does not know is left to `feed`."""
+"""The fast ways through a field's HTML give exactly what HTMLParser's `feed` gives, over generated HTML: plain tags
+without entities handed to the parser (_feed_plain), and the one pass over a string for inline marks, breaks,
+`<div>` and `<p>` (_simple_markdown). Anything they do not know is left to `feed`."""
 
 from __future__ import annotations
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from srs.importers.html_text import _feed_plain, _Parser
+from srs.importers.html_text import _feed_plain, _Parser, _simple_markdown, _tidy
 
 TAGS = [
     "<b>", "</b>", "<i>", "</i>", "<strong>", "</strong>", "<em>", "</em>", "<s>", "</s>", "<br>", "<br/>", "<br />",
@@ -49,3 +50,32 @@ def test_what_the_fast_way_leaves_to_the_parser():
     for html in ("a &amp; b", "<b class='x'>a</b>", "<B>a</B>", "1 < 2", "<script>x</script>", "<!-- c -->a"):
         assert through(html, fast=True) is None, html
     assert through("<b>a</b><br/>b", fast=True) is not None
+
+
+# Mostly what the one pass knows, so most examples go that way.
+SIMPLE_NAMES = {"b", "i", "strong", "em", "s", "br", "div", "p", "span", "u", "sub"}
+SIMPLE_TAGS = [tag for tag in TAGS if tag.strip("</>").split(" ")[0] in SIMPLE_NAMES]
+SIMPLE_HTML = st.lists(st.one_of(TEXT, st.sampled_from(SIMPLE_TAGS), st.sampled_from(TAGS)), max_size=14).map("".join)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(SIMPLE_HTML)
+@example("Question 1: what does step 1 of the <i>reverse</i> process do? 2*3")
+@example("It removes a little noise,<br>then the model runs again (1).")
+@example("Step 9 starts from {{c1::noise}} and ends at {{c2::an <b>image</b>}}.")
+@example("<div><b>a<div>b</div></b></div><p> x <i>y</p></i><b/>z<p/>")
+@example("a <b>- x</b><div>  </div><br/><br />1. y")
+def test_the_one_pass_way_gives_what_the_parser_gives(html):
+    simple = _simple_markdown(html)
+    if simple is not None:
+        parser = _Parser()
+        parser.feed(html)
+        parser.close()
+        assert simple == _tidy("".join(parser.out)) and not parser.images
+
+
+def test_what_the_one_pass_way_leaves_to_the_parser():
+    for html in ("a &amp; b", "<b class='x'>a</b>", "<B>a</B>", "1 < 2", "<ul><li>x</li></ul>", "[sound:a.mp3]",
+                 "<pre>x</pre>", "<img src='x.png'>", "<a>x</a>", "<code>x</code>", "<script>x</script>"):
+        assert _simple_markdown(html) is None, html
+    assert _simple_markdown("<div><b>a</b><br/>b</div><p>c</p>") == "**a**\\\nb\n\nc"

@@ -3,8 +3,10 @@
 Measured in a fresh process, as srs runs, each side the best of 3 turns with its library loaded before the clock;
 a run that misses is measured once more, and the better run counts. The issue's target is 2x, not met: measured
 on the shared 2-core machine, 9.0x at 2k before the import was made faster (one batch for the history, the HTML
-converter's fast path, tag and layout work done once per distinct set) and 5.7-5.9x after. The bound catches a
-regression of most of that gain.
+converter's fast path, tag and layout work done once per distinct set), 5.7-6.3x after that, and 4.8-5.2x (with and
+without a second import running beside it) after the one-pass HTML converter, the YAML writer's per-key-tuple
+caches and the lighter review replay. The bound keeps 25% over the worst of those; `bench_import --stages` shows
+where the rest goes.
 """
 
 import pytest
@@ -14,7 +16,7 @@ pytest.importorskip("anki")
 from benchmarks.common import ratio_within  # noqa: E402
 
 MEASURE = "from benchmarks.bench_import import main; main(['--notes', '2000', '--repeat', '3', '--json'])"
-BOUND = 8.0
+BOUND = 6.5
 
 
 @pytest.mark.slow

@@ -108,7 +108,7 @@ def srs_identity(model: AnkiModel, note: AnkiNote) -> tuple[str | None, dict | N
                 item_id = text
     if item_id is None and item and isinstance(item.get("id"), str) and is_slug(item["id"]):
         item_id = item["id"]
-    if item_id is None and is_slug(note.guid) and ("." in note.guid or len(note.guid) > 10):
+    if item_id is None and ("." in note.guid or len(note.guid) > 10) and is_slug(note.guid):
         item_id = note.guid  # srs ids used as GUIDs look like "diffusion-basics.1a2b3c4d5e"
     return item_id, item, hidden
 
@@ -117,6 +117,11 @@ def _unescape(text: str) -> str:
     import html
 
     return html.unescape(text)
+
+
+@lru_cache(maxsize=4096)  # per distinct set of tags
+def _retired(tags: tuple[str, ...]) -> bool:
+    return any(tag.casefold() == RETIRED_TAG for tag in tags)
 
 
 def convert(package: AnkiPackage) -> Conversion:
@@ -138,7 +143,7 @@ def convert(package: AnkiPackage) -> Conversion:
         if not cards:
             conversion.skipped.append(f"note {note.id}: it has no cards")
             continue
-        if any(tag.casefold() == RETIRED_TAG for tag in note.tags):
+        if note.tags and _retired(tuple(note.tags)):
             conversion.skipped.append(f"note {note.id}: tagged {RETIRED_TAG} (removed from its srs deck)")
             continue
         deck = deck_outs.get(cards[0].deck_id)
@@ -160,18 +165,20 @@ def convert(package: AnkiPackage) -> Conversion:
         deck.data["items"].append(item)
         conversion.items += 1
         by_ord = {0: item_id}
-        present = {card.ord for card in cards}
-        for ordinal, other in others:  # a card type of its own (a reverse card): its own item
-            if ordinal not in present:
-                continue
-            other["id"] = f"{item_id}-card{ordinal + 1}"
-            used_ids[other["id"]] = deck.id
-            deck.data["items"].append(other)
-            conversion.items += 1
-            by_ord[ordinal] = other["id"]
+        if others:
+            present = {card.ord for card in cards}
+            for ordinal, other in others:  # a card type of its own (a reverse card): its own item
+                if ordinal not in present:
+                    continue
+                other["id"] = f"{item_id}-card{ordinal + 1}"
+                used_ids[other["id"]] = deck.id
+                deck.data["items"].append(other)
+                conversion.items += 1
+                by_ord[ordinal] = other["id"]
+        cloze = "text" in item
         for card in cards:
             uid = None
-            if "text" in item:
+            if cloze:
                 number = card.ord + 1
                 if number in numbers:
                     uid = f"{item_id}#c{number}"
@@ -295,13 +302,11 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
         numbers = deletion_numbers(item.get("text", "")) if "text" in item else []
         return _with_media(item, package, deck), numbers, []
     texts: dict[str, str] = {}  # field name -> markdown, in the note type's order
-    images: dict[str, list[str]] = {}
+    names = model.fields
     for index, value in enumerate(note.fields):
         if index in hidden:
             continue
-        name = model.fields[index] if index < len(model.fields) else f"Field {index + 1}"
-        converted = html_to_markdown(value)
-        texts[name], images[name] = converted.text, converted.images
+        texts[names[index] if index < len(names) else f"Field {index + 1}"] = html_to_markdown(value).text
     if not texts:
         return "it has no text fields"
     if model.cloze:
@@ -371,11 +376,17 @@ def _card_layouts(model: AnkiModel, names: list[str]) -> list[tuple[list[str], l
 
 def _flashcard(item_id: str, layout: tuple[list[str], list[str]], texts: dict[str, str], typed: bool, tags):
     front_names, back_names = layout
-    front = "\n\n".join(texts[n] for n in front_names if texts.get(n))
-    backs = [n for n in back_names if texts.get(n)]
-    back_parts = [texts[n] if i == 0 else f"**{n}:** {texts[n]}" for i, n in enumerate(backs)]
+    if len(front_names) == 1:  # most note types
+        front = texts.get(front_names[0]) or ""
+    else:
+        front = "\n\n".join(texts[n] for n in front_names if texts.get(n))
     if not front:
         return "its first field is empty"
+    back_parts: list[str] = []  # the first non-empty field as it is, the others labelled
+    for name in back_names:
+        text = texts.get(name)
+        if text:
+            back_parts.append(f"**{name}:** {text}" if back_parts else text)
     item: dict[str, object] = {"id": item_id, "q": front, "a": "\n\n".join(back_parts) or "(empty)"}
     if typed:
         item["typed"] = True
@@ -441,7 +452,10 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
         else:
             item["image"] = f"{MEDIA_DIR}/{name}"
             deck.media[item["image"]] = member
-    if not any("](" in str(item[key]) for key in TEXT_KEYS if key in item):
+    for key in TEXT_KEYS:
+        if key in item and "](" in str(item[key]):
+            break
+    else:
         return item
     for key in TEXT_KEYS:
         value = item.get(key)
