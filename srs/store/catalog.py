@@ -518,6 +518,8 @@ def search_text(content: object, top: bool = True) -> str:
             if value.__class__ is str:
                 if key != "kind":  # SQL leaves out the node `$.kind` only
                     parts.append(value.partition("\x00")[0] if "\x00" in value else value)
+            elif value.__class__ is list and all(inner.__class__ is str and "\x00" not in inner for inner in value):
+                parts += value  # a list of texts (tags, options): what _strings gives, without a generator each
             else:
                 parts.extend(_strings(value))
         return "\x1f".join(parts)
