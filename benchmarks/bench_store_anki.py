@@ -18,6 +18,12 @@ written twice: as 10 srs deck files, and as one Anki CSV file (`#deck column`, B
 
 Prints a table with the ratios srs / Anki, then where the pages of each database go (SQLite's dbstat, by
 table and index). Run: python -m benchmarks.bench_store_anki [--sizes 1000 10000]
+
+`--floor` prints instead what a first sync cannot do without, beside Anki's CSV import in the same run: the
+parts done by compiled libraries alone (yaml-rs parsing the files, pydantic validating and dumping each item,
+the canonical JSON and SHA-256 of its content hash, SQLite's write transaction as the sync runs it), each
+timed on its own with no srs code around it, and their sum. The sum over Anki's import is the ratio this
+design cannot go under while those libraries do that work; the rest of the sync is srs's own Python.
 """
 
 from __future__ import annotations
@@ -241,10 +247,82 @@ def first_sync(size: int, repeat: int = 3) -> dict:
     return {"size": size, "srs_s": min(srs_s), "anki_s": min(anki_s), "ratio": min(srs_s) / min(anki_s)}
 
 
+def floor(size: int, repeat: int = 3) -> dict[str, float]:
+    """The library-bound parts of a first sync of `size` cards and Anki's CSV import, best of `repeat` runs each
+    (CPU s; see the module's docstring)."""
+    import yaml_rs
+    from anki.collection import Collection, ImportCsvRequest
+
+    from srs.deck.identity import content_hash
+    from srs.deck.model import Flashcard
+    from srs.store import Store
+    from srs.sync import sync
+
+    notes = texts(size)
+    best: dict[str, float] = {}
+
+    def keep(name: str, seconds: float) -> None:
+        best[name] = min(best.get(name, seconds), seconds)
+
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            decks = root / "decks"
+            decks.mkdir()
+            write_decks(decks, notes)
+            sources = [path.read_text() for path in sorted(decks.glob("*.yaml"))]
+            start = time.process_time()
+            parsed = [yaml_rs.loads(text, parse_datetime=False) for text in sources]
+            keep("yaml-rs: parse the deck files", time.process_time() - start)
+            raw = [{"kind": "flashcard", "id": item["id"], "front": item["q"], "back": item["a"]}
+                   for deck in parsed for item in deck["items"]]
+            start = time.process_time()
+            contents = [Flashcard.model_validate(item).model_dump(mode="json", exclude={"id"}, exclude_defaults=True)
+                        for item in raw]
+            keep("pydantic: validate and dump each item", time.process_time() - start)
+            start = time.process_time()
+            for content in contents:
+                content_hash(content)
+            keep("json + hashlib: each item's content hash", time.process_time() - start)
+            store = Store.open(root / "srs.db")
+            with lock_timer() as held:
+                sync(store, [decks])
+            store.close()
+            keep("SQLite: the sync's write transactions", sum(cpu for _, cpu in held))
+            csv = root / "notes.csv"
+            lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
+            lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
+            csv.write_text("\n".join(lines) + "\n")
+            col = Collection(str(root / "collection.anki2"))
+            start = time.process_time()
+            col.import_csv(ImportCsvRequest(path=str(csv), metadata=col.get_csv_metadata(str(csv), None)))
+            keep("Anki: the whole CSV import", time.process_time() - start)
+            col.close()
+    return best
+
+
+def print_floor(sizes: list[int]) -> None:
+    import srs.deck.loader  # noqa: F401 - loaded before the clock, as in first_sync
+
+    for size in sizes:
+        best = floor(size)
+        anki = best.pop("Anki: the whole CSV import")
+        print(f"{size:,} cards, Anki's CSV import {anki:.3f} s CPU; what the first sync's libraries alone take:")
+        for name, seconds in best.items():
+            print(f"  {name:<45} {seconds:.3f} s  {seconds / anki:.2f}x Anki")
+        total = sum(best.values())
+        print(f"  {'the sum: the floor of this design':<45} {total:.3f} s  {total / anki:.2f}x Anki "
+              f"(target {SYNC_RATIO_TARGET}x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--floor", action="store_true", help="the library-bound parts alone, beside Anki")
     args = parser.parse_args()
+    if args.floor:
+        print_floor(args.sizes)
+        return
     results = []
     for size in args.sizes:
         notes, log = texts(size), history(size)
