@@ -11,7 +11,12 @@ learners of --sizes cards, 7 reviews each), each figure beside a baseline measur
 - on the real log also the command as a process beside `srs --help`, and `--retention` beside Anki's own
   `compute_optimal_retention` (the real `anki` package; "today" the day after the log's last review).
 
-Run: python benchmarks/bench_optimize.py [--repeat 5] [--sizes 1000 10000] [--no-anki]
+`--floor` prints instead, for each log, what the command cannot do without, each part timed alone and counted
+in fits: the second fit (to the earlier 80%, for issue 6's out-of-sample scores), the backup before the
+reschedule (SQLite's backup API), and SQLite reading every review of the log; their sum with the fit itself is
+the ratio no srs code of its own can go under.
+
+Run: python benchmarks/bench_optimize.py [--repeat 5] [--sizes 1000 10000] [--no-anki] [--floor]
 (`--sizes 100000` for the issue's 100k cards: generating and importing it takes a few minutes.)
 """
 
@@ -146,6 +151,28 @@ def measure(template: Path, log: CsvLog, repeat: int) -> dict:
             "lock": max(locks)}
 
 
+def floor(template: Path, log: CsvLog, repeat: int) -> dict[str, float]:
+    """The parts of `srs optimize` done by libraries alone, medians of `repeat` runs, in fits (see the docstring)."""
+    from srs.optimizer.personalize import HOLDOUT
+    from srs.store.backup import take_backup
+
+    dataset = build_dataset(histories_from_rows((r.card, "log", r.at, r.rating) for r in log.reviews))
+    earlier, _ = dataset.split(1 - HOLDOUT)
+    one_fit = median_time(lambda: fit(dataset), repeat)
+    store = Store.open(template)
+    try:
+        backup = median_time(lambda: take_backup(store.conn, store.path, "bench", bound=False), repeat)
+        read = median_time(lambda: store.conn.execute(
+            "SELECT cid, reviewed_at, rating FROM revlog ORDER BY cid, reviewed_at, rid").fetchall(), repeat)
+    finally:
+        store.close()
+    parts = {"the fit (fsrs-rs)": one_fit,
+             "the second fit, to the earlier 80% (fsrs-rs)": median_time(lambda: fit(dataset, earlier), repeat),
+             "the backup before the reschedule (SQLite)": backup,
+             "reading the log's reviews (SQLite)": read}
+    return {name: seconds / one_fit for name, seconds in parts.items()}
+
+
 def process_times(template: Path, repeat: int) -> tuple[float, float]:
     """`srs optimize` as a process, and `srs --help`, medians."""
     runs = []
@@ -184,6 +211,20 @@ def retention_figures(log: CsvLog, folder: Path) -> tuple[float, float]:
     return ours, anki_optimal_retention(anki_folder, histories, parameters).optimal_retention
 
 
+def print_floor(args) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        logs = [("real log", read_revlog_csv(args.log))]
+        logs += [(f"generated {size:,}", generated_log(Path(tmp), size)) for size in args.sizes]
+        for name, log in logs:
+            folder = Path(tmp) / name.replace(" ", "-").replace(",", "")
+            folder.mkdir()
+            parts = floor(make_store(folder, log), log, args.repeat if len(log.reviews) <= 100_000 else 1)
+            print(f"{name} ({len(log.reviews):,} reviews), in fits:")
+            for part, fits in parts.items():
+                print(f"  {part:<48}{fits:>6.2f}")
+            print(f"  {'the sum: the floor of the command':<48}{sum(parts.values()):>6.2f}   (target 3)")
+
+
 def row(name: str, m: dict) -> str:
     ok = "ok" if m["whole"] <= 3 * m["fit"] and m["lock"] < 1 else "MISSED"
     return (f"{name:<22}{m['reviews']:>9,}{m['cards']:>8,}{m['fit'] * 1000:>9.0f}{m['whole'] * 1000:>10.0f}"
@@ -196,10 +237,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     parser.add_argument("--no-anki", action="store_true", help="skip the --retention comparison with Anki")
+    parser.add_argument("--floor", action="store_true", help="the parts libraries do alone, in fits")
     args = parser.parse_args()
     args.log = args.log or default_log()
     if not args.log.exists():
         raise SystemExit(f"no review log at {args.log}")
+    if args.floor:
+        print_floor(args)
+        return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "real"
