@@ -177,10 +177,7 @@ def parts(path: Path) -> dict[str, int]:
 def anki_side(root: Path, notes, log) -> dict:
     from anki.collection import Collection, ImportCsvRequest
 
-    csv = root / "notes.csv"
-    lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
-    lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
-    csv.write_text("\n".join(lines) + "\n")
+    csv = write_csv(root, notes)
     path = root / "anki" / "collection.anki2"
     path.parent.mkdir()
     col = Collection(str(path))
@@ -213,10 +210,43 @@ def anki_side(root: Path, notes, log) -> dict:
     return {"import_s": import_s, "size": empty_size, "size_log": file_size(path), "parts": parts(path)}
 
 
+@contextmanager
+def decks_in_new_folder(notes):
+    """A temporary folder with the notes as deck files in its decks/: yields (the folder, decks/)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        decks = root / "decks"
+        decks.mkdir()
+        write_decks(decks, notes)
+        yield root, decks
+
+
+def write_csv(root: Path, notes) -> Path:
+    """The notes as the CSV file Anki imports (Basic notes, the deck in a column)."""
+    csv = root / "notes.csv"
+    lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
+    lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
+    csv.write_text("\n".join(lines) + "\n")
+    return csv
+
+
+def anki_csv_import(root: Path, notes) -> float:
+    """CPU seconds of Anki's CSV import of `notes` into a new collection in `root`."""
+    from anki.collection import Collection, ImportCsvRequest
+
+    csv = write_csv(root, notes)
+    col = Collection(str(root / "collection.anki2"))
+    try:
+        start = time.process_time()
+        col.import_csv(ImportCsvRequest(path=str(csv), metadata=col.get_csv_metadata(str(csv), None)))
+        return time.process_time() - start
+    finally:
+        col.close()
+
+
 def first_sync(size: int, repeat: int = 3) -> dict:
     """Only the first sync beside Anki's CSV import, each the best of `repeat` runs into a fresh store or
     collection (CPU seconds): what tests/test_store_perf.py holds to a ratio."""
-    from anki.collection import Collection, ImportCsvRequest
 
     import srs.deck.loader  # noqa: F401 - loaded before the clock, as Anki's library is (see the module's docstring)
     from srs.store import Store
@@ -225,25 +255,13 @@ def first_sync(size: int, repeat: int = 3) -> dict:
     notes = texts(size)
     srs_s, anki_s = [], []
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            decks = root / "decks"
-            decks.mkdir()
-            write_decks(decks, notes)
+        with decks_in_new_folder(notes) as (root, decks):
             store = Store.open(root / "srs.db")
             start = time.process_time()
             sync(store, [decks])
             srs_s.append(time.process_time() - start)
             store.close()
-            csv = root / "notes.csv"
-            lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
-            lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
-            csv.write_text("\n".join(lines) + "\n")
-            col = Collection(str(root / "collection.anki2"))
-            start = time.process_time()
-            col.import_csv(ImportCsvRequest(path=str(csv), metadata=col.get_csv_metadata(str(csv), None)))
-            anki_s.append(time.process_time() - start)
-            col.close()
+            anki_s.append(anki_csv_import(root, notes))
     return {"size": size, "srs_s": min(srs_s), "anki_s": min(anki_s), "ratio": min(srs_s) / min(anki_s)}
 
 
@@ -251,7 +269,6 @@ def floor(size: int, repeat: int = 3) -> dict[str, float]:
     """The library-bound parts of a first sync of `size` cards and Anki's CSV import, best of `repeat` runs each
     (CPU s; see the module's docstring)."""
     import yaml_rs
-    from anki.collection import Collection, ImportCsvRequest
 
     from srs.deck.identity import content_hash
     from srs.deck.model import Flashcard
@@ -265,11 +282,7 @@ def floor(size: int, repeat: int = 3) -> dict[str, float]:
         best[name] = min(best.get(name, seconds), seconds)
 
     for _ in range(repeat):
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            decks = root / "decks"
-            decks.mkdir()
-            write_decks(decks, notes)
+        with decks_in_new_folder(notes) as (root, decks):
             sources = [path.read_text() for path in sorted(decks.glob("*.yaml"))]
             start = time.process_time()
             parsed = [yaml_rs.loads(text, parse_datetime=False) for text in sources]
@@ -289,15 +302,7 @@ def floor(size: int, repeat: int = 3) -> dict[str, float]:
                 sync(store, [decks])
             store.close()
             keep("SQLite: the sync's write transactions", sum(cpu for _, cpu in held))
-            csv = root / "notes.csv"
-            lines = ["#separator:Tab", "#html:false", "#notetype:Basic", "#deck column:3"]
-            lines += [f"{front}\t{back}\tBench::{i % DECKS}" for i, (front, back) in enumerate(notes)]
-            csv.write_text("\n".join(lines) + "\n")
-            col = Collection(str(root / "collection.anki2"))
-            start = time.process_time()
-            col.import_csv(ImportCsvRequest(path=str(csv), metadata=col.get_csv_metadata(str(csv), None)))
-            keep("Anki: the whole CSV import", time.process_time() - start)
-            col.close()
+            keep("Anki: the whole CSV import", anki_csv_import(root, notes))
     return best
 
 
