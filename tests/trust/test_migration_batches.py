@@ -12,12 +12,15 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_migration import FIXTURE, dump, lean_reviews, legacy_reviews
 
 from srs.store import Store, log, upgrade
@@ -321,3 +324,65 @@ def test_a_new_database_has_the_upgraded_ones_schema(legacy, tmp_path):
             conn.close()
 
     assert schema(tmp_path / "new.db") == schema(legacy)
+
+
+# -- any batch size, any writes by an older srs between any transactions ------------------------------------------
+
+OLD_SRS_WRITES = st.lists(
+    st.tuples(st.integers(0, 40),  # before which write transaction of the upgrade (counted from 0)
+              st.sampled_from(["answer", "undo", "edit"]),
+              st.integers(0, 24)),  # which card, by its place among the fixture's cards
+    max_size=8,
+)
+
+
+def old_srs_write(path: Path, action: str, cid: int) -> None:
+    """One write an older srs makes to its log: an answer to the card, the undo of its newest answer, or a change
+    to a row of it in place (as its `optimize` made)."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            if action == "answer":
+                conn.execute(
+                    "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before, "
+                    "source, before, after) SELECT cid, deck_id, reviewed_at + 86400, 3, 900, NULL, "
+                    "json_extract(after, '$.state'), 'review', after, json_set(after, '$.last_review', "
+                    "reviewed_at + 86400, '$.reps', json_extract(after, '$.reps') + 1) FROM revlog WHERE cid = ? "
+                    "ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid])
+            elif action == "undo":
+                conn.execute("DELETE FROM revlog WHERE rid = (SELECT rid FROM revlog WHERE cid = ? ORDER BY "
+                             "reviewed_at DESC, rid DESC LIMIT 1)", [cid])
+            else:
+                conn.execute("UPDATE revlog SET duration_ms = duration_ms + 1 WHERE rid = (SELECT MIN(rid) FROM "
+                             "revlog WHERE cid = ?)", [cid])
+    finally:
+        conn.close()
+
+
+@settings(max_examples=30, deadline=None)
+@given(batch=st.integers(1, 150), writes=OLD_SRS_WRITES)
+def test_any_batch_size_with_any_older_srs_writes_between_gives_the_log_converting_at_once_gives(batch, writes):
+    """The batched upgrade, with an older srs writing between any of its transactions until the swap, ends with
+    exactly the log that converting the old log at once, with those writes in it, gives."""
+    cids = sorted({r[0] for r in legacy_reviews(FIXTURE).values()})
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
+        live, expected = Path(tmp) / "srs.db", Path(tmp) / "expected.db"
+        shutil.copyfile(FIXTURE, live)
+        shutil.copyfile(FIXTURE, expected)  # the same writes, converted by nobody
+        patch.setattr(upgrade, "BATCH_REVIEWS", batch)
+        immediate, began = upgrade._immediate, [0]
+
+        @contextmanager
+        def between(conn):
+            if conn.execute("PRAGMA user_version").fetchone()[0] == 2:  # an older srs can write until the swap
+                for at, action, card in writes:
+                    if at == began[0]:
+                        for path in (live, expected):
+                            old_srs_write(path, action, cids[card % len(cids)])
+            began[0] += 1
+            with immediate(conn):
+                yield
+
+        patch.setattr(upgrade, "_immediate", between)
+        assert migrated(live) == legacy_reviews(expected)
+        assert not names(live) & STAGING and not upgrade_pending(live)
