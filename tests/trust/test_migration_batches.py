@@ -6,6 +6,7 @@ its share. The fixture and the checks are tests/trust/test_migration.py's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -360,10 +361,11 @@ def old_srs_write(path: Path, action: str, cid: int) -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(batch=st.integers(1, 150), writes=OLD_SRS_WRITES)
-def test_any_batch_size_with_any_older_srs_writes_between_gives_the_log_converting_at_once_gives(batch, writes):
-    """The batched upgrade, with an older srs writing between any of its transactions until the swap, ends with
-    exactly the log that converting the old log at once, with those writes in it, gives."""
+@given(batch=st.integers(1, 150), writes=OLD_SRS_WRITES, stop=st.none() | st.integers(0, 30))
+def test_any_batch_size_with_any_older_srs_writes_between_gives_the_log_converting_at_once_gives(batch, writes, stop):
+    """The batched upgrade, with an older srs writing between any of its transactions until the swap, and stopped
+    (Ctrl-C) inside any one of them and then run again, ends with exactly the log that converting the old log at
+    once, with those writes in it, gives."""
     cids = sorted({r[0] for r in legacy_reviews(FIXTURE).values()})
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         live, expected = Path(tmp) / "srs.db", Path(tmp) / "expected.db"
@@ -381,8 +383,13 @@ def test_any_batch_size_with_any_older_srs_writes_between_gives_the_log_converti
                             old_srs_write(path, action, cids[card % len(cids)])
             began[0] += 1
             with immediate(conn):
+                if began[0] - 1 == stop:
+                    raise KeyboardInterrupt  # inside the transaction, after the lock was taken
                 yield
 
         patch.setattr(upgrade, "_immediate", between)
+        if stop is not None:
+            with contextlib.suppress(KeyboardInterrupt):  # stopped: the next open goes on
+                migrated(live)
         assert migrated(live) == legacy_reviews(expected)
         assert not names(live) & STAGING and not upgrade_pending(live)
