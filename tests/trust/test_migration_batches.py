@@ -182,23 +182,9 @@ def test_an_error_between_batches_leaves_the_old_log_in_use_and_the_next_open_fi
 
 def write_as_an_older_srs(path: Path, cids: list[int]) -> None:
     """What an older srs writes to the old log: an answer to the first card and one to the last, an undone answer
-    (its row deleted) of the second, and a row of the third changed in place."""
-    conn = sqlite3.connect(path)
-    try:
-        with conn:
-            for cid in (cids[0], cids[-1]):
-                conn.execute(
-                    "INSERT INTO revlog (cid, deck_id, reviewed_at, rating, duration_ms, response, state_before, "
-                    "source, before, after) SELECT cid, deck_id, reviewed_at + 86400, 3, 900, NULL, "
-                    "json_extract(after, '$.state'), 'review', after, json_set(after, '$.last_review', "
-                    "reviewed_at + 86400, '$.reps', json_extract(after, '$.reps') + 1) FROM revlog WHERE cid = ? "
-                    "ORDER BY reviewed_at DESC, rid DESC LIMIT 1", [cid])
-            conn.execute("DELETE FROM revlog WHERE rid = (SELECT rid FROM revlog WHERE cid = ? ORDER BY "
-                         "reviewed_at DESC, rid DESC LIMIT 1)", [cids[1]])
-            conn.execute("UPDATE revlog SET duration_ms = 4321 WHERE rid = (SELECT MIN(rid) FROM revlog WHERE "
-                         "cid = ?)", [cids[2]])
-    finally:
-        conn.close()
+    (its row deleted) of the second, and a row of the third changed in place (see old_srs_write)."""
+    for action, cid in (("answer", cids[0]), ("answer", cids[-1]), ("undo", cids[1]), ("edit", cids[2])):
+        old_srs_write(path, action, cid)
 
 
 def test_what_an_older_srs_writes_to_the_old_log_meanwhile_is_kept(legacy, tmp_path, monkeypatch):
