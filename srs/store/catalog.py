@@ -509,10 +509,10 @@ def _text(content_json: str, given: str | None = None) -> str:
     return search_text(json.loads(content_json)) if given is None else given
 
 
-def search_text(content: object, top: bool = True) -> str:
+def search_text(content: object) -> str:
     """The search index's text of an item: every string in its content but its top-level `kind`, in document
     order, joined with the unit separator, as srs.store.schema.ITEM_TEXT_SQL computes it in SQL."""
-    if top and isinstance(content, dict):  # an item's content: mostly text at the top, taken without recursing
+    if isinstance(content, dict):  # an item's content: mostly text at the top, taken without recursing
         parts: list[str] = []
         for key, value in content.items():
             if value.__class__ is str:
@@ -523,16 +523,15 @@ def search_text(content: object, top: bool = True) -> str:
             else:
                 parts.extend(_strings(value))
         return "\x1f".join(parts)
-    return "\x1f".join(_strings(content, top))
+    return "\x1f".join(_strings(content))
 
 
-def _strings(value: object, top: bool = False) -> Iterator[str]:
+def _strings(value: object) -> Iterator[str]:
     if isinstance(value, str):
         yield value.partition("\x00")[0]  # SQLite's json_tree ends a string at a NUL
     elif isinstance(value, dict):
-        for key, inner in value.items():
-            if not (top and key == "kind" and isinstance(inner, str)):  # SQL leaves out the node `$.kind` only
-                yield from _strings(inner)
+        for inner in value.values():  # (a nested `kind` is text like any other: SQL leaves out `$.kind` only)
+            yield from _strings(inner)
     elif isinstance(value, list):
         for inner in value:
             yield from _strings(inner)
@@ -549,8 +548,6 @@ def _group_cards(rows: Iterable[tuple]) -> dict[int, dict[int, tuple]]:
     for row in rows:
         grouped.setdefault(row[1], {})[row[2]] = row
     return grouped
-
-
 
 
 def _data_version(conn: sqlite3.Connection) -> int:
