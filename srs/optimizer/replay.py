@@ -90,7 +90,7 @@ def replay_cards(store, conn, cids: list[int]) -> None:
     no log left is new again) and write the result."""
     from srs.store import history
 
-    logs, cards = history.logs_to_replay(conn, cids=cids)
+    logs, cards = history.logs_to_replay(conn, cids)
     card_updates, log_updates = replay_logs(logs, cards, _settings_for(store))
     history.write_replay(conn, SCHEDULING, card_updates, log_updates)
 

@@ -63,17 +63,11 @@ def put_settings(conn: sqlite3.Connection, values: dict[str, Any]) -> None:
         )
 
 
-def logs_to_replay(
-    conn: sqlite3.Connection, deck_ids: list[str] | None = None, *, cids: list[int] | None = None
-) -> tuple[dict[int, list[LogRow]], dict[int, CardRecord]]:
-    """{cid: its log rows, in time order} and {cid: card} for every reviewed card of the decks, or for the
-    cards `cids` (each of them, with [] when its log is empty)."""
-    if cids is None:
-        where, params = deck_filter(deck_ids, "c.deck_id")
-        by_card = log.logs(conn, where, params)
-        found = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", params)
-        return by_card, {row[0]: CardRecord(*row) for row in found if row[0] in by_card}
-    by_card, cards = {}, {}
+def logs_to_replay(conn: sqlite3.Connection, cids: list[int]) -> tuple[dict[int, list[LogRow]], dict[int, CardRecord]]:
+    """{cid: its log rows, in time order} and {cid: card} for the cards `cids` (each of them, with [] when its
+    log is empty)."""
+    by_card: dict[int, list[LogRow]] = {}
+    cards = {}
     for chunk, marks in in_chunks(cids, _CHUNK):
         where = f"c.cid IN ({marks})"
         for row in conn.execute(f"SELECT {CARD_COLUMNS} FROM cards c WHERE {where}", chunk):
@@ -105,15 +99,10 @@ def unchanged_since(conn: sqlite3.Connection, version: int) -> bool:
 
 def log_rows(log_updates: Iterable[tuple[LogRow, tuple, tuple]]) -> list[tuple[int, int, dict[str, Any]]]:
     """The log rows that replayed states ((row, before, after), values in SCHEDULING's order) change, as
-    (rid, state before, after) for `write_log_rows`: rows already right are left out, so none is written."""
+    (rid, state before, after) for log.rewrite: rows already right are left out, so none is written."""
     fields = itemgetter(*SCHEDULING)
     return [(row.rid, before[0], dict(zip(SCHEDULING, after))) for row, before, after in log_updates
             if fields(row.after) != after or fields(row.before) != before]
-
-
-def write_log_rows(conn: sqlite3.Connection, rows: list[tuple[int, int, dict[str, Any]]]) -> None:
-    """Inside a transaction: rows from `log_rows`."""
-    log.rewrite(conn, rows)
 
 
 def write_cards(conn: sqlite3.Connection, columns: tuple[str, ...], card_updates: Iterable[tuple[int, tuple]]) -> None:
@@ -165,4 +154,4 @@ def write_replay(
     after its answer ((row, before, after)), from the replay of its card's whole log; rows that would not
     change are not written."""
     write_cards(conn, columns, card_updates)
-    write_log_rows(conn, log_rows(log_updates))
+    log.rewrite(conn, log_rows(log_updates))
