@@ -140,17 +140,15 @@ def reschedule(store, deck_ids: list[str] | None = None, *, save_settings: dict 
     for attempt in range(OPTIMISTIC_TRIES):
         histories, version = snapshot if snapshot is not None and attempt == 0 else read_histories(store, deck_ids)
         history.stage_cards(store.conn, SCHEDULING, final_states(histories, settings_for))
-        if not _write_cards(store, version, save_settings):
-            continue
-        if progress:
-            progress(len(histories), len(histories))
-        return len(histories)
-    with store.transaction() as conn:  # the store kept changing: compute and write inside one lock
-        history.put_settings(conn, save_settings)
-        histories = read_histories(store, deck_ids, snapshot=False)[0]
-        history.stage_cards(conn, SCHEDULING, final_states(histories, _settings_for(store)))
-        history.write_staged_cards(conn, SCHEDULING)
-        history.clear_staged_cards(conn)
+        if _write_cards(store, version, save_settings):
+            break
+    else:
+        with store.transaction() as conn:  # the store kept changing: compute and write inside one lock
+            history.put_settings(conn, save_settings)
+            histories = read_histories(store, deck_ids, snapshot=False)[0]
+            history.stage_cards(conn, SCHEDULING, final_states(histories, _settings_for(store)))
+            history.write_staged_cards(conn, SCHEDULING)
+            history.clear_staged_cards(conn)
     if progress:
         progress(len(histories), len(histories))
     return len(histories)
