@@ -319,6 +319,6 @@ def test_the_importers_use_other_modules_public_names_only():
             found += [f"{name} imports {m}" for m in sorted(imports_of(path))
                       if under(m, "srs.optimizer") and m not in ("srs.optimizer.replay", "srs.optimizer.replay.replay",
                                                                    "srs.optimizer.replay.replayer_for",
-                                                                   "srs.optimizer.replay.FRESH",
+                                                                   "srs.optimizer.replay.scheduling_around",
                                                                    "srs.optimizer.replay.replay_cards")]
     assert found == []

@@ -13,17 +13,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from srs.errors import UserError
-from srs.fsrs_math import FRESH_STATE
-from srs.optimizer.replay import replayer_for
+from srs.optimizer.replay import replayer_for, scheduling_around
 from srs.store import imports
 from srs.store.imports import LoggedReview
-from srs.store.log import SCHEDULING
 
 if TYPE_CHECKING:
     from srs.jsontypes import ImportReportJson
 
 SOURCE = "import"
-FRESH = dict(zip(SCHEDULING, FRESH_STATE))  # a card's scheduling before its first review (read, never changed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,11 +90,9 @@ def write_reviews(
                                                                   scheduler_settings(store, card.deck_id, settings))
             log = _merged_log(logs.get(card.cid, []), incoming, report)
             if log:
-                states = replayer.states(card.cid, [(entry.at, entry.rating) for entry in log])
-                afters = [dict(zip(SCHEDULING, after)) for after in states]  # each the next review's before
-                replayed.append((card, [
-                    LoggedReview(e.rid, e.at, e.rating, before, after, e.duration_ms)
-                    for e, before, after in zip(log, [FRESH, *afters[:-1]], afters)]))
+                around = scheduling_around(replayer, card.cid, [(entry.at, entry.rating) for entry in log])
+                replayed.append((card, [LoggedReview(e.rid, e.at, e.rating, before, after, e.duration_ms)
+                                        for e, (before, after) in zip(log, around)]))
                 report.cards += 1
             if progress:
                 progress(done, total)

@@ -40,14 +40,20 @@ def replayer_for(planner, settings) -> Replayer:
     return Replayer(planner.scheduler(settings))
 
 
+FRESH = dict(zip(SCHEDULING, FRESH_STATE))  # a new card's scheduling fields (read, never changed)
+
+
+def scheduling_around(replayer: Replayer, cid: int, reviews: list[tuple[int, int]]) -> list[tuple[dict, dict]]:
+    """The card's scheduling fields before and after each (epoch seconds, rating) review, in time order, from a
+    new card: one dict per review, each the next review's before."""
+    afters = [dict(zip(SCHEDULING, state)) for state in replayer.states(cid, reviews)]
+    return list(zip([FRESH, *afters[:-1]], afters))
+
+
 def replay(planner, settings, card: CardRecord, reviews: list[tuple[int, int]]) -> list[Step]:
     """Replay (epoch seconds, rating) reviews, in time order, from a new card."""
-    states = replayer_for(planner, settings).states(card.cid, reviews)
-    befores = [FRESH_STATE, *states[:-1]]
-    return [
-        Step(at, rating, dict(zip(SCHEDULING, before)), dict(zip(SCHEDULING, after)))
-        for (at, rating), before, after in zip(reviews, befores, states)
-    ]
+    around = scheduling_around(replayer_for(planner, settings), card.cid, reviews)
+    return [Step(at, rating, before, after) for (at, rating), (before, after) in zip(reviews, around)]
 
 
 # -- rescheduling cards from the store's log ----------------------------------------------------------------
