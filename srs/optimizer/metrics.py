@@ -167,8 +167,14 @@ def _positions(dataset: Dataset, targets: list[Target] | None):
 
 
 def recency_weights(n: int) -> list[float]:
-    span = max(n - 1, 1)
-    return [0.25 + 0.75 * (i / span) ** 3 for i in range(n)]
+    """fsrs-rs's weight of each of `n` scored reviews in time order: from a quarter (the oldest) to one."""
+    return _recency_weights(n).tolist()
+
+
+def _recency_weights(n: int):
+    import numpy as np
+
+    return 0.25 + 0.75 * (np.arange(n) / max(n - 1, 1)) ** 3
 
 
 def score(predictions: list[Prediction]) -> Metrics | None:
@@ -201,8 +207,7 @@ def _metrics(p, y, bins) -> Metrics:
     import numpy as np
 
     n = len(p)
-    span = max(n - 1, 1)
-    weights = 0.25 + 0.75 * (np.arange(n) / span) ** 3
+    weights = _recency_weights(n)
     clipped = np.clip(p, EPSILON, 1 - EPSILON)
     terms = np.where(y == 1, np.log(clipped), np.log(1 - clipped))
     count = np.bincount(bins)
