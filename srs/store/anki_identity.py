@@ -16,6 +16,8 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
+from srs.store.schema import has_table
+
 _TABLE = (
     "CREATE TABLE IF NOT EXISTS item_origins ("
     "iid INTEGER PRIMARY KEY REFERENCES items(iid), uid TEXT NOT NULL)"
@@ -30,7 +32,7 @@ def remember_origin(conn: sqlite3.Connection, iid: int, old_uid: str) -> None:
 
 def origin_uids(conn: sqlite3.Connection) -> dict[str, str]:
     """Current item id -> the id it was first stored under, for every item relinked since."""
-    if not _has_table(conn):
+    if not has_table(conn, "item_origins"):
         return {}
     return dict(conn.execute(
         "SELECT items.uid, item_origins.uid FROM item_origins JOIN items ON items.iid = item_origins.iid"
@@ -60,11 +62,6 @@ def retired_items(conn: sqlite3.Connection, deck_ids: list[str]) -> list[Retired
     ).fetchall()
     return [RetiredItem(uid, deck, kind, json.loads(content), json.loads(tags), path, line)
             for uid, deck, kind, content, tags, path, line in rows]
-
-
-def _has_table(conn: sqlite3.Connection) -> bool:
-    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'item_origins'").fetchone()
-    return found is not None
 
 
 def mark_flagged(conn: sqlite3.Connection, notes: dict[str, str]) -> None:

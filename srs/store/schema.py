@@ -265,8 +265,11 @@ def migrate(conn: sqlite3.Connection, progress: Progress | None = None) -> None:
 
 def legacy_left(conn: sqlite3.Connection) -> bool:
     """Whether schema 2's log is still to drop (an upgrade was stopped after its last step)."""
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                        [LEGACY_LOG]).fetchone() is not None
+    return has_table(conn, LEGACY_LOG)
+
+
+def has_table(conn: sqlite3.Connection, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
 
 
 def _migrate_at_once(conn: sqlite3.Connection, last: int, progress: Progress | None) -> None:

@@ -35,6 +35,7 @@ from srs.store.schema import (
     SchemaError,
     _statements,
     check_version,
+    has_table,
 )
 
 # Reviews converted per write transaction (and the rest of the last card's). benchmarks/bench_migration.py, 738k
@@ -108,7 +109,7 @@ def drop_legacy(conn: sqlite3.Connection) -> None:
     """Empty the old log (LEGACY_LOG) DROP_BATCH rows at a time, each in its own transaction, then drop it."""
     while True:
         with _immediate(conn):
-            if not _has_table(conn, LEGACY_LOG):  # another srs dropped it
+            if not has_table(conn, LEGACY_LOG):  # another srs dropped it
                 return
             for index in ("revlog_time", "revlog_card"):  # its own, which no query reads any more
                 conn.execute(f"DROP INDEX IF EXISTS {index}")
@@ -146,17 +147,13 @@ def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
 
 def _marker(conn: sqlite3.Connection) -> tuple[int, int]:
     """(last cid converted, rows converted), staging the upgrade first if no srs began it."""
-    if _has_table(conn, MARKER):
+    if has_table(conn, MARKER):
         last, done = conn.execute(f"SELECT cid, done FROM {MARKER}").fetchone()
         return last, done
     for statement in _statements(LEAN_LOG.format(log=STAGED_LOG, before=STAGED_BEFORE) + STAGE):
         conn.execute(statement)
     conn.execute(f"INSERT INTO {MARKER} VALUES (1, ?, 0)", [_BEFORE_ALL])
     return _BEFORE_ALL, 0
-
-
-def _has_table(conn: sqlite3.Connection, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name]).fetchone() is not None
 
 
 def _batch_end(conn: sqlite3.Connection, last: int) -> int | None:
