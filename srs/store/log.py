@@ -263,6 +263,16 @@ def convert_legacy_log(conn: sqlite3.Connection, cards: str = "1", params: Seque
     rows: list[tuple] = []
     pins: list[tuple] = []
     done = 0
+
+    def flush() -> None:
+        nonlocal done
+        _write_converted(conn, rows, pins)
+        done += len(rows)
+        if wrote is not None:
+            wrote(len(rows))
+        rows.clear()
+        pins.clear()
+
     for rid, card, at, rating, ms, response, source, state_before, before_json, after_json in conn.execute(
             order, list(params)):
         if card != cid:
@@ -287,16 +297,9 @@ def convert_legacy_log(conn: sqlite3.Connection, cards: str = "1", params: Seque
         state, step, stability, difficulty, due, reps, lapses = after_values
         previous = (state, step, stability, difficulty, due, at, reps, lapses)
         if len(rows) >= CONVERT_BATCH:
-            _write_converted(conn, rows, pins)
-            done += len(rows)
-            if wrote is not None:
-                wrote(len(rows))
-            rows, pins = [], []
+            flush()
     if rows:
-        _write_converted(conn, rows, pins)
-        done += len(rows)
-        if wrote is not None:
-            wrote(len(rows))
+        flush()
     return done
 
 
