@@ -7,10 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from srs.deck import load_file
 from srs.store.catalog import search_text
-from srs.sync import deck_entry
+from srs.sync import deck_entry, json_text
 
 REPO = Path(__file__).resolve().parent.parent
 FILES = [*sorted((REPO / "decks").glob("*.yaml")), *sorted((REPO / "quizzes").glob("*.yaml")),
@@ -34,3 +36,18 @@ def test_each_row_holds_what_the_model_dumps_and_its_search_text(path):
 def test_every_kind_is_covered():
     kinds = {item.kind for path in FILES for item in load_file(path).deck.items}
     assert kinds == {"flashcard", "selfcheck", "ordering", "choice", "cloze"}
+
+
+JSON_TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
+JSON_VALUES = st.recursive(
+    st.one_of(JSON_TEXT, st.integers(), st.floats(), st.booleans(), st.none()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(JSON_TEXT, inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.dictionaries(JSON_TEXT, st.one_of(JSON_TEXT, st.lists(JSON_TEXT, max_size=4), JSON_VALUES), max_size=6))
+@example({"front": "a\u2028\x7f\x1f\"\\", "tags": [], "n": 1.5, "x": None})
+def test_content_json_is_what_json_dumps_writes(value):
+    assert json_text(value) == json.dumps(value, ensure_ascii=False)

@@ -11,16 +11,59 @@ import hashlib
 import json
 from typing import Any
 
+import orjson
+
 # One encoder for all calls: `json.dumps` with options builds a new one every time.
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_SORTED = orjson.OPT_SORT_KEYS
+# Scalars orjson writes as `_CANONICAL` does (an int beyond 64 bits it refuses: see canonical_bytes).
+_EXACT = frozenset((str, int, bool, type(None)))
 
 
 def canonical_json(value: Any) -> str:
+    """`value` as canonical JSON: keys sorted, no spaces, text as it is (\\u-escaped only where JSON must).
+    The definition that every stored hash was taken of; canonical_bytes writes the same, faster."""
     return _CANONICAL.encode(value)
 
 
+def canonical_bytes(value: Any) -> bytes:
+    """canonical_json(value), encoded as UTF-8: by orjson, which writes the same bytes as `_CANONICAL` for text,
+    whole numbers, booleans, null, lists and mappings with text keys (tests/test_identity.py proves it over
+    generated values), at a sixth of its time. Anything else (a float, which the two may write differently; a
+    subclass; a key that is not text; a number beyond 64 bits or text with a lone surrogate, which orjson refuses)
+    goes to `_CANONICAL`, so every hash stays what it was."""
+    try:
+        plain = _plain(value)
+    except RecursionError:
+        plain = False
+    if plain:
+        try:
+            return orjson.dumps(value, option=_SORTED)
+        except TypeError:  # orjson.JSONEncodeError: an int beyond 64 bits, a lone surrogate, nesting past 255
+            pass
+    return canonical_json(value).encode("utf-8")
+
+
+def _plain(value: Any) -> bool:
+    """Whether `value` holds only what orjson and `_CANONICAL` write alike (see canonical_bytes)."""
+    cls = value.__class__
+    if cls is dict:
+        for key, inner in value.items():
+            if key.__class__ is not str:
+                return False
+            if inner.__class__ is not str and not _plain(inner):
+                return False
+        return True
+    if cls is list:
+        for inner in value:
+            if inner.__class__ is not str and not _plain(inner):
+                return False
+        return True
+    return cls in _EXACT
+
+
 def digest(value: Any) -> str:
-    return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(value)).hexdigest()
 
 
 def normalize_text(text: str) -> str:
