@@ -55,10 +55,7 @@ def _plain(value: Any) -> bool:
                 return False
         return True
     if cls is list:
-        for inner in value:
-            if inner.__class__ is not str and not _plain(inner):
-                return False
-        return True
+        return all(inner.__class__ is str or _plain(inner) for inner in value)
     return cls in _EXACT
 
 
