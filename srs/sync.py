@@ -15,6 +15,7 @@ path, srs.store.catalog; this module decides which files hold which decks.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable
@@ -243,7 +244,7 @@ def deck_entry(deck: Deck, key: str, stamp: tuple[int, int] | None = None) -> De
             content = body.model_dump(mode="json", exclude_defaults=True)
         content["kind"] = item.kind
         ords = tuple(body.deletion_numbers()) if isinstance(body, Cloze) else (0,)
-        tags = _text_list(item.tags) if item.tags else "[]"
+        tags = _tags_json(item.tags) if item.tags else "[]"
         items.append(ItemIn(
             item.id, item.kind, item.content_hash, item.key_text, encode(content), tags, item.path, item.line,
             item.index, item.explicit_id, ords, catalog.search_text(content),
@@ -267,6 +268,11 @@ def json_text(value: dict) -> str:
         else:
             return _JSON.encode(value)
     return "{" + ", ".join(parts) + "}"
+
+
+@functools.lru_cache(maxsize=4096)  # the same few sets of tags on most items of a deck
+def _tags_json(tags: tuple[str, ...]) -> str:
+    return _text_list(tags)
 
 
 def _text_list(texts: list[str] | tuple[str, ...]) -> str:

@@ -349,12 +349,18 @@ def _build_item(
         line=line,
         col=col,
         index=index,
-        tags=tuple(unique_tags(deck_tags + tuple(body.tags))) if deck_tags or body.tags else (),
+        tags=_item_tags(deck_tags, tuple(body.tags)) if deck_tags or body.tags else (),
         content_hash=content_hash(content),
         explicit_id=body.id is not None,
         fields=FieldPositions(doc, where, values, renamed),
         content=content,
     )
+
+
+@functools.lru_cache(maxsize=4096)  # the same few sets of tags on most items of a deck
+def _item_tags(deck_tags: tuple[str, ...], own: tuple[str, ...]) -> tuple[str, ...]:
+    """An item's tags: its deck's, then its own, each once (see unique_tags)."""
+    return tuple(unique_tags(deck_tags + own))
 
 
 def _literal_text(values: dict, model: type[BaseModel], doc: Document, where: tuple, renamed=None) -> dict:

@@ -83,6 +83,8 @@ class Document:
 
     def position(self, path: Path, *, key: bool = False) -> Position:
         """Where `path` is, falling back to its nearest ancestor that was recorded."""
+        if not self.value_at and not self.key_at:
+            return (1, 1)  # a Document of data alone (srs.deck.loader.load_data): no position is known
         table = self.key_at if key else self.value_at
         while path:
             if path in table:
