@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import unquote
 
+from srs.deck.cloze import deletion_numbers
 from srs.importers.anki.marker import DeckMarker, apply_marker, is_slug, read_deck_marker, strip_deck_marker
 from srs.importers.anki.read import AnkiCard, AnkiModel, AnkiNote, AnkiPackage, AnkiRevlogEntry
 from srs.importers.anki_tags import deck_tags
@@ -291,8 +292,6 @@ def _build_item(package: AnkiPackage, model: AnkiModel, note: AnkiNote, deck: De
                 layouts_seen: dict | None = None):
     """The item for a note and its cloze numbers, or a reason (str) to skip it. `layouts_seen` keeps the card
     layouts worked out per note type and field names, for the notes after."""
-    from srs.deck.cloze import deletion_numbers
-
     item_id, stored, hidden = srs_identity(model, note)
     item_id = item_id or anki_item_id(note.guid)
     tags = deck_tags(note.tags)
@@ -432,6 +431,7 @@ def _restorable(stored: dict) -> bool:
 
 
 TEXT_KEYS = ("q", "a", "front", "back", "text", "extra", "question", "answer", "prompt", "explanation")
+_TEXT_KEY_SET = frozenset(TEXT_KEYS)
 
 
 FRONT_KEYS = ("q", "front", "text", "question", "prompt")
@@ -452,8 +452,8 @@ def _with_media(item: dict, package: AnkiPackage, deck: DeckOut) -> dict:
         else:
             item["image"] = f"{MEDIA_DIR}/{name}"
             deck.media[item["image"]] = member
-    for key in TEXT_KEYS:
-        if key in item and "](" in str(item[key]):
+    for key, value in item.items():  # fewer than TEXT_KEYS: looked up in it
+        if key in _TEXT_KEY_SET and "](" in (value if value.__class__ is str else str(value)):
             break
     else:
         return item
