@@ -7,15 +7,14 @@ text), so editing an answer keeps the id; rewording the key text is handled by r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
-
-import orjson
 
 # One encoder for all calls: `json.dumps` with options builds a new one every time.
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-_SORTED = orjson.OPT_SORT_KEYS
 # Scalars orjson writes as `_CANONICAL` does (an int beyond 64 bits it refuses: see canonical_bytes).
 _EXACT = frozenset((str, int, bool, type(None)))
 
@@ -37,11 +36,21 @@ def canonical_bytes(value: Any) -> bytes:
     except RecursionError:
         plain = False
     if plain:
+        dumps, sort_keys = _orjson()
         try:
-            return orjson.dumps(value, option=_SORTED)
+            return dumps(value, option=sort_keys)
         except TypeError:  # orjson.JSONEncodeError: an int beyond 64 bits, a lone surrogate, nesting past 255
             pass
     return canonical_json(value).encode("utf-8")
+
+
+@functools.cache
+def _orjson() -> tuple[Callable[..., bytes], int]:
+    """orjson's dumps and its option to sort keys, imported on first use: on its own (without pydantic, which a
+    command that hashes has loaded already) it costs 20 ms of start-up, for the modules it imports."""
+    import orjson
+
+    return orjson.dumps, orjson.OPT_SORT_KEYS
 
 
 def _plain(value: Any) -> bool:
