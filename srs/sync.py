@@ -277,6 +277,7 @@ def _tags_json(tags: tuple[str, ...]) -> str:
 
 def _text_list(texts: list[str] | tuple[str, ...]) -> str:
     """json.dumps(list(texts), ensure_ascii=False), written directly when they are all text."""
-    if all(text.__class__ is str for text in texts):
-        return "[" + ", ".join(map(encode_basestring, texts)) + "]"
-    return _JSON.encode(list(texts))
+    for text in texts:
+        if text.__class__ is not str:
+            return _JSON.encode(list(texts))
+    return "[" + ", ".join(map(encode_basestring, texts)) + "]"

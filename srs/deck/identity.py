@@ -64,7 +64,10 @@ def _plain(value: Any) -> bool:
                 return False
         return True
     if cls is list:
-        return all(inner.__class__ is str or _plain(inner) for inner in value)
+        for inner in value:  # noqa: SIM110 - a loop, not all(): no generator made per list, on every item's hash
+            if inner.__class__ is not str and not _plain(inner):
+                return False
+        return True
     return cls in _EXACT
 
 
