@@ -518,8 +518,13 @@ def search_text(content: object) -> str:
             if value.__class__ is str:
                 if key != "kind":  # SQL leaves out the node `$.kind` only
                     parts.append(value.partition("\x00")[0] if "\x00" in value else value)
-            elif value.__class__ is list and all(inner.__class__ is str and "\x00" not in inner for inner in value):
-                parts += value  # a list of texts (tags, options): what _strings gives, without a generator each
+            elif value.__class__ is list:
+                for inner in value:  # a list of texts (tags, options) is what _strings gives, taken whole
+                    if inner.__class__ is not str or "\x00" in inner:
+                        parts.extend(_strings(value))
+                        break
+                else:
+                    parts += value
             else:
                 parts.extend(_strings(value))
         return "\x1f".join(parts)
