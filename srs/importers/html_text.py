@@ -135,12 +135,15 @@ def _simple_markdown(html: str) -> str | None:
     text = ""
     marks: list[tuple[str, int]] = []  # per open mark: (the mark, where it opened)
     last = len(parts) - 1
+    # Each text is a piece of `html`: without a no-break space, two spaces or a line break in it, none has one.
+    spaced = "\xa0" in html or _to_fold(html)
     for index in range(0, len(parts), 4):
         data = parts[index]
         if data:  # as _Parser.handle_data, outside <pre> and <code>
-            data = data.replace("\xa0", " ")
-            if _to_fold(data):
-                data = _SPACES.sub(" ", data)
+            if spaced:
+                data = data.replace("\xa0", " ")
+                if _to_fold(data):
+                    data = _SPACES.sub(" ", data)
             at_start = not text or text[-1] == "\n"
             if at_start:
                 data = data.lstrip(" ")
