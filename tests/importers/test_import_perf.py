@@ -6,7 +6,8 @@ on the shared 2-core machine, 9.0x at 2k before the import was made faster (one 
 converter's fast path, tag and layout work done once per distinct set), 5.7-6.3x after that, and 4.8-5.2x (with and
 without a second import running beside it) after the one-pass HTML converter, the YAML writer's per-key-tuple
 caches and the lighter review replay. The bound keeps 25% over the worst of those; `bench_import --stages` shows
-where the rest goes.
+where the rest goes. (At 10k notes: 5.15x before, 4.8x after the content hash by orjson, the rows' JSON by json's
+own string encoder and the tags worked out once per set of tags.)
 """
 
 import pytest
