@@ -11,7 +11,15 @@ clock starts; `--cold` leaves srs's modules to be imported on the clock, as a fi
 process does. `--stages` also prints where srs's time goes, stage by stage, each against Anki's whole import
 (its timers cost a little: the srs figure is a few per cent higher with it).
 
-Run: python benchmarks/bench_import.py [--notes 10000] [--repeat 1] [--cold] [--stages] [--json]
+`--floor` prints instead what an import of this package cannot do without, each part done by a library alone
+and timed beside Anki's whole import in the same run: unzipping and decompressing the package and reading its
+rows (zipfile, zstandard, SQLite), parsing the YAML srs wrote (yaml-rs), validating and dumping each item
+(pydantic), each item's content hash (orjson, hashlib), and SQLite writing the rows the import wrote (its
+decks, items, cards, search index and review log, copied into a fresh store in the import's two transactions).
+Their sum is the ratio no srs code of its own can go under; converting the notes, writing the YAML and
+replaying the reviews (srs's own Python) come on top of it.
+
+Run: python benchmarks/bench_import.py [--notes 10000] [--repeat 1] [--cold] [--stages] [--floor] [--json]
 """
 
 from __future__ import annotations
@@ -168,12 +176,126 @@ def timed_stages(totals: dict[str, float]):
             setattr(module, attribute, function)
 
 
+def _read_rows(package: Path, folder: Path) -> None:
+    """The library part of reading `package`: unzip and decompress its collection, fetch its notes, cards and
+    reviews (no objects made of them)."""
+    import shutil
+    import sqlite3
+    import zipfile
+
+    from srs.importers.anki.modern import MODERN_MEMBER, zstd_reader
+
+    with zipfile.ZipFile(package) as archive, archive.open(MODERN_MEMBER) as source, \
+            open(folder / "collection.sqlite", "wb") as target:
+        shutil.copyfileobj(zstd_reader(source), target)
+    conn = sqlite3.connect(folder / "collection.sqlite")
+    try:
+        conn.execute("SELECT id, guid, mid, flds, tags FROM notes ORDER BY id").fetchall()
+        conn.execute("SELECT id, nid, did, odid, ord, queue, flags FROM cards ORDER BY nid, ord").fetchall()
+        conn.execute("SELECT id, cid, ease, factor, time, type FROM revlog ORDER BY cid, id").fetchall()
+    finally:
+        conn.close()
+
+
+CATALOG_TABLES, LOG_TABLES = ("decks", "items", "cards"), ("revlog", "revlog_before")
+
+
+def _write_rows(source: Path, target: Path) -> float:
+    """CPU seconds SQLite takes to write, into a fresh store at `target`, the rows an import wrote into the store
+    at `source`: the catalog with its search index (its trigger set aside, as srs.store.catalog does for a bulk
+    insert) in one transaction, the review log in another."""
+    import sqlite3
+
+    from srs.store import Store
+    from srs.store.catalog import search_text
+
+    read = sqlite3.connect(source)
+    try:
+        rows = {table: read.execute(f"SELECT * FROM {table}").fetchall() for table in CATALOG_TABLES + LOG_TABLES}
+        texts = [(iid, search_text(json.loads(text))) for iid, text in read.execute("SELECT iid, content FROM items")]
+    finally:
+        read.close()
+    store = Store.open(target)  # the schema and srs's connection settings, made before the clock starts
+    conn = store.conn
+    try:
+        trigger = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'items_fts_insert'").fetchone()[0]
+        start = time.process_time()
+        for tables in (CATALOG_TABLES, LOG_TABLES):
+            conn.execute("BEGIN IMMEDIATE")
+            if tables is CATALOG_TABLES:
+                conn.execute("DROP TRIGGER items_fts_insert")
+            for table in tables:
+                if rows[table]:
+                    marks = ", ".join("?" * len(rows[table][0]))
+                    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", rows[table])
+            if tables is CATALOG_TABLES:
+                conn.executemany("INSERT INTO items_fts (rowid, text) VALUES (?, ?)", texts)
+                conn.execute(trigger)
+            conn.execute("COMMIT")
+        return time.process_time() - start
+    finally:
+        store.close()
+
+
+def floor(package: Path, root: Path, repeat: int) -> dict[str, float]:
+    """The library-bound parts of srs's import of `package`, and Anki's whole import, best of `repeat` runs each
+    (CPU s; see the module's docstring)."""
+    import yaml_rs
+
+    from srs.deck.identity import content_hash
+    from srs.deck.model import Cloze, Flashcard
+
+    best: dict[str, float] = {}
+
+    def keep(name: str, seconds: float) -> None:
+        best[name] = min(best.get(name, seconds), seconds)
+
+    for run in range(repeat):
+        folder = root / f"floor-{run}"
+        (folder / "anki").mkdir(parents=True)
+        keep("Anki: the whole import", anki_import(package, folder / "anki"))
+        (folder / "srs").mkdir()
+        srs_import(package, folder / "srs")
+        start = time.process_time()
+        _read_rows(package, folder)
+        keep("zipfile + zstandard + SQLite: read the package's rows", time.process_time() - start)
+        sources = [path.read_text() for path in sorted((folder / "srs" / "decks").glob("*.yaml"))]
+        start = time.process_time()
+        parsed = [yaml_rs.loads(text, parse_datetime=False) for text in sources]
+        keep("yaml-rs: parse the YAML files srs wrote", time.process_time() - start)
+        raw = [(Cloze, item) if "text" in item else (Flashcard, {"id": item["id"], "front": item["q"],
+                                                                 "back": item["a"], "tags": item["tags"]})
+               for deck in parsed for item in deck["items"]]
+        start = time.process_time()
+        contents = [model.model_validate(item).model_dump(mode="json", exclude={"id"}, exclude_defaults=True)
+                    for model, item in raw]
+        keep("pydantic: validate and dump each item", time.process_time() - start)
+        start = time.process_time()
+        for content in contents:
+            content_hash(content)
+        keep("orjson + hashlib: each item's content hash", time.process_time() - start)
+        keep("SQLite: write the rows the import wrote", _write_rows(folder / "srs" / "srs.db", folder / "copy.db"))
+    return best
+
+
+def print_floor(package: Path, root: Path, notes: int, repeat: int) -> None:
+    best = floor(package, root, repeat)
+    anki = best.pop("Anki: the whole import")
+    print(f"import of {notes:,} notes with history, Anki {anki:.3f} s CPU; what srs's import cannot do without:")
+    for name, seconds in best.items():
+        print(f"  {name:<55} {seconds:.3f} s  {seconds / anki:.2f}x Anki")
+    total = sum(best.values())
+    print(f"  {'the sum: the floor of this design':<55} {total:.3f} s  {total / anki:.2f}x Anki "
+          f"(target {RATIO_TARGET}x)")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--notes", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--cold", action="store_true", help="import srs's modules on the clock")
     parser.add_argument("--stages", action="store_true", help="also time each stage of srs's import")
+    parser.add_argument("--floor", action="store_true", help="the library-bound parts alone, beside Anki")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if not args.cold:
@@ -181,6 +303,9 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="srs-bench-import-") as tmp:
         root = Path(tmp)
         package = make_package(root, args.notes)
+        if args.floor:
+            print_floor(package, root, args.notes, max(args.repeat, 3))
+            return 0
         anki_times, srs_times, stage_runs = [], [], []
         for run in range(args.repeat):
             (root / f"anki-{run}").mkdir()

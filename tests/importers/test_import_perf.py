@@ -23,3 +23,25 @@ BOUND = 6.5
 @pytest.mark.slow
 def test_importing_2000_anki_notes_stays_within_bound_of_ankis_own_import():
     assert ratio_within(MEASURE, BOUND)["ratio"] < BOUND
+
+
+def test_the_floors_sqlite_part_writes_the_rows_the_import_wrote(tmp_path):
+    """`bench_import --floor` times SQLite writing the import's own rows: the copy holds exactly them, and its
+    search index finds what the import's finds."""
+    import sqlite3
+
+    from benchmarks.bench_import import CATALOG_TABLES, LOG_TABLES, _write_rows, make_package, srs_import
+
+    package = make_package(tmp_path, 60)
+    (tmp_path / "srs").mkdir()
+    srs_import(package, tmp_path / "srs")
+    assert _write_rows(tmp_path / "srs" / "srs.db", tmp_path / "copy.db") > 0
+    imported, copied = sqlite3.connect(tmp_path / "srs" / "srs.db"), sqlite3.connect(tmp_path / "copy.db")
+    for table in CATALOG_TABLES + LOG_TABLES:
+        rows = imported.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+        assert rows == copied.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall(), table
+        assert rows or table == "revlog_before", table  # states before: the previous rows' after
+    for word in ("noise", "reverse", "image"):
+        query = "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid"
+        found = imported.execute(query, [word]).fetchall()
+        assert found and found == copied.execute(query, [word]).fetchall(), word
