@@ -119,7 +119,7 @@ def _open(path: Path, existed: bool, on_upgrade: OnUpgrade | None) -> sqlite3.Co
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
+    return _primary_code(exc) in (_BUSY, _LOCKED)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
@@ -135,15 +135,23 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
 _BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 11, 14, 13, 26
 
 
-def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
-    """srs's one-line message for a SQLite failure, chosen by SQLite's result code, never by its wording."""
+_EXPLAINED = {_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB}  # the codes srs has words for
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code for `exc` (-1 when unknown)."""
     code = getattr(exc, "sqlite_errorcode", None)
     if code is None:  # pragma: no cover - Python 3.10 has no error codes; fall back on SQLite's text
         text = str(exc)
-        code = next((c for word, c in (("locked", _BUSY), ("busy", _BUSY), ("not a database", _NOTADB),
+        return next((c for word, c in (("locked", _BUSY), ("busy", _BUSY), ("not a database", _NOTADB),
                                        ("malformed", _CORRUPT), ("readonly", _READONLY), ("unable to open", _CANTOPEN),
                                        ("full", _FULL)) if word in text), -1)
-    code &= 0xFF  # extended codes carry the primary one in their low byte
+    return int(code) & 0xFF  # extended codes carry the primary one in their low byte
+
+
+def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
+    """srs's one-line message for a SQLite failure, chosen by SQLite's result code, never by its wording."""
+    code = _primary_code(exc)
     if code in (_BUSY, _LOCKED):
         return UserError(
             f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
@@ -161,20 +169,23 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
 def transaction(conn: sqlite3.Connection, path: Path | str = "the database"):
     """BEGIN IMMEDIATE ... COMMIT. Taking the write lock up front lets the busy timeout work, where a
     deferred transaction that later upgrades would fail at once with "database is locked"."""
-    for attempt in range(3):
+    # A refusal that came at once (SQLite skipped the busy handler) is tried again; one that waited out the
+    # busy timeout is not: the learner would wait the timeout three times over.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as exc:
-            if attempt == 2:
+            if not _is_busy(exc) or time.monotonic() > deadline:
                 raise database_error(exc, path) from None
             time.sleep(0.05)
     try:
         yield conn
     except sqlite3.Error as exc:
         _rollback(conn)
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            raise database_error(exc, path) from None
+        if isinstance(exc, sqlite3.OperationalError) and _primary_code(exc) in _EXPLAINED:
+            raise database_error(exc, path) from None  # the file, not srs: a read-only file, a full disk
         raise
     except BaseException:
         _rollback(conn)
