@@ -134,6 +134,20 @@ def test_answer_takes_numbers_or_names_and_an_item_id_for_its_first_cloze_card(p
     assert len(practice.revlog()) == 1
 
 
+@pytest.mark.parametrize(("duration", "message"), [
+    ("-5", "--duration must not be negative, got -5"),
+    ("99999999999999999999999", "--duration must be at most 86400000 ms (a day), got 99999999999999999999999"),
+    ("nan", "--duration must be a finite number of milliseconds, got 'nan'"),
+    ("slow", "--duration must be milliseconds, got 'slow'"),
+])
+def test_an_answers_duration_outside_zero_to_a_day_is_one_line_and_records_nothing(practice, duration, message):
+    practice.sync()
+    cards = practice.cards()
+    result = practice.cli("answer", "stages", "good", "--duration", duration)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+    assert practice.revlog() == [] and practice.cards() == cards
+
+
 def test_answer_to_an_unknown_card_names_the_nearest(practice):
     practice.sync()
     result = practice.cli("answer", "noise-choise", "good")
