@@ -316,6 +316,19 @@ def test_a_hostile_anki_package_is_one_line_and_changes_nothing(home, good_packa
     assert not out.exists() or not any(out.iterdir())
 
 
+def test_a_deck_folder_that_cannot_be_made_is_one_line_and_changes_nothing(home, good_package):
+    tmp, env = home
+    before = content(tmp / "srs.db")
+    (tmp / "notes.txt").write_text("mine")
+    out = tmp / "notes.txt" / "decks"  # under a file: no one, root included, can make this folder
+    line = assert_refused(run(env, "import", "anki", good_package, "-o", out))
+    assert line.startswith(f"Error: cannot write the decks to {out}: {out}: ")  # then the system's reason
+    assert line.endswith("; nothing was imported")
+    assert content(tmp / "srs.db") == before
+    assert (tmp / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp.iterdir()) == ["backups", "notes.txt", "srs.db"]  # no staging left
+
+
 def test_a_package_over_the_size_limit_is_refused_before_unpacking(home, monkeypatch):
     from srs.importers import limits
 

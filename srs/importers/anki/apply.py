@@ -3,6 +3,7 @@ or nothing."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -91,8 +92,13 @@ def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -
         conversion.skipped, conversion.unmapped_reviews, None, str(quiz_dir) if has_quizzes else None,
     )
     created_out = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
+    except OSError as exc:
+        if created_out and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise _cannot_write(exc, out_dir) from None
     try:
         moves = stage_files(package, conversion, targets, staging)
         decks = check_staged(conversion, moves)
@@ -121,13 +127,24 @@ def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -
         except BaseException:
             mover.undo()
             raise
-    except BaseException:
+    except BaseException as exc:
         if created_out and out_dir.exists() and not any(out_dir.iterdir()):
             out_dir.rmdir()
+        if isinstance(exc, OSError):
+            raise _cannot_write(exc, out_dir) from None
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _cannot_write(exc: OSError, out_dir: Path) -> OSError | UserError:
+    """A failure to write the decks (a read-only folder, one srs may not enter) as one line; a full disk stays
+    the OSError the command line reports as such."""
+    if exc.errno == errno.ENOSPC:
+        return exc
+    where = exc.filename or out_dir
+    return UserError(f"cannot write the decks to {out_dir}: {where}: {exc.strerror or exc}; nothing was imported")
 
 
 def _import_history_only(package: AnkiPackage, conversion: Conversion, store, progress) -> AnkiImportReport:
