@@ -17,8 +17,11 @@ from srs.errors import UserError
 
 
 def check_writable(path: Path) -> Path:
-    """The absolute output path, or a UserError saying in one line why it cannot be written."""
+    """The absolute output path, or a UserError saying in one line why it cannot be written. A symbolic link
+    is written through: the file it points to gets the new content, and the link stays a link."""
     path = Path(path).expanduser()
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
     folder = path.parent.resolve() if str(path.parent) else Path.cwd()
