@@ -148,9 +148,11 @@ def _deck_file(folders: list[Path], deck: str | None) -> tuple[Path, str]:
         asked = True
     if deck in decks:
         return decks[deck], ""
-    broken = [p for p in (deck_files(existing) if existing else []) if p.stem == deck]
-    if broken:
-        raise UserError(f"{broken[0]} has errors; fix them first (`srs check {broken[0]}`)")
+    loaded = {path.resolve(): deck_id for deck_id, path in decks.items()}
+    for path in (p for p in (deck_files(existing) if existing else []) if p.stem == deck):
+        if path.resolve() in loaded:  # the file is sound; its deck has another id
+            raise UserError(f"{path} holds the deck '{loaded[path.resolve()]}': give that id")
+        raise UserError(f"{path} has errors; fix them first (`srs check {path}`)")
     import re
 
     from srs.deck.model import SLUG_PATTERN

@@ -82,6 +82,13 @@ def test_add_writes_through_a_symlink_and_keeps_the_files_permissions(learner, t
     assert [p.name for p in real.parent.iterdir()] == ["t.yaml"]  # no temporary file left beside it
 
 
+def test_a_deck_named_by_its_files_name_points_to_its_id(learner):
+    path = learner.write("intro.yaml", "id: course-intro\ntitle: Intro\nitems:\n  - q: one\n    a: two\n")
+    result = learner.cli("add", "intro", "--front", "three", "--back", "four")
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path} holds the deck 'course-intro': give that id\n")
+    assert path.read_text().count("q: one") == 1 and "three" not in path.read_text()
+
+
 def test_prompts_for_what_the_flags_leave_out(practice):
     result = practice.cli("add", "practice", input="Why noise?\nTo learn to remove it.\n")
     assert result.exit_code == 0, result.output
