@@ -378,3 +378,25 @@ def test_a_phone_edit_is_named_even_when_the_deck_changed_too(learner, phone):
     assert result["notes_updated"] is True and result["edited_elsewhere"] == ["card-5"]
     phone.sync()
     assert (phone.card("Front 5").note()["Back"], phone.card("Front 3").note()["Back"]) == ("Back 5", "Back three")
+
+
+@pytest.mark.parametrize("address", ["not a url", "http://localhost:99999/", "http://[::1", "ftp://host/",
+                                     "http://\x1b[2J/", "http:///path"])
+def test_a_server_address_that_is_none_is_one_line_and_nothing_is_kept(tmp_path, address):
+    pytest.importorskip("anki.collection")
+    env = {"SRS_DB": str(tmp_path / "srs.db")}
+    result = srs(env, "sync", "login", "--server", address, "--user", USER, "--password", PASSWORD)
+    shown = address.replace("\x1b[2J", "")  # the line is inert
+    assert (result.exit_code, result.output) == (
+        1, f"Error: --server {shown}: not a sync server address; give one such as http://192.168.1.5:8080/\n")
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_a_login_file_with_a_broken_address_asks_for_a_new_login(tmp_path):
+    pytest.importorskip("anki.collection")
+    from srs.ankisync.account import Login, save_login
+
+    save_login(tmp_path, Login(USER, "http://[::1", "token"))
+    result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {tmp_path / 'anki-sync.json'} cannot be read: run `srs sync login` again\n")
