@@ -32,10 +32,11 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     `revlog-<card_id>`. Each card's reviews are replayed through the scheduler, so its state is right.
     Nothing is written when any row is bad (unless --skip-bad).
     """
+    from srs.clock import parse_now, to_epoch
     from srs.importers.revlog_csv import import_revlog, read_revlog_csv
     from srs.jsontypes import RevlogImportJson
 
-    log = read_revlog_csv(file, skip_bad=skip_bad)
+    log = read_revlog_csv(file, skip_bad=skip_bad, now=to_epoch(now or parse_now(None)))
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     from srs.store.backup import backup_before
