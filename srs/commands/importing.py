@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import db_option, echo_json, learning_options, open_store, open_workspace, report_sync
+from srs.commands.options import (
+    db_option,
+    echo_json,
+    learning_options,
+    now_option,
+    open_store,
+    open_workspace,
+    report_sync,
+)
 from srs.ui.console import echo
 from srs.ui.progress import progress_bar
 
@@ -72,7 +80,8 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
                    "(e.g. back from Anki after `srs export anki`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @db_option
-def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
+@now_option
+def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path, now):
     """Turn an Anki package (.apkg) into YAML decks, with its review history.
 
     Reads Anki's packages in both formats: the one Anki 2.1.50 and later export by default, and the
@@ -80,6 +89,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
     items, other notes flashcards; HTML becomes markdown. The reviews go into the database, replayed
     through the scheduler.
     """
+    from srs.clock import parse_now, to_epoch
     from srs.errors import UserError
     from srs.importers.anki import import_package
 
@@ -94,7 +104,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         backup_before(store.conn, store.path, "import")
     with progress_bar("Importing reviews", True) as progress:
         report = import_package(file, None if history_only else out_dir, store=store, overwrite=overwrite,
-                                progress=progress)
+                                progress=progress, now=to_epoch(now or parse_now(None)))
     if as_json:
         echo_json(report.to_dict())
         return

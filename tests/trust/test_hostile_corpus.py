@@ -272,6 +272,7 @@ PACKAGES = {
     "revlog-year-9999": {"sql": [REVLOG.format(id=253402214400000, ease=3, time=1000)]},
     "revlog-negative-id": {"sql": [REVLOG.format(id=-5, ease=3, time=1000)]},
     "revlog-huge-time": {"sql": [REVLOG.format(id=1704110400000, ease=3, time=10 ** 17)]},
+    "revlog-after-now": {"sql": [REVLOG.format(id=1795428001000, ease=3, time=1000)]},  # a second after NOW
     "media-nul-name": {"media": json.dumps({"0": "a\x00b.png"}).encode()},
     "media-300-chars": {"media": json.dumps({"0": "x" * 300 + ".png"}).encode()},
     "media-traversal": {"media": json.dumps({"0": "../../escape.png"}).encode()},

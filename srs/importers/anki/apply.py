@@ -15,6 +15,7 @@ from srs.errors import UserError
 from srs.importers.anki.convert import Conversion, convert
 from srs.importers.anki.read import AnkiPackage, read_package
 from srs.importers.anki.stage import Mover, check_history, check_staged, deck_targets, quiz_folder, stage_files
+from srs.importers.limits import check_not_after
 from srs.importers.reviews import ImportReport
 
 if TYPE_CHECKING:
@@ -55,20 +56,23 @@ def import_package(
     overwrite: bool = False,
     progress=None,
     quiz_dir: str | Path | None = None,
+    now: int | None = None,
 ) -> AnkiImportReport:
     """Write the package's decks into `out_dir` and, when `store` is given, its reviews into the store.
 
     Quizzes (decks `srs export anki` wrote with `kind: quiz`) go to `quiz_dir`, by default the `quizzes`
     folder beside `out_dir` (see quiz_folder). With `out_dir` None no deck is written: the reviews go onto
     the cards the database already has with the same ids (history only, e.g. back from Anki after
-    `srs export anki`)."""
+    `srs export anki`). With `now` (epoch seconds) a review dated after it refuses the import."""
     with no_cycle_collection():  # an import makes many objects, and no cycles (srs.cycles)
-        return _import_package(path, out_dir, store, overwrite, progress, quiz_dir)
+        return _import_package(path, out_dir, store, overwrite, progress, quiz_dir, now)
 
 
-def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -> AnkiImportReport:
+def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir, now) -> AnkiImportReport:
     package = read_package(path)
     conversion = convert(package)
+    if now is not None and store is not None:
+        check_not_after(conversion.reviews, now)
     if not conversion.decks:
         raise UserError(f"{package.path}: no notes srs can import" + (
             f" ({conversion.skipped[0]})" if conversion.skipped else ""))
