@@ -148,6 +148,19 @@ def test_an_answers_duration_outside_zero_to_a_day_is_one_line_and_records_nothi
     assert practice.revlog() == [] and practice.cards() == cards
 
 
+def test_an_answer_dated_before_the_cards_last_one_is_refused_and_undo_still_works(practice):
+    practice.sync()
+    assert practice.cli("answer", "stages", "good").exit_code == 0
+    cards = practice.cards()
+    result = practice.cli("answer", "stages", "again", "--now", "2026-11-01T00:00:00Z")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Error: card stages was answered at 2026-11-23T10:00:00+00:00, after "
+                             "2026-11-01T00:00:00+00:00; an answer cannot go before it, nothing was recorded\n")
+    assert practice.cards() == cards and len(practice.revlog()) == 1
+    assert practice.cli("undo").stdout == "Undid the answer to stages.\n"
+    assert practice.revlog() == []
+
+
 def test_answer_to_an_unknown_card_names_the_nearest(practice):
     practice.sync()
     result = practice.cli("answer", "noise-choise", "good")
