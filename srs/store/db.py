@@ -34,6 +34,10 @@ class Upgrade:
     backup: Path
 
 
+# The database file this process opened last: the command line names it when a SQLite error no store function
+# explained reaches it (a page found damaged in the middle of a query).
+last_opened: Path | None = None
+
 # Told of an upgrade before it starts; returns a progress(done, total) for the rows converted, or None.
 OnUpgrade = Callable[[Upgrade], Progress | None]
 
@@ -48,8 +52,10 @@ def in_chunks(keys: Sequence[_Key], size: int = IN_CHUNK) -> Iterator[tuple[list
 def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Connection:
     """Open (creating, or migrating, as needed) the database at `path`; `on_upgrade` is told before a
     migration of an existing database starts (the command line announces it and draws its progress)."""
+    global last_opened
     path = Path(path)
     if str(path) != ":memory:":
+        last_opened = path
         if path.is_dir():
             raise UserError(f"database path {path} is a folder")
         try:

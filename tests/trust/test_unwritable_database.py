@@ -1,5 +1,5 @@
 """A database srs may read but not write (a read-only file, a read-only mount) is one line in srs's own words,
-and every command that only reads it still works."""
+and every command that only reads it still works; so is one found damaged in the middle of a command."""
 
 from __future__ import annotations
 
@@ -54,3 +54,26 @@ def test_a_write_to_a_read_only_database_is_one_line_in_srss_words(run_srs, read
 @pytest.mark.parametrize("args", [["due"], ["stats"], ["list"], ["card", "log", "one"]])
 def test_reading_a_read_only_database_works(run_srs, read_only, args):
     assert run_srs(*args, env=read_only).exit_code == 0
+
+
+def test_a_page_found_damaged_in_the_middle_of_a_command_is_srss_one_line(run_srs, tmp_path, monkeypatch):
+    import gc
+
+    home = deck_home(tmp_path, monkeypatch, {"home.yaml": DECK})
+    db = home / "srs.db"
+    env = {"SRS_DB": str(db), "SRS_DECKS": str(home / "decks"), "SRS_NOW": NOW}
+    days = [f"one,3,{2010 + n // 300}-{1 + n // 25 % 12:02d}-{1 + n % 25:02d}T10:00:00Z,1000" for n in range(3000)]
+    (home / "log.csv").write_text("card_id,review_rating,review_time,review_duration\n" + "\n".join(days) + "\n")
+    assert run_srs("import", "revlog", home / "log.csv", env=env).exit_code == 0
+    gc.collect()  # the command's connection closes: the log is in the file itself
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = [row[0] for row in conn.execute("SELECT pageno FROM dbstat WHERE name = 'revlog' AND pagetype = 'leaf'")]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(db, "r+b") as handle:  # the middle of the review log: opening the database still works
+        handle.seek((pages[len(pages) // 2] - 1) * size)
+        handle.write(b"\xa5" * size)
+    result = run_srs("stats", env=env)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == f"Error: cannot use database {db}: it is damaged or not an srs database\n"
