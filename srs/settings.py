@@ -309,9 +309,11 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
     else:
         table[key.name] = list(value) if isinstance(value, tuple) else value
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
-    temporary.replace(path)
+    from srs.atomic import atomic_output, newline_of
+
+    newline = newline_of(path.read_bytes()) if path.exists() else "\n"
+    with atomic_output(path) as temporary:  # through a symlink (dotfiles), keeping the file's permissions
+        temporary.write_text(tomlkit.dumps(document), encoding="utf-8", newline=newline)
 
 
 # -- resolving ----------------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from srs.atomic import atomic_output, newline_of
 from srs.errors import UserError
-from srs.export.atomic import atomic_output
 from srs.ui.console import echo
 
 FIELDS = {  # kind -> (the field --front fills, the field --back fills, whether --back is needed)
@@ -110,7 +110,7 @@ def add(deck, front, back, kind, tags, item_id, use_editor, deck_paths):
     if target.exists():
         old = target.read_text(encoding="utf-8")  # universal newlines: the deck's own are put back below
         new = append_item(old, item)
-        newline = _newline_of(target.read_bytes())
+        newline = newline_of(target.read_bytes())
     else:
         old, new = None, new_deck_text(title, item)
     added = _check(folders, target, old, new)
@@ -118,16 +118,6 @@ def add(deck, front, back, kind, tags, item_id, use_editor, deck_paths):
     with atomic_output(target) as temporary:  # through a symlink, keeping the file's permissions
         temporary.write_text(new, encoding="utf-8", newline=newline)
     echo(f"Added {added} to {target}.")
-
-
-def _newline_of(data: bytes) -> str:
-    """The line ending a deck file uses (its first one), so that adding an item rewrites no other line."""
-    first = data.find(b"\n")
-    if first > 0 and data[first - 1 : first] == b"\r":
-        return "\r\n"
-    if first < 0 and b"\r" in data:
-        return "\r"
-    return "\n"
 
 
 def _deck_file(folders: list[Path], deck: str | None) -> tuple[Path, str]:

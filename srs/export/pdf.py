@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.atomic import atomic_output
 from srs.errors import UserError
-from srs.export.atomic import atomic_output
 from srs.export.print_cards import PrintCard, print_cards
 from srs.export.textfit import PT, Fitter, Measurer, draw, draw_text
 from srs.progress import Progress

@@ -156,6 +156,19 @@ def test_set_keeps_the_files_comments_and_other_lines(learner, settings_file):
     )
 
 
+def test_set_keeps_the_files_line_endings_permissions_and_symlink(learner, settings_file, tmp_path):
+    real = tmp_path / "dotfiles" / "srs.toml"
+    real.parent.mkdir()
+    real.write_bytes(b"# mine\r\nnew_per_day = 12\r\n")
+    real.chmod(0o600)
+    settings_file.symlink_to(real)
+    assert learner.cli("config", "set", "desired_retention", "0.8").exit_code == 0
+    assert settings_file.is_symlink()
+    assert real.read_bytes() == b"# mine\r\nnew_per_day = 12\r\ndesired_retention = 0.8\r\n"
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in real.parent.iterdir()] == ["srs.toml"]  # no temporary file left beside it
+
+
 @pytest.mark.parametrize(
     "text, line, message",
     [

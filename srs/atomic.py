@@ -1,8 +1,9 @@
-"""Write an output file all at once: into a temporary file beside it, then renamed over it.
+"""Write a file all at once: into a temporary file beside it, then renamed over it.
 
-A failed or interrupted export leaves no half-written file, and an older export at the same path stays
-intact until the new one is complete. The temporary file lives in the same folder so the final
-`os.replace` is a rename on one file system, which is atomic.
+A failed or interrupted write (an export, a deck `srs add` appends to, the settings `srs config set` changes)
+leaves no half-written file, and the older file at the same path stays intact until the new one is complete.
+The temporary file lives in the same folder so the final `os.replace` is a rename on one file system, which
+is atomic.
 """
 
 from __future__ import annotations
@@ -66,3 +67,14 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def newline_of(data: bytes) -> str:
+    """The line ending a text file uses (its first one), to write it back with the same: a file edited in place
+    (a deck `srs add` appends to, the settings `srs config set` changes) gets no other line rewritten."""
+    first = data.find(b"\n")
+    if first > 0 and data[first - 1 : first] == b"\r":
+        return "\r\n"
+    if first < 0 and b"\r" in data:
+        return "\r"
+    return "\n"
