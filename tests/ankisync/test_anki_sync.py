@@ -213,6 +213,25 @@ def test_a_full_sync_needs_the_learner_s_choice(learner, phone):
     assert srs_reviews(learner) == phone.reviews() and len(phone.reviews()) == 2
 
 
+def test_a_damaged_mirror_is_one_line_and_the_advice_in_it_works(learner, phone):
+    sync_ok(learner)
+    phone.sync()
+    review_in_srs(learner, [1])
+    from srs.ankisync.engine import mirror_path
+
+    mirror = mirror_path(Path(learner["SRS_DB"]).parent)
+    mirror.write_bytes(b"\xa5" * 8192)  # a disk error, a half copy
+    for extra in (), ("--status",):
+        result = srs(learner, "sync", *extra)
+        assert (result.exit_code, result.output) == (1, (
+            f"Error: cannot open srs's Anki mirror {mirror}: it is damaged; move the folder {mirror.parent} aside, "
+            "then `srs sync --download` makes a new one from the server (srs's reviews are kept and sent again)\n"))
+    mirror.parent.rename(mirror.parent.with_name("anki-mirror.damaged"))
+    assert sync_ok(learner, "--download")["reviews_pushed"] == 1
+    phone.sync()
+    assert srs_reviews(learner) == phone.reviews() and len(phone.reviews()) == 1
+
+
 def test_status_says_what_would_move(learner):
     from srs.jsontypes import SyncJson, SyncStatusJson
 
