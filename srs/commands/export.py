@@ -148,7 +148,7 @@ def _check_overwrite(output, kind: str, force: bool, decks, db_path) -> None:
     from srs.export.overwrite import check_overwrite
     from srs.paths import default_db_path
 
-    database = db_path or os.environ.get("SRS_DB") or default_db_path()
+    database = Path(db_path or os.environ.get("SRS_DB") or default_db_path()).expanduser()
     protected = [Path(database), *(Path(deck.path) for deck in decks)]
     check_overwrite(output, kind, force=force, protected=protected)
 

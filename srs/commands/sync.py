@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+from srs.commands.options import echo_json, expand_user, learning_options, open_workspace, report_sync
 from srs.ui.console import echo
 
 
@@ -79,7 +79,7 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
 @click.option("--user", prompt="User name", help="Your user name (AnkiWeb: your e-mail address).")
 @click.password_option("--password", prompt="Password", confirmation_prompt=False, envvar="SRS_SYNC_PASSWORD",
                        help="Asked for when not given (or SRS_SYNC_PASSWORD); never stored.")
-@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path), callback=expand_user,
               help="The SQLite file; the login is kept in its folder (default: your user data folder).")
 def login_command(endpoint, user, password, db_path):
     """Log in to a sync server once: keeps its token (readable by you alone), never your password."""
@@ -95,7 +95,7 @@ def login_command(endpoint, user, password, db_path):
 
 
 @sync.command("logout")
-@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path), callback=expand_user,
               help="The SQLite file whose folder keeps the login.")
 def logout_command(db_path):
     """Forget the sync server's token."""

@@ -284,6 +284,18 @@ def test_an_unknown_deck_names_the_nearest(practice, command):
 # -- databases srs refuses -------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("how", ["--db=~/mine.db", "SRS_DB=~/mine.db"])
+def test_a_tilde_no_shell_expanded_is_the_learners_home_not_a_folder_named_tilde(learner, monkeypatch, how):
+    home = learner.root / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(learner.root)
+    option, _, value = how.partition("=")
+    result = learner.cli("due", how) if option == "--db" else learner.cli("due", SRS_DB=value)
+    assert result.exit_code == 0, result.output
+    assert (home / "mine.db").is_file() and not (learner.root / "~").exists()
+
+
 def test_a_database_folder_that_cannot_be_made_is_one_error_line(learner):
     blocker = learner.root / "notes.txt"
     blocker.write_text("not a folder\n")
