@@ -138,10 +138,8 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
 
 
 # SQLite's primary result codes (sqlite3.h), which srs turns into its own words.
-_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 11, 14, 13, 26
-
-
-_EXPLAINED = {_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB}  # the codes srs has words for
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 10, 11, 14, 13, 26
+_EXPLAINED = {_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _CANTOPEN, _FULL, _NOTADB}  # the codes srs has words for
 
 
 def _primary_code(exc: sqlite3.Error) -> int:
@@ -166,6 +164,9 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
         return UserError(f"cannot use database {path}: it is damaged or not an srs database")
     if code in (_READONLY, _CANTOPEN):
         return UserError(f"cannot write database {path}: the file or its folder is read-only or cannot be opened")
+    if code == _IOERR:
+        return UserError(f"cannot use database {path}: the system could not read or write it (is it a regular file "
+                         "on a working disk?)")
     if code == _FULL:
         return UserError(f"disk full: nothing was changed in database {path}; free some space and try again")
     return UserError(f"database {path}: SQLite failed with error code {code}")

@@ -77,3 +77,15 @@ def test_a_page_found_damaged_in_the_middle_of_a_command_is_srss_one_line(run_sr
     result = run_srs("stats", env=env)
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == f"Error: cannot use database {db}: it is damaged or not an srs database\n"
+
+
+def test_a_database_path_that_is_no_regular_file_is_srss_one_line(run_srs, tmp_path, monkeypatch):
+    import os
+
+    home = deck_home(tmp_path, monkeypatch, {"home.yaml": DECK})
+    fifo = home / "srs.db"
+    os.mkfifo(fifo)  # a named pipe: SQLite cannot read a database from it
+    result = run_srs("due", env={"SRS_DB": str(fifo), "SRS_DECKS": str(home / "decks"), "SRS_NOW": NOW})
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"Error: cannot use database {fifo}: the system could not read or write it (is it a "
+                             "regular file on a working disk?)\n")
