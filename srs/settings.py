@@ -102,6 +102,9 @@ STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+MAX_STEP_DAYS = 36_500
+
+
 def _steps(value: Any) -> tuple[str, ...]:
     """'1m 10m', '1m,10m' or ['1m', '10m'] -> ('1m', '10m'); '' or [] -> () (no steps)."""
     if isinstance(value, str):
@@ -115,6 +118,8 @@ def _steps(value: Any) -> tuple[str, ...]:
         match = STEP.match(part) if isinstance(part, str) else None
         if not match or float(match[1]) <= 0:
             raise ValueError(f"step {_q(part)} is not a time such as 30s, 10m, 1h or 1d")
+        if step_delta(part) > timedelta(days=MAX_STEP_DAYS):  # the longest interval; longer overflows the clock
+            raise ValueError(f"step {_q(part)} is longer than {MAX_STEP_DAYS:,} days")
         steps.append(part)
     if len(steps) > 10:
         raise ValueError("at most 10 steps")

@@ -102,6 +102,14 @@ def test_a_bad_value_is_one_line_and_writes_nothing(learner, settings_file, key)
     assert digest(settings_file) == before
 
 
+@pytest.mark.parametrize("key", ["learning_steps", "relearning_steps"])
+def test_a_step_past_the_longest_interval_is_refused(learner, settings_file, key):
+    result = learner.cli("config", "set", key, "10m 99999999d")  # was kept, then every answer overflowed the date
+    assert (result.exit_code, result.stderr) == (1, f"Error: {key}: step '99999999d' is longer than 36,500 days\n")
+    assert not settings_file.exists()
+    assert learner.cli("config", "set", key, "36500d").exit_code == 0
+
+
 @pytest.mark.parametrize("key", sorted(LAYERS))
 def test_precedence_command_line_environment_file_default(learner, settings_file, key):
     default, in_file, in_env, on_line = LAYERS[key]
