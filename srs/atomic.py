@@ -25,6 +25,8 @@ def check_writable(path: Path) -> Path:
         path = path.resolve()
     if path.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
+    if path.exists() and not path.is_file():  # a device (/dev/null), a pipe: a rename would replace the node itself
+        raise UserError(f"refusing to write {path}: it is not a regular file")
     folder = path.parent.resolve() if str(path.parent) else Path.cwd()
     if not folder.is_dir():
         raise UserError(f"cannot write {path}: folder {folder} does not exist")

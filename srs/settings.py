@@ -313,7 +313,10 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
                 del document["deck"]
     else:
         table[key.name] = list(value) if isinstance(value, tuple) else value
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make the folder for the settings file {path}: {exc.strerror or exc}") from None
     from srs.atomic import atomic_output, newline_of
 
     newline = newline_of(path.read_bytes()) if path.exists() else "\n"

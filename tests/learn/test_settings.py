@@ -177,6 +177,30 @@ def test_set_keeps_the_files_line_endings_permissions_and_symlink(learner, setti
     assert [p.name for p in real.parent.iterdir()] == ["srs.toml"]  # no temporary file left beside it
 
 
+def test_set_never_replaces_what_is_no_regular_file(tmp_path):
+    """SRS_CONFIG=/dev/null (no settings) read fine, and `config set` renamed its file over the device node."""
+    import os
+
+    from srs.atomic import atomic_output
+    from srs.errors import UserError
+
+    pipe = tmp_path / "settings.toml"
+    os.mkfifo(pipe)  # a node like /dev/null that a rename would replace (a pipe: safe to try in a test)
+    with pytest.raises(UserError, match="^refusing to write .*settings.toml: it is not a regular file$"), \
+            atomic_output(pipe):
+        pass
+    assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["settings.toml"]
+
+
+def test_set_where_the_settings_folder_cannot_be_made_is_one_line(learner):
+    (learner.root / "notes.txt").write_text("a file, not a folder\n")
+    path = learner.root / "notes.txt" / "srs" / "settings.toml"
+    result = learner.cli("config", "set", "new_per_day", "5", SRS_CONFIG=str(path))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: cannot make the folder for the settings file {path}: ")
+    assert result.stderr.count("\n") == 1
+
+
 @pytest.mark.parametrize(
     "text, line, message",
     [
