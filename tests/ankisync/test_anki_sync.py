@@ -419,3 +419,12 @@ def test_a_login_file_with_a_broken_address_asks_for_a_new_login(tmp_path):
     result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
     assert (result.exit_code, result.output) == (
         1, f"Error: {tmp_path / 'anki-sync.json'} cannot be read: run `srs sync login` again\n")
+
+
+def test_upload_and_download_together_are_refused_before_anything_moves(learner):
+    sync_ok(learner)
+    review_in_srs(learner, [1])
+    result = srs(learner, "sync", "--upload", "--download")  # the last one given used to win
+    assert (result.exit_code, result.output) == (
+        1, "Error: --upload and --download exclude each other: choose one (if unsure, --download)\n")
+    assert srs(learner, "sync", "--status").stdout.splitlines()[1] == "To send: 1 review"
