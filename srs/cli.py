@@ -78,8 +78,10 @@ class SrsGroup(click.Group):
         except UserError as exc:
             echo(f"Error: {exc}", err=True)
             ctx.exit(1)
-        except sqlite3.Error as exc:  # anything the store did not already explain
-            echo(f"Error: database: {exc}", err=True)
+        except sqlite3.Error as exc:  # anything the store did not already explain: in srs's words, by its code
+            from srs.store import db
+
+            echo(f"Error: {db.database_error(exc, db.last_opened or 'in use')}", err=True)
             ctx.exit(1)
         except OSError as exc:
             if exc.errno != errno.ENOSPC:

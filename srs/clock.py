@@ -22,7 +22,7 @@ def parse_now(text: str | None) -> datetime:
     """
     if not text:
         return datetime.now(timezone.utc).replace(microsecond=0)
-    from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS
+    from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS, epoch_in_range
 
     try:
         value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
@@ -32,7 +32,10 @@ def parse_now(text: str | None) -> datetime:
         raise UserError(f"--now: '{text}' lies outside the years {YEARS}")
     if value.tzinfo is None:
         value = value.astimezone()  # interpret as local time
-    return value.astimezone(timezone.utc).replace(microsecond=0)
+    value = value.astimezone(timezone.utc).replace(microsecond=0)
+    if not epoch_in_range(to_epoch(value)):  # the years hold in UTC too (1970-01-01T00:00+14:00 is in 1969)
+        raise UserError(f"--now: '{text}' lies outside the years {YEARS}")
+    return value
 
 
 def to_epoch(moment: datetime) -> int:

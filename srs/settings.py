@@ -102,6 +102,9 @@ STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
+MAX_STEP_DAYS = 36_500
+
+
 def _steps(value: Any) -> tuple[str, ...]:
     """'1m 10m', '1m,10m' or ['1m', '10m'] -> ('1m', '10m'); '' or [] -> () (no steps)."""
     if isinstance(value, str):
@@ -115,6 +118,8 @@ def _steps(value: Any) -> tuple[str, ...]:
         match = STEP.match(part) if isinstance(part, str) else None
         if not match or float(match[1]) <= 0:
             raise ValueError(f"step {_q(part)} is not a time such as 30s, 10m, 1h or 1d")
+        if step_delta(part) > timedelta(days=MAX_STEP_DAYS):  # the longest interval; longer overflows the clock
+            raise ValueError(f"step {_q(part)} is longer than {MAX_STEP_DAYS:,} days")
         steps.append(part)
     if len(steps) > 10:
         raise ValueError("at most 10 steps")
@@ -308,10 +313,15 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
                 del document["deck"]
     else:
         table[key.name] = list(value) if isinstance(value, tuple) else value
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(tomlkit.dumps(document), encoding="utf-8")
-    temporary.replace(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make the folder for the settings file {path}: {exc.strerror or exc}") from None
+    from srs.atomic import atomic_output, newline_of
+
+    newline = newline_of(path.read_bytes()) if path.exists() else "\n"
+    with atomic_output(path) as temporary:  # through a symlink (dotfiles), keeping the file's permissions
+        temporary.write_text(tomlkit.dumps(document), encoding="utf-8", newline=newline)
 
 
 # -- resolving ----------------------------------------------------------------------------------------

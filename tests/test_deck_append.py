@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+import json
+
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from srs.deck.append import append_item, render_item
@@ -52,3 +54,20 @@ def test_only_the_new_items_lines_are_added(deck, front):
     assert after.ok, [str(d) for d in after.diagnostics]
     assert [i.content_hash for i in after.deck.items[:-1]] == [i.content_hash for i in before.deck.items]
     assert after.deck.items[-1].body.front == front and "geo" in after.deck.items[-1].tags  # and the deck's tags
+
+
+BASE = "title: T\nitems:\n  - q: one\n    a: two\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), min_size=1)
+       | st.lists(st.sampled_from(["a", " ", "\n", "\x85", "\u2028", "\u2029", "\t", "'", '"', ":"]), min_size=1)
+       .map("".join))
+def test_an_added_text_reads_back_as_the_same_text_written_by_hand_does(text):
+    """Whatever the text (NEL, LS and PS are line breaks to the loader's YAML 1.1), `srs add` writes it so that
+    it loads as the same text quoted by hand (JSON's escapes are YAML's double-quoted ones) loads."""
+    by_hand = load_file("d.yaml", (BASE + f"  - q: {json.dumps(text)}\n    a: b\n").encode())
+    assume(by_hand.ok)
+    added = load_file("d.yaml", append_item(BASE, {"front": text, "back": "b"}).encode())
+    assert added.ok, [str(d) for d in added.diagnostics]
+    assert added.deck.items[-1].body.front == by_hand.deck.items[-1].body.front

@@ -21,6 +21,22 @@ class Login:
     hkey: str  # the token
 
 
+def check_endpoint(url: str) -> str:
+    """`url` back when it can name a sync server (http or https, a host, a port in range, no spaces or control
+    characters); else a one-line UserError, before anything is asked of the server or written."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:  # an unclosed [ipv6, a port that is no number or out of range
+        parts, port_ok = None, False
+    if (parts is None or not port_ok or parts.scheme not in ("http", "https") or not parts.hostname
+            or not url.isprintable() or " " in url):
+        raise UserError(f"--server {url}: not a sync server address; give one such as http://192.168.1.5:8080/")
+    return url
+
+
 def login_path(data_folder: Path) -> Path:
     return Path(data_folder) / FILE_NAME
 
@@ -45,10 +61,10 @@ def load_login(data_folder: Path) -> Login:
     path = login_path(data_folder)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return Login(str(raw["user"]), str(raw["endpoint"]), str(raw["hkey"]))
+        return Login(str(raw["user"]), check_endpoint(str(raw["endpoint"])), str(raw["hkey"]))
     except FileNotFoundError:
         raise UserError("not logged in to a sync server: run `srs sync login` first") from None
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, UserError):
         raise UserError(f"{path} cannot be read: run `srs sync login` again") from None
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from srs.ankisync import mirror as mirror_ops
-from srs.ankisync.account import Login, save_login
+from srs.ankisync.account import Login, check_endpoint, save_login
 from srs.errors import UserError
 from srs.store import anki_sync
 
@@ -241,6 +241,7 @@ class _server_errors:
 
 def login(data_folder: Path, user: str, password: str, endpoint: str) -> Login:
     """Trade the password for the server's token, and keep the token (never the password)."""
+    check_endpoint(endpoint)
     col = mirror_ops.open_mirror(mirror_path(data_folder))
     try:
         details = Login(user, endpoint, "")

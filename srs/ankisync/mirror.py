@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from srs.errors import UserError
 from srs.export.anki_cards import STATE_NAMES, card_columns, revlog_values
 from srs.store import anki_sync
 
@@ -25,10 +26,17 @@ RATED_TYPES = (0, 1, 2, 3)
 
 
 def open_mirror(path: Path):
+    """srs's private Anki collection at `path` (made when absent); a damaged one is one line saying what to do."""
     from anki.collection import Collection
+    from anki.errors import DBError
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    return Collection(str(path))
+    try:
+        return Collection(str(path))
+    except DBError:
+        raise UserError(f"cannot open srs's Anki mirror {path}: it is damaged; move the folder {path.parent} aside, "
+                        "then `srs sync --download` makes a new one from the server (srs's reviews are kept and "
+                        "sent again)") from None
 
 
 def card_keys(decks, identity) -> dict[tuple[str, int], str]:

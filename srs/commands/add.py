@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from srs.atomic import atomic_output, newline_of
 from srs.errors import UserError
 from srs.ui.console import echo
 
@@ -105,16 +106,17 @@ def add(deck, front, back, kind, tags, item_id, use_editor, deck_paths):
     if tags:
         item["tags"] = [t.strip() for t in tags.split(",") if t.strip()]
 
+    newline = "\n"
     if target.exists():
-        old = target.read_text(encoding="utf-8")
+        old = target.read_text(encoding="utf-8")  # universal newlines: the deck's own are put back below
         new = append_item(old, item)
+        newline = newline_of(target.read_bytes())
     else:
         old, new = None, new_deck_text(title, item)
     added = _check(folders, target, old, new)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.srs-add")
-    temporary.write_text(new, encoding="utf-8")
-    temporary.replace(target)
+    with atomic_output(target) as temporary:  # through a symlink, keeping the file's permissions
+        temporary.write_text(new, encoding="utf-8", newline=newline)
     echo(f"Added {added} to {target}.")
 
 
@@ -136,9 +138,11 @@ def _deck_file(folders: list[Path], deck: str | None) -> tuple[Path, str]:
         asked = True
     if deck in decks:
         return decks[deck], ""
-    broken = [p for p in (deck_files(existing) if existing else []) if p.stem == deck]
-    if broken:
-        raise UserError(f"{broken[0]} has errors; fix them first (`srs check {broken[0]}`)")
+    loaded = {path.resolve(): deck_id for deck_id, path in decks.items()}
+    for path in (p for p in (deck_files(existing) if existing else []) if p.stem == deck):
+        if path.resolve() in loaded:  # the file is sound; its deck has another id
+            raise UserError(f"{path} holds the deck '{loaded[path.resolve()]}': give that id")
+        raise UserError(f"{path} has errors; fix them first (`srs check {path}`)")
     import re
 
     from srs.deck.model import SLUG_PATTERN

@@ -26,6 +26,8 @@ def _apply(action: str, ids, db_path, deck_paths, now, query=None, **options) ->
     from srs import card_actions
     from srs.store.actions import record_actions
 
+    if query is not None and not query.strip():  # an empty search finds every card: not by accident (`-q "$Q"`)
+        raise UserError("--query is empty, which would match every card; to mean every card, write -q 'deck:*'")
     if not ids and not query:
         raise UserError("give one or more card ids, or --query (see `srs search`)")
     ws = open_workspace(db_path, deck_paths, now)

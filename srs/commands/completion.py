@@ -23,7 +23,7 @@ def _store(ctx):
     while ctx is not None and path is None:
         path = ctx.params.get("db_path")
         ctx = ctx.parent
-    path = Path(path or os.environ.get("SRS_DB") or default_db_path())
+    path = Path(path or os.environ.get("SRS_DB") or default_db_path()).expanduser()
     if not path.is_file():
         return None
     from srs.store.db import upgrade_pending

@@ -97,7 +97,7 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
     console = view_console()
     progress = StepProgress(view_console(stderr=True))
     sampler = load_sampler(model, device, threads)  # checks the folder; torch loads on the first miss
-    out.mkdir(parents=True, exist_ok=True)
+    _writable_folder(out, "write the pictures")  # before the drawing
     for item, plan in plans:
         console.print(Text.assemble((item.id, "bold"), "  ", (f"{plan.show} · \"{plan.prompt}\" · seed {plan.seed} · "
                                                              f"{sampler.name}", "dim")), soft_wrap=True)
@@ -107,6 +107,16 @@ def cards(targets, deck_paths, out, steps, seed, prompt, show, device, model, ca
         shutil.copyfile(png, target)
         show_png(console, png)
         console.print(Text(f"→ {target}", style="dim"))
+
+
+def _writable_folder(out: Path, what: str) -> None:
+    """Make the folder `out` (as needed) and make sure a file can be written in it; else one line."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / ".write-test").touch()
+        (out / ".write-test").unlink()
+    except OSError as exc:
+        raise UserError(f"cannot {what} to {out}: {exc.strerror or exc}; choose another --out") from None
 
 
 @demo.command("train")
@@ -151,12 +161,7 @@ def train_command(steps, minutes, batch_size, learning_rate, warmup_steps, predi
         if value is not None:
             setattr(config, name, value)
     out = out or default_trained_model_path()
-    try:  # find out now, not after hours of training, that the weights cannot be saved
-        out.mkdir(parents=True, exist_ok=True)
-        (out / ".write-test").touch()
-        (out / ".write-test").unlink()
-    except OSError as exc:
-        raise UserError(f"cannot save the model to {out}: {exc.strerror or exc}; choose another --out") from None
+    _writable_folder(out, "save the model")  # find out now, not after hours of training
     if init_from is not None and not (init_from / "model_index.json").is_file():
         raise UserError(f"--init-from {init_from}: not a saved pipeline (no model_index.json)")
     console = view_console()

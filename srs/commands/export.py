@@ -56,9 +56,9 @@ def anki(names, output, with_history, force, illustrations, illustration_steps, 
     DECK is a deck id or a path to deck files (default: every deck). Each deck becomes an Anki deck
     named by its title ('Diffusion::Basics' nests). Re-importing keeps your Anki reviews.
     """
+    from srs.atomic import check_writable
     from srs.deck.loader import reading_once
     from srs.export.anki import export_anki
-    from srs.export.atomic import check_writable
     from srs.export.selection import select_decks
     from srs.paths import default_db_path
     from srs.ui.progress import terminal_progress
@@ -124,7 +124,7 @@ def pdf(names, output, layout, paper, duplex, back_offset, force, illustrations,
     DECK is a deck id or a path to deck files (default: every deck). Cloze items give one card per
     deletion; ordering and choice items list their steps or options on the front.
     """
-    from srs.export.atomic import check_writable
+    from srs.atomic import check_writable
     from srs.export.pdf import PdfOptions, export_pdf, parse_back_offset
     from srs.export.selection import select_decks
     from srs.ui.progress import terminal_progress
@@ -148,7 +148,7 @@ def _check_overwrite(output, kind: str, force: bool, decks, db_path) -> None:
     from srs.export.overwrite import check_overwrite
     from srs.paths import default_db_path
 
-    database = db_path or os.environ.get("SRS_DB") or default_db_path()
+    database = Path(db_path or os.environ.get("SRS_DB") or default_db_path()).expanduser()
     protected = [Path(database), *(Path(deck.path) for deck in decks)]
     check_overwrite(output, kind, force=force, protected=protected)
 

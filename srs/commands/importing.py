@@ -6,7 +6,15 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import db_option, echo_json, learning_options, open_store, open_workspace, report_sync
+from srs.commands.options import (
+    db_option,
+    echo_json,
+    learning_options,
+    now_option,
+    open_store,
+    open_workspace,
+    report_sync,
+)
 from srs.ui.console import echo
 from srs.ui.progress import progress_bar
 
@@ -32,10 +40,11 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
     `revlog-<card_id>`. Each card's reviews are replayed through the scheduler, so its state is right.
     Nothing is written when any row is bad (unless --skip-bad).
     """
+    from srs.clock import parse_now, to_epoch
     from srs.importers.revlog_csv import import_revlog, read_revlog_csv
     from srs.jsontypes import RevlogImportJson
 
-    log = read_revlog_csv(file, skip_bad=skip_bad)
+    log = read_revlog_csv(file, skip_bad=skip_bad, now=to_epoch(now or parse_now(None)))
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     from srs.store.backup import backup_before
@@ -71,7 +80,8 @@ def revlog(file, deck_id, skip_bad, as_json, db_path, deck_paths, now):
                    "(e.g. back from Anki after `srs export anki`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @db_option
-def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
+@now_option
+def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path, now):
     """Turn an Anki package (.apkg) into YAML decks, with its review history.
 
     Reads Anki's packages in both formats: the one Anki 2.1.50 and later export by default, and the
@@ -79,6 +89,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
     items, other notes flashcards; HTML becomes markdown. The reviews go into the database, replayed
     through the scheduler.
     """
+    from srs.clock import parse_now, to_epoch
     from srs.errors import UserError
     from srs.importers.anki import import_package
 
@@ -93,7 +104,7 @@ def anki(file, out_dir, overwrite, no_history, history_only, as_json, db_path):
         backup_before(store.conn, store.path, "import")
     with progress_bar("Importing reviews", True) as progress:
         report = import_package(file, None if history_only else out_dir, store=store, overwrite=overwrite,
-                                progress=progress)
+                                progress=progress, now=to_epoch(now or parse_now(None)))
     if as_json:
         echo_json(report.to_dict())
         return

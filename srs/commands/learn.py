@@ -194,11 +194,12 @@ def _queue_name(state: int) -> str:
 @click.argument("rating", shell_complete=lambda ctx, param, incomplete: [
     r for r in ("again", "hard", "good", "easy") if r.startswith(incomplete)])
 @click.option("--response", help="What the learner answered (an order typed, an option chosen).")
-@click.option("--duration", "duration_ms", type=int, help="Milliseconds taken.")
+@click.option("--duration", "duration_ms", metavar="MS", help="Milliseconds taken (0 to a day).")
 @click.option("--json", "as_json", is_flag=True, help="Print the new card state as JSON.")
 @learning_options
 def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths, now):
     """Record one answer exactly as a review session would. RATING: 1-4 or again/hard/good/easy."""
+    from srs.bounds import parse_duration_ms
     from srs.clock import from_epoch
     from srs.domain import Rating
     from srs.scheduler import RATINGS, STATE_NAMES
@@ -206,6 +207,11 @@ def answer(card_id, rating, response, duration_ms, as_json, db_path, deck_paths,
     value = Rating.parse(rating)
     if value is None:
         raise UserError(f"rating '{rating}' is not one of 1-4 or again, hard, good, easy")
+    if duration_ms is not None:  # the range a review-log import accepts: no stored value can crash a later command
+        try:
+            duration_ms = parse_duration_ms(duration_ms, "--duration")
+        except ValueError as exc:
+            raise UserError(str(exc)) from None
     ws = open_workspace(db_path, deck_paths, now)
     report_sync(ws)
     card = ws.store.find_card(card_id)

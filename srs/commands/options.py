@@ -35,9 +35,15 @@ def now_option(func):
     return wrapper
 
 
+def expand_user(ctx, param, value: Path | None) -> Path | None:
+    """`--db ~/srs.db` where no shell expanded the ~ (`--db=~/...`, SRS_DB from a file): the learner's home,
+    not a new folder named `~` holding a new, empty history."""
+    return value.expanduser() if value is not None else None
+
+
 def db_option(func):
     return click.option(
-        "--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+        "--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path), callback=expand_user,
         help="The SQLite file (default: in your user data folder).",
     )(func)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from srs.commands.options import echo_json, learning_options, open_workspace, report_sync
+from srs.commands.options import echo_json, expand_user, learning_options, open_workspace, report_sync
+from srs.errors import UserError
 from srs.ui.console import echo
 
 
@@ -18,15 +19,15 @@ def _data_folder(db_path: Path | None) -> Path:
 
 @click.group(invoke_without_command=True)
 @click.option("--status", "show_status", is_flag=True, help="Say what a sync would send and receive; change nothing.")
-@click.option("--upload", "direction", flag_value="upload",
+@click.option("--upload", is_flag=True,
               help="When the server asks for a full sync: replace the server's collection with srs's.")
-@click.option("--download", "direction", flag_value="download",
+@click.option("--download", is_flag=True,
               help="When the server asks for a full sync: replace srs's Anki mirror with the server's "
               "(srs keeps its reviews and sends them again).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @learning_options
 @click.pass_context
-def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
+def sync(ctx, show_status, upload, download, as_json, db_path, deck_paths, now):
     """Sync reviews both ways with an Anki sync server (AnkiWeb or a self-hosted one).
 
     Your decks go to the server as notes (the same ones `srs export anki` writes), your reviews as Anki
@@ -35,6 +36,9 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
     """
     if ctx.invoked_subcommand is not None:
         return
+    if upload and download:  # the last one given won, and an upload can replace other devices' reviews
+        raise UserError("--upload and --download exclude each other: choose one (if unsure, --download)")
+    direction = "upload" if upload else "download" if download else None
     from srs.ankisync import require_anki
 
     require_anki()
@@ -79,7 +83,7 @@ def sync(ctx, show_status, direction, as_json, db_path, deck_paths, now):
 @click.option("--user", prompt="User name", help="Your user name (AnkiWeb: your e-mail address).")
 @click.password_option("--password", prompt="Password", confirmation_prompt=False, envvar="SRS_SYNC_PASSWORD",
                        help="Asked for when not given (or SRS_SYNC_PASSWORD); never stored.")
-@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path), callback=expand_user,
               help="The SQLite file; the login is kept in its folder (default: your user data folder).")
 def login_command(endpoint, user, password, db_path):
     """Log in to a sync server once: keeps its token (readable by you alone), never your password."""
@@ -95,7 +99,7 @@ def login_command(endpoint, user, password, db_path):
 
 
 @sync.command("logout")
-@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path),
+@click.option("--db", "db_path", envvar="SRS_DB", type=click.Path(path_type=Path), callback=expand_user,
               help="The SQLite file whose folder keeps the login.")
 def logout_command(db_path):
     """Forget the sync server's token."""

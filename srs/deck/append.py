@@ -14,6 +14,8 @@ from typing import Any
 
 from srs.errors import UserError
 
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029]")
+
 
 def render_item(item: dict[str, Any], dash_col: int) -> str:
     """The item as a block sequence entry whose `-` is at column `dash_col` (0-based)."""
@@ -24,14 +26,18 @@ def render_item(item: dict[str, Any], dash_col: int) -> str:
     yaml.width = 100
     yaml.indent(mapping=2, sequence=4, offset=2)
     from ruamel.yaml.comments import CommentedSeq
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-    data = dict(item)
+    # NEL, LS and PS are line breaks to srs's loader (YAML 1.1) but not to ruamel (1.2), which writes them raw:
+    # read back, they would fold into spaces. Double quotes write them as the escapes \N, \L and \P.
+    data = {key: DoubleQuotedScalarString(value) if isinstance(value, str) and _YAML11_BREAKS.search(value)
+            else value for key, value in item.items()}
     if isinstance(data.get("tags"), list):
         data["tags"] = CommentedSeq(data["tags"])
         data["tags"].fa.set_flow_style()  # tags: [a, b], as the course writes them
     buffer = io.StringIO()
     yaml.dump(data, buffer)
-    lines = buffer.getvalue().splitlines()
+    lines = buffer.getvalue().removesuffix("\n").split("\n")  # not splitlines(): U+2028 and kin are text here
     pad = " " * dash_col
     return "".join(
         f"{pad}- {line}\n" if n == 0 else (f"{pad}  {line}\n" if line else "\n") for n, line in enumerate(lines)

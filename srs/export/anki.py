@@ -21,9 +21,9 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from srs.atomic import atomic_output
 from srs.export.anki_cards import item_card_keys
 from srs.export.anki_notes import Media, build_note_types, deck_marker, note_for, note_guid, stable_id
-from srs.export.atomic import atomic_output
 from srs.progress import Progress
 
 

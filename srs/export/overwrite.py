@@ -16,6 +16,7 @@ from srs.errors import UserError
 
 KINDS = {"pdf": "a PDF", "anki": "an Anki package"}
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
 
 
 def export_kind(path: Path) -> str | None:
@@ -42,6 +43,10 @@ def check_overwrite(path: Path, kind: str, *, force: bool = False, protected: Se
     """Raise a one-line UserError unless writing an export of `kind` to `path` destroys nothing but an
     export. `protected`: the database and the deck files in use, refused even when they look like exports."""
     path = Path(path).expanduser()
+    for other in protected:  # SQLite's own files beside the database, there or not (it makes and removes them)
+        companions = {Path(f"{other}{suffix}").resolve() for suffix in SQLITE_COMPANIONS} if other else set()
+        if path.resolve() in companions:
+            raise UserError(f"refusing to write {path}: SQLite keeps the database {other}'s changes there")
     if not path.exists() and not path.is_symlink():
         return
     try:

@@ -14,13 +14,14 @@ Text wraps and shrinks to fit its card (srs.export.textfit); the fonts are descr
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from srs.atomic import atomic_output
 from srs.errors import UserError
-from srs.export.atomic import atomic_output
 from srs.export.print_cards import PrintCard, print_cards
 from srs.export.textfit import PT, Fitter, Measurer, draw, draw_text
 from srs.progress import Progress
@@ -91,6 +92,8 @@ def parse_back_offset(text: str | None) -> tuple[float, float]:
     try:
         x, y = (float(p) for p in parts)
     except ValueError:
+        x = y = math.nan
+    if math.isnan(x) or math.isnan(y):  # NaN would be written into every coordinate of the backs
         raise UserError(f"--back-offset: '{text}' is not X,Y in millimetres, such as 1.5,-0.5") from None
     if abs(x) > 20 or abs(y) > 20:
         raise UserError(f"--back-offset: {text} mm is more than any printer is off by (at most 20 mm)")

@@ -56,3 +56,14 @@ def check_review(package: str, review_id: int, card_id: int, time_ms: int) -> No
         raise UserError(f"{package}: review {review_id} of card {card_id} lies outside the years {YEARS}")
     if isinstance(time_ms, int) and time_ms > MAX_DURATION_MS:
         raise UserError(f"{package}: review {review_id} of card {card_id} took {time_ms} ms, more than a day")
+
+
+def check_not_after(reviews, now: int) -> None:
+    """No review (ImportedReview lists, by card) dated after `now` (epoch seconds): it has not happened yet, and
+    would sit after every answer the learner gives until then (blocking `srs undo` of those)."""
+    from datetime import datetime, timezone
+
+    for review in (r for card_reviews in reviews.values() for r in card_reviews):
+        if review.at > now:
+            when = datetime.fromtimestamp(now, timezone.utc).isoformat()
+            raise UserError(f"{review.origin} lies in the future (now is {when})")

@@ -56,8 +56,11 @@ class CsvLog:
     rows: int = 0
 
 
-def read_revlog_csv(path: str | Path, *, skip_bad: bool = False, data: bytes | None = None) -> CsvLog:
-    """Parse and check every row; raise UserError naming the first bad one unless `skip_bad`."""
+def read_revlog_csv(path: str | Path, *, skip_bad: bool = False, data: bytes | None = None,
+                    now: int | None = None) -> CsvLog:
+    """Parse and check every row; raise UserError naming the first bad one unless `skip_bad`. With `now`
+    (epoch seconds) a review after it is bad: it has not happened yet, and would sit after every answer the
+    learner gives until then (blocking `srs undo` of those)."""
     path = Path(path)
     shown = str(path)
     if data is None:
@@ -98,7 +101,7 @@ def read_revlog_csv(path: str | Path, *, skip_bad: bool = False, data: bytes | N
             continue
         log.rows += 1
         try:
-            log.reviews.append(_parse_row(row, index, len(names), line))
+            log.reviews.append(_parse_row(row, index, len(names), line, now))
         except ValueError as exc:
             log.bad.append(f"{shown}:{line}: {exc}")
     if log.bad and not skip_bad:
@@ -108,7 +111,7 @@ def read_revlog_csv(path: str | Path, *, skip_bad: bool = False, data: bytes | N
     return log
 
 
-def _parse_row(row: list[str], index: dict[str, int], width: int, line: int) -> CsvReview:
+def _parse_row(row: list[str], index: dict[str, int], width: int, line: int, now: int | None) -> CsvReview:
     if len(row) != width:
         raise ValueError(f"expected {width} fields, got {len(row)}")
     card = row[index["card_id"]].strip()
@@ -123,6 +126,9 @@ def _parse_row(row: list[str], index: dict[str, int], width: int, line: int) -> 
     if not 1 <= rating <= 4:
         raise ValueError(f"review_rating must be 1-4, got {rating}")
     at = parse_time(row[index["review_time"]].strip())
+    if now is not None and at > now:
+        when = datetime.fromtimestamp(now, timezone.utc).isoformat()
+        raise ValueError(f"review_time {row[index['review_time']].strip()} lies in the future (now is {when})")
     duration = None
     if "review_duration" in index:
         raw = row[index["review_duration"]].strip()

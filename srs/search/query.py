@@ -23,6 +23,9 @@ STATES = ("new", "due", "learn", "review", "suspended", "buried", "leech", "flag
 PROPS = {"ivl": int, "due": int, "r": float, "lapses": int, "reps": int}
 OPERATORS = ("<=", ">=", "!=", "<", ">", "=")
 FIELDS = ("deck", "tag", "kind", "id", "is", "prop", "rated")
+MAX_DEPTH = 100  # nested '(': deeper is no search a person writes, and would exhaust Python's stack
+MAX_TERM = 1_000  # characters in one term (SQLite refuses LIKE patterns over 50,000 bytes)
+MAX_NUMBER = 10**9  # prop: numbers, in days, counts or a retention; the store's integers hold far more
 
 
 class QueryError(ValueError):
@@ -140,6 +143,8 @@ def tokenize(query: str) -> list[Token]:
                 text.append(query[i])
                 i += 1
         word = "".join(text)
+        if len(word) > MAX_TERM:
+            raise QueryError(start + 1, f"this term is longer than {MAX_TERM:,} characters")
         if not quoted and not negated and word.lower() in ("or", "and"):
             tokens.append(Token(word.lower(), word, start + 1))
         else:
@@ -166,6 +171,7 @@ class _Parser:
         self.tokens = tokens
         self.at = 0
         self.end_column = length + 1
+        self.depth = 0  # '(' open around the token being read
 
     def peek(self) -> Token | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -210,7 +216,11 @@ class _Parser:
     def unit(self) -> Node:
         token = self.take()
         if token.kind == "(":
+            if self.depth == MAX_DEPTH:
+                raise QueryError(token.column, f"more than {MAX_DEPTH} '(' inside one another")
+            self.depth += 1
             inner = self.expression()
+            self.depth -= 1
             close = self.peek()
             if close is None or close.kind != ")":
                 raise QueryError(token.column, "this '(' is never closed")
@@ -261,11 +271,13 @@ def _prop(value: str, column: int) -> Prop:
     if name not in PROPS:
         raise QueryError(column, f"unknown property '{name}' (properties: {', '.join(PROPS)})")
     number_column = column + len(name) + len(op)
+    kind = "a whole number" if PROPS[name] is int else "a number"
     try:
         parsed = PROPS[name](number)
     except ValueError:
-        kind = "a whole number" if PROPS[name] is int else "a number"
         raise QueryError(number_column, f"'{number}' is not {kind}") from None
+    if not -MAX_NUMBER <= parsed <= MAX_NUMBER:  # NaN fails this too
+        raise QueryError(number_column, f"'{number}' is not {kind} from -{MAX_NUMBER:,} to {MAX_NUMBER:,}")
     return Prop(name, op, parsed)
 
 

@@ -47,7 +47,10 @@ def backups(db_path: str | Path) -> list[Backup]:
         for path in folder.iterdir():
             match = _NAME.match(path.name)
             if match:
-                taken = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=timezone.utc)
+                try:
+                    taken = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=timezone.utc)
+                except ValueError:  # a name srs did not write (month 13): not one of its backups
+                    continue
                 found.append(Backup(path, taken, match.group(2)))
     return sorted(found, key=lambda b: (b.taken, b.path.name))
 
@@ -106,7 +109,8 @@ def backup_before(conn: sqlite3.Connection, db_path: str | Path, what: str) -> P
 def daily_backup(conn: sqlite3.Connection, db_path: str | Path, now: datetime | None = None) -> Path | None:
     """A backup when none was taken in the last day and the database holds reviews; else None."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    found = backups(db_path)
+    # A backup stamped in the future (taken while the clock was wrong) does not stand for today's.
+    found = [b for b in backups(db_path) if b.taken <= now]
     if found and now - found[-1].taken < DAILY:
         return None
     if conn.execute("SELECT 1 FROM revlog LIMIT 1").fetchone() is None:

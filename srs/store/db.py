@@ -34,6 +34,10 @@ class Upgrade:
     backup: Path
 
 
+# The database file this process opened last: the command line names it when a SQLite error no store function
+# explained reaches it (a page found damaged in the middle of a query).
+last_opened: Path | None = None
+
 # Told of an upgrade before it starts; returns a progress(done, total) for the rows converted, or None.
 OnUpgrade = Callable[[Upgrade], Progress | None]
 
@@ -48,8 +52,10 @@ def in_chunks(keys: Sequence[_Key], size: int = IN_CHUNK) -> Iterator[tuple[list
 def connect(path: str | Path, on_upgrade: OnUpgrade | None = None) -> sqlite3.Connection:
     """Open (creating, or migrating, as needed) the database at `path`; `on_upgrade` is told before a
     migration of an existing database starts (the command line announces it and draws its progress)."""
+    global last_opened
     path = Path(path)
     if str(path) != ":memory:":
+        last_opened = path
         if path.is_dir():
             raise UserError(f"database path {path} is a folder")
         try:
@@ -119,7 +125,7 @@ def _open(path: Path, existed: bool, on_upgrade: OnUpgrade | None) -> sqlite3.Co
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
-    return "locked" in str(exc) or "busy" in str(exc)
+    return _primary_code(exc) in (_BUSY, _LOCKED)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None:
@@ -132,18 +138,24 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path, existed: bool) -> None
 
 
 # SQLite's primary result codes (sqlite3.h), which srs turns into its own words.
-_BUSY, _LOCKED, _READONLY, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 11, 14, 13, 26
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _CANTOPEN, _FULL, _NOTADB = 5, 6, 8, 10, 11, 14, 13, 26
+_EXPLAINED = {_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _CANTOPEN, _FULL, _NOTADB}  # the codes srs has words for
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code for `exc` (-1 when unknown)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is None:  # pragma: no cover - Python 3.10 has no error codes; fall back on SQLite's text
+        text = str(exc)
+        return next((c for word, c in (("locked", _BUSY), ("busy", _BUSY), ("not a database", _NOTADB),
+                                       ("malformed", _CORRUPT), ("readonly", _READONLY), ("unable to open", _CANTOPEN),
+                                       ("full", _FULL)) if word in text), -1)
+    return int(code) & 0xFF  # extended codes carry the primary one in their low byte
 
 
 def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
     """srs's one-line message for a SQLite failure, chosen by SQLite's result code, never by its wording."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is None:  # pragma: no cover - Python 3.10 has no error codes; fall back on SQLite's text
-        text = str(exc)
-        code = next((c for word, c in (("locked", _BUSY), ("busy", _BUSY), ("not a database", _NOTADB),
-                                       ("malformed", _CORRUPT), ("readonly", _READONLY), ("unable to open", _CANTOPEN),
-                                       ("full", _FULL)) if word in text), -1)
-    code &= 0xFF  # extended codes carry the primary one in their low byte
+    code = _primary_code(exc)
     if code in (_BUSY, _LOCKED):
         return UserError(
             f"database {path} is busy: another srs has held it for over {BUSY_TIMEOUT_MS / 1000:g} s; try again"
@@ -152,6 +164,9 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
         return UserError(f"cannot use database {path}: it is damaged or not an srs database")
     if code in (_READONLY, _CANTOPEN):
         return UserError(f"cannot write database {path}: the file or its folder is read-only or cannot be opened")
+    if code == _IOERR:
+        return UserError(f"cannot use database {path}: the system could not read or write it (is it a regular file "
+                         "on a working disk?)")
     if code == _FULL:
         return UserError(f"disk full: nothing was changed in database {path}; free some space and try again")
     return UserError(f"database {path}: SQLite failed with error code {code}")
@@ -161,20 +176,23 @@ def database_error(exc: sqlite3.Error, path: Path | str) -> UserError:
 def transaction(conn: sqlite3.Connection, path: Path | str = "the database"):
     """BEGIN IMMEDIATE ... COMMIT. Taking the write lock up front lets the busy timeout work, where a
     deferred transaction that later upgrades would fail at once with "database is locked"."""
-    for attempt in range(3):
+    # A refusal that came at once (SQLite skipped the busy handler) is tried again; one that waited out the
+    # busy timeout is not: the learner would wait the timeout three times over.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
         try:
             conn.execute("BEGIN IMMEDIATE")
             break
         except sqlite3.OperationalError as exc:
-            if attempt == 2:
+            if not _is_busy(exc) or time.monotonic() > deadline:
                 raise database_error(exc, path) from None
             time.sleep(0.05)
     try:
         yield conn
     except sqlite3.Error as exc:
         _rollback(conn)
-        if isinstance(exc, sqlite3.OperationalError) and "full" in str(exc):
-            raise database_error(exc, path) from None
+        if isinstance(exc, sqlite3.OperationalError) and _primary_code(exc) in _EXPLAINED:
+            raise database_error(exc, path) from None  # the file, not srs: a read-only file, a full disk
         raise
     except BaseException:
         _rollback(conn)

@@ -199,6 +199,11 @@ def newest_in_time(conn: sqlite3.Connection, cid: int) -> int | None:
     return None if found is None else found[0]
 
 
+def latest_time(conn: sqlite3.Connection, cid: int) -> int | None:
+    """When the card was last answered (epoch seconds), or None for a card with no answer."""
+    return conn.execute("SELECT MAX(reviewed_at) FROM revlog WHERE cid = ?", [cid]).fetchone()[0]
+
+
 def ratings_by_card(conn: sqlite3.Connection, card_filter: str = "1",
                     params: Iterable = ()) -> Iterator[tuple[int, str, int, int]]:
     """(cid, deck_id, reviewed_at, rating) of every answer to the cards of `cards c WHERE card_filter`, by card

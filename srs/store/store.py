@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from srs.clock import to_epoch
+from srs.clock import from_epoch, to_epoch
 from srs.errors import UserError
 from srs.store import log
 from srs.store.db import OnUpgrade, connect, transaction
@@ -217,6 +217,12 @@ class Store:
             current = conn.execute(f"SELECT {CARD_COLUMNS} FROM cards WHERE cid = ?", [before.cid]).fetchone()
             if current is not None and CardRecord(*current).memory() != before.memory():
                 raise UserError(f"card {before.uid} was answered elsewhere meanwhile; it was not recorded twice")
+            # An answer dated before the card's last one would be replayed out of order, and `srs undo` could
+            # then undo neither (each waits for the other, newer in time or in the log, to go first).
+            latest = log.latest_time(conn, before.cid)
+            if latest is not None and to_epoch(now) < latest:
+                raise UserError(f"card {before.uid} was answered at {from_epoch(latest).isoformat()}, after "
+                                f"{now.isoformat()}; an answer cannot go before it, nothing was recorded")
             conn.execute(f"UPDATE cards SET {assignments} WHERE cid = ?", [*memory.values(), before.cid])
             rid = log.append(conn, before.cid, to_epoch(now), rating, before.memory(), memory,
                              duration_ms=duration_ms, response=response, source=source, leech=leech_mark)

@@ -197,7 +197,7 @@ class Reviewer:
             for label, text in view.choices.items():
                 table.add_row(Text(f"({label})", style="bold"), card_text(text))
             parts.append(table)
-        title = f"{view.deck_title} · {view.kind}"
+        title = Text(f"{view.deck_title} · {view.kind}")  # a Text: a str title is read as rich markup ([/], [link=])
         self.console.print(Panel(Group(*parts), title=title, title_align="left", border_style="cyan"))
 
     def show_back(self, view: CardView, extra=None) -> None:

@@ -213,6 +213,25 @@ def test_a_full_sync_needs_the_learner_s_choice(learner, phone):
     assert srs_reviews(learner) == phone.reviews() and len(phone.reviews()) == 2
 
 
+def test_a_damaged_mirror_is_one_line_and_the_advice_in_it_works(learner, phone):
+    sync_ok(learner)
+    phone.sync()
+    review_in_srs(learner, [1])
+    from srs.ankisync.engine import mirror_path
+
+    mirror = mirror_path(Path(learner["SRS_DB"]).parent)
+    mirror.write_bytes(b"\xa5" * 8192)  # a disk error, a half copy
+    for extra in (), ("--status",):
+        result = srs(learner, "sync", *extra)
+        assert (result.exit_code, result.output) == (1, (
+            f"Error: cannot open srs's Anki mirror {mirror}: it is damaged; move the folder {mirror.parent} aside, "
+            "then `srs sync --download` makes a new one from the server (srs's reviews are kept and sent again)\n"))
+    mirror.parent.rename(mirror.parent.with_name("anki-mirror.damaged"))
+    assert sync_ok(learner, "--download")["reviews_pushed"] == 1
+    phone.sync()
+    assert srs_reviews(learner) == phone.reviews() and len(phone.reviews()) == 1
+
+
 def test_status_says_what_would_move(learner):
     from srs.jsontypes import SyncJson, SyncStatusJson
 
@@ -378,3 +397,34 @@ def test_a_phone_edit_is_named_even_when_the_deck_changed_too(learner, phone):
     assert result["notes_updated"] is True and result["edited_elsewhere"] == ["card-5"]
     phone.sync()
     assert (phone.card("Front 5").note()["Back"], phone.card("Front 3").note()["Back"]) == ("Back 5", "Back three")
+
+
+@pytest.mark.parametrize("address", ["not a url", "http://localhost:99999/", "http://[::1", "ftp://host/",
+                                     "http://\x1b[2J/", "http:///path"])
+def test_a_server_address_that_is_none_is_one_line_and_nothing_is_kept(tmp_path, address):
+    pytest.importorskip("anki.collection")
+    env = {"SRS_DB": str(tmp_path / "srs.db")}
+    result = srs(env, "sync", "login", "--server", address, "--user", USER, "--password", PASSWORD)
+    shown = address.replace("\x1b[2J", "")  # the line is inert
+    assert (result.exit_code, result.output) == (
+        1, f"Error: --server {shown}: not a sync server address; give one such as http://192.168.1.5:8080/\n")
+    assert not tmp_path.exists() or list(tmp_path.iterdir()) == []
+
+
+def test_a_login_file_with_a_broken_address_asks_for_a_new_login(tmp_path):
+    pytest.importorskip("anki.collection")
+    from srs.ankisync.account import Login, save_login
+
+    save_login(tmp_path, Login(USER, "http://[::1", "token"))
+    result = srs({"SRS_DB": str(tmp_path / "srs.db")}, "sync")
+    assert (result.exit_code, result.output) == (
+        1, f"Error: {tmp_path / 'anki-sync.json'} cannot be read: run `srs sync login` again\n")
+
+
+def test_upload_and_download_together_are_refused_before_anything_moves(learner):
+    sync_ok(learner)
+    review_in_srs(learner, [1])
+    result = srs(learner, "sync", "--upload", "--download")  # the last one given used to win
+    assert (result.exit_code, result.output) == (
+        1, "Error: --upload and --download exclude each other: choose one (if unsure, --download)\n")
+    assert srs(learner, "sync", "--status").stdout.splitlines()[1] == "To send: 1 review"

@@ -100,3 +100,16 @@ def test_threads_sets_torchs_threads(run_srs, tmp_path):
         assert torch.get_num_threads() == 1  # the bundled model's default
     finally:
         torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("where", ["a-file", "under-a-file"])
+def test_an_out_that_is_no_folder_is_one_line_and_draws_nothing(run_srs, tmp_path, where):
+    pytest.importorskip("torch")
+    (tmp_path / "notes.txt").write_text("mine")
+    out = tmp_path / "notes.txt" if where == "a-file" else tmp_path / "notes.txt" / "pictures"
+    result = run_srs("demo", "forward-card", "--decks", COURSE, "--out", out, "--steps", "1",
+                     "--cache", tmp_path / "cache")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: cannot write the pictures to {out}: ")
+    assert result.stderr.endswith("; choose another --out\n") and result.stderr.count("\n") == 1
+    assert (tmp_path / "notes.txt").read_text() == "mine" and not (tmp_path / "cache").exists()

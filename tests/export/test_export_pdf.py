@@ -198,8 +198,9 @@ def test_bad_back_offset_and_missing_image(deck_folder, tmp_path):
     from srs.export.pdf import parse_back_offset
 
     assert parse_back_offset("1.5,-0.5") == (1.5, -0.5)
-    with pytest.raises(UserError, match="not X,Y"):
-        parse_back_offset("left")
+    for bad in ("left", "nan,0", "0,NaN"):  # NaN would be written into the PDF's coordinates
+        with pytest.raises(UserError, match="not X,Y"):
+            parse_back_offset(bad)
     decks = load(deck_folder, "basics")
     (deck_folder / "media" / "red.png").unlink()
     out = tmp_path / "out.pdf"

@@ -91,6 +91,18 @@ def test_importing_over_existing_files_needs_overwrite(tmp_path):
     assert "Diffusion::Basics" in (tmp_path / "decks" / "diffusion-basics.yaml").read_text()
 
 
+def test_overwriting_a_symlinked_deck_writes_the_file_it_points_to(tmp_path):
+    package = genanki_package(tmp_path)
+    real = tmp_path / "dotfiles" / "diffusion-basics.yaml"
+    real.parent.mkdir()
+    real.write_text("title: Mine\nitems:\n  - q: a\n    a: b\n")
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "diffusion-basics.yaml").symlink_to(real)
+    import_package(package, tmp_path / "decks", overwrite=True)
+    assert (tmp_path / "decks" / "diffusion-basics.yaml").is_symlink()
+    assert "Diffusion::Basics" in real.read_text()
+
+
 # -- packages written by Anki itself (the `anki` package), with a review log ------------------------------
 
 DAY = 86_400

@@ -60,6 +60,35 @@ def test_add_follows_the_files_own_indentation(learner, text):
     assert {r["front"] for r in found} == {"one", "three"}
 
 
+@pytest.mark.parametrize("newline", ["\r\n", "\r"])
+def test_add_keeps_the_files_line_endings(learner, newline):
+    text = "title: T\nitems:\n  - q: one\n    a: two\n".replace("\n", newline)
+    path = learner.decks / "t.yaml"
+    path.write_bytes(text.encode())
+    assert learner.cli("add", "t", "--front", "three", "--back", "four").exit_code == 0
+    assert path.read_bytes() == (text + "  - front: three\n    back: four\n".replace("\n", newline)).encode()
+
+
+def test_add_writes_through_a_symlink_and_keeps_the_files_permissions(learner, tmp_path):
+    real = tmp_path / "dotfiles" / "t.yaml"
+    real.parent.mkdir()
+    real.write_text("title: T\nitems:\n  - q: one\n    a: two\n")
+    real.chmod(0o600)
+    (learner.decks / "t.yaml").symlink_to(real)
+    assert learner.cli("add", "t", "--front", "three", "--back", "four").exit_code == 0
+    assert (learner.decks / "t.yaml").is_symlink()
+    assert real.read_text().endswith("  - front: three\n    back: four\n")
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in real.parent.iterdir()] == ["t.yaml"]  # no temporary file left beside it
+
+
+def test_a_deck_named_by_its_files_name_points_to_its_id(learner):
+    path = learner.write("intro.yaml", "id: course-intro\ntitle: Intro\nitems:\n  - q: one\n    a: two\n")
+    result = learner.cli("add", "intro", "--front", "three", "--back", "four")
+    assert (result.exit_code, result.stderr) == (1, f"Error: {path} holds the deck 'course-intro': give that id\n")
+    assert path.read_text().count("q: one") == 1 and "three" not in path.read_text()
+
+
 def test_prompts_for_what_the_flags_leave_out(practice):
     result = practice.cli("add", "practice", input="Why noise?\nTo learn to remove it.\n")
     assert result.exit_code == 0, result.output

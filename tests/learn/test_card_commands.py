@@ -144,6 +144,18 @@ def test_query_picks_the_cards_and_one_undo_takes_them_all_back(practice):
     assert (nothing.exit_code, nothing.stderr) == (1, "Error: no card matches 'tag:none'; nothing was changed\n")
 
 
+@pytest.mark.parametrize("query", ["", "   ", "\t"])
+def test_an_empty_query_changes_no_card_and_says_how_to_mean_every_card(practice, query):
+    practice.sync()
+    before = practice.cards()
+    result = practice.cli("card", "forget", "-q", query)
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Error: --query is empty, which would match every card; to mean every card, write "
+                             "-q 'deck:*'\n")
+    assert practice.cards() == before
+    assert practice.cli("card", "bury", "-q", "deck:*").exit_code == 0
+
+
 # -- review's keys are the same actions -------------------------------------------------------------------
 
 

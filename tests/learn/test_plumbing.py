@@ -134,6 +134,33 @@ def test_answer_takes_numbers_or_names_and_an_item_id_for_its_first_cloze_card(p
     assert len(practice.revlog()) == 1
 
 
+@pytest.mark.parametrize(("duration", "message"), [
+    ("-5", "--duration must not be negative, got -5"),
+    ("99999999999999999999999", "--duration must be at most 86400000 ms (a day), got 99999999999999999999999"),
+    ("nan", "--duration must be a finite number of milliseconds, got 'nan'"),
+    ("slow", "--duration must be milliseconds, got 'slow'"),
+])
+def test_an_answers_duration_outside_zero_to_a_day_is_one_line_and_records_nothing(practice, duration, message):
+    practice.sync()
+    cards = practice.cards()
+    result = practice.cli("answer", "stages", "good", "--duration", duration)
+    assert (result.exit_code, result.stdout, result.stderr) == (1, "", f"Error: {message}\n")
+    assert practice.revlog() == [] and practice.cards() == cards
+
+
+def test_an_answer_dated_before_the_cards_last_one_is_refused_and_undo_still_works(practice):
+    practice.sync()
+    assert practice.cli("answer", "stages", "good").exit_code == 0
+    cards = practice.cards()
+    result = practice.cli("answer", "stages", "again", "--now", "2026-11-01T00:00:00Z")
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == ("Error: card stages was answered at 2026-11-23T10:00:00+00:00, after "
+                             "2026-11-01T00:00:00+00:00; an answer cannot go before it, nothing was recorded\n")
+    assert practice.cards() == cards and len(practice.revlog()) == 1
+    assert practice.cli("undo").stdout == "Undid the answer to stages.\n"
+    assert practice.revlog() == []
+
+
 def test_answer_to_an_unknown_card_names_the_nearest(practice):
     practice.sync()
     result = practice.cli("answer", "noise-choise", "good")
@@ -255,6 +282,18 @@ def test_an_unknown_deck_names_the_nearest(practice, command):
 
 
 # -- databases srs refuses -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("how", ["--db=~/mine.db", "SRS_DB=~/mine.db"])
+def test_a_tilde_no_shell_expanded_is_the_learners_home_not_a_folder_named_tilde(learner, monkeypatch, how):
+    home = learner.root / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(learner.root)
+    option, _, value = how.partition("=")
+    result = learner.cli("due", how) if option == "--db" else learner.cli("due", SRS_DB=value)
+    assert result.exit_code == 0, result.output
+    assert (home / "mine.db").is_file() and not (learner.root / "~").exists()
 
 
 def test_a_database_folder_that_cannot_be_made_is_one_error_line(learner):

@@ -102,6 +102,14 @@ def test_a_bad_value_is_one_line_and_writes_nothing(learner, settings_file, key)
     assert digest(settings_file) == before
 
 
+@pytest.mark.parametrize("key", ["learning_steps", "relearning_steps"])
+def test_a_step_past_the_longest_interval_is_refused(learner, settings_file, key):
+    result = learner.cli("config", "set", key, "10m 99999999d")  # was kept, then every answer overflowed the date
+    assert (result.exit_code, result.stderr) == (1, f"Error: {key}: step '99999999d' is longer than 36,500 days\n")
+    assert not settings_file.exists()
+    assert learner.cli("config", "set", key, "36500d").exit_code == 0
+
+
 @pytest.mark.parametrize("key", sorted(LAYERS))
 def test_precedence_command_line_environment_file_default(learner, settings_file, key):
     default, in_file, in_env, on_line = LAYERS[key]
@@ -154,6 +162,43 @@ def test_set_keeps_the_files_comments_and_other_lines(learner, settings_file):
     assert settings_file.read_text() == (
         "# my limits\nnew_per_day = 12  # weekdays\ndesired_retention = 0.8\n\n[deck.mine]\nnew_per_day = 3\n"
     )
+
+
+def test_set_keeps_the_files_line_endings_permissions_and_symlink(learner, settings_file, tmp_path):
+    real = tmp_path / "dotfiles" / "srs.toml"
+    real.parent.mkdir()
+    real.write_bytes(b"# mine\r\nnew_per_day = 12\r\n")
+    real.chmod(0o600)
+    settings_file.symlink_to(real)
+    assert learner.cli("config", "set", "desired_retention", "0.8").exit_code == 0
+    assert settings_file.is_symlink()
+    assert real.read_bytes() == b"# mine\r\nnew_per_day = 12\r\ndesired_retention = 0.8\r\n"
+    assert real.stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in real.parent.iterdir()] == ["srs.toml"]  # no temporary file left beside it
+
+
+def test_set_never_replaces_what_is_no_regular_file(tmp_path):
+    """SRS_CONFIG=/dev/null (no settings) read fine, and `config set` renamed its file over the device node."""
+    import os
+
+    from srs.atomic import atomic_output
+    from srs.errors import UserError
+
+    pipe = tmp_path / "settings.toml"
+    os.mkfifo(pipe)  # a node like /dev/null that a rename would replace (a pipe: safe to try in a test)
+    with pytest.raises(UserError, match="^refusing to write .*settings.toml: it is not a regular file$"), \
+            atomic_output(pipe):
+        pass
+    assert pipe.is_fifo() and [p.name for p in tmp_path.iterdir()] == ["settings.toml"]
+
+
+def test_set_where_the_settings_folder_cannot_be_made_is_one_line(learner):
+    (learner.root / "notes.txt").write_text("a file, not a folder\n")
+    path = learner.root / "notes.txt" / "srs" / "settings.toml"
+    result = learner.cli("config", "set", "new_per_day", "5", SRS_CONFIG=str(path))
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr.startswith(f"Error: cannot make the folder for the settings file {path}: ")
+    assert result.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from srs.search.query import QueryError, parse
@@ -141,6 +141,34 @@ def test_the_parser_raises_only_query_errors(text):
         parse(text)
     except QueryError as exc:
         assert 1 <= exc.column <= len(text) + 1
+
+
+extreme_queries = st.one_of(
+    st.integers(0, 3000).map(lambda n: "(" * n + "noise" + ")" * n),  # nesting: no RecursionError
+    st.tuples(st.sampled_from(["ivl", "due", "r", "lapses", "reps"]), st.sampled_from(["<", ">=", "!="]),
+              st.one_of(st.integers(), st.floats()).map(str)).map(lambda t: "prop:" + "".join(t)),  # no overflow
+    st.tuples(st.sampled_from(["tag:", "deck:", "id:", ""]), st.integers(0, 60_000))
+    .map(lambda t: t[0] + "a*" * (t[1] // 2)),  # no pattern too long for SQLite's LIKE
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(extreme_queries)
+@example("(" * 3000 + "noise" + ")" * 3000)
+@example("prop:ivl>99999999999999999999999")
+@example("prop:r<nan")
+@example("tag:" + "a" * 60_000)
+def test_a_query_either_runs_or_is_a_query_error(query):
+    try:
+        node = parse(query)
+    except QueryError as exc:
+        assert 1 <= exc.column <= len(query) + 1
+        return
+    store = Store.open(":memory:")
+    try:
+        search_cards(store.conn, node, AT)
+    finally:
+        store.close()
 
 
 def test_the_index_follows_item_edits():

@@ -12,7 +12,7 @@ import pytest
 from trust_helpers import deck_home
 
 from srs.store import Store
-from srs.store.backup import KEEP_RECENT, backups, prune, take_backup
+from srs.store.backup import KEEP_RECENT, backups, daily_backup, prune, take_backup
 
 DECK = "id: basics\ntitle: Basics\nitems:\n" + "".join(f"  - id: c{n}\n    q: Q{n}?\n    a: {n}\n" for n in range(5))
 LOG = ("card_id,review_rating,review_time,review_duration\n"
@@ -84,6 +84,25 @@ def test_the_first_use_of_a_day_backs_up_once(run_srs, tmp_path, env):
     assert run_srs("due", env=env).exit_code == 0
     assert run_srs("due", env=env).exit_code == 0
     assert [b.reason for b in backups(tmp_path / "srs.db")] == ["daily"]
+
+
+def test_a_file_in_the_backups_folder_srs_did_not_name_crashes_no_command(run_srs, tmp_path, env):
+    assert run_srs("answer", "c0", "good", env=env).exit_code == 0
+    folder = tmp_path / "backups"
+    folder.mkdir(exist_ok=True)
+    (folder / "srs-20261399-250000-manual.sqlite3").write_text("a name like a backup's, with month 13")
+    for args in (["due"], ["backup", "--list"], ["backup"]):
+        assert run_srs(*args, env=env).exit_code == 0, args
+    assert [b.reason for b in backups(tmp_path / "srs.db")] == ["daily", "manual"]
+
+
+def test_a_backup_stamped_in_the_future_does_not_stop_the_daily_one(run_srs, tmp_path, env):
+    assert run_srs("answer", "c0", "good", env=env).exit_code == 0  # history to keep
+    store = Store.open(tmp_path / "srs.db")
+    now = datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
+    take_backup(store.conn, tmp_path / "srs.db", "daily", now + timedelta(days=900))  # the clock was wrong once
+    assert daily_backup(store.conn, tmp_path / "srs.db", now) is not None
+    store.close()
 
 
 @pytest.mark.parametrize("content", [b"not a database", b"SQLite format 3\x00" + b"\0" * 100])

@@ -166,3 +166,15 @@ def test_a_file_skipped_for_a_duplicate_item_id_keeps_its_old_deck(home):
     report = sync(store, [root / "decks"])
     assert report.retired == 0 and report.skipped_files == [str(root / "decks" / "a.yaml")]
     assert live(store) == before
+
+
+def test_hidden_files_and_folders_in_a_deck_folder_are_not_decks(home, run_srs):
+    root, store = home
+    (root / "decks" / "a.yaml").write_text(deck_text(QUESTIONS))
+    (root / "decks" / ".github" / "workflows").mkdir(parents=True)
+    (root / "decks" / ".github" / "workflows" / "ci.yml").write_text("on: [push]\njobs: {}\n")  # a decks repo's CI
+    (root / "decks" / ".a.yaml.swp.yaml").write_text("title: [")
+    report = sync(store, [root / "decks"])
+    assert (report.deck_ids, report.diagnostics, report.skipped_files) == (["a"], [], [])
+    result = run_srs("check", root / "decks")
+    assert (result.exit_code, result.stderr) == (0, "1 file, 5 items: 0 errors, 0 warnings\n")

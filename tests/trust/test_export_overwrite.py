@@ -23,8 +23,8 @@ def digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def export(run_srs, home, kind, out, *extra):
-    return run_srs("export", kind, "--decks", home / "decks", "-o", out, *extra)
+def export(run_srs, home, kind, out, *extra, env=None):
+    return run_srs("export", kind, "--decks", home / "decks", "-o", out, *extra, env=env)
 
 
 def one_line_error(result) -> str:
@@ -44,6 +44,19 @@ def test_the_database_is_never_replaced(run_srs, home, kind):
             else run_srs("export", kind, "--decks", home / "decks", "-o", db, *extra, env={"SRS_DB": str(db)})
         assert one_line_error(result) == f"Error: refusing to write {db}: it is the srs database"
     assert digest(db) == before
+
+
+@pytest.mark.parametrize("suffix", ["-wal", "-shm", "-journal"])
+@pytest.mark.parametrize("kind", ["anki", "pdf"])
+def test_sqlites_files_beside_the_database_are_never_written_even_when_absent(run_srs, home, kind, suffix):
+    db = home / "srs.db"
+    assert run_srs("due", "--db", db, "--decks", home / "decks", "--now", "2026-11-23T10:00:00Z").exit_code == 0
+    before = digest(db)
+    companion = home / f"srs.db{suffix}"  # absent now; SQLite would read an export there, then delete it
+    result = export(run_srs, home, kind, companion, "--force", env={"SRS_DB": str(db)})
+    assert one_line_error(result) == (f"Error: refusing to write {companion}: SQLite keeps the database {db}'s "
+                                      "changes there")
+    assert not companion.exists() and digest(db) == before
 
 
 @pytest.mark.parametrize("kind", ["anki", "pdf"])

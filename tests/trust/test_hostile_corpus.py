@@ -165,6 +165,7 @@ CSVS = {
     "year-9999": "one,3,9999-12-31T00:00:00Z,1000",
     "year-1": "one,3,0001-01-01T00:00:00Z,1000",
     "year-2200": "one,3,2200-01-01T00:00:00Z,1000",
+    "after-now": "one,3,2026-11-23T10:00:01Z,1000",
     "before-1970": "one,3,1969-12-31T23:59:59Z,1000",
     "huge-epoch": "one,3,99999999999999999999999,1000",
     "negative-epoch": "one,3,-5000000000000,1000",
@@ -271,6 +272,7 @@ PACKAGES = {
     "revlog-year-9999": {"sql": [REVLOG.format(id=253402214400000, ease=3, time=1000)]},
     "revlog-negative-id": {"sql": [REVLOG.format(id=-5, ease=3, time=1000)]},
     "revlog-huge-time": {"sql": [REVLOG.format(id=1704110400000, ease=3, time=10 ** 17)]},
+    "revlog-after-now": {"sql": [REVLOG.format(id=1795428001000, ease=3, time=1000)]},  # a second after NOW
     "media-nul-name": {"media": json.dumps({"0": "a\x00b.png"}).encode()},
     "media-300-chars": {"media": json.dumps({"0": "x" * 300 + ".png"}).encode()},
     "media-traversal": {"media": json.dumps({"0": "../../escape.png"}).encode()},
@@ -314,6 +316,19 @@ def test_a_hostile_anki_package_is_one_line_and_changes_nothing(home, good_packa
     assert line.startswith("Error: ")
     assert content(tmp / "srs.db") == before
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_deck_folder_that_cannot_be_made_is_one_line_and_changes_nothing(home, good_package):
+    tmp, env = home
+    before = content(tmp / "srs.db")
+    (tmp / "notes.txt").write_text("mine")
+    out = tmp / "notes.txt" / "decks"  # under a file: no one, root included, can make this folder
+    line = assert_refused(run(env, "import", "anki", good_package, "-o", out))
+    assert line.startswith(f"Error: cannot write the decks to {out}: {out}: ")  # then the system's reason
+    assert line.endswith("; nothing was imported")
+    assert content(tmp / "srs.db") == before
+    assert (tmp / "notes.txt").read_text() == "mine"
+    assert sorted(p.name for p in tmp.iterdir()) == ["backups", "notes.txt", "srs.db"]  # no staging left
 
 
 def test_a_package_over_the_size_limit_is_refused_before_unpacking(home, monkeypatch):
@@ -372,7 +387,8 @@ def test_a_hostile_database_is_refused_and_left_as_it_was(home, world, name):
 # -- clock values ------------------------------------------------------------------------------------------
 
 CLOCKS = ["0001-01-01", "9999-12-31", "1969-12-31T23:00:00Z", "2200-01-01", "yesterday", "2026-13-01",
-          "2026-11-23T25:00", "nan", "1e10", "2026-11-23T10:00:00+99:00", "\x1b[2J2026-11-23"]
+          "2026-11-23T25:00", "nan", "1e10", "2026-11-23T10:00:00+99:00", "\x1b[2J2026-11-23",
+          "1970-01-01T00:00:00+14:00", "2199-12-31T23:59:59-12:00"]  # in range locally, not in UTC
 
 
 @pytest.mark.parametrize("value", CLOCKS)

@@ -151,3 +151,18 @@ def test_echo_makes_a_line_inert_once_as_it_is_written(capsys):
     echo("err" + "\x1b[2J", err=True)
     out, err = capsys.readouterr()
     assert (out, err) == ("Frontfake\tend\n", "err\n")
+
+
+def test_rich_markup_in_deck_text_is_shown_as_written_never_obeyed(run_srs, tmp_path, monkeypatch):
+    """`[/]` crashed the review (rich's MarkupError) and `[link=...]` became a terminal hyperlink (OSC 8) when
+    the deck's title reached rich as markup; every deck text is shown as written."""
+    for name in ("SRS_DB", "SRS_DECKS", "SRS_NOW"):
+        monkeypatch.delenv(name, raising=False)
+    markup = "[/] [link=https://evil.example]click[/link] [bold]:skull:"
+    (tmp_path / "decks").mkdir()
+    (tmp_path / "decks" / "m.yaml").write_text(
+        f'id: m\ntitle: "{markup}"\nitems:\n  - id: one\n    q: "{markup}"\n    a: "{markup}"\n', encoding="utf-8")
+    result = run_srs("review", input="\n3\nq\n", env=env(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert f"╭─ {markup} · flashcard " in result.stdout  # the title, as written
+    assert result.stdout.count(markup) >= 3  # and the front and the back

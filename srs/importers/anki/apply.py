@@ -3,6 +3,7 @@ or nothing."""
 
 from __future__ import annotations
 
+import errno
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from srs.errors import UserError
 from srs.importers.anki.convert import Conversion, convert
 from srs.importers.anki.read import AnkiPackage, read_package
 from srs.importers.anki.stage import Mover, check_history, check_staged, deck_targets, quiz_folder, stage_files
+from srs.importers.limits import check_not_after
 from srs.importers.reviews import ImportReport
 
 if TYPE_CHECKING:
@@ -54,20 +56,23 @@ def import_package(
     overwrite: bool = False,
     progress=None,
     quiz_dir: str | Path | None = None,
+    now: int | None = None,
 ) -> AnkiImportReport:
     """Write the package's decks into `out_dir` and, when `store` is given, its reviews into the store.
 
     Quizzes (decks `srs export anki` wrote with `kind: quiz`) go to `quiz_dir`, by default the `quizzes`
     folder beside `out_dir` (see quiz_folder). With `out_dir` None no deck is written: the reviews go onto
     the cards the database already has with the same ids (history only, e.g. back from Anki after
-    `srs export anki`)."""
+    `srs export anki`). With `now` (epoch seconds) a review dated after it refuses the import."""
     with no_cycle_collection():  # an import makes many objects, and no cycles (srs.cycles)
-        return _import_package(path, out_dir, store, overwrite, progress, quiz_dir)
+        return _import_package(path, out_dir, store, overwrite, progress, quiz_dir, now)
 
 
-def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -> AnkiImportReport:
+def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir, now) -> AnkiImportReport:
     package = read_package(path)
     conversion = convert(package)
+    if now is not None and store is not None:
+        check_not_after(conversion.reviews, now)
     if not conversion.decks:
         raise UserError(f"{package.path}: no notes srs can import" + (
             f" ({conversion.skipped[0]})" if conversion.skipped else ""))
@@ -91,8 +96,13 @@ def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -
         conversion.skipped, conversion.unmapped_reviews, None, str(quiz_dir) if has_quizzes else None,
     )
     created_out = not out_dir.exists()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".srs-import-", dir=out_dir.parent))
+    except OSError as exc:
+        if created_out and out_dir.is_dir() and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+        raise _cannot_write(exc, out_dir) from None
     try:
         moves = stage_files(package, conversion, targets, staging)
         decks = check_staged(conversion, moves)
@@ -121,13 +131,24 @@ def _import_package(path, out_dir, store, overwrite: bool, progress, quiz_dir) -
         except BaseException:
             mover.undo()
             raise
-    except BaseException:
+    except BaseException as exc:
         if created_out and out_dir.exists() and not any(out_dir.iterdir()):
             out_dir.rmdir()
+        if isinstance(exc, OSError):
+            raise _cannot_write(exc, out_dir) from None
         raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _cannot_write(exc: OSError, out_dir: Path) -> OSError | UserError:
+    """A failure to write the decks (a read-only folder, one srs may not enter) as one line; a full disk stays
+    the OSError the command line reports as such."""
+    if exc.errno == errno.ENOSPC:
+        return exc
+    where = exc.filename or out_dir
+    return UserError(f"cannot write the decks to {out_dir}: {where}: {exc.strerror or exc}; nothing was imported")
 
 
 def _import_history_only(package: AnkiPackage, conversion: Conversion, store, progress) -> AnkiImportReport:

@@ -146,6 +146,8 @@ class Mover:
 
     def move(self) -> None:
         for source, target in self.moves:
+            if target.is_symlink():  # a deck linked in from elsewhere (dotfiles): the file it points to is replaced
+                target = target.resolve()
             self._makedirs(target.parent)
             if target.exists():
                 saved = self.backup / str(len(self.replaced))

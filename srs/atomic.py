@@ -1,8 +1,9 @@
-"""Write an output file all at once: into a temporary file beside it, then renamed over it.
+"""Write a file all at once: into a temporary file beside it, then renamed over it.
 
-A failed or interrupted export leaves no half-written file, and an older export at the same path stays
-intact until the new one is complete. The temporary file lives in the same folder so the final
-`os.replace` is a rename on one file system, which is atomic.
+A failed or interrupted write (an export, a deck `srs add` appends to, the settings `srs config set` changes)
+leaves no half-written file, and the older file at the same path stays intact until the new one is complete.
+The temporary file lives in the same folder so the final `os.replace` is a rename on one file system, which
+is atomic.
 """
 
 from __future__ import annotations
@@ -17,10 +18,15 @@ from srs.errors import UserError
 
 
 def check_writable(path: Path) -> Path:
-    """The absolute output path, or a UserError saying in one line why it cannot be written."""
+    """The absolute output path, or a UserError saying in one line why it cannot be written. A symbolic link
+    is written through: the file it points to gets the new content, and the link stays a link."""
     path = Path(path).expanduser()
+    if path.is_symlink():
+        path = path.resolve()
     if path.is_dir():
         raise UserError(f"cannot write {path}: it is a folder")
+    if path.exists() and not path.is_file():  # a device (/dev/null), a pipe: a rename would replace the node itself
+        raise UserError(f"refusing to write {path}: it is not a regular file")
     folder = path.parent.resolve() if str(path.parent) else Path.cwd()
     if not folder.is_dir():
         raise UserError(f"cannot write {path}: folder {folder} does not exist")
@@ -63,3 +69,14 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+def newline_of(data: bytes) -> str:
+    """The line ending a text file uses (its first one), to write it back with the same: a file edited in place
+    (a deck `srs add` appends to, the settings `srs config set` changes) gets no other line rewritten."""
+    first = data.find(b"\n")
+    if first > 0 and data[first - 1 : first] == b"\r":
+        return "\r\n"
+    if first < 0 and b"\r" in data:
+        return "\r"
+    return "\n"
