@@ -15,6 +15,10 @@ from srs.errors import UserError
 
 MAX_UNPACKED_BYTES = 4_000_000_000  # the default; SRS_MAX_PACKAGE_MB overrides it
 MAX_MEDIA_NAME_BYTES = 255  # what one file name may hold on common file systems
+# A review dated up to this long after now is taken as it is: the clock of the phone or computer it was made on ran
+# a little ahead. One dated later has not happened yet; kept, it would sit after every answer the learner gives
+# until then (blocking `srs undo` of those).
+CLOCK_AHEAD_S = 600
 
 
 def max_unpacked_bytes() -> int:
@@ -58,12 +62,20 @@ def check_review(package: str, review_id: int, card_id: int, time_ms: int) -> No
         raise UserError(f"{package}: review {review_id} of card {card_id} took {time_ms} ms, more than a day")
 
 
-def check_not_after(reviews, now: int) -> None:
-    """No review (ImportedReview lists, by card) dated after `now` (epoch seconds): it has not happened yet, and
-    would sit after every answer the learner gives until then (blocking `srs undo` of those)."""
+def in_the_future(at: int, now: int) -> str | None:
+    """What is wrong with a review dated `at` imported at `now` (epoch seconds): None, unless it lies more than
+    CLOCK_AHEAD_S after `now`."""
+    if at <= now + CLOCK_AHEAD_S:
+        return None
     from datetime import datetime, timezone
 
+    when = datetime.fromtimestamp(now, timezone.utc).isoformat()
+    return f"lies in the future (now is {when}; a clock up to {CLOCK_AHEAD_S // 60} minutes ahead is allowed)"
+
+
+def check_not_after(reviews, now: int) -> None:
+    """No review (ImportedReview lists, by card) dated in the future (see in_the_future)."""
     for review in (r for card_reviews in reviews.values() for r in card_reviews):
-        if review.at > now:
-            when = datetime.fromtimestamp(now, timezone.utc).isoformat()
-            raise UserError(f"{review.origin} lies in the future (now is {when})")
+        problem = in_the_future(review.at, now)
+        if problem:
+            raise UserError(f"{review.origin} {problem}")

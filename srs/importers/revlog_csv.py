@@ -27,6 +27,7 @@ from pathlib import Path
 
 from srs.bounds import EARLIEST_YEAR, LATEST_YEAR, YEARS, check_card_id, check_epoch, parse_duration_ms
 from srs.errors import UserError
+from srs.importers.limits import in_the_future
 from srs.importers.reviews import ImportedReview, ImportReport, write_reviews
 from srs.store import catalog
 from srs.store.catalog import DeckIn, ItemIn
@@ -126,9 +127,9 @@ def _parse_row(row: list[str], index: dict[str, int], width: int, line: int, now
     if not 1 <= rating <= 4:
         raise ValueError(f"review_rating must be 1-4, got {rating}")
     at = parse_time(row[index["review_time"]].strip())
-    if now is not None and at > now:
-        when = datetime.fromtimestamp(now, timezone.utc).isoformat()
-        raise ValueError(f"review_time {row[index['review_time']].strip()} lies in the future (now is {when})")
+    problem = None if now is None else in_the_future(at, now)
+    if problem:
+        raise ValueError(f"review_time {row[index['review_time']].strip()} {problem}")
     duration = None
     if "review_duration" in index:
         raw = row[index["review_duration"]].strip()

@@ -137,16 +137,23 @@ def test_skip_bad_imports_the_rest_and_counts(tmp_path, env):
 
 
 def test_a_review_after_now_is_a_bad_row_and_nothing_is_written(tmp_path, env):
-    path = write(tmp_path, GOOD_ROWS + ["101,3,2024-05-01T10:00:01Z,1000"])
+    path = write(tmp_path, GOOD_ROWS + ["101,3,2024-05-01T10:10:01Z,1000"])
     now = {**env, "SRS_NOW": "2024-05-01T10:00:00Z"}
     result = invoke(now, "import", "revlog", str(path))
     assert (result.exit_code, result.stdout) == (1, "")
-    assert result.stderr.endswith(f"Error: {path}:8: review_time 2024-05-01T10:00:01Z lies in the future "
-                                  "(now is 2024-05-01T10:00:00+00:00)\n")
+    assert result.stderr.endswith(f"Error: {path}:8: review_time 2024-05-01T10:10:01Z lies in the future "
+                                  "(now is 2024-05-01T10:00:00+00:00; a clock up to 10 minutes ahead is allowed)\n")
     assert revlog_rows(tmp_path) == 0
     result = invoke(now, "import", "revlog", str(path), "--skip-bad")
     assert result.exit_code == 0 and "Skipped 1 bad rows" in result.stdout
     assert revlog_rows(tmp_path) == 6
+
+
+def test_a_review_from_a_clock_up_to_ten_minutes_ahead_is_taken(tmp_path, env):
+    path = write(tmp_path, GOOD_ROWS + ["101,3,2024-05-01T10:10:00Z,1000"])
+    result = invoke({**env, "SRS_NOW": "2024-05-01T10:00:00Z"}, "import", "revlog", str(path))
+    assert result.exit_code == 0, result.output
+    assert revlog_rows(tmp_path) == 7
 
 
 def test_a_missing_column_or_an_empty_file_is_refused(tmp_path, env):

@@ -165,7 +165,7 @@ CSVS = {
     "year-9999": "one,3,9999-12-31T00:00:00Z,1000",
     "year-1": "one,3,0001-01-01T00:00:00Z,1000",
     "year-2200": "one,3,2200-01-01T00:00:00Z,1000",
-    "after-now": "one,3,2026-11-23T10:00:01Z,1000",
+    "after-now": "one,3,2026-11-23T10:10:01Z,1000",  # 10 minutes and 1 s after NOW
     "before-1970": "one,3,1969-12-31T23:59:59Z,1000",
     "huge-epoch": "one,3,99999999999999999999999,1000",
     "negative-epoch": "one,3,-5000000000000,1000",
@@ -272,7 +272,7 @@ PACKAGES = {
     "revlog-year-9999": {"sql": [REVLOG.format(id=253402214400000, ease=3, time=1000)]},
     "revlog-negative-id": {"sql": [REVLOG.format(id=-5, ease=3, time=1000)]},
     "revlog-huge-time": {"sql": [REVLOG.format(id=1704110400000, ease=3, time=10 ** 17)]},
-    "revlog-after-now": {"sql": [REVLOG.format(id=1795428001000, ease=3, time=1000)]},  # a second after NOW
+    "revlog-after-now": {"sql": [REVLOG.format(id=1795428601000, ease=3, time=1000)]},  # 10 minutes and 1 s after NOW
     "media-nul-name": {"media": json.dumps({"0": "a\x00b.png"}).encode()},
     "media-300-chars": {"media": json.dumps({"0": "x" * 300 + ".png"}).encode()},
     "media-traversal": {"media": json.dumps({"0": "../../escape.png"}).encode()},
