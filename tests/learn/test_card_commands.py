@@ -220,3 +220,19 @@ def test_a_card_flagged_in_review_can_be_flagged_again_and_answered(learner):
     assert sorted(actions_of(learner, "card01")) == [("answer", "Good"), ("flag", "note needs a fix"),
                                                      ("flag", "note needs a fix")]
     assert learner.card("card01")["flagged"] == "needs a fix"
+
+
+@pytest.mark.parametrize("args", [("forget", "stages"), ("reschedule", "30", "stages")])
+def test_srs_undo_of_an_answer_refuses_while_a_later_forget_or_reschedule_stands(practice, args):
+    # The mirror of test_undo_refuses_when_the_card_changed_since: putting the state before the answer back would
+    # silently take back the forget or the reschedule too.
+    practice.cli("answer", "stages", "good")
+    assert practice.cli("card", *args).exit_code == 0
+    changed, log = state(practice, "stages"), practice.revlog()
+    result = practice.cli("undo")
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "", "Error: card stages was rescheduled or forgotten since that answer; nothing was undone\n")
+    assert (state(practice, "stages"), practice.revlog()) == (changed, log)
+    assert practice.cli("card", "undo").exit_code == 0  # newest first: the card action, then the answer
+    assert practice.cli("undo").stdout == "Undid the answer to stages.\n"
+    assert practice.card("stages")["reps"] == 0 and practice.revlog() == []
