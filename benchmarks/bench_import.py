@@ -280,13 +280,11 @@ def floor(package: Path, root: Path, repeat: int) -> dict[str, float]:
 
 def print_floor(package: Path, root: Path, notes: int, repeat: int) -> None:
     best = floor(package, root, repeat)
+    from benchmarks.common import print_floor_parts
+
     anki = best.pop("Anki: the whole import")
-    print(f"import of {notes:,} notes with history, Anki {anki:.3f} s CPU; what srs's import cannot do without:")
-    for name, seconds in best.items():
-        print(f"  {name:<55} {seconds:.3f} s  {seconds / anki:.2f}x Anki")
-    total = sum(best.values())
-    print(f"  {'the sum: the floor of this design':<55} {total:.3f} s  {total / anki:.2f}x Anki "
-          f"(target {RATIO_TARGET}x)")
+    print_floor_parts(f"import of {notes:,} notes with history, Anki {anki:.3f} s CPU; what srs's import cannot do "
+                      "without:", best, anki, RATIO_TARGET)
 
 
 def main(argv=None) -> int:

@@ -308,16 +308,13 @@ def floor(size: int, repeat: int = 3) -> dict[str, float]:
 
 def print_floor(sizes: list[int]) -> None:
     import srs.deck.loader  # noqa: F401 - loaded before the clock, as in first_sync
+    from benchmarks.common import print_floor_parts
 
     for size in sizes:
         best = floor(size)
         anki = best.pop("Anki: the whole CSV import")
-        print(f"{size:,} cards, Anki's CSV import {anki:.3f} s CPU; what the first sync's libraries alone take:")
-        for name, seconds in best.items():
-            print(f"  {name:<45} {seconds:.3f} s  {seconds / anki:.2f}x Anki")
-        total = sum(best.values())
-        print(f"  {'the sum: the floor of this design':<45} {total:.3f} s  {total / anki:.2f}x Anki "
-              f"(target {SYNC_RATIO_TARGET}x)")
+        print_floor_parts(f"{size:,} cards, Anki's CSV import {anki:.3f} s CPU; what the first sync's libraries "
+                          "alone take:", best, anki, SYNC_RATIO_TARGET)
 
 
 def main() -> None:

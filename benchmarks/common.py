@@ -108,3 +108,15 @@ except SystemExit:
     pass
 print(json.dumps(sorted({{name.split(".")[0] for name in sys.modules}})), file=sys.stderr)
 """
+
+
+def print_floor_parts(heading: str, parts: dict[str, float], peer: float, target: float) -> None:
+    """A `--floor` table: `heading`, then each library-bound part's CPU seconds beside the peer's whole time
+    `peer`, then their sum, the ratio no code of srs's own can go under, beside the issue's `target` ratio."""
+    width = max(len(name) for name in parts) + 2
+    print(heading)
+    for name, seconds in parts.items():
+        print(f"  {name:<{width}} {seconds:.3f} s  {seconds / peer:.2f}x Anki")
+    total = sum(parts.values())
+    print(f"  {'the sum: the floor of this design':<{width}} {total:.3f} s  {total / peer:.2f}x Anki "
+          f"(target {target}x)")
