@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 from srs.errors import UserError
 
@@ -52,20 +52,17 @@ def local(moment: datetime) -> datetime:
 
 def day_start(moment: datetime) -> datetime:
     """The start (4 a.m. local) of the learner's day that contains `moment`, in UTC."""
-    here = local(moment)
-    start = datetime.combine(here.date(), time(DAY_STARTS_AT_HOUR), tzinfo=here.tzinfo)
-    if here < start:
-        start -= timedelta(days=1)
-    return _fix_dst(start).astimezone(timezone.utc)
+    return _learner_day(moment)[1]
 
 
 def day_end(moment: datetime) -> datetime:
-    return day_start(day_start(moment) + timedelta(hours=30))
+    """The start of the next learner's day: the end (exclusive) of the one that contains `moment`, in UTC."""
+    return _start_of(_learner_day(moment)[0] + timedelta(days=1))
 
 
-def learner_date(moment: datetime):
+def learner_date(moment: datetime) -> date:
     """The calendar date of the learner's day (a review at 2 a.m. counts for the day before)."""
-    return local(day_start(moment)).date()
+    return _learner_day(moment)[0]
 
 
 def learner_days(since: datetime, moment: datetime) -> int:
@@ -75,6 +72,50 @@ def learner_days(since: datetime, moment: datetime) -> int:
     return (learner_date(moment) - learner_date(since)).days
 
 
-def _fix_dst(moment: datetime) -> datetime:
-    # combine() keeps the fixed offset of `here`; re-localise so a DST change in between is honoured.
-    return moment.replace(tzinfo=None).astimezone()
+def _learner_day(moment: datetime) -> tuple[date, datetime]:
+    """The learner's day that contains `moment`: its date and its start in UTC.
+
+    A day starts at the first instant the local clock reads its date at DAY_STARTS_AT_HOUR or later (see
+    _start_of), and lasts until the next one starts; so every instant belongs to exactly one day, even on the
+    days a DST change skips or repeats that hour. The local date of `moment` and its neighbours are the
+    only candidates (a repeated hour can start tomorrow's day before the local date changes back).
+    """
+    moment = moment.astimezone(timezone.utc)
+    wall = _wall(moment)
+    here = wall.date()
+    tomorrow = here + timedelta(days=1)
+    # tomorrow's start can only have passed when tomorrow's hour is closer than any DST change is long
+    near = datetime.combine(tomorrow, time(DAY_STARTS_AT_HOUR)) - wall < timedelta(hours=3)
+    for day in (tomorrow, here, here - timedelta(days=1))[0 if near else 1:]:
+        start = _start_of(day)
+        if start <= moment:
+            return day, start
+    day = here - timedelta(days=2)  # unreachable: yesterday's start lies at least a day back
+    return day, _start_of(day)
+
+
+def _start_of(day: date) -> datetime:
+    """The first instant (UTC) at which the local clock reads `day` at DAY_STARTS_AT_HOUR or later.
+
+    Usually that hour itself (its first occurrence when a DST change repeats it). When a DST change skips
+    it (2 a.m. in spring in Europe and the USA, midnight in Chile or Cuba), the day starts the moment the
+    clock jumps past it.
+    """
+    wall = datetime.combine(day, time(DAY_STARTS_AT_HOUR))
+    first = wall.astimezone(timezone.utc)  # fold=0: the first occurrence of a repeated hour
+    if _wall(first) == wall:
+        return first
+    earlier, later = sorted((first, wall.replace(fold=1).astimezone(timezone.utc)))
+    # In the gap: the clock reads before `wall` at `earlier` and after it at `later`; find the jump.
+    low, high = int(earlier.timestamp()), int(later.timestamp())
+    while high - low > 1:
+        middle = (low + high) // 2
+        if _wall(from_epoch(middle)) >= wall:
+            high = middle
+        else:
+            low = middle
+    return from_epoch(high)
+
+
+def _wall(moment: datetime) -> datetime:
+    return local(moment).replace(tzinfo=None)

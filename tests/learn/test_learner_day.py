@@ -1,0 +1,68 @@
+"""The learner's day across DST changes: every instant belongs to exactly one day, which starts the first time
+the local clock reads the day-start hour (or, when a DST change skips that hour, the moment the clock jumps
+past it). Zones are POSIX TZ rules, so no tz database is needed."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta, timezone
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from learn_helpers import flashcards
+
+from srs import clock
+
+BERLIN = "CET-1CEST,M3.5.0,M10.5.0/3"  # 02:00 -> 03:00 on the last Sunday of March, 03:00 -> 02:00 in October
+ZONES = [
+    BERLIN,
+    "EST5EDT,M3.2.0,M11.1.0",  # New York
+    "<+1030>-10:30<+11>-11,M10.1.0,M4.1.0",  # Lord Howe: a 30-minute change at 02:00
+    "<-04>4<-03>,M9.1.6/24,M4.1.6/24",  # Santiago: midnight skipped in September, repeated in April
+    "CST5CDT,M3.2.0/0,M11.1.0/1",  # Havana: midnight skipped in March
+    "<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45",  # Chatham: 02:45 -> 03:45, and back
+    "UTC0",
+]
+
+
+# the days of 2026 on which the zones above change their clocks, and the moments near them
+CHANGES = [datetime(2026, m, d, tzinfo=timezone.utc) for m, d in
+           [(3, 8), (3, 29), (4, 4), (4, 5), (9, 5), (9, 6), (9, 27), (10, 4), (10, 25), (11, 1)]]
+NEAR_A_CHANGE = st.builds(lambda day, seconds: day + timedelta(seconds=seconds),
+                          st.sampled_from(CHANGES), st.integers(-2 * 86400, 2 * 86400))
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zone=st.sampled_from(ZONES), hour=st.integers(0, 23), moment=NEAR_A_CHANGE)
+def test_every_instant_lies_in_exactly_one_learner_day(time_zone, zone, hour, moment):
+    with time_zone(zone):
+        saved = clock.DAY_STARTS_AT_HOUR
+        clock.set_day_start_hour(hour)
+        try:
+            start, end, date = clock.day_start(moment), clock.day_end(moment), clock.learner_date(moment)
+            assert start <= moment < end
+            assert timedelta(hours=22) <= end - start <= timedelta(hours=26)
+            assert clock.day_start(start) == start and clock.learner_date(start) == date
+            assert clock.day_start(end) == end and clock.learner_date(end) == date + timedelta(days=1)
+            before = clock.local(start - timedelta(seconds=1)).replace(tzinfo=None)
+            assert before < datetime.combine(date, time(hour))  # the clock had not yet read the day's hour
+        finally:
+            clock.set_day_start_hour(saved)
+
+
+def test_a_day_whose_start_hour_dst_skips_begins_when_the_clock_jumps(learner, time_zone):
+    """Day start 2 a.m. in Berlin, whose clocks jump from 02:00 to 03:00 on 29 March 2026. 20 new cards answered
+    at 01:30 (before the jump) count for Saturday, so Sunday still has its 5 new cards left. The day used to
+    start at 01:00, taking them for Sunday's, and `srs stats` looped forever over that day."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 25))
+        learner.cli("config", "set", "day_starts_at", "2", TZ=BERLIN)
+        for n in range(1, 21):
+            result = learner.cli("answer", f"card{n:02d}", "good", now="2026-03-29T00:30:00Z", TZ=BERLIN)
+            assert result.exit_code == 0, result.output
+        due = learner.cli("due", "--json", now="2026-03-29T10:00:00Z", TZ=BERLIN)
+        assert json.loads(due.stdout)["counts"]["new"] == 5
+        stats = json.loads(learner.cli("stats", "--json", now="2026-03-29T10:00:00Z", TZ=BERLIN).stdout)
+        assert stats["today"]["date"] == "2026-03-29" and stats["today"]["new"] == 0
+        assert stats["streak"]["current"] == 1 and not stats["streak"]["reviewed_today"]
+        assert [d["date"] for d in stats["forecast"][:2]] == ["2026-03-29", "2026-03-30"]
