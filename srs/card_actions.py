@@ -6,10 +6,10 @@ Pure functions over CardRecord; srs/store/actions.py applies them, logs them and
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from srs.clock import day_end, to_epoch
+from srs.clock import day_end, days_later, to_epoch
 from srs.errors import UserError
 from srs.store.schema import NEW
 from srs.store.store import CardRecord
@@ -51,7 +51,7 @@ def reschedule(card: CardRecord, now: datetime, days: int) -> dict:
     """Due `days` days from now (0: now); its memory is kept, so FSRS sees a longer or shorter gap."""
     if card.state == NEW:
         raise UserError(f"card {card.uid} is new: it has no schedule to change until it is first answered")
-    return {"due": to_epoch(now + timedelta(days=days))}
+    return {"due": to_epoch(days_later(now, days))}
 
 
 # For each action that takes a mark away: whether a card has that mark at `now`, and what to say when not.

@@ -65,6 +65,25 @@ def learner_date(moment: datetime) -> date:
     return _learner_day(moment)[0]
 
 
+def days_later(moment: datetime, days: int) -> datetime:
+    """`moment` moved on by `days` of the learner's days, in UTC: the same local time of day, on the learner's
+    day `days` after the one `moment` falls in (an interval of "1 day" is due tomorrow, never today).
+
+    Exactly `days` × 24 hours unless a DST change or a change of zone lies in between: across one, 24-hour
+    steps would move a review at 04:30 on the day before the clocks go back to 03:30 the next morning, still
+    the same learner's day.
+    """
+    later = moment + timedelta(days=days)
+    wall = _wall(moment)
+    hours_from_start = (wall.hour - DAY_STARTS_AT_HOUR) % 24
+    if local(later).utcoffset() == local(moment).utcoffset() and 3 <= hours_from_start <= 20:
+        return later.astimezone(timezone.utc)  # the common case, and the same as below
+    target = learner_date(moment) + timedelta(days=days)
+    wanted = (wall + timedelta(days=days)).astimezone(timezone.utc)
+    first, after = _start_of(target), _start_of(target + timedelta(days=1))
+    return min(max(wanted, first), after - timedelta(seconds=1))
+
+
 def learner_days(since: datetime, moment: datetime) -> int:
     """Learner's days from the day of `since` to the day of `moment` (0: the same day; a day starts at 4 a.m.).
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Sequence
 from datetime import timedelta
 
+from srs import clock
+from srs.clock import from_epoch, to_epoch
 from srs.store import schema
 from srs.store.log import FRESH, SCHEDULING
 
@@ -30,6 +33,16 @@ FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
 
 # One replayed state: the SCHEDULING fields in that order.
 State = tuple
+
+
+def learner_days_later(at: int, days: int) -> int:
+    """Epoch seconds `days` of the learner's days after `at` (srs.clock.days_later): py-fsrs's `at + days`
+    days, except across a DST change, where 24-hour steps can land on the wrong learner's day."""
+    due = at + days * DAY
+    here = time.localtime(at)  # days_later's common case, without datetimes: this is the replay's hot path
+    if here.tm_gmtoff == time.localtime(due).tm_gmtoff and 3 <= (here.tm_hour - clock.DAY_STARTS_AT_HOUR) % 24 <= 20:
+        return due
+    return to_epoch(clock.days_later(from_epoch(at), days))
 
 
 def _seconds(interval: timedelta) -> int:
@@ -153,7 +166,7 @@ class Replayer:
                     days = min(max(round((s / factor) * interval_factor), 1), maximum)
                     if fuzz and days >= 2.5:
                         days = self._fuzzed(days, f"{cid}:{reps}")
-                    due = at + days * DAY
+                    due = learner_days_later(at, days)
                 else:
                     due = at + seconds
                 out.append((state, step, s, d, due, at, reps + 1, lapses))

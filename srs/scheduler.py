@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from srs.clock import from_epoch, to_epoch
+from srs.clock import days_later, from_epoch, to_epoch
 from srs.domain import Rating, State
 from srs.store.schema import NEW, REVIEW
 from srs.store.store import CardRecord
@@ -110,13 +110,16 @@ def intervals(outcomes: dict[int, CardRecord], now: datetime) -> dict[int, timed
 def _answered(card: CardRecord, rating: int, after: fsrs.Card, now: datetime) -> CardRecord:
     """Our record of `card` after fsrs scheduled it (`after`) for `rating` at `now`."""
     lapse = card.state == REVIEW and rating == 1
+    due = after.due
+    if int(after.state) == REVIEW:  # py-fsrs adds whole 24-hour days; count them as learner's days (as fsrs_math does)
+        due = days_later(now, round((after.due - now) / timedelta(days=1)))
     return card.with_memory(
         {
             "state": int(after.state),
             "step": after.step,
             "stability": after.stability,
             "difficulty": after.difficulty,
-            "due": to_epoch(after.due),
+            "due": to_epoch(due),
             "last_review": to_epoch(after.last_review or now),  # fsrs sets it to the review's time
             "reps": card.reps + 1,
             "lapses": card.lapses + int(lapse),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, time, timedelta, timezone
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from learn_helpers import flashcards
@@ -66,3 +67,56 @@ def test_a_day_whose_start_hour_dst_skips_begins_when_the_clock_jumps(learner, t
         assert stats["today"]["date"] == "2026-03-29" and stats["today"]["new"] == 0
         assert stats["streak"]["current"] == 1 and not stats["streak"]["reviewed_today"]
         assert [d["date"] for d in stats["forecast"][:2]] == ["2026-03-29", "2026-03-30"]
+
+
+@pytest.mark.parametrize("answered", [
+    "2026-10-24T04:30:00",  # the Saturday before the clocks go back: 24 hours on is 03:30, still Saturday's day
+    "2026-03-28T03:30:00",  # Friday's day, before the clocks go forward: 24 hours on is 04:30, Sunday's day
+])
+def test_an_interval_of_days_counts_learner_days_across_a_dst_change(learner, time_zone, answered):
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 1))
+        result = learner.cli("answer", "card01", "easy", "--json", now=answered, TZ=BERLIN)
+        answer_at = datetime.fromisoformat(answered).astimezone()
+        due = datetime.fromisoformat(json.loads(result.stdout)["due"]).astimezone()
+        days = round((due - answer_at) / timedelta(days=1))
+        assert days >= 1 and due.time() == answer_at.time()  # the same time of day, `days` days on
+        assert clock.learner_date(due) == clock.learner_date(answer_at) + timedelta(days=days)
+
+
+def test_a_card_rescheduled_for_tomorrow_is_not_due_today(learner, time_zone):
+    """Rescheduled 1 day at 04:30 on the Saturday before the clocks go back: due on Sunday, not at 03:30 on
+    Sunday morning, which is still Saturday's learner's day."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 1))
+        learner.cli("config", "set", "new_per_day", "0", TZ=BERLIN)
+        learner.cli("answer", "card01", "easy", now="2026-10-20T12:00:00", TZ=BERLIN)
+        learner.cli("card", "reschedule", "1", "card01", now="2026-10-24T04:30:00", TZ=BERLIN)
+
+        def due(now: str) -> list[str]:
+            return [c["id"] for c in json.loads(learner.cli("due", "--json", now=now, TZ=BERLIN).stdout)["cards"]]
+
+        assert due("2026-10-24T12:00:00") == [] and due("2026-10-25T03:45:00") == []
+        assert due("2026-10-25T04:30:00") == ["card01"]
+
+
+@pytest.mark.parametrize("moment", ["2026-10-24T04:30:00", "2026-03-28T03:30:00", "2026-10-25T02:30:00"])
+def test_the_preview_and_the_answer_agree_across_a_dst_change(tmp_path, time_zone, moment):
+    """Planner.outcomes (srs.fsrs_math, what a session records) and Planner.review (py-fsrs) count the same
+    learner's days."""
+    from srs.scheduler import Planner
+    from srs.store import Store
+    from srs.sync import sync
+
+    with time_zone(BERLIN):
+        (tmp_path / "decks").mkdir()
+        (tmp_path / "decks" / "d.yaml").write_text(flashcards("D", 1))
+        store = Store.open(tmp_path / "srs.db")
+        sync(store, [tmp_path / "decks"])
+        now = datetime.fromisoformat(moment).astimezone(timezone.utc)
+        card = Planner().review(store.find_card("card01"), 3, now - timedelta(days=3))
+        card = Planner().review(card, 3, now - timedelta(days=1))
+        outcomes = Planner().outcomes(card, now)
+        for rating in (1, 2, 3, 4):
+            assert Planner().review(card, rating, now).due == outcomes[rating].due
+        store.close()
