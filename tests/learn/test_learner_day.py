@@ -120,3 +120,30 @@ def test_the_preview_and_the_answer_agree_across_a_dst_change(tmp_path, time_zon
         for rating in (1, 2, 3, 4):
             assert Planner().review(card, rating, now).due == outcomes[rating].due
         store.close()
+
+
+def test_ahead_counts_learner_days_across_a_dst_change(learner, time_zone):
+    """Due at 03:30 on Monday 26 October: Sunday's learner's day, two days after Friday's. Saturday's day lasts 25
+    hours (the clocks go back at 03:00 on Sunday), so `--ahead 2` on Friday used to end at 03:00 on Monday, and
+    the review's "--ahead N" hint said 3."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 1))
+        learner.cli("config", "set", "new_per_day", "0", TZ=BERLIN)
+        learner.cli("answer", "card01", "easy", now="2026-10-20T12:00:00", TZ=BERLIN)
+        learner.cli("card", "reschedule", "2", "card01", now="2026-10-24T03:30:00", TZ=BERLIN)  # Friday's day
+        assert learner.card("card01")["due"] == datetime(2026, 10, 26, 3, 30).astimezone().timestamp()
+
+        def due(*ahead: str) -> list[str]:
+            result = learner.cli("due", "--json", *ahead, now="2026-10-23T12:00:00", TZ=BERLIN)
+            return [c["id"] for c in json.loads(result.stdout)["cards"]]
+
+        assert due() == [] and due("--ahead", "1") == [] and due("--ahead", "2") == ["card01"]
+        from srs.queue import Limits
+        from srs.session import Session
+        from srs.store import Store
+
+        store = Store.open(learner.db)
+        session = Session(store, ["d"], clock=lambda: datetime(2026, 10, 23, 12).astimezone(timezone.utc),
+                          limits=Limits(new_per_day=0))
+        assert session.next_review_days() == 2
+        store.close()
