@@ -63,6 +63,13 @@ class Moment:
     factor: float
     decay: float
 
+    def rated_since(self, days: int) -> int:
+        """When rated:`days` begins: the start of the learner's day `days` - 1 before today's (learner's days,
+        not 24-hour steps, which miss or add an hour across a DST change)."""
+        from srs.clock import days_later, from_epoch, to_epoch
+
+        return to_epoch(days_later(from_epoch(self.day_start), 1 - days))
+
 
 def matches(node: Node, card: SearchCard, at: Moment) -> bool:
     if isinstance(node, And):
@@ -88,7 +95,7 @@ def matches(node: Node, card: SearchCard, at: Moment) -> bool:
         value = prop_value(node.name, card, at)
         return value is not None and COMPARE[node.op](value, node.number)
     if isinstance(node, Rated):
-        since = at.day_start - (node.days - 1) * DAY
+        since = at.rated_since(node.days)
         return any(t >= since and (node.rating is None or r == node.rating) for t, r in card.ratings)
     raise TypeError(node)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from srs.search.query import And, Field, Is, Node, Not, Or, Prop, Rated, Text
-from srs.search.reference import DAY, Moment
+from srs.search.reference import Moment
 from srs.store.db import in_chunks
 
 STATE_SQL = {
@@ -37,7 +37,8 @@ PROP_SQL = {
 
 
 class _Compiler:
-    def __init__(self):
+    def __init__(self, at: Moment):
+        self.at = at
         self.params: dict = {}
 
     def param(self, value) -> str:
@@ -81,9 +82,8 @@ class _Compiler:
             return f"coalesce({PROP_SQL[node.name]} {node.op} {self.param(node.number)}, 0)"
         if isinstance(node, Rated):
             rating = f" AND rating = {self.param(node.rating)}" if node.rating else ""
-            since = self.param(node.days)
-            return (f"c.cid IN (SELECT cid FROM revlog WHERE reviewed_at >= :day_start - ({since} - 1) * {DAY}"
-                    f"{rating})")
+            since = self.param(self.at.rated_since(node.days))
+            return f"c.cid IN (SELECT cid FROM revlog WHERE reviewed_at >= {since}{rating})"
         raise TypeError(node)
 
 
@@ -115,7 +115,7 @@ def _fts_expression(node: Node) -> str | None:
 
 def search_cards(conn, node: Node, at: Moment) -> list[int]:
     """The keys (cid) of the active cards matching `node`, in key order."""
-    compiler = _Compiler()
+    compiler = _Compiler(at)
     where = compiler.sql(node)
     params = {**compiler.params, "now": at.now, "day_start": at.day_start, "day_end": at.day_end,
               "factor": at.factor, "decay": at.decay}

@@ -147,3 +147,18 @@ def test_ahead_counts_learner_days_across_a_dst_change(learner, time_zone):
                           limits=Limits(new_per_day=0))
         assert session.next_review_days() == 2
         store.close()
+
+
+def test_rated_counts_learner_days_across_a_dst_change(learner, time_zone):
+    """On Sunday 29 March (the clocks went forward at 02:00, so Saturday's learner's day lasted 23 hours)
+    rated:2 is today and Saturday: not the answer at 03:30 on Saturday morning, which was Friday's day."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 2))
+        learner.cli("answer", "card01", "good", now="2026-03-28T03:30:00", TZ=BERLIN)
+        learner.cli("answer", "card02", "good", now="2026-03-28T04:30:00", TZ=BERLIN)
+
+        def rated(days: int) -> list[str]:
+            result = learner.cli("search", "--json", f"rated:{days}", now="2026-03-29T12:00:00", TZ=BERLIN)
+            return sorted(row["id"] for row in json.loads(result.stdout))
+
+        assert rated(1) == [] and rated(2) == ["card02"] and rated(3) == ["card01", "card02"]
