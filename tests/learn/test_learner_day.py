@@ -162,3 +162,36 @@ def test_rated_counts_learner_days_across_a_dst_change(learner, time_zone):
             return sorted(row["id"] for row in json.loads(result.stdout))
 
         assert rated(1) == [] and rated(2) == ["card02"] and rated(3) == ["card01", "card02"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zone=st.sampled_from(ZONES), hour=st.integers(0, 23),
+       times=st.lists(NEAR_A_CHANGE, min_size=1, max_size=12).map(sorted))
+def test_every_review_is_counted_on_exactly_one_learner_day(tmp_path_factory, time_zone, zone, hour, times):
+    """Over any reviews near DST changes, in any zone and with any day start: the learner's days that
+    `srs stats` counts (streak, heatmap) are distinct, in order, and hold every review once, on its own day."""
+    from srs.session import Session
+    from srs.stats import learner_days
+    from srs.store import Store
+    from srs.sync import sync
+
+    folder = tmp_path_factory.mktemp("learner")
+    (folder / "decks").mkdir()
+    (folder / "decks" / "d.yaml").write_text(flashcards("D", len(times)))
+    with time_zone(zone):
+        saved = clock.DAY_STARTS_AT_HOUR
+        clock.set_day_start_hour(hour)
+        store = Store.open(folder / "srs.db")
+        try:
+            sync(store, [folder / "decks"])
+            for n, moment in enumerate(times, 1):
+                Session(store, ["d"], clock=lambda m=moment: m).answer(store.find_card(f"card{n:02d}"), 3)
+            days = learner_days(store, times[-1])
+            assert [d.date for d in days] == sorted({d.date for d in days})
+            for moment in times:
+                at = clock.to_epoch(moment)
+                holding = [d for d in days if d.start <= at < d.end]
+                assert len(holding) == 1 and holding[0].date == clock.learner_date(moment)
+        finally:
+            store.close()
+            clock.set_day_start_hour(saved)
