@@ -25,6 +25,8 @@ from srs.search.query import (
 )
 
 DAY = 86400
+FAR_DAYS = 150_000  # days either way past which no stored time lies (400 years)
+EARLIEST, LATEST = -(2**62), 2**62
 COMPARE = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "=": operator.eq, "!=": operator.ne,
 }
@@ -62,13 +64,31 @@ class Moment:
     day_end: int
     factor: float
     decay: float
+    _starts: dict[int, int] = field(default_factory=dict, compare=False, repr=False)  # day_after's
 
-    def rated_since(self, days: int) -> int:
-        """When rated:`days` begins: the start of the learner's day `days` - 1 before today's (learner's days,
-        not 24-hour steps, which miss or add an hour across a DST change)."""
+    def day_after(self, days: int) -> int:
+        """The start of the learner's day `days` after today's (before it, when negative): learner's days, not
+        24-hour steps, which miss or add an hour across a DST change. Past any time srs keeps, a bound."""
         from srs.clock import days_later, from_epoch, to_epoch
 
-        return to_epoch(days_later(from_epoch(self.day_start), 1 - days))
+        if abs(days) > FAR_DAYS:
+            return EARLIEST if days < 0 else LATEST
+        if days not in self._starts:
+            self._starts[days] = to_epoch(days_later(from_epoch(self.day_start), days))
+        return self._starts[days]
+
+    def rated_since(self, days: int) -> int:
+        """When rated:`days` begins: the start of the learner's day `days` - 1 before today's."""
+        return self.day_after(1 - days)
+
+    def due_days(self, due: int) -> int:
+        """Learner's days from today to the day `due` falls in (prop:due): 0 today, 1 tomorrow, -1 yesterday."""
+        days = (due - self.day_start) // DAY
+        while days < FAR_DAYS and due >= self.day_after(days + 1):
+            days += 1
+        while days > -FAR_DAYS and due < self.day_after(days):
+            days -= 1
+        return days
 
 
 def matches(node: Node, card: SearchCard, at: Moment) -> bool:
@@ -147,7 +167,7 @@ def prop_value(name: str, card: SearchCard, at: Moment) -> float | None:
             return None
         return (card.due - card.last_review) / DAY
     if name == "due":
-        return None if card.due is None else (card.due - at.day_start) // DAY
+        return None if card.due is None else at.due_days(card.due)
     if card.stability is None or card.last_review is None:  # r
         return None
     elapsed = max(0, int((at.now - card.last_review) / DAY))

@@ -28,9 +28,7 @@ PROP_SQL = {
     "lapses": "c.lapses",
     "reps": "c.reps",
     "ivl": "(CASE WHEN c.state != 0 AND c.last_review IS NOT NULL THEN (c.due - c.last_review) / 86400.0 END)",
-    # floor((due - day_start) / day), in integers (SQLite's / truncates toward zero)
-    "due": "(CASE WHEN c.state != 0 THEN "
-           "((c.due - :day_start) - (((c.due - :day_start) % 86400) + 86400) % 86400) / 86400 END)",
+    # "due" counts learner's days: _Compiler.due_days
     "r": "(CASE WHEN c.state != 0 AND c.stability IS NOT NULL AND c.last_review IS NOT NULL THEN "
          "pow(1 + :factor * max(0, (:now - c.last_review) / 86400) / c.stability, -:decay) END)",
 }
@@ -79,12 +77,25 @@ class _Compiler:
         if isinstance(node, Is):
             return STATE_SQL[node.state]
         if isinstance(node, Prop):
+            if node.name == "due":
+                return f"coalesce(CASE WHEN c.state != 0 THEN {self.due_days(node.op, node.number)} END, 0)"
             return f"coalesce({PROP_SQL[node.name]} {node.op} {self.param(node.number)}, 0)"
         if isinstance(node, Rated):
             rating = f" AND rating = {self.param(node.rating)}" if node.rating else ""
             since = self.param(self.at.rated_since(node.days))
             return f"c.cid IN (SELECT cid FROM revlog WHERE reviewed_at >= {since}{rating})"
         raise TypeError(node)
+
+
+    def due_days(self, op: str, number: float) -> str:
+        """prop:due OP N (N whole: learner's days from today to the due day, Moment.due_days) as bounds on c.due:
+        the days start at the learner's day starts, which a DST change moves by an hour."""
+        n = int(number)
+        first, after = self.param(self.at.day_after(n)), self.param(self.at.day_after(n + 1))
+        return {
+            "<": f"c.due < {first}", "<=": f"c.due < {after}", ">": f"c.due >= {after}", ">=": f"c.due >= {first}",
+            "=": f"(c.due >= {first} AND c.due < {after})", "!=": f"NOT (c.due >= {first} AND c.due < {after})",
+        }[op]
 
 
 def _cost(node: Node) -> int:

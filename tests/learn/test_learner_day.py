@@ -195,3 +195,24 @@ def test_every_review_is_counted_on_exactly_one_learner_day(tmp_path_factory, ti
         finally:
             store.close()
             clock.set_day_start_hour(saved)
+
+
+def test_prop_due_counts_learner_days_across_a_dst_change(learner, time_zone):
+    """On Saturday 28 March, a review due at 04:30 on Monday (Monday's learner's day) is 2 days away, though
+    only 47.5 hours lie between Saturday's start and then (Saturday's day lasts 23 hours). prop:due agrees with
+    the forecast of `srs stats`."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 1))
+        learner.cli("answer", "card01", "easy", now="2026-03-20T12:00:00", TZ=BERLIN)
+        learner.cli("card", "reschedule", "2", "card01", now="2026-03-28T04:30:00", TZ=BERLIN)
+        assert learner.card("card01")["due"] == datetime(2026, 3, 30, 4, 30).astimezone().timestamp()
+
+        def found(query: str) -> bool:
+            result = learner.cli("search", "--json", query, now="2026-03-28T12:00:00", TZ=BERLIN)
+            return [row["id"] for row in json.loads(result.stdout)] == ["card01"]
+
+        assert [q for q in ("prop:due=2", "prop:due>1", "prop:due>=2", "prop:due<3", "prop:due<=2") if found(q)] \
+            == ["prop:due=2", "prop:due>1", "prop:due>=2", "prop:due<3", "prop:due<=2"]
+        assert not any(found(q) for q in ("prop:due=1", "prop:due<2", "prop:due!=2", "prop:due>2"))
+        stats = json.loads(learner.cli("stats", "--json", now="2026-03-28T12:00:00", TZ=BERLIN).stdout)
+        assert [day["due"] for day in stats["forecast"][:4]] == [0, 0, 1, 0]
