@@ -74,6 +74,8 @@ def days_later(moment: datetime, days: int) -> datetime:
     the same learner's day.
     """
     later = moment + timedelta(days=days)
+    if not days:
+        return later.astimezone(timezone.utc)
     wall = _wall(moment)
     hours_from_start = (wall.hour - DAY_STARTS_AT_HOUR) % 24
     if local(later).utcoffset() == local(moment).utcoffset() and 3 <= hours_from_start <= 20:
