@@ -65,6 +65,11 @@ def learner_date(moment: datetime) -> date:
     return _learner_day(moment)[0]
 
 
+def start_of_day_after(moment: datetime, days: int) -> datetime:
+    """The start (UTC) of the learner's day `days` after the one `moment` falls in (before it, when negative)."""
+    return _start_of(learner_date(moment) + timedelta(days=days))
+
+
 def days_later(moment: datetime, days: int) -> datetime:
     """`moment` moved on by `days` of the learner's days, in UTC: the same local time of day, on the learner's
     day `days` after the one `moment` falls in (an interval of "1 day" is due tomorrow, never today).

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import zip_longest
 
-from srs.clock import day_end, day_start, days_later, to_epoch
+from srs.clock import day_end, day_start, start_of_day_after, to_epoch
 from srs.store import day as reads
 from srs.store.schema import LEARNING, NEW, RELEARNING
 from srs.store.store import Store
@@ -185,7 +185,7 @@ def build_queue(store: Store, now: datetime, deck_ids: list[str], limits: Limits
     deck_ids = in_position(deck_ids, options)
     done = store.answered_since(day_start(now))
     now_s, end_s = to_epoch(now), to_epoch(end)
-    reviews_before = to_epoch(days_later(end, limits.ahead_days))  # the end of the last learner's day ahead
+    reviews_before = to_epoch(start_of_day_after(end, limits.ahead_days))  # the last day ahead's end
     new_left = max(limits.new_per_day - sum(d["new"] for d in done.values()), 0) + limits.extra_new
     reviews_left = max(limits.reviews_per_day - sum(d["review"] for d in done.values()), 0)
     conn = store.conn

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from srs import card_actions
 from srs.cardview import CardView, build_view
-from srs.clock import day_end, days_later, from_epoch, learner_date, to_epoch
+from srs.clock import day_end, from_epoch, learner_date, start_of_day_after, to_epoch
 from srs.queue import DayQueue, Limits, Stopped, build_queue, stopped_by
 from srs.scheduler import Planner, SchedulerSettings, intervals
 from srs.store import actions
@@ -136,7 +136,7 @@ class Session:
     def next_review_days(self) -> int | None:
         """`--ahead` this many days would bring the next review into today's queue (None: no review waits)."""
         day_end_s = self.queue().day_end_s
-        window_end = to_epoch(days_later(from_epoch(day_end_s), self.limits.ahead_days))
+        window_end = to_epoch(start_of_day_after(from_epoch(day_end_s), self.limits.ahead_days))
         due = reads.next_review_due(self.store.conn, self.deck_ids, window_end)
         return None if due is None else (learner_date(from_epoch(due)) - learner_date(from_epoch(day_end_s))).days + 1
 

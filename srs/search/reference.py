@@ -69,12 +69,12 @@ class Moment:
     def day_after(self, days: int) -> int:
         """The start of the learner's day `days` after today's (before it, when negative): learner's days, not
         24-hour steps, which miss or add an hour across a DST change. Past any time srs keeps, a bound."""
-        from srs.clock import days_later, from_epoch, to_epoch
+        from srs.clock import from_epoch, start_of_day_after, to_epoch
 
         if abs(days) > FAR_DAYS:
             return EARLIEST if days < 0 else LATEST
         if days not in self._starts:
-            self._starts[days] = to_epoch(days_later(from_epoch(self.day_start), days))
+            self._starts[days] = to_epoch(start_of_day_after(from_epoch(self.day_start), days))
         return self._starts[days]
 
     def rated_since(self, days: int) -> int:

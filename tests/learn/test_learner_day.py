@@ -216,3 +216,26 @@ def test_prop_due_counts_learner_days_across_a_dst_change(learner, time_zone):
         assert not any(found(q) for q in ("prop:due=1", "prop:due<2", "prop:due!=2", "prop:due>2"))
         stats = json.loads(learner.cli("stats", "--json", now="2026-03-28T12:00:00", TZ=BERLIN).stdout)
         assert [day["due"] for day in stats["forecast"][:4]] == [0, 0, 1, 0]
+
+
+def test_days_ahead_are_counted_from_a_day_start_the_clocks_jumped(learner, time_zone):
+    """Day start 2 a.m. in Berlin: Sunday 29 March starts at 03:00, as the clocks jump, and Monday's at 02:00.
+    A review due at 02:30 on Monday is Monday's: 2 days after Saturday, not 1 (24 hours after Sunday's start
+    is 03:00 on Monday), for `--ahead`, prop:due and the forecast alike."""
+    with time_zone(BERLIN):
+        learner.write("d.yaml", flashcards("D", 1))
+        learner.cli("config", "set", "day_starts_at", "2", TZ=BERLIN)
+        learner.cli("config", "set", "new_per_day", "0", TZ=BERLIN)
+        learner.cli("answer", "card01", "easy", now="2026-03-20T12:00:00", TZ=BERLIN)
+        learner.cli("card", "reschedule", "2", "card01", now="2026-03-28T02:30:00", TZ=BERLIN)
+        assert learner.card("card01")["due"] == datetime(2026, 3, 30, 2, 30).astimezone().timestamp()
+        now = "2026-03-28T12:00:00"
+
+        def ids(*args: str) -> list[str]:
+            rows = json.loads(learner.cli(*args, "--json", now=now, TZ=BERLIN).stdout)
+            return [row["id"] for row in (rows["cards"] if isinstance(rows, dict) else rows)]
+
+        assert ids("due", "--ahead", "1") == [] and ids("due", "--ahead", "2") == ["card01"]
+        assert ids("search", "prop:due=2") == ["card01"] and ids("search", "prop:due=1") == []
+        stats = json.loads(learner.cli("stats", "--json", now=now, TZ=BERLIN).stdout)
+        assert [day["due"] for day in stats["forecast"][:4]] == [0, 0, 1, 0]
