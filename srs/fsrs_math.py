@@ -35,14 +35,59 @@ FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
 State = tuple
 
 
-def learner_days_later(at: int, days: int) -> int:
+def learner_days_later(at: int, days: int, offsets: DayOffsets | None = None) -> int:
     """Epoch seconds `days` of the learner's days after `at` (srs.clock.days_later): py-fsrs's `at + days`
-    days, except across a DST change, where 24-hour steps can land on the wrong learner's day."""
+    days, except across a DST change, where 24-hour steps can land on the wrong learner's day. `offsets`, a
+    replay's own, saves asking the C library for the zone's offset at each review (the replay's hot path)."""
     due = at + days * DAY
-    here = time.localtime(at)  # days_later's common case, without datetimes: this is the replay's hot path
-    if here.tm_gmtoff == time.localtime(due).tm_gmtoff and 3 <= (here.tm_hour - clock.DAY_STARTS_AT_HOUR) % 24 <= 20:
+    if offsets is None:
+        here = time.localtime(at)  # days_later's common case, without datetimes
+        offset, hour, same = here.tm_gmtoff, here.tm_hour, here.tm_gmtoff == time.localtime(due).tm_gmtoff
+    else:
+        steady = offsets.steady(at)
+        if steady is not None and steady == offsets.steady(due):
+            # No change of offset within a day of either moment: both learner's days start at the day-start hour,
+            # and `due` reads the same local time as `at`, `days` dates on, in the learner's day `days` on.
+            return due
+        offset = offsets.at(at)
+        hour, same = (at + offset) // 3600 % 24, offset == offsets.at(due)
+    if same and 3 <= (hour - clock.DAY_STARTS_AT_HOUR) % 24 <= 20:
         return due
     return to_epoch(clock.days_later(from_epoch(at), days))
+
+
+class DayOffsets(dict):
+    """The local zone's UTC offset (seconds east) by UTC day (epoch seconds // DAY), for one replay: the offset
+    through that whole day, or None for a day in which it changes (asked of the C library at each moment
+    then). A day whose first and last second share an offset keeps it throughout, as no zone changes its clock
+    twice within a day and back. Two localtime() calls a day instead of two a review. `zone` is the
+    `time.tzname` they were read under: `time.tzset()` makes a new one, so a zone set again is noticed."""
+
+    def __init__(self, zone: tuple[str, str]) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def day(self, day: int) -> int | None:
+        """The offset through UTC day `day`, or None when it changes within it."""
+        offset = self.get(day, _UNKNOWN)
+        if offset is _UNKNOWN:
+            start = day * DAY
+            first, last = time.localtime(start).tm_gmtoff, time.localtime(start + DAY - 1).tm_gmtoff
+            offset = self[day] = first if first == last else None
+        return offset
+
+    def at(self, moment: int) -> int:
+        offset = self.day(moment // DAY)
+        return time.localtime(moment).tm_gmtoff if offset is None else offset
+
+    def steady(self, moment: int) -> int | None:
+        """The offset at `moment` when it holds from a whole day before to a whole day after it, else None."""
+        day = moment // DAY
+        offset = self.day(day)
+        return offset if offset is not None and self.day(day - 1) == offset == self.day(day + 1) else None
+
+
+_UNKNOWN = object()
 
 
 def _seconds(interval: timedelta) -> int:
@@ -77,6 +122,7 @@ class Replayer:
         self.e_w8 = math.e ** w[8]
         self.forget_short = math.e ** (w[17] * w[18])
         self._random = random.Random()
+        self._offsets = DayOffsets(time.tzname)
 
     @staticmethod
     def _steps(steps: Sequence[timedelta]) -> tuple[tuple[int, ...], int]:
@@ -105,6 +151,9 @@ class Replayer:
         initial_s, initial_d, short_term, delta_d = self.initial_s, self.initial_d, self.short_term, self.delta_d
         revert_a, revert_b = self.reversion
         fuzz = self.fuzz
+        offsets = self._offsets
+        if offsets.zone is not time.tzname:  # the zone was set again since (time.tzset): its offsets may differ
+            offsets = self._offsets = DayOffsets(time.tzname)
         out = []
         state, step, s, d, _, last, reps, lapses = start
         final = len(reviews) - 1
@@ -166,7 +215,7 @@ class Replayer:
                     days = min(max(round((s / factor) * interval_factor), 1), maximum)
                     if fuzz and days >= 2.5:
                         days = self._fuzzed(days, f"{cid}:{reps}")
-                    due = learner_days_later(at, days)
+                    due = learner_days_later(at, days, offsets)
                 else:
                     due = at + seconds
                 out.append((state, step, s, d, due, at, reps + 1, lapses))

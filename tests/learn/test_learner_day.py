@@ -5,6 +5,7 @@ past it). Zones are POSIX TZ rules, so no tz database is needed."""
 from __future__ import annotations
 
 import json
+import time as time_module
 from datetime import datetime, time, timedelta, timezone
 
 import pytest
@@ -22,6 +23,7 @@ ZONES = [
     "<-04>4<-03>,M9.1.6/24,M4.1.6/24",  # Santiago: midnight skipped in September, repeated in April
     "CST5CDT,M3.2.0/0,M11.1.0/1",  # Havana: midnight skipped in March
     "<+1245>-12:45<+1345>,M9.5.0/2:45,M4.1.0/3:45",  # Chatham: 02:45 -> 03:45, and back
+    "<-01>1<+00>,M3.5.0/0,M10.5.0/0",  # made up: clocks go back exactly at midnight UTC (two steady UTC days meet)
     "UTC0",
 ]
 
@@ -239,3 +241,68 @@ def test_days_ahead_are_counted_from_a_day_start_the_clocks_jumped(learner, time
         assert ids("search", "prop:due=2") == ["card01"] and ids("search", "prop:due=1") == []
         stats = json.loads(learner.cli("stats", "--json", now=now, TZ=BERLIN).stdout)
         assert [day["due"] for day in stats["forecast"][:4]] == [0, 0, 1, 0]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(zone=st.sampled_from(ZONES), hour=st.integers(0, 23), moment=NEAR_A_CHANGE, days=st.integers(1, 400))
+def test_the_replays_day_offsets_give_what_the_clock_gives(time_zone, zone, hour, moment, days):
+    """srs.fsrs_math.DayOffsets (one replay's offsets by UTC day) changes nothing: with it, without it, and by
+    srs.clock.days_later, an interval lands on the same second, near every DST change of every zone."""
+    from srs.clock import to_epoch
+    from srs.fsrs_math import DayOffsets, learner_days_later
+
+    with time_zone(zone):
+        saved = clock.DAY_STARTS_AT_HOUR
+        clock.set_day_start_hour(hour)
+        try:
+            at = to_epoch(moment)
+            offsets = DayOffsets(time_module.tzname)
+            expected = to_epoch(clock.days_later(moment, days))
+            assert learner_days_later(at, days, offsets) == learner_days_later(at, days) == expected
+            back = at - days * 86400  # an answer `days` before: its interval ends near the change
+            assert learner_days_later(back, days, offsets) == to_epoch(clock.days_later(clock.from_epoch(back), days))
+        finally:
+            clock.set_day_start_hour(saved)
+
+
+def test_a_replayer_notices_the_zone_set_again(time_zone):
+    """A Replayer kept across a change of zone (a Planner's, in a long review session) reads the new zone's
+    offsets, not the day offsets it cached under the old one."""
+    from srs.fsrs_math import FRESH_STATE, Replayer
+    from srs.scheduler import Planner
+
+    replayer = Replayer(Planner().scheduler())
+    answered = int(datetime(2026, 10, 20, 10, 0, tzinfo=timezone.utc).timestamp())  # Tuesday, midday in both zones
+    reviews = [(answered, 3), (answered + 600, 3), (answered + 86400 * 3, 4)]
+    with time_zone("UTC0"):
+        in_utc = replayer.final(1, reviews, FRESH_STATE)
+    with time_zone(BERLIN):
+        in_berlin = replayer.final(1, reviews, FRESH_STATE)
+        assert in_berlin == Replayer(Planner().scheduler()).final(1, reviews, FRESH_STATE)
+    # The last interval spans Berlin's change of 25 October: due at the same local time, an hour later in UTC
+    # (with UTC's offsets still cached, the replay took 24-hour steps and agreed with UTC instead).
+    assert in_berlin[4] == in_utc[4] + 3600
+
+
+@pytest.mark.parametrize("zone", ZONES)
+def test_the_replays_day_offsets_hold_at_every_twenty_minutes_around_each_change(time_zone, zone):
+    """The same as above, swept rather than drawn: every 20 minutes over a day and a half either side of each
+    change, answers that start or end an interval there, for day starts at 0, 2 and 4."""
+    from srs.clock import from_epoch, to_epoch
+    from srs.fsrs_math import DayOffsets, learner_days_later
+
+    saved = clock.DAY_STARTS_AT_HOUR
+    with time_zone(zone):
+        try:
+            for hour in (0, 2, 4):
+                clock.set_day_start_hour(hour)
+                offsets = DayOffsets(time_module.tzname)
+                for change in CHANGES:
+                    for step in range(-108, 109):
+                        moment = to_epoch(change) + step * 1200
+                        for days in (1, 3, 180, 240):  # 240: from one winter to the next season
+                            for at in (moment, moment - days * 86400):
+                                wanted = to_epoch(clock.days_later(from_epoch(at), days))
+                                assert learner_days_later(at, days, offsets) == wanted, (hour, at, days)
+        finally:
+            clock.set_day_start_hour(saved)
