@@ -35,33 +35,25 @@ FUZZ_RANGES = ((2.5, 7.0, 0.15), (7.0, 20.0, 0.1), (20.0, math.inf, 0.05))
 State = tuple
 
 
-def learner_days_later(at: int, days: int, offsets: DayOffsets | None = None) -> int:
+def learner_days_later(at: int, days: int, offsets: DayOffsets) -> int:
     """Epoch seconds `days` of the learner's days after `at` (srs.clock.days_later): py-fsrs's `at + days`
-    days, except across a DST change, where 24-hour steps can land on the wrong learner's day. `offsets`, a
-    replay's own, saves asking the C library for the zone's offset at each review (the replay's hot path)."""
+    days, except across a DST change, where 24-hour steps can land on the wrong learner's day. `offsets`, the
+    replay's own, answers for almost every review without asking the clock (the replay's hot path)."""
     due = at + days * DAY
-    if offsets is None:
-        here = time.localtime(at)  # days_later's common case, without datetimes
-        offset, hour, same = here.tm_gmtoff, here.tm_hour, here.tm_gmtoff == time.localtime(due).tm_gmtoff
-    else:
-        steady = offsets.steady(at)
-        if steady is not None and steady == offsets.steady(due):
-            # No change of offset within a day of either moment: both learner's days start at the day-start hour,
-            # and `due` reads the same local time as `at`, `days` dates on, in the learner's day `days` on.
-            return due
-        offset = offsets.at(at)
-        hour, same = (at + offset) // 3600 % 24, offset == offsets.at(due)
-    if same and 3 <= (hour - clock.DAY_STARTS_AT_HOUR) % 24 <= 20:
+    steady = offsets.steady(at)
+    if steady is not None and steady == offsets.steady(due):
+        # No change of offset within a day of either moment: both learner's days start at the day-start hour,
+        # and `due` reads the same local time as `at`, `days` dates on, in the learner's day `days` on.
         return due
     return to_epoch(clock.days_later(from_epoch(at), days))
 
 
 class DayOffsets(dict):
     """The local zone's UTC offset (seconds east) by UTC day (epoch seconds // DAY), for one replay: the offset
-    through that whole day, or None for a day in which it changes (asked of the C library at each moment
-    then). A day whose first and last second share an offset keeps it throughout, as no zone changes its clock
-    twice within a day and back. Two localtime() calls a day instead of two a review. `zone` is the
-    `time.tzname` they were read under: `time.tzset()` makes a new one, so a zone set again is noticed."""
+    through that whole day, or None for a day in which it changes. A day whose first and last second share an
+    offset keeps it throughout, as no zone changes its clock twice within a day and back. Two localtime() calls
+    a day instead of two a review. `zone` is the `time.tzname` they were read under: `time.tzset()` makes a new
+    one, so a zone set again is noticed."""
 
     def __init__(self, zone: tuple[str, str]) -> None:
         super().__init__()
@@ -75,10 +67,6 @@ class DayOffsets(dict):
             first, last = time.localtime(start).tm_gmtoff, time.localtime(start + DAY - 1).tm_gmtoff
             offset = self[day] = first if first == last else None
         return offset
-
-    def at(self, moment: int) -> int:
-        offset = self.day(moment // DAY)
-        return time.localtime(moment).tm_gmtoff if offset is None else offset
 
     def steady(self, moment: int) -> int | None:
         """The offset at `moment` when it holds from a whole day before to a whole day after it, else None."""
