@@ -252,10 +252,9 @@ class Store:
                 raise UserError("that card was answered again since; undo the newer answer first")
             # A card forgotten or rescheduled since (srs card, srs optimize) keeps what was done to it: putting
             # the state before the answer back would silently undo that too (`srs card undo` refuses alike).
-            now_held = conn.execute(f"SELECT {', '.join(row.after)} FROM cards WHERE cid = ?", [row.cid]).fetchone()
-            if now_held is not None and list(now_held) != list(row.after.values()):
-                uid = conn.execute("SELECT uid FROM cards WHERE cid = ?", [row.cid]).fetchone()[0]
-                raise UserError(f"card {uid} was rescheduled or forgotten since that answer; nothing was undone")
+            held = conn.execute(f"SELECT uid, {', '.join(row.after)} FROM cards WHERE cid = ?", [row.cid]).fetchone()
+            if held is not None and list(held[1:]) != list(row.after.values()):
+                raise UserError(f"card {held[0]} was rescheduled or forgotten since that answer; nothing was undone")
             values = dict(row.before)
             if row.leech:  # the answer made the card a leech (and suspended it): it is not one again
                 values["leech"] = 0
