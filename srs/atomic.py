@@ -71,9 +71,16 @@ def _umask() -> int:
     return mask
 
 
-def newline_of(data: bytes) -> str:
-    """The line ending a text file uses (its first one), to write it back with the same: a file edited in place
-    (a deck `srs add` appends to, the settings `srs config set` changes) gets no other line rewritten."""
+def read_text_and_newline(path: Path) -> tuple[str, str]:
+    """The UTF-8 text of the file at `path`, its line endings read as "\n" (as open() reads them), and the line
+    ending it uses, from one read: a file edited in place (a deck `srs add` appends to, the settings `srs config
+    set` changes) is written back with its own, so no other line is rewritten."""
+    data = path.read_bytes()
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n"), _newline_of(data)
+
+
+def _newline_of(data: bytes) -> str:
+    """The line ending a text file uses (its first one)."""
     first = data.find(b"\n")
     if first > 0 and data[first - 1 : first] == b"\r":
         return "\r\n"

@@ -297,7 +297,13 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
     read_file(path)
     import tomlkit
 
-    document = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    from srs.atomic import atomic_output, read_text_and_newline
+
+    if path.exists():
+        text, newline = read_text_and_newline(path)
+        document = tomlkit.parse(text)
+    else:
+        newline, document = "\n", tomlkit.document()
     deck, key = split_key(name)
     table = document
     if deck is not None:
@@ -317,9 +323,6 @@ def write_setting(path: Path, name: str, value: Any | None) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise UserError(f"cannot make the folder for the settings file {path}: {exc.strerror or exc}") from None
-    from srs.atomic import atomic_output, newline_of
-
-    newline = newline_of(path.read_bytes()) if path.exists() else "\n"
     with atomic_output(path) as temporary:  # through a symlink (dotfiles), keeping the file's permissions
         temporary.write_text(tomlkit.dumps(document), encoding="utf-8", newline=newline)
 

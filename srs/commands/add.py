@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from srs.atomic import atomic_output, newline_of
+from srs.atomic import atomic_output, read_text_and_newline
 from srs.errors import UserError
 from srs.ui.console import echo
 
@@ -108,9 +108,8 @@ def add(deck, front, back, kind, tags, item_id, use_editor, deck_paths):
 
     newline = "\n"
     if target.exists():
-        old = target.read_text(encoding="utf-8")  # universal newlines: the deck's own are put back below
+        old, newline = read_text_and_newline(target)  # the deck's own line endings are put back below
         new = append_item(old, item)
-        newline = newline_of(target.read_bytes())
     else:
         old, new = None, new_deck_text(title, item)
     added = _check(folders, target, old, new)
