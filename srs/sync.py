@@ -235,7 +235,6 @@ def deck_entry(deck: Deck, key: str, stamp: tuple[int, int] | None = None) -> De
     from srs.deck.model import Cloze  # a deck was parsed: pydantic is loaded already
 
     items = []
-    encode = json_text
     for item in deck.items:
         body = item.body
         if item.content is not None:  # what the loader dumped for the hash: the same, but for id and kind
@@ -246,7 +245,7 @@ def deck_entry(deck: Deck, key: str, stamp: tuple[int, int] | None = None) -> De
         ords = tuple(body.deletion_numbers()) if isinstance(body, Cloze) else (0,)
         tags = _tags_json(item.tags) if item.tags else "[]"
         items.append(ItemIn(
-            item.id, item.kind, item.content_hash, item.key_text, encode(content), tags, item.path, item.line,
+            item.id, item.kind, item.content_hash, item.key_text, json_text(content), tags, item.path, item.line,
             item.index, item.explicit_id, ords, catalog.search_text(content),
         ))
     options = json.dumps(deck.options.model_dump(exclude_none=True))

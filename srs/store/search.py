@@ -86,7 +86,6 @@ class _Compiler:
             return f"c.cid IN (SELECT cid FROM revlog WHERE reviewed_at >= {since}{rating})"
         raise TypeError(node)
 
-
     def due_days(self, op: str, number: float) -> str:
         """prop:due OP N (N whole: learner's days from today to the due day, Moment.due_days) as bounds on c.due:
         the days start at the learner's day starts, which a DST change moves by an hour."""
